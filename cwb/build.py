@@ -1,0 +1,66 @@
+"""Create or refresh the database: schema, reference geography, enrichment and marts."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+from cwb import config, db
+from cwb.reference import geography
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    db.execute_script((db.SQL_DIR / "build" / "00_schema.sql").read_text(), con, "00_schema")
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> float:
+    """Re-run enrichment and marts (after an import). Returns seconds taken."""
+    t = time.perf_counter()
+    for step in db.build_steps():
+        if step.name.startswith("00_"):
+            continue
+        db.execute_script(step.read_text(), con, step.stem)
+    return time.perf_counter() - t
+
+
+def ensure_reference(con: duckdb.DuckDBPyConnection, log=print) -> dict[str, float]:
+    """Build the reference cache on first run (reported), then load it if the tables are empty."""
+    timings: dict[str, float] = {}
+    if not geography.cache_ready():
+        log("Building reference geography from installed packages (first run only)...")
+        t = time.perf_counter()
+        timings = geography.build_cache(log=log)
+        timings["total"] = time.perf_counter() - t
+        log(f"Reference geography built in {timings['total']:.1f} s")
+    cur = con.cursor()
+    n = cur.execute("SELECT count(*) FROM ref_postcode").fetchone()[0]
+    cur.close()
+    if n == 0:
+        t = time.perf_counter()
+        geography.load_into(con)
+        timings["load_into_db"] = time.perf_counter() - t
+    return timings
+
+
+def open_database(path: str | Path | None = None, log=print) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the database with schema, reference tables and marts."""
+    con = db.connect(path)
+    apply_schema(con)
+    ensure_reference(con, log=log)
+    if not db.table_exists(con, "mart_spend_supplier"):
+        refresh(con)
+    return con
+
+
+def database_is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    cur = con.cursor()
+    try:
+        return cur.execute("SELECT count(*) FROM anchor").fetchone()[0] == 0
+    finally:
+        cur.close()
+
+
+def default_path() -> Path:
+    return config.db_path()

@@ -1,0 +1,389 @@
+"""A deterministic synthetic anchor network on real UK geography (for demos and benchmarks).
+
+Every anchor name is fictional and every anchor row is flagged ``is_synthetic``; the pages show
+a "synthetic demo data" banner whenever such rows exist. Supplier postcodes, LSOAs and sites
+are real postcodes drawn from the place, its county (the wider area), its region and the rest
+of the UK, in proportions that differ by anchor type, with a slow rise in local spend.
+
+``scale`` multiplies the number of payments: scale 1 gives about 120,000 payments over six
+financial years; scale 10 about 1.2 million; scale 85 about 10 million (benchmarks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cwb import build, config
+
+YEARS = ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]
+BASELINE = "2020-21"
+BANDS = ["local", "wider", "region", "uk"]
+
+# code, name, type, annual spend £m, staff headcount, base band shares (local, wider, region,
+# uk), local-share rise per year (share points moved from 'uk' to 'local'), joined FY
+ANCHORS = [
+    ("DEMO-CC", "Millbrook City Council (demo)", "council", 190, 2600, (0.22, 0.18, 0.17, 0.43), 0.020, None),
+    ("DEMO-NHS", "Millbrook Teaching Hospitals NHS Trust (demo)", "nhs_trust", 420, 8200, (0.08, 0.10, 0.14, 0.68), 0.010, None),
+    ("DEMO-UNI", "University of Millbrook (demo)", "university", 160, 4100, (0.14, 0.12, 0.16, 0.58), 0.012, None),
+    ("DEMO-FE", "Millbrook and District College (demo)", "fe_college", 28, 650, (0.24, 0.20, 0.16, 0.40), 0.015, None),
+    ("DEMO-HA", "Millbrook Community Homes (demo)", "housing_association", 65, 480, (0.55, 0.20, 0.10, 0.15), 0.012, None),
+    ("DEMO-POL", "Shire Constabulary (demo)", "police", 75, 3100, (0.10, 0.22, 0.18, 0.50), 0.008, "2022-23"),
+    ("DEMO-FIRE", "Shire Fire and Rescue Service (demo)", "fire", 22, 720, (0.12, 0.25, 0.18, 0.45), 0.010, None),
+]
+
+CATEGORIES = {
+    # category: weight by anchor type (council, nhs, uni, fe, ha, police, fire), local supply base
+    "Construction and repairs": ((14, 6, 14, 12, 30, 6, 8), 0.55),
+    "Facilities management": ((8, 8, 10, 10, 8, 8, 8), 0.45),
+    "ICT and telecoms": ((7, 8, 12, 12, 5, 12, 10), 0.15),
+    "Adult social care": ((22, 0, 0, 0, 4, 0, 0), 0.40),
+    "Medical and clinical supplies": ((0, 30, 2, 0, 0, 1, 1), 0.05),
+    "Agency and temporary staff": ((6, 12, 4, 6, 3, 3, 3), 0.30),
+    "Professional services": ((6, 5, 7, 6, 6, 6, 5), 0.30),
+    "Energy and utilities": ((5, 6, 8, 8, 4, 5, 6), 0.02),
+    "Transport and fleet": ((6, 3, 3, 4, 4, 14, 18), 0.25),
+    "Catering and food": ((3, 5, 6, 8, 1, 2, 2), 0.35),
+    "Waste and environment": ((9, 3, 2, 2, 2, 1, 1), 0.35),
+    "Highways and street works": ((9, 0, 0, 0, 0, 0, 0), 0.45),
+    "Education and learning supplies": ((2, 1, 14, 22, 1, 2, 3), 0.20),
+    "Grounds maintenance": ((3, 1, 3, 3, 8, 1, 2), 0.70),
+    "Public bodies, tax and pensions": ((5, 8, 10, 7, 5, 20, 18), 0.0),
+}
+TYPE_INDEX = {"council": 0, "nhs_trust": 1, "university": 2, "fe_college": 3,
+              "housing_association": 4, "police": 5, "fire": 6}
+
+_W1 = ["Pennine", "Ribble", "Riverside", "Northgate", "Oakfield", "Harbour", "Millstone", "Brightwater",
+       "Kingsway", "Greenlane", "Ashworth", "Redbrick", "Summit", "Foundry", "Meadow", "Castle",
+       "Bridgeway", "Lantern", "Heritage", "Crown", "Weaver", "Lowther", "Fairhaven", "Moorside",
+       "Station", "Victoria", "Albion", "Granite", "Willow", "Orchard", "Beacon", "Keystone"]
+_W2 = ["Building", "Care", "Digital", "Facilities", "Supplies", "Services", "Consulting", "Engineering",
+       "Catering", "Logistics", "Medical", "Energy", "Print", "Joinery", "Cleaning", "Security",
+       "Landscapes", "Electrical", "Plumbing", "Solutions", "Training", "Transport", "Systems", "Foods"]
+_SUFFIX = ["Ltd", "Limited", "Ltd", "LLP", "plc", "& Sons Ltd", "Group Ltd", "(UK) Ltd"]
+
+
+def _place(con: duckdb.DuckDBPyConnection, lad: str) -> dict:
+    cur = con.cursor()
+    row = cur.execute(
+        "SELECT lad_code, lad_name, county_code, county_name, region_code, region_name "
+        "FROM ref_lad WHERE lad_code = ?", [lad]).fetchone()
+    if row is None:
+        raise ValueError(f"unknown local authority code {lad!r} (not in the reference geography)")
+    wider = [r[0] for r in cur.execute(
+        "SELECT lad_code FROM ref_lad WHERE county_code = ? ORDER BY 1", [row[2]]).fetchall()]
+    # keep only codes in use in the current postcode directory
+    live = {r[0] for r in cur.execute(
+        "SELECT DISTINCT coalesce(lad25, lad22) FROM ref_postcode WHERE NOT terminated").fetchall()}
+    cur.close()
+    wider = [w for w in wider if w in live] or [lad]
+    return {"lad": lad, "lad_name": row[1], "county_code": row[2], "county_name": row[3],
+            "region_code": row[4], "region_name": row[5], "wider": wider}
+
+
+def _postcodes(con: duckdb.DuckDBPyConnection, place: dict) -> dict[str, pd.DataFrame]:
+    cur = con.cursor()
+    df = cur.execute(
+        """SELECT p.pcds, p.lsoa11, coalesce(p.lad25, p.lad22) AS lad, l.region_code
+           FROM ref_postcode p JOIN ref_lad l ON l.lad_code = coalesce(p.lad25, p.lad22)
+           WHERE NOT p.terminated AND p.lsoa11 IS NOT NULL AND p.lat IS NOT NULL
+             AND left(p.lsoa11, 1) = 'E'
+           ORDER BY p.pcd_key""").df()
+    cur.close()
+    local = df["lad"] == place["lad"]
+    wider = df["lad"].isin(place["wider"]) & ~local
+    region = (df["region_code"] == place["region_code"]) & ~local & ~wider
+    uk = ~(local | wider | region)
+    return {"local": df[local], "wider": df[wider], "region": df[region], "uk": df[uk]}
+
+
+def _fin_year_dates(fy: str) -> tuple[dt.date, dt.date]:
+    y = int(fy[:4])
+    return dt.date(y, 4, 1), dt.date(y + 1, 3, 31)
+
+
+def _suppliers(rng: np.random.Generator, pcs: dict[str, pd.DataFrame], n: int) -> pd.DataFrame:
+    cats = list(CATEGORIES)
+    rows = []
+    band_share = {"local": 0.30, "wider": 0.22, "region": 0.18, "uk": 0.30}
+    names_seen: set[str] = set()
+    sid = 1
+    for band, share in band_share.items():
+        k = int(n * share)
+        pool = pcs[band]
+        picks = pool.iloc[rng.integers(0, len(pool), size=k)]
+        for i in range(k):
+            cat_w = np.array([CATEGORIES[c][1] if band in ("local", "wider") else 1 - CATEGORIES[c][1] * 0.5
+                              for c in cats]) + 0.02
+            cat = cats[rng.choice(len(cats), p=cat_w / cat_w.sum())]
+            kind = rng.random()
+            if cat == "Public bodies, tax and pensions":
+                name = f"{rng.choice(_W1)} {rng.choice(['Pension Fund', 'Borough Council', 'Combined Authority', 'NHS Foundation Trust'])}"
+                flags = dict(is_sme=False, is_vcse=False, is_social_economy=False, is_public_body=True)
+            elif kind < 0.07 and band in ("local", "wider"):
+                name = f"{rng.choice(_W1)} {rng.choice(['Community Trust', 'Foundation', 'Youth Project', 'Advice Centre'])}"
+                flags = dict(is_sme=True, is_vcse=True, is_social_economy=True, is_public_body=False)
+            elif kind < 0.10:
+                name = f"{rng.choice(_W1)} {rng.choice(_W2)} CIC"
+                flags = dict(is_sme=True, is_vcse=True, is_social_economy=True, is_public_body=False)
+            elif kind < 0.12:
+                name = f"{rng.choice(_W1)} {rng.choice(_W2)} Co-operative Ltd"
+                flags = dict(is_sme=True, is_vcse=False, is_social_economy=True, is_public_body=False)
+            elif kind < 0.135:
+                name = "REDACTED PERSONAL DATA"
+                flags = dict(is_sme=True, is_vcse=False, is_social_economy=False, is_public_body=False)
+            else:
+                name = f"{rng.choice(_W1)} {rng.choice(_W2)} {rng.choice(_SUFFIX)}"
+                sme_p = {"local": 0.85, "wider": 0.75, "region": 0.6, "uk": 0.35}[band]
+                flags = dict(is_sme=bool(rng.random() < sme_p), is_vcse=False,
+                             is_social_economy=False, is_public_body=False)
+            base = name
+            j = 2
+            while name in names_seen and base != "REDACTED PERSONAL DATA":
+                name = f"{base} ({j})"
+                j += 1
+            names_seen.add(name)
+            unknown_flags = rng.random() < 0.06
+            rows.append({
+                "supplier_id": sid, "name": name, "postcode": picks.iloc[i]["pcds"] if rng.random() > 0.03 else None,
+                "company_number": f"{rng.integers(1, 16_000_000):08d}" if name.endswith(("Ltd", "Limited", "plc", "LLP")) else None,
+                "charity_number": f"{rng.integers(200_000, 1_200_000)}" if flags["is_vcse"] and "CIC" not in name else None,
+                "is_sme": None if unknown_flags else flags["is_sme"],
+                "sme_source": None if unknown_flags else "demo: synthetic flag",
+                "is_vcse": None if unknown_flags else flags["is_vcse"],
+                "vcse_source": None if unknown_flags else "demo: synthetic flag",
+                "is_social_economy": None if unknown_flags else flags["is_social_economy"],
+                "social_economy_source": None if unknown_flags else "demo: synthetic flag",
+                "is_individual": name == "REDACTED PERSONAL DATA",
+                "is_public_body": flags["is_public_body"],
+                "band": band, "category": cat,
+            })
+            sid += 1
+    df = pd.DataFrame(rows)
+    from cwb.ingest.names import normalise_name
+
+    df["name_norm"] = df["name"].map(normalise_name)
+    return df
+
+
+def _payments(rng: np.random.Generator, sup: pd.DataFrame, scale: float) -> pd.DataFrame:
+    cats = list(CATEGORIES)
+    out = []
+    base_payments = 120_000 * scale
+    total_spend = sum(a[3] for a in ANCHORS)
+    sup_by = {(b, c): g["supplier_id"].to_numpy() for (b, c), g in sup.groupby(["band", "category"])}
+    # Zipf-like weights so a few suppliers take much of the spend
+    for code, _name, atype, spend_m, _staff, shares, rise, joined in ANCHORS:
+        t = TYPE_INDEX[atype]
+        cw = np.array([CATEGORIES[c][0][t] for c in cats], dtype=float)
+        cw /= cw.sum()
+        for yi, fy in enumerate(YEARS):
+            n = max(200, int(base_payments * spend_m / total_spend / len(YEARS)))
+            local = min(0.9, shares[0] + rise * yi)
+            uk = max(0.02, shares[3] - rise * yi)
+            bw = np.array([local, shares[1], shares[2], uk])
+            bw /= bw.sum()
+            cat_i = rng.choice(len(cats), size=n, p=cw)
+            band_i = rng.choice(4, size=n, p=bw)
+            sid = np.empty(n, dtype=np.int64)
+            for ci in range(len(cats)):
+                for bi in range(4):
+                    m = (cat_i == ci) & (band_i == bi)
+                    k = int(m.sum())
+                    if not k:
+                        continue
+                    pool = sup_by.get((BANDS[bi], cats[ci]))
+                    if pool is None or len(pool) == 0:
+                        pool = sup[sup["band"] == BANDS[bi]]["supplier_id"].to_numpy()
+                    w = 1.0 / np.arange(1, len(pool) + 1) ** 0.9
+                    sid[m] = pool[rng.choice(len(pool), size=k, p=w / w.sum())]
+            amounts = rng.lognormal(mean=0.0, sigma=1.6, size=n)
+            amounts *= spend_m * 1e6 * (1 + 0.03 * yi) / amounts.sum()
+            # a few credit notes, which net off
+            credit = rng.random(n) < 0.015
+            amounts[credit] *= -0.3
+            start, end = _fin_year_dates(fy)
+            days = rng.integers(0, (end - start).days + 1, size=n)
+            dates = pd.to_datetime(start) + pd.to_timedelta(days, unit="D")
+            keep = np.ones(n, dtype=bool)
+            if code == "DEMO-FE" and fy == "2023-24":  # two months never supplied: a gap
+                keep &= ~dates.month.isin([11, 12])
+            if joined and fy < joined:
+                keep &= False
+            inv = dates - pd.to_timedelta(rng.gamma(2.0, 12.0, size=n).astype(int), unit="D")
+            out.append(pd.DataFrame({
+                "anchor_id": code, "supplier_id": sid[keep], "payment_date": dates[keep].date,
+                "invoice_date": inv[keep].date, "amount_gbp": np.round(amounts[keep], 2),
+                "category": np.array(cats)[cat_i[keep]],
+            }))
+    pay = pd.concat(out, ignore_index=True)
+    pub = set(sup.loc[sup["is_public_body"], "supplier_id"])
+    pay["influenceable"] = ~pay["supplier_id"].isin(pub) & (pay["category"] != "Public bodies, tax and pensions")
+    names = sup.set_index("supplier_id")["name"]
+    pay["payee_text"] = names.reindex(pay["supplier_id"]).to_numpy()
+    return pay
+
+
+def _workforce(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    lsoa = {b: np.array(sorted(set(pcs[b]["lsoa11"]))) for b in ("local", "wider", "region")}
+    rows = []
+    for code, _n, atype, _s, staff, shares, rise, joined in ANCHORS:
+        for yi, fy in enumerate(YEARS):
+            if joined and fy < joined:
+                continue
+            head = int(staff * (1 + 0.01 * yi))
+            p_local = min(0.8, 0.42 + shares[0] * 0.5 + 0.01 * yi)
+            split = rng.multinomial(head, [p_local, 0.75 - p_local + 0.2, 0.05])
+            for band, k in zip(("local", "wider", "region"), split):
+                pool = lsoa[band]
+                w = rng.gamma(1.2, 1.0, size=len(pool))
+                counts = rng.multinomial(k, w / w.sum())
+                nz = counts > 0
+                for area, c in zip(pool[nz], counts[nz]):
+                    rlw = {"council": 0.97, "nhs_trust": 0.93, "university": 0.95, "fe_college": 0.9,
+                           "housing_association": 0.96, "police": 0.99, "fire": 0.99}[atype] + 0.004 * yi
+                    adults = c
+                    rows.append((code, fy, area, "lsoa11", int(c), round(float(c) * 0.86, 2), int(adults),
+                                 int(rng.binomial(adults, min(1.0, rlw))), int(rng.binomial(c, 0.035)),
+                                 int(rng.binomial(c, 0.015)), int(rng.binomial(c, 0.04)),
+                                 int(rng.binomial(c, 0.05))))
+    return pd.DataFrame(rows, columns=["anchor_id", "financial_year", "area_code", "area_level",
+                                       "headcount", "fte", "adult_headcount", "paid_rlw", "apprentices",
+                                       "apprentice_starts", "entry_hires", "insecure"])
+
+
+USES = ["Office", "School", "Health centre", "Depot", "Land", "Community centre", "Housing",
+        "Leisure", "Library", "Car park", "Police station", "Fire station", "Teaching building"]
+
+
+def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n_sites = {"council": 160, "nhs_trust": 35, "university": 45, "fe_college": 12,
+               "housing_association": 70, "police": 22, "fire": 14}
+    pool = pd.concat([pcs["local"], pcs["wider"].iloc[: max(1, len(pcs["wider"]) // 8)]])
+    assets, years = [], []
+    for code, _n, atype, *_ in ANCHORS:
+        k = n_sites[atype]
+        picks = pool.iloc[rng.integers(0, len(pool), size=k)]
+        for i in range(k):
+            use = rng.choice(USES)
+            aid = f"{code}-S{i + 1:04d}"
+            area = float(np.round(rng.lognormal(-0.8, 1.1), 3))
+            assets.append({
+                "asset_id": aid, "anchor_id": code,
+                "site_name": f"{rng.choice(_W1)} {use}", "uprn": f"{rng.integers(10_000_000, 100_099_999_999):012d}",
+                "postcode": picks.iloc[i]["pcds"], "tenure": rng.choice(["Freehold", "Leasehold"], p=[0.8, 0.2]),
+                "holding_type": "Land and building" if use != "Land" else "Land only",
+                "use_type": use, "area_ha": area,
+                "floor_area_m2": None if use in ("Land", "Car park") else float(np.round(area * rng.uniform(1500, 6000))),
+            })
+            status = rng.choice(["operational", "surplus", "vacant", "under-used", "community use"],
+                                p=[0.80, 0.06, 0.05, 0.05, 0.04])
+            for fy in YEARS:
+                route, value = None, None
+                if status in ("surplus", "vacant") and rng.random() < 0.12:
+                    route = rng.choice(["open market", "community asset transfer", "affordable housing",
+                                        "retained for community use"], p=[0.45, 0.25, 0.2, 0.1])
+                    value = round(float(area * rng.uniform(80_000, 400_000)), 2) if route != "community asset transfer" else 1.0
+                    status = {"community asset transfer": "transferred", "retained for community use": "community use"}.get(route, "disposed")
+                years.append({"asset_id": aid, "financial_year": fy, "status": status,
+                              "disposal_route": route, "disposal_value_gbp": value})
+                if status in ("disposed", "transferred"):
+                    break
+                if status == "operational" and rng.random() < 0.02:
+                    status = rng.choice(["surplus", "vacant"])
+    return pd.DataFrame(assets), pd.DataFrame(years)
+
+
+def _targets() -> pd.DataFrame:
+    rows = []
+    for yi, fy in enumerate(YEARS[2:], start=2):
+        rows.append(("A2", "network", "DEMO", fy, 20.0 + 1.5 * (yi - 2), "higher"))
+        rows.append(("A7", "network", "DEMO", fy, 40.0, "higher"))
+        rows.append(("A10", "network", "DEMO", fy, 4.0 + 0.5 * (yi - 2), "higher"))
+        rows.append(("B2", "network", "DEMO", fy, 60.0, "higher"))
+        rows.append(("B5", "network", "DEMO", fy, 97.0, "higher"))
+        for code, _n, atype, _s, _st, shares, *_ in ANCHORS:
+            rows.append(("A2", "anchor", code, fy, round(100 * shares[0] + 2.5 * yi, 1), "higher"))
+    return pd.DataFrame(rows, columns=["indicator", "scope_type", "scope_id", "financial_year",
+                                       "target_value", "direction"])
+
+
+def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | None = None,
+              place: str | None = None, log=print) -> dict[str, float]:
+    """Replace the database contents with the demo network. Returns seconds per step."""
+    seed = int(seed if seed is not None else config.get("CWB_DEMO_SEED"))
+    place = place or config.get("CWB_DEMO_PLACE")
+    rng = np.random.default_rng(seed)
+    t0 = time.perf_counter()
+    p = _place(con, place)
+    pcs = _postcodes(con, p)
+    n_sup = int(3000 * max(1.0, scale ** 0.5))
+    sup = _suppliers(rng, pcs, n_sup)
+    pay = _payments(rng, sup, scale)
+    wf = _workforce(rng, pcs)
+    assets, asset_years = _assets(rng, pcs)
+    targets = _targets()
+    gen = time.perf_counter() - t0
+    t = time.perf_counter()
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN")
+        for table in ("payment", "supplier_alias", "supplier", "workforce_area", "workforce_anchor",
+                      "asset_year", "asset", "target", "anchor", "network"):
+            cur.execute(f"DELETE FROM {table}")
+        cur.execute(
+            "INSERT INTO network VALUES ('DEMO', ?, ?, ?, ?, ?, ?, ?, true)",
+            [f"{p['lad_name']} anchor network (demo)", [p["lad"]], p["wider"], p["region_code"],
+             p["lad_name"], p["county_name"], BASELINE])
+        for code, name, atype, *_rest in ANCHORS:
+            joined = _rest[-1]
+            site = pcs["local"].iloc[int(rng.integers(0, len(pcs["local"])))]["pcds"]
+            cur.execute("INSERT INTO anchor VALUES (?, ?, ?, ?, 'DEMO', ?, true)",
+                        [code, name, atype, site, joined])
+        cur.register("sup_df", sup)
+        cur.execute(
+            """INSERT INTO supplier SELECT supplier_id, name, name_norm, postcode, company_number,
+               charity_number, is_sme, sme_source, is_vcse, vcse_source, is_social_economy,
+               social_economy_source, is_individual, is_public_body, 'UK', NULL FROM sup_df""")
+        cur.register("pay_df", pay)
+        cur.execute(
+            """INSERT INTO payment SELECT anchor_id, supplier_id, payment_date, invoice_date,
+               CAST(amount_gbp AS DECIMAL(18,2)), category, influenceable, payee_text, NULL, NULL
+               FROM pay_df""")
+        cur.register("wf_df", wf)
+        cur.execute("""INSERT INTO workforce_area SELECT anchor_id, financial_year, area_code, area_level,
+                       headcount, fte, adult_headcount, paid_rlw, apprentices, apprentice_starts,
+                       entry_hires, insecure, NULL FROM wf_df""")
+        gpg = pd.DataFrame([(a[0], fy, round(float(rng.normal(9, 4)), 1), round(float(rng.normal(7, 4)), 1))
+                            for a in ANCHORS for fy in YEARS],
+                           columns=["anchor_id", "financial_year", "mean", "median"])
+        cur.register("gpg_df", gpg)
+        cur.execute("INSERT INTO workforce_anchor SELECT anchor_id, financial_year, mean, median, NULL FROM gpg_df")
+        cur.register("as_df", assets)
+        cur.execute("""INSERT INTO asset (asset_id, anchor_id, site_name, uprn, postcode, tenure, holding_type,
+                       use_type, area_ha, floor_area_m2, location_precision)
+                       SELECT asset_id, anchor_id, site_name, uprn, postcode, tenure, holding_type, use_type,
+                       area_ha, floor_area_m2, 'postcode' FROM as_df""")
+        cur.execute("""UPDATE asset SET lat = p.lat, lon = p.lon FROM ref_postcode p
+                       WHERE p.pcd_key = pcd_key(asset.postcode)""")
+        cur.register("ay_df", asset_years)
+        cur.execute("""INSERT INTO asset_year SELECT asset_id, financial_year, status, disposal_route,
+                       CAST(disposal_value_gbp AS DECIMAL(18,2)) FROM ay_df""")
+        cur.register("tg_df", targets)
+        cur.execute("INSERT INTO target SELECT * FROM tg_df")
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+    load = time.perf_counter() - t
+    marts = build.refresh(con)
+    timings = {"generate": gen, "load": load, "enrich_and_marts": marts, "payments": float(len(pay))}
+    log(f"Demo network loaded: {len(pay):,} payments, {len(sup):,} suppliers, "
+        f"{len(assets):,} sites; generate {gen:.1f} s, load {load:.1f} s, marts {marts:.1f} s")
+    return timings

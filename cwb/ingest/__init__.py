@@ -1,0 +1,1 @@
+"""Readers, mappers and validators for anchors' own files."""

@@ -1,0 +1,1 @@
+"""Reference geography and deprivation: built from installed packages or official files."""

