@@ -1,0 +1,1 @@
+"""Figure factories: pure functions DataFrame -> plotly Figure (no streamlit)."""

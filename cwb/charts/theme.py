@@ -1,0 +1,53 @@
+"""One look everywhere: the UK Government Analysis Function accessible palette.
+
+Source: Government Analysis Function, "Data visualisation: colours" (categorical palette).
+The same template is used on screen (``st.plotly_chart(fig, theme=None)``) and in exports.
+Colour never carries meaning alone: lines carry direct labels, bars carry values.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+DARK_BLUE = "#12436D"
+TURQUOISE = "#28A197"
+DARK_PINK = "#801650"
+ORANGE = "#F46A25"
+DARK_GREY = "#3D3D3D"
+LIGHT_PURPLE = "#A285D1"
+PALETTE = [DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE]
+LIGHT_GREY = "#BFC1C3"
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+
+# concentric bands, nearest first
+BAND_COLOURS = {
+    "Local area": DARK_BLUE,
+    "Rest of wider area": TURQUOISE,
+    "Rest of region": LIGHT_PURPLE,
+    "Rest of UK": ORANGE,
+    "Unknown location": LIGHT_GREY,
+}
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=15, color=DARK_GREY),
+        title=dict(font=dict(size=20, color="#0B0C0C"), x=0, xanchor="left"),
+        colorway=PALETTE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=dict(showgrid=False, linecolor=DARK_GREY, ticks="outside", title=dict(standoff=8)),
+        yaxis=dict(gridcolor="#E5E6E7", zeroline=True, zerolinecolor=DARK_GREY, title=dict(standoff=8)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0),
+        margin=dict(l=70, r=40, t=80, b=60),
+        hoverlabel=dict(font=dict(family=FONT)),
+    )
+)
+pio.templates["cwb"] = TEMPLATE
+
+
+def apply(fig: go.Figure, title: str | None = None) -> go.Figure:
+    fig.update_layout(template="cwb")
+    if title:
+        fig.update_layout(title=dict(text=title))
+    return fig

@@ -1,0 +1,49 @@
+"""Cached access to the database for the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from cwb import build, config, db, demo
+
+
+@st.cache_resource(show_spinner="Preparing the database (first run builds the reference geography)...")
+def connection():
+    """One connection per process; queries take a cursor each (DuckDB 2.0)."""
+    con = build.open_database(config.db_path())
+    if build.database_is_empty(con):
+        demo.load_demo(con)
+    return con
+
+
+def _freeze(v: Any):
+    return tuple(v) if isinstance(v, list) else v
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=600)
+def _run_cached(name: str, frozen: tuple, data_version: int) -> pd.DataFrame:
+    params = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
+    return db.run(name, connection(), **params)
+
+
+def data_version() -> int:
+    """Changes whenever an import lands, so cached results are never stale."""
+    cur = connection().cursor()
+    try:
+        return int(cur.execute("SELECT coalesce(max(file_id), 0) + (SELECT count(*) FROM anchor) FROM source_file").fetchone()[0])
+    finally:
+        cur.close()
+
+
+def query(name: str, **params: Any) -> pd.DataFrame:
+    """Run a named metric query (cached on its bound parameters and the data version)."""
+    wanted = db.sql_params(db.sql_text(name))
+    frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items() if k in wanted))
+    return _run_cached(name, frozen, data_version()).copy()
+
+
+def clear() -> None:
+    st.cache_data.clear()

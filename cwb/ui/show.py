@@ -1,0 +1,35 @@
+"""Draw a chart or table with its caption (and, via cwb.export, its downloads)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from cwb.provenance import Provenance
+
+
+def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, key: str = "") -> None:
+    """A plotly chart in the house style, its caption, and downloads."""
+    st.plotly_chart(fig, theme=None, key=f"chart_{key}", config={"displaylogo": False})
+    st.caption(prov.caption())
+    downloads(prov, fig=fig, data=data, key=key)
+
+
+def table(df: pd.DataFrame, prov: Provenance, key: str = "", **kw) -> None:
+    st.dataframe(df, hide_index=True, key=f"table_{key}", **kw)
+    st.caption(prov.caption())
+    downloads(prov, data=df, key=key)
+
+
+def downloads(prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | None = None,
+              key: str = "") -> None:
+    """Download buttons. Replaced by the export module's full set when present."""
+    try:
+        from cwb.ui import downloads as full
+    except ImportError:
+        if data is not None:
+            st.download_button("CSV", data.to_csv(index=False), file_name=f"{key or 'data'}.csv",
+                               key=f"dl_csv_{key}")
+        return
+    full.offer(prov, fig=fig, data=data, key=key)
