@@ -11,12 +11,16 @@ from cwb import build, config, db, demo
 
 
 @st.cache_resource(show_spinner="Preparing the database (first run builds the reference geography)...")
-def connection():
-    """One connection per process; queries take a cursor each (DuckDB 2.0)."""
-    con = build.open_database(config.db_path())
+def _connection(path: str):
+    con = build.open_database(path)
     if build.database_is_empty(con):
         demo.load_demo(con)
     return con
+
+
+def connection():
+    """One connection per process and database file; queries take a cursor each (DuckDB 2.0)."""
+    return _connection(str(config.db_path()))
 
 
 def _freeze(v: Any):
@@ -24,7 +28,7 @@ def _freeze(v: Any):
 
 
 @st.cache_data(show_spinner=False, max_entries=512, ttl=600)
-def _run_cached(name: str, frozen: tuple, data_version: int) -> pd.DataFrame:
+def _run_cached(name: str, frozen: tuple, data_version: int, path: str) -> pd.DataFrame:
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
     return db.run(name, connection(), **params)
 
@@ -42,7 +46,7 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     """Run a named metric query (cached on its bound parameters and the data version)."""
     wanted = db.sql_params(db.sql_text(name))
     frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items() if k in wanted))
-    return _run_cached(name, frozen, data_version()).copy()
+    return _run_cached(name, frozen, data_version(), str(config.db_path())).copy()
 
 
 def clear() -> None:
