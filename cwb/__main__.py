@@ -1,0 +1,3 @@
+from cwb.cli import main
+
+raise SystemExit(main())
