@@ -137,7 +137,7 @@ def _read_codepoint(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
            FROM cp_df GROUP BY dc"""
     ).df()
     con.unregister("cp_df")
-    lad["county_name"] = lad["county_code"].map(names)
+    lad["county_name"] = lad["county_code"].map(names).str.replace(r" County$", "", regex=True)
     lad["cp_name"] = lad["lad_code"].map(names)
     return lad
 

@@ -14,6 +14,7 @@ from typing import Any
 import streamlit as st
 
 from cwb import provenance
+from cwb.config import ROOT
 from cwb.reference import geography
 from cwb.ui import data
 
@@ -52,6 +53,7 @@ class Filters:
     imd_loaded: list[str]
     synthetic: bool
     present: bool
+    detail_anchors: list[str] = field(default_factory=list)  # supplier/site detail the viewer may see
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- query parameters -------------------------------------------------------------------
@@ -183,6 +185,7 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
     imd = _pick("imd", ["2019", "2025"], imd_default, notices, "deprivation edition")
 
     sb = st.sidebar
+    _nav(sb)
     sb.markdown(f"**{net['name']}**")
     if len(net_ids) > 1:
         network_id = sb.selectbox("Network", net_ids, key=_widget("n", network_id))
@@ -238,7 +241,7 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
         local_lads=list(local), wider_lads=wider_all, region_code=str(net["region_code"]),
         local_name=local_name, wider_name=str(wider_name), region_name=str(net["region_name"]),
         denominator=den, top_n=int(top_n), imd_edition=imd, imd_loaded=editions,
-        synthetic=synthetic, present=present,
+        synthetic=synthetic, present=present, detail_anchors=list(names),
     )
     write_url()
     if present:
@@ -251,6 +254,28 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
     for n in notices:
         st.info(n)
     return f
+
+
+NAV = [
+    ("Overview", [("dashboard.py", "Network overview"), ("pages/8_Anchor_profile.py", "Anchor profile"),
+                  ("pages/9_Present.py", "Presentation mode")]),
+    ("Spend", [("pages/1_Spend_overview.py", "Spend overview"), ("pages/2_Spend_trends.py", "Trends"),
+               ("pages/3_Where_the_money_goes.py", "Where the money goes"),
+               ("pages/4_Opportunities.py", "Opportunities"), ("pages/5_Suppliers.py", "Suppliers")]),
+    ("People and land", [("pages/6_Workforce.py", "Workforce"), ("pages/7_Land_and_property.py", "Land and property")]),
+    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality")]),
+]
+
+
+def _nav(sb) -> None:
+    """Grouped page links (only pages that exist); filters follow through the session."""
+    for section, pages in NAV:
+        present = [(p, label) for p, label in pages if (ROOT / p).is_file()]
+        if not present:
+            continue
+        sb.caption(section.upper())
+        for p, label in present:
+            sb.page_link(p, label=label)
 
 
 def page_param(key: str, allowed: list[str], default: str, label: str) -> str:

@@ -1,0 +1,153 @@
+"""Spend charts: pure functions DataFrame -> plotly Figure, in the house style."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from cwb.charts import theme
+
+BANDS = [
+    ("local", "Local area"),
+    ("rest_wider", "Rest of wider area"),
+    ("rest_region", "Rest of region"),
+    ("rest_uk", "Rest of UK"),
+    ("unknown", "Unknown location"),
+]
+
+
+def _gbp(v: float) -> str:
+    a = abs(v)
+    if a >= 1e9:
+        return f"£{v / 1e9:.2f}bn"
+    if a >= 1e6:
+        return f"£{v / 1e6:.1f}m"
+    if a >= 1e3:
+        return f"£{v / 1e3:.0f}k"
+    return f"£{v:,.0f}"
+
+
+def concentric(row: pd.Series, title: str, names: dict[str, str] | None = None) -> go.Figure:
+    """A4: where each pound went, nearest first; bars labelled with % and £ (not colour alone)."""
+    names = names or {}
+    labels, pcts, gbps, colours = [], [], [], []
+    for key, label in BANDS:
+        labels.append(names.get(key, label))
+        pcts.append(float(row[f"{key}_pct"] or 0))
+        gbps.append(float(row[f"{key}_gbp"] or 0))
+        colours.append(theme.BAND_COLOURS[label])
+    fig = go.Figure(go.Bar(
+        x=pcts, y=labels, orientation="h", marker_color=colours,
+        text=[f"{p:.1f}%  ({_gbp(g)})" for p, g in zip(pcts, gbps)], textposition="outside",
+        cliponaxis=False, hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Share of spend in scope (%)", range=[0, max(pcts + [1]) * 1.35], ticksuffix="%")
+    fig.update_layout(height=380, showlegend=False, margin=dict(l=170, r=40, t=70, b=60))
+    return theme.apply(fig, title)
+
+
+def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str, str],
+                      types: dict[str, str], type_labels: dict[str, str], network_value: float | None) -> go.Figure:
+    """Anchors side by side on one share, grouped by anchor type (fairer comparisons)."""
+    d = df.copy()
+    d["type"] = d["anchor_id"].map(types).map(type_labels)
+    d["name"] = d["anchor_id"].map(names)
+    d = d.sort_values(["type", value], ascending=[True, True])
+    fig = go.Figure(go.Bar(
+        x=d[value], y=d["name"].str.replace(" (demo)", "", regex=False), orientation="h", marker_color=theme.DARK_BLUE,
+        text=[f"{v:.1f}%  ·  {t}" for v, t in zip(d[value], d["type"])], textposition="outside", cliponaxis=False,
+        customdata=np.stack([d["spend_gbp"].astype(float) / 1e6], axis=-1),
+        hovertemplate="%{y}<br>%{x:.1f}% of £%{customdata[0]:.1f}m<extra></extra>",
+    ))
+    if network_value is not None and not pd.isna(network_value):
+        fig.add_vline(x=float(network_value), line_dash="dash", line_color=theme.DARK_PINK,
+                      annotation_text=f"Network {float(network_value):.1f}%", annotation_position="top")
+    fig.update_xaxes(title="%", ticksuffix="%", range=[0, max(d[value].max() * 1.6, 1)])
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(height=max(300, 80 + 56 * len(d)), showlegend=False, margin=dict(l=20, r=60, t=90, b=50))
+    return theme.apply(fig, title)
+
+
+def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], baseline: str,
+          targets: pd.DataFrame | None = None, joined: dict[str, str] | None = None,
+          unit: str = "%") -> go.Figure:
+    """An indicator by financial year, one line per series, labelled at its end; baseline year
+    and targets drawn; anchors joining the network flagged."""
+    fig = go.Figure()
+    series = list(dict.fromkeys(df["anchor_id"]))
+    if "_all" in series:
+        series.remove("_all")
+        series.insert(0, "_all")
+    dashes = ["solid", "dot", "dash", "longdash", "dashdot", "longdashdot"]
+    for i, sid in enumerate(series):
+        d = df[df["anchor_id"] == sid].sort_values("financial_year")
+        label = names.get(sid, sid)
+        colour = theme.DARK_BLUE if sid == "_all" else theme.PALETTE[1 + (i % (len(theme.PALETTE) - 1))]
+        fmt = "%{y:.1f}%" if unit == "%" else "£%{y:,.0f}"
+        fig.add_trace(go.Scatter(
+            x=d["financial_year"], y=d[value], mode="lines+markers", name=label,
+            line=dict(color=colour, width=4 if sid == "_all" else 2, dash=dashes[i % len(dashes)]),
+            marker=dict(size=9 if sid == "_all" else 6),
+            hovertemplate=f"{label}<br>%{{x}}: {fmt}<extra></extra>",
+        ))
+        if len(d):
+            last = d.iloc[-1]
+            txt = f"{last[value]:.1f}%" if unit == "%" else _gbp(float(last[value]))
+            fig.add_annotation(x=last["financial_year"], y=last[value], text=f" {txt}", showarrow=False,
+                               xanchor="left", font=dict(color=colour, size=13))
+    if baseline in set(df["financial_year"]):
+        fig.add_vline(x=baseline, line_dash="dot", line_color=theme.DARK_GREY,
+                      annotation_text=f"Baseline {baseline}", annotation_position="top left")
+    if targets is not None and len(targets):
+        fig.add_trace(go.Scatter(
+            x=targets["financial_year"], y=targets["target_value"], mode="markers", name="Target",
+            marker=dict(symbol="diamond-open", size=13, color=theme.ORANGE, line=dict(width=3)),
+            hovertemplate="Target %{x}: %{y:.1f}<extra></extra>",
+        ))
+    for sid, fy in (joined or {}).items():
+        if fy and fy in set(df["financial_year"]):
+            fig.add_vline(x=fy, line_dash="dash", line_color=theme.LIGHT_PURPLE,
+                          annotation_text=f"{names.get(sid, sid)} joined", annotation_position="bottom right")
+    fig.update_xaxes(title="Financial year (April to March)", type="category")
+    fig.update_yaxes(title=("Share of spend (%)" if unit == "%" else "£"), rangemode="tozero",
+                     ticksuffix="%" if unit == "%" else "")
+    fig.update_layout(height=460, margin=dict(l=70, r=90, t=90, b=60))
+    return theme.apply(fig, title)
+
+
+def monthly(df: pd.DataFrame, title: str, names: dict[str, str], fy_from: str, fy_to: str) -> go.Figure:
+    """Spend per month per anchor; months without data are gaps, never zero."""
+    start = pd.Timestamp(int(fy_from[:4]), 4, 1)
+    end = pd.Timestamp(int(fy_to[:4]) + 1, 3, 1)
+    months = pd.date_range(start, end, freq="MS")
+    fig = go.Figure()
+    for i, (aid, d) in enumerate(df.groupby("anchor_id", sort=True)):
+        s = d.set_index(pd.to_datetime(d["month"]))["spend_gbp"].astype(float).reindex(months)
+        fig.add_trace(go.Scatter(
+            x=months, y=s / 1e6, mode="lines+markers", name=names.get(aid, aid), connectgaps=False,
+            line=dict(color=theme.PALETTE[i % len(theme.PALETTE)], width=2), marker=dict(size=4),
+            hovertemplate=f"{names.get(aid, aid)}<br>%{{x|%b %Y}}: £%{{y:.2f}}m<extra></extra>",
+        ))
+    fig.update_yaxes(title="Spend per month (£m)", rangemode="tozero")
+    fig.update_xaxes(title="Month (gaps = no data received)")
+    fig.update_layout(height=420, legend=dict(y=-0.25, yanchor="top"), margin=dict(l=70, r=30, t=70, b=120))
+    return theme.apply(fig, title)
+
+
+def categories(df: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
+    """A13: each category's spend split into local and leaving the area, biggest leak first."""
+    d = df.head(top).iloc[::-1]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=d["category"], x=d["local_gbp"].astype(float) / 1e6, orientation="h",
+                         name="Spent locally", marker_color=theme.DARK_BLUE,
+                         hovertemplate="%{y}: £%{x:.1f}m local<extra></extra>"))
+    fig.add_trace(go.Bar(y=d["category"], x=d["leakage_gbp"].astype(float) / 1e6, orientation="h",
+                         name="Spent outside the local area", marker_color=theme.ORANGE,
+                         marker_pattern_shape="/", text=[f"{p:.0f}% local" for p in d["local_pct"]],
+                         textposition="outside", cliponaxis=False,
+                         hovertemplate="%{y}: £%{x:.1f}m outside<extra></extra>"))
+    fig.update_layout(barmode="stack", height=max(360, 80 + 38 * len(d)), margin=dict(l=260, r=90, t=90, b=60))
+    fig.update_xaxes(title="Spend (£m)")
+    return theme.apply(fig, title)

@@ -1,0 +1,22 @@
+-- spend_by_area: spend by the area of the supplier's postcode, for the map.
+-- params: $anchor_ids, $fy_from, $fy_to, $denominator, $top_n, $local_lads, $wider_lads,
+--         $region_code, $imd_edition, $area_level ('lsoa11' | 'msoa11' | 'lad')
+-- returns: area_code, spend_gbp, n_suppliers, band (of the area's suppliers, most spend),
+--          imd_decile (LSOA level only; NULL when not loaded), share_pct (of located spend)
+WITH c AS (
+    SELECT CASE $area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END AS area_code,
+           supplier_id, spend_gbp, band, imd_decile
+    FROM spend_classified($anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
+                          $local_lads, $wider_lads, $region_code, $imd_edition)
+    WHERE located
+)
+SELECT area_code,
+       sum(spend_gbp) AS spend_gbp,
+       count(DISTINCT supplier_id) AS n_suppliers,
+       arg_max(band, spend_gbp) AS band,
+       CASE WHEN $area_level = 'lsoa11' THEN max(imd_decile) END AS imd_decile,
+       round(100 * sum(spend_gbp) / nullif(sum(sum(spend_gbp)) OVER (), 0), 4) AS share_pct
+FROM c
+WHERE area_code IS NOT NULL
+GROUP BY area_code
+ORDER BY spend_gbp DESC;

@@ -1,0 +1,92 @@
+"""Spend overview: headline procurement figures, the concentric split, anchors compared."""
+
+import streamlit as st
+
+from cwb.charts import spend as charts
+from cwb.ui import data, fmt, show
+from cwb.ui.frame import ANCHOR_TYPES, footer, frame, imd_missing
+
+f = frame("Spend overview")
+ind = data.query("spend_indicators", **f.spend_params(fy_from=min(f.baseline_fy, f.fy), fy_to=max(f.baseline_fy, f.fy)))
+cur = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
+if cur.empty:
+    st.info(f"No payments in {f.fy} for {f.anchors_label}. Choose another year or anchor.")
+    footer(f)
+    st.stop()
+r = cur.iloc[0]
+base = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.baseline_fy)]
+b = base.iloc[0] if len(base) and f.baseline_fy != f.fy else None
+
+
+def delta(col):
+    return None if b is None else fmt.pp(r[col] - b[col])
+
+
+st.markdown(f"**{f.fy}** · {f.anchors_label} · denominator: {f.denominator_label}")
+c = st.columns(4)
+c[0].metric("Spend in scope (A1)", fmt.gbp(r["spend_gbp"]),
+            delta=None if b is None else fmt.gbp(r["spend_gbp"] - b["spend_gbp"]), delta_color="off",
+            help=f"{int(r['n_suppliers']):,} suppliers, {int(r['n_payments']):,} payments")
+c[1].metric(f"Local: {f.local_name} (A2)", fmt.pct(r["local_pct"]), delta=delta("local_pct"),
+            help=f"{fmt.gbp(r['local_gbp'])} of {fmt.gbp(r['spend_gbp'])}")
+c[2].metric(f"Wider area: {f.wider_name} (A3)", fmt.pct(r["wider_pct"]), delta=delta("wider_pct"),
+            help=f"{fmt.gbp(r['wider_gbp'])} of {fmt.gbp(r['spend_gbp'])}")
+c[3].metric("Leakage from the local area (A5)", fmt.gbp(r["leakage_gbp"]), help="A1 minus local spend")
+c = st.columns(4)
+c[0].metric("SMEs (A7)", fmt.pct(r["sme_pct"]), delta=delta("sme_pct"),
+            help=f"{fmt.gbp(r['sme_gbp'])}; SME status known for {fmt.pct(r['sme_known_pct'])} of spend")
+c[1].metric("Local SMEs (A8)", fmt.pct(r["local_sme_pct"]), delta=delta("local_sme_pct"),
+            help=fmt.gbp(r["local_sme_gbp"]))
+c[2].metric("VCSE (A10)", fmt.pct(r["vcse_pct"]), delta=delta("vcse_pct"),
+            help=f"{fmt.gbp(r['vcse_gbp'])}; local VCSE {fmt.pct(r['local_vcse_pct'])}")
+c[3].metric("Social economy (A11)", fmt.pct(r["social_pct"]), delta=delta("social_pct"),
+            help=fmt.gbp(r["social_gbp"]))
+if not imd_missing(f):
+    st.metric(f"Suppliers in the most deprived 20% of areas (A12, IMD {f.imd_edition})",
+              fmt.pct(r["deprived_pct"]), delta=delta("deprived_pct"), help=fmt.gbp(r["deprived_gbp"]))
+st.caption(f"Shares are of {fmt.gbp(r['spend_gbp'])} ({f.denominator_label}). Changes are against "
+           f"{f.baseline_fy} in percentage points" + ("" if b is None else
+           f"; the denominator changed by {fmt.gbp(r['spend_gbp'] - b['spend_gbp'])}") +
+           f". {fmt.pct(r['located_pct'])} of spend has a located supplier (X1).")
+
+left, right = st.columns([5, 6])
+with left:
+    names = {"local": f"{f.local_name}", "rest_wider": f"Rest of {f.wider_name}",
+             "rest_region": f"Rest of {f.region_name}", "rest_uk": "Rest of UK",
+             "unknown": "Unknown / outside UK"}
+    fig = charts.concentric(r, f"Where the money went, {f.fy}", names)
+    split = r[[f"{k}_{u}" for k, _ in charts.BANDS for u in ("gbp", "pct")]].to_frame("value").reset_index()
+    show.chart(fig, f.provenance("Where the money went", "Concentric split of spend by supplier location (A4)",
+                                 numerator="spend with suppliers in each band"), split, key="split")
+with right:
+    per = ind[(ind["anchor_id"] != "_all") & (ind["financial_year"] == f.fy)]
+    by_type = st.toggle("Compare within one anchor type", value=False, key="within_type")
+    if by_type:
+        t = st.selectbox("Anchor type", sorted(set(f.anchor_types.values())), format_func=ANCHOR_TYPES.get)
+        per = per[per["anchor_id"].map(f.anchor_types) == t]
+    fig = charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {f.fy}", f.anchor_names,
+                                   f.anchor_types, ANCHOR_TYPES, None if by_type else r["local_pct"])
+    show.chart(fig, f.provenance("Local spend by anchor", "Share of each anchor's spend with suppliers in the local area (A2)",
+                                 numerator="spend with local suppliers",
+                                 notes=["Anchor types spend very differently: compare within a type where you can"]),
+               per[["anchor_id", "spend_gbp", "local_gbp", "local_pct"]], key="anchors")
+
+conc = data.query("spend_concentration", **f.spend_params())
+pp = data.query("spend_prompt_payment", **f.spend_params())
+tbl = conc.merge(pp[["anchor_id", "within_30_pct", "avg_days", "n_invoices"]], on="anchor_id", how="left")
+for col in ("spend_gbp", "top10_gbp", "top20_gbp"):
+    tbl[col] = (tbl[col].astype(float) / 1e6).round(2)
+for col in ("top10_pct", "top20_pct", "within_30_pct"):
+    tbl[col] = tbl[col].astype(float).round(1)
+tbl["hhi"] = tbl["hhi"].astype(float).round(0)
+tbl.insert(0, "Anchor", tbl["anchor_id"].map(lambda a: "All selected" if a == "_all" else f.anchor_names.get(a, a)))
+tbl = tbl.drop(columns=["anchor_id"]).rename(columns={
+    "spend_gbp": "Spend £m", "n_suppliers": "Suppliers", "top10_pct": "Top 10 share %", "top20_pct": "Top 20 share %",
+    "hhi": "HHI (0-10,000)", "within_30_pct": "Paid within 30 days %", "avg_days": "Average days to pay",
+    "n_invoices": "Invoices with dates", "top10_gbp": "Top 10 £m", "top20_gbp": "Top 20 £m"})
+st.subheader("Concentration (A14) and prompt payment (A17)")
+show.table(tbl, f.provenance("Supplier concentration and prompt payment",
+                             "Top-10/20 supplier shares, Herfindahl-Hirschman index, and invoices paid within 30 days",
+                             numerator="spend with the largest suppliers; invoices paid within 30 days of the invoice date"),
+           key="concentration")
+footer(f, imd_used=f.imd_edition in f.imd_loaded)
