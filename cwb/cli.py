@@ -12,6 +12,8 @@ import json
 import sys
 import time
 
+import duckdb
+
 from cwb import build, config, db
 
 
@@ -137,3 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     except db.QueryError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            print(f"The database {args.db or config.db_path()} is in use by another process (usually the "
+                  "running dashboard). Stop it, or use the dashboard's Import page, then try again.\n"
+                  f"Detail: {exc}", file=sys.stderr)
+            return 3
+        raise

@@ -28,6 +28,15 @@ def _gbp(v: float) -> str:
     return f"£{v:,.0f}"
 
 
+def vline(fig: go.Figure, x, text: str, colour: str, dash: str = "dot", ypos: float = 1.0) -> None:
+    """A labelled vertical line that also works on category axes (plotly's add_vline does not)."""
+    fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
+                  line=dict(color=colour, dash=dash, width=2))
+    fig.add_annotation(x=x, xref="x", yref="paper", y=ypos, text=text, showarrow=False,
+                       xanchor="left", yanchor="bottom" if ypos >= 1 else "top",
+                       font=dict(color=colour, size=12))
+
+
 def concentric(row: pd.Series, title: str, names: dict[str, str] | None = None) -> go.Figure:
     """A4: where each pound went, nearest first; bars labelled with % and £ (not colour alone)."""
     names = names or {}
@@ -98,8 +107,7 @@ def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], basel
             fig.add_annotation(x=last["financial_year"], y=last[value], text=f" {txt}", showarrow=False,
                                xanchor="left", font=dict(color=colour, size=13))
     if baseline in set(df["financial_year"]):
-        fig.add_vline(x=baseline, line_dash="dot", line_color=theme.DARK_GREY,
-                      annotation_text=f"Baseline {baseline}", annotation_position="top left")
+        vline(fig, baseline, f" Baseline {baseline}", theme.DARK_GREY)
     if targets is not None and len(targets):
         fig.add_trace(go.Scatter(
             x=targets["financial_year"], y=targets["target_value"], mode="markers", name="Target",
@@ -108,31 +116,48 @@ def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], basel
         ))
     for sid, fy in (joined or {}).items():
         if fy and fy in set(df["financial_year"]):
-            fig.add_vline(x=fy, line_dash="dash", line_color=theme.LIGHT_PURPLE,
-                          annotation_text=f"{names.get(sid, sid)} joined", annotation_position="bottom right")
+            vline(fig, fy, f" {names.get(sid, sid)} joined", theme.DARK_PINK, dash="dash", ypos=0.08)
     fig.update_xaxes(title="Financial year (April to March)", type="category")
     fig.update_yaxes(title=("Share of spend (%)" if unit == "%" else "£"), rangemode="tozero",
                      ticksuffix="%" if unit == "%" else "")
-    fig.update_layout(height=460, margin=dict(l=70, r=90, t=90, b=60))
+    fig.update_layout(height=480, margin=dict(l=70, r=90, t=70, b=110),
+                      legend=dict(orientation="h", y=-0.22, yanchor="top", x=0))
     return theme.apply(fig, title)
 
 
 def monthly(df: pd.DataFrame, title: str, names: dict[str, str], fy_from: str, fy_to: str) -> go.Figure:
-    """Spend per month per anchor; months without data are gaps, never zero."""
+    """Spend per month, one small panel per anchor (own scale); months without data are gaps,
+    never zero, and are marked along the bottom of the panel."""
+    from plotly.subplots import make_subplots
+
     start = pd.Timestamp(int(fy_from[:4]), 4, 1)
     end = pd.Timestamp(int(fy_to[:4]) + 1, 3, 1)
     months = pd.date_range(start, end, freq="MS")
-    fig = go.Figure()
-    for i, (aid, d) in enumerate(df.groupby("anchor_id", sort=True)):
+    ids = sorted(df["anchor_id"].unique(), key=lambda a: names.get(a, a))
+    cols = 2 if len(ids) > 1 else 1
+    rows = max(1, -(-len(ids) // cols))
+    fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.09, horizontal_spacing=0.07,
+                        subplot_titles=[names.get(a, a).replace(" (demo)", "") for a in ids])
+    for i, aid in enumerate(ids):
+        d = df[df["anchor_id"] == aid]
         s = d.set_index(pd.to_datetime(d["month"]))["spend_gbp"].astype(float).reindex(months)
+        r, c = i // cols + 1, i % cols + 1
         fig.add_trace(go.Scatter(
-            x=months, y=s / 1e6, mode="lines+markers", name=names.get(aid, aid), connectgaps=False,
-            line=dict(color=theme.PALETTE[i % len(theme.PALETTE)], width=2), marker=dict(size=4),
+            x=months, y=s / 1e6, mode="lines", connectgaps=False, showlegend=False,
+            line=dict(color=theme.DARK_BLUE, width=2),
             hovertemplate=f"{names.get(aid, aid)}<br>%{{x|%b %Y}}: £%{{y:.2f}}m<extra></extra>",
-        ))
-    fig.update_yaxes(title="Spend per month (£m)", rangemode="tozero")
-    fig.update_xaxes(title="Month (gaps = no data received)")
-    fig.update_layout(height=420, legend=dict(y=-0.25, yanchor="top"), margin=dict(l=70, r=30, t=70, b=120))
+        ), row=r, col=c)
+        missing = s.index[s.isna()]
+        if len(missing):
+            fig.add_trace(go.Scatter(
+                x=missing, y=[0] * len(missing), mode="markers", showlegend=(i == 0 or not fig.data[-1].showlegend) and not any(t.name == "No data" for t in fig.data),
+                name="No data", marker=dict(symbol="x", size=8, color=theme.DARK_PINK),
+                hovertemplate="%{x|%b %Y}: no data received<extra></extra>",
+            ), row=r, col=c)
+        fig.update_yaxes(rangemode="tozero", tickprefix="£", ticksuffix="m", row=r, col=c)
+    fig.update_layout(height=170 * rows + 120, margin=dict(l=60, r=30, t=80, b=50),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
+    fig.update_annotations(font=dict(size=13))
     return theme.apply(fig, title)
 
 

@@ -1,0 +1,70 @@
+"""Spend trends: each indicator by financial year, baseline and targets drawn, gaps shown."""
+
+import streamlit as st
+
+from cwb.charts import spend as charts
+from cwb.ui import data, fmt, show
+from cwb.ui.frame import footer, frame, imd_missing, page_param
+
+INDICATORS = {
+    "A2": ("local_pct", "Local spend (A2)", "spend with suppliers in the local area"),
+    "A3": ("wider_pct", "Wider-area spend (A3)", "spend with suppliers in the wider area"),
+    "A7": ("sme_pct", "SME spend (A7)", "spend with SMEs"),
+    "A8": ("local_sme_pct", "Local SME spend (A8)", "spend with local SMEs"),
+    "A10": ("vcse_pct", "VCSE spend (A10)", "spend with VCSE organisations"),
+    "A11": ("social_pct", "Social-economy spend (A11)", "spend with the social economy"),
+    "A12": ("deprived_pct", "Spend with suppliers in IMD decile 1-2 areas (A12)",
+            "spend with suppliers in the most deprived 20% of LSOAs"),
+    "A1": ("spend_gbp", "Spend in scope (A1)", "spend in scope"),
+    "A5": ("leakage_gbp", "Leakage from the local area (A5)", "spend outside the local area"),
+}
+
+f = frame("Spend trends")
+key = page_param("ind", list(INDICATORS), "A2", "indicator")
+key = st.segmented_control("Indicator", list(INDICATORS), format_func=lambda k: INDICATORS[k][1].split(" (")[0],
+                           default=key, key="trend_ind") or key
+col, label, numerator = INDICATORS[key]
+from cwb.ui.frame import set_page_param  # noqa: E402
+
+set_page_param("ind", key)
+if key == "A12" and imd_missing(f):
+    footer(f)
+    st.stop()
+
+years = f.years
+ind = data.query("spend_indicators", **f.spend_params(fy_from=years[0], fy_to=years[-1]))
+show_anchors = f.anchors if f.anchors else []
+series = ind[ind["anchor_id"].isin(["_all", *show_anchors])].copy()
+names = {"_all": "Network" if not f.anchors else "Selected anchors", **f.anchor_names}
+tg = data.query("targets", network_id=f.network_id, indicator=key)
+tg = tg[tg["scope_id"] == ("_all" if not f.anchors else (f.anchors[0] if len(f.anchors) == 1 else "-"))]
+joined = {a: fy for a, fy in data.query("anchors", network_id=f.network_id)[["anchor_id", "joined_fy"]].itertuples(index=False)
+          if isinstance(fy, str) and fy and (not f.anchors or a in f.anchors)}
+unit = "£" if col.endswith("_gbp") else "%"
+fig = charts.trend(series, col, f"{label} by financial year", names, f.baseline_fy,
+                   targets=tg if len(tg) else None, joined=joined, unit=unit)
+notes = []
+if joined:
+    notes.append("Membership changed: " + "; ".join(f"{f.anchor_names[a]} joined in {fy}" for a, fy in joined.items())
+                 + " (network totals before that year exclude it)")
+show.chart(fig, f.provenance(f"{label} by year", label, numerator=numerator,
+                             period=f"financial years {years[0]} to {years[-1]}", imd=key == "A12",
+                             notes=notes + ([f"Targets from the network's target table ({len(tg)} years)"] if len(tg) else [])),
+           series[["anchor_id", "financial_year", col, "spend_gbp"]], key="trend")
+if unit == "%":
+    a = series[series["anchor_id"] == "_all"].set_index("financial_year")
+    if f.baseline_fy in a.index and f.fy in a.index:
+        d_pp = a.loc[f.fy, col] - a.loc[f.baseline_fy, col]
+        d_den = a.loc[f.fy, "spend_gbp"] - a.loc[f.baseline_fy, "spend_gbp"]
+        st.markdown(f"**Change {f.baseline_fy} → {f.fy} (A6):** {fmt.pp(d_pp)}; the denominator changed by "
+                    f"{fmt.gbp(d_den)} ({fmt.gbp(a.loc[f.baseline_fy, 'spend_gbp'])} → {fmt.gbp(a.loc[f.fy, 'spend_gbp'])}), "
+                    "so part of a change in share can come from a changed total.")
+
+st.subheader("Spend per month")
+months = data.query("spend_by_month", anchor_ids=f.anchors, fy_from=years[0], fy_to=years[-1])
+fig = charts.monthly(months, "Spend per month by anchor (gaps are months with no data)", f.anchor_names, years[0], years[-1])
+show.chart(fig, f.provenance("Spend per month", "Total payments per calendar month, by anchor",
+                             period=f"{years[0]} to {years[-1]}", denominator="none (totals)",
+                             notes=["A month with no payments received is drawn as a gap, never as zero"]),
+           months, key="months")
+footer(f, imd_used=key == "A12")
