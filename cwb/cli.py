@@ -87,6 +87,47 @@ def cmd_settings(args) -> int:
     return 0
 
 
+def cmd_users(args) -> int:
+    import getpass
+
+    from cwb import access
+
+    accounts = access.load_accounts()
+    if args.action == "list":
+        for a in sorted(accounts.values(), key=lambda a: a.user):
+            kind = "password" if a.password_hash else "sign-in provider"
+            print(f"{a.user}\t{a.role}\t{','.join(a.anchors) or '-'}\t{kind}")
+        return 0
+    if not args.user:
+        print("give the user name (an e-mail address for sign-in providers)", file=sys.stderr)
+        return 2
+    user = args.user.strip().lower()
+    if args.action == "remove":
+        if accounts.pop(user, None) is None:
+            print(f"no such user {user}", file=sys.stderr)
+            return 1
+        access.save_accounts(accounts)
+        print(f"removed {user}")
+        return 0
+    if args.role not in access.ROLES:
+        print(f"--role must be one of {', '.join(access.ROLES)}", file=sys.stderr)
+        return 2
+    anchors = [a.strip() for a in (args.anchors or "").split(",") if a.strip()]
+    if args.role == "anchor_analyst" and not anchors:
+        print("an anchor analyst needs --anchors CODE[,CODE]", file=sys.stderr)
+        return 2
+    pw_hash = None
+    if args.password_stdin:
+        pw_hash = access.hash_password(sys.stdin.readline().rstrip("\n"))
+    elif args.password:
+        pw_hash = access.hash_password(getpass.getpass(f"Password for {user}: "))
+    accounts[user] = access.Account(user=user, role=args.role, anchors=anchors, name=args.name or "",
+                                    password_hash=pw_hash)
+    access.save_accounts(accounts)
+    print(f"saved {user} as {access.ROLES[args.role]} in {access.users_path()}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m cwb", description=__doc__.splitlines()[0])
     p.add_argument("--db", help="database file (default: CWB_DB)")
@@ -121,6 +162,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--wider", help="wider-area LAD codes, comma-separated (default: network's)")
     s.add_argument("--format", choices=["json"], default="json")
     s.set_defaults(func=cmd_indicators)
+
+    s = sub.add_parser("users", help="accounts and roles for shared mode (CWB_USERS file)")
+    s.add_argument("action", choices=["add", "remove", "list"])
+    s.add_argument("user", nargs="?")
+    s.add_argument("--role", default="network_viewer", help="network_viewer | anchor_analyst | admin")
+    s.add_argument("--anchors", help="the analyst's anchor codes, comma-separated")
+    s.add_argument("--name", help="display name")
+    s.add_argument("--password", action="store_true", help="ask for a password (for servers without a sign-in provider)")
+    s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    s.set_defaults(func=cmd_users)
 
     s = sub.add_parser("settings", help="list the settings (environment variables)")
     s.set_defaults(func=cmd_settings)

@@ -74,6 +74,10 @@ if objs:
 ranked = m.sort_values("spend_gbp", ascending=False)
 opts = ranked["area_code"].tolist()
 label = dict(zip(m["area_code"], m["area_name"].fillna(m["area_code"])))
+if not f.detail_anchors:
+    st.info("Supplier-level detail of each area is shared only with analysts of each anchor.")
+    footer(f)
+    st.stop()
 area = st.selectbox("Suppliers in an area (or click the map)", opts, index=opts.index(picked) if picked in opts else 0,
                     format_func=lambda c: f"{label.get(c, c)} · {fmt.gbp(m.set_index('area_code').loc[c, 'spend_gbp'])}")
 sup = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search="")

@@ -8,6 +8,11 @@ from cwb.ui.frame import footer, frame
 BAND = {"local": "Local area", "wider": "Rest of wider area", "region": "Rest of region", "uk": "Rest of UK",
         "unknown": "Unknown"}
 f = frame("Suppliers")
+if not f.detail_anchors:
+    st.info(f"{f.scope.label}. Supplier-level detail is shared only with analysts of each anchor; "
+            "the network figures on the other pages cover every anchor.")
+    footer(f)
+    st.stop()
 q = st.text_input("Search supplier names", value="", max_chars=80, key="sup_search").strip()
 p = f.spend_params()
 sup = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=q)

@@ -13,10 +13,10 @@ from typing import Any
 
 import streamlit as st
 
-from cwb import provenance
+from cwb import access, provenance
 from cwb.config import ROOT
 from cwb.reference import geography
-from cwb.ui import data
+from cwb.ui import auth, data
 
 DENOMINATORS = {
     "all": "All third-party spend",
@@ -53,6 +53,7 @@ class Filters:
     imd_loaded: list[str]
     synthetic: bool
     present: bool
+    scope: access.Scope = access.LOCAL
     detail_anchors: list[str] = field(default_factory=list)  # supplier/site detail the viewer may see
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -151,6 +152,7 @@ def page_setup(title: str) -> None:
 def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> Filters:
     """Draw the shared frame and return the filters. ``anchor_mode``: multi / single / none."""
     page_setup(title)
+    scope = auth.current_scope()
     con = data.connection()  # noqa: F841  (builds the database on first use)
     notices: list[str] = []
     nets = data.query("networks")
@@ -241,8 +243,9 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
         local_lads=list(local), wider_lads=wider_all, region_code=str(net["region_code"]),
         local_name=local_name, wider_name=str(wider_name), region_name=str(net["region_name"]),
         denominator=den, top_n=int(top_n), imd_edition=imd, imd_loaded=editions,
-        synthetic=synthetic, present=present, detail_anchors=list(names),
+        synthetic=synthetic, present=present, scope=scope, detail_anchors=scope.detail_anchors(list(names)),
     )
+    auth.sidebar(scope)
     write_url()
     if present:
         _present_style()

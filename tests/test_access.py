@@ -1,0 +1,123 @@
+"""Access: roles, accounts with argon2 hashes, scope enforced in the SQL and on the pages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from cwb import access, db
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL = ["DEMO-CC", "DEMO-NHS", "DEMO-UNI"]
+DETAIL_COLUMNS = re.compile(r"\b(supplier_name|supplier_id|site_name|asset_id|uprn|postcode)\b")
+
+
+def test_roles_scope():
+    assert access.LOCAL.detail_anchors(ALL) == ALL
+    assert access.Scope("a", "admin", mode="shared").detail_anchors(ALL) == ALL
+    assert access.Scope("b", "anchor_analyst", ("DEMO-NHS",), mode="shared").detail_anchors(ALL) == ["DEMO-NHS"]
+    assert access.Scope("c", "network_viewer", mode="shared").detail_anchors(ALL) == []
+    assert not access.Scope("c", "anchor_analyst", ("DEMO-NHS",), mode="shared").can_import
+
+
+def test_accounts_file_holds_hashes_only(tmp_path):
+    path = tmp_path / "users.toml"
+    h = access.hash_password("correct horse battery")
+    access.save_accounts({"ann@x.gov.uk": access.Account("ann@x.gov.uk", "anchor_analyst", ["DEMO-CC"], "Ann", h)}, path)
+    text = path.read_text()
+    assert "correct horse" not in text and "$argon2id$" in text
+    acc = access.load_accounts(path)["ann@x.gov.uk"]
+    assert acc.role == "anchor_analyst" and acc.anchors == ["DEMO-CC"]
+    assert access.check_password(acc, "correct horse battery")
+    assert not access.check_password(acc, "correct horse batterY")
+    assert not access.check_password(None, "correct horse battery")
+    with pytest.raises(ValueError, match="12 characters"):
+        access.hash_password("short")
+
+
+def test_unknown_role_and_user_rejected(tmp_path):
+    path = tmp_path / "u.toml"
+    path.write_text('[users."x@y"]\nrole = "superuser"\n')
+    with pytest.raises(ValueError, match="unknown role"):
+        access.load_accounts(path)
+    with pytest.raises(access.AccessError, match="no role"):
+        access.scope_for("nobody@y", accounts={})
+
+
+def test_every_detail_query_takes_the_scope():
+    """Any metric query that returns supplier- or site-level rows must filter by $scope_anchor_ids."""
+    offenders = []
+    for f in sorted((ROOT / "cwb" / "sql" / "metrics").glob("*.sql")):
+        text = f.read_text()
+        header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
+        returns = header.split("returns:", 1)[-1] if "returns:" in header else ""
+        if DETAIL_COLUMNS.search(returns) and "$scope_anchor_ids" not in db.sql_params(text) | {
+                "$" + p for p in db.sql_params(text)}:
+            offenders.append(f.name)
+    assert offenders == [], f"detail queries without $scope_anchor_ids: {offenders}"
+
+
+def test_users_cli(tmp_path):
+    env = {"CWB_USERS": str(tmp_path / "users.toml"), "PATH": "/usr/bin:/bin"}
+    run = lambda *a, inp=None: subprocess.run([sys.executable, "-m", "cwb", *a], input=inp, capture_output=True,  # noqa: E731
+                                              text=True, cwd=ROOT, env=env, timeout=60)
+    r = run("users", "add", "Ann@X.gov.uk", "--role", "anchor_analyst", "--anchors", "DEMO-CC", "--password-stdin",
+            inp="a long enough password\n")
+    assert r.returncode == 0, r.stderr
+    r = run("users", "add", "bob@x.gov.uk", "--role", "anchor_analyst")
+    assert r.returncode == 2 and "needs --anchors" in r.stderr
+    listing = run("users", "list").stdout
+    assert "ann@x.gov.uk\tanchor_analyst\tDEMO-CC\tpassword" in listing
+
+
+def _shared_app(page, monkeypatch, tmp_path, role, anchors=()):
+    monkeypatch.setenv("CWB_MODE", "shared")
+    path = tmp_path / "users.toml"
+    monkeypatch.setenv("CWB_USERS", str(path))
+    access.save_accounts({"u@x": access.Account("u@x", role, list(anchors), "U", access.hash_password("twelve chars pw"))}, path)
+    at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
+    assert not at.exception
+    assert len(at.text_input) == 2, "a sign-in form is shown first"
+    at.text_input[0].input("u@x")
+    at.text_input[1].input("twelve chars pw")
+    at.button[0].click()
+    return at.run()
+
+
+def test_shared_mode_asks_to_sign_in_and_refuses_bad_password(app_env, monkeypatch, tmp_path):
+    monkeypatch.setenv("CWB_MODE", "shared")
+    path = tmp_path / "users.toml"
+    monkeypatch.setenv("CWB_USERS", str(path))
+    access.save_accounts({"u@x": access.Account("u@x", "admin", [], "U", access.hash_password("twelve chars pw"))}, path)
+    at = AppTest.from_file(str(ROOT / "pages/1_Spend_overview.py"), default_timeout=120).run()
+    assert not at.metric                                    # nothing shown before sign-in
+    at.text_input[0].input("u@x")
+    at.text_input[1].input("wrong password!!")
+    at.button[0].click()
+    at.run()
+    assert not at.metric and any("not recognised" in e.value for e in at.error)
+
+
+def test_analyst_sees_only_own_suppliers(app_env, monkeypatch, tmp_path):
+    at = _shared_app("pages/5_Suppliers.py", monkeypatch, tmp_path, "anchor_analyst", ["DEMO-FE"])
+    assert not at.exception
+    df = at.dataframe[0].value
+    assert len(df) > 0
+    codes = set(",".join(df["Anchors"]).replace(" ", "").split(","))
+    assert codes == {"DEMO-FE"}
+    assert any("Anchor analyst" in c.value for c in at.sidebar.caption)
+
+
+def test_network_viewer_sees_no_supplier_rows(app_env, monkeypatch, tmp_path):
+    for page in ("pages/5_Suppliers.py", "pages/3_Where_the_money_goes.py"):
+        at = _shared_app(page, monkeypatch, tmp_path, "network_viewer")
+        assert not at.exception
+        assert len(at.dataframe) == 0, page
+        assert any("shared only with analysts" in i.value for i in at.info)
+    at = _shared_app("pages/1_Spend_overview.py", monkeypatch, tmp_path, "network_viewer")
+    assert at.metric and at.metric[0].value.startswith("£")   # network figures are visible
