@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from cwb import maps
-from cwb.reference import geography
 from cwb.ui import data, fmt, show
 from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
 
@@ -33,16 +32,16 @@ if areas.empty:
     st.info(f"No located spend in {f.fy} for {f.anchors_label}.")
     footer(f)
     st.stop()
-context = geography.shapes("lad", f.wider_lads if extent == "wider" else None)
+context = data.shapes("lad", f.wider_lads if extent == "wider" else None)
 if extent == "wider":
-    lsoa_in = geography.shapes("lsoa11")
+    lsoa_in = data.lsoa_index()
     keep = set(lsoa_in.loc[lsoa_in["lad22"].isin(f.wider_lads), "area_code"]) if level != "lad" else set(f.wider_lads)
     if level == "msoa11":
         keep = set(lsoa_in.loc[lsoa_in["lad22"].isin(f.wider_lads), "msoa11"])
     areas_shown = areas[areas["area_code"].isin(keep)]
 else:
     areas_shown = areas
-shapes = geography.shapes(level, areas_shown["area_code"].tolist())
+shapes = data.shapes(level, areas_shown["area_code"].tolist())
 names = data.query("spend_area_names", area_level=level, codes=areas_shown["area_code"].tolist())
 m = shapes.merge(areas_shown, on="area_code").merge(names.drop_duplicates("area_code"), on="area_code", how="left")
 m["tooltip"] = [

@@ -51,3 +51,23 @@ def query(name: str, **params: Any) -> pd.DataFrame:
 
 def clear() -> None:
     st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _shapes(level: str, codes: tuple | None, cache_dir: str) -> pd.DataFrame:
+    from cwb.reference import geography
+
+    return geography.shapes(level, list(codes) if codes is not None else None)
+
+
+def shapes(level: str, codes: list[str] | None = None) -> pd.DataFrame:
+    """Boundaries (WKB) of a level, cached per process."""
+    return _shapes(level, tuple(sorted(codes)) if codes is not None else None, str(config.reference_cache()))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def lsoa_index(cache_dir: str = "") -> pd.DataFrame:
+    """LSOA 2011 -> MSOA 2011 -> LAD (2022) lookup of the boundary file (no geometry)."""
+    from cwb.reference import geography
+
+    return geography.shapes("lsoa11")[["area_code", "msoa11", "lad22"]]
