@@ -1,11 +1,11 @@
 """pydeck maps with no basemap (no network requests): area polygons, points, outlines.
 
-Text from data files is escaped before it reaches a tooltip (deck.gl renders tooltip HTML).
+Tooltips are plain text (``tooltip={"text": ...}``): deck.gl sets them with innerText, so names
+from data files (suppliers, sites, areas) can never become markup. Build tooltip strings with
+:func:`tip` (lines joined by newlines), never HTML.
 """
 
 from __future__ import annotations
-
-import html
 
 import numpy as np
 import pandas as pd
@@ -96,8 +96,10 @@ def point_layer(points: pd.DataFrame, layer_id: str = "points", colour=(244, 106
 def deck(layers: list[pdk.Layer], view: pdk.ViewState) -> pdk.Deck:
     """A deck with no basemap at all (map_provider=None, no map_style): nothing is fetched."""
     return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
-                    tooltip={"html": "{tooltip}", "style": {"fontSize": "14px", "maxWidth": "360px"}})
+                    tooltip={"text": "{tooltip}", "style": {"fontSize": "14px", "maxWidth": "380px",
+                                                            "whiteSpace": "pre-line"}})
 
 
-def esc(v) -> str:
-    return html.escape("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+def tip(*lines) -> str:
+    """A plain-text tooltip: the non-empty lines joined by newlines."""
+    return "\n".join(str(x) for x in lines if x is not None and not (isinstance(x, float) and np.isnan(x)) and str(x) != "")

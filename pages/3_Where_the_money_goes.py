@@ -45,8 +45,8 @@ shapes = data.shapes(level, areas_shown["area_code"].tolist())
 names = data.query("spend_area_names", area_level=level, codes=areas_shown["area_code"].tolist())
 m = shapes.merge(areas_shown, on="area_code").merge(names.drop_duplicates("area_code"), on="area_code", how="left")
 m["tooltip"] = [
-    f"<b>{maps.esc(n or c)}</b><br/>{maps.esc(fmt.gbp(s))} ({maps.esc(fmt.pct(sh))} of located spend)"
-    f"<br/>{int(k)} suppliers" + (f"<br/>IMD decile {int(d)}" if pd.notna(d) else "")
+    maps.tip(n if isinstance(n, str) else c, f"{fmt.gbp(s)} ({fmt.pct(sh)} of located spend)", f"{int(k)} suppliers",
+             f"IMD decile {int(d)}" if pd.notna(d) else None)
     for n, c, s, sh, k, d in zip(m["area_name"], m["area_code"], m["spend_gbp"], m["share_pct"], m["n_suppliers"], m["imd_decile"])
 ]
 layers = [maps.outline_layer(context), maps.area_layer(m, "imd_decile" if colour == "imd" else "spend")]
