@@ -333,7 +333,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
     try:
         cur.execute("BEGIN")
         for table in ("payment", "supplier_alias", "supplier", "workforce_area", "workforce_anchor",
-                      "asset_year", "asset", "target", "anchor", "network"):
+                      "asset_year", "asset", "target", "anchor", "network_event", "network"):
             cur.execute(f"DELETE FROM {table}")
         cur.execute(
             "INSERT INTO network VALUES ('DEMO', ?, ?, ?, ?, ?, ?, ?, true)",
@@ -344,6 +344,8 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
             site = pcs["local"].iloc[int(rng.integers(0, len(pcs["local"])))]["pcds"]
             cur.execute("INSERT INTO anchor VALUES (?, ?, ?, ?, 'DEMO', ?, true)",
                         [code, name, atype, site, joined])
+        cur.execute("INSERT INTO network_event VALUES ('DEMO', '2023-24', 'method', "
+                    "'Supplier location switched from invoice address to trading address')")
         cur.register("sup_df", sup)
         cur.execute(
             """INSERT INTO supplier SELECT supplier_id, name, name_norm, postcode, company_number,

@@ -38,15 +38,13 @@ series = ind[ind["anchor_id"].isin(["_all", *show_anchors])].copy()
 names = {"_all": "Network" if not f.anchors else "Selected anchors", **f.anchor_names}
 tg = data.query("targets", network_id=f.network_id, indicator=key)
 tg = tg[tg["scope_id"] == ("_all" if not f.anchors else (f.anchors[0] if len(f.anchors) == 1 else "-"))]
-joined = {a: fy for a, fy in data.query("anchors", network_id=f.network_id)[["anchor_id", "joined_fy"]].itertuples(index=False)
-          if isinstance(fy, str) and fy and (not f.anchors or a in f.anchors)}
+events = data.query("network_events", network_id=f.network_id)
 unit = "£" if col.endswith("_gbp") else "%"
 fig = charts.trend(series, col, f"{label} by financial year", names, f.baseline_fy,
-                   targets=tg if len(tg) else None, joined=joined, unit=unit)
-notes = []
-if joined:
-    notes.append("Membership changed: " + "; ".join(f"{f.anchor_names[a]} joined in {fy}" for a, fy in joined.items())
-                 + " (network totals before that year exclude it)")
+                   targets=tg if len(tg) else None, events=events, unit=unit)
+notes = [f"{fy}: {note}" for fy, note in events[["financial_year", "note"]].itertuples(index=False)]
+if len(events):
+    notes.append("Network totals change when anchors join; compare like with like across a flagged year")
 show.chart(fig, f.provenance(f"{label} by year", label, numerator=numerator,
                              period=f"financial years {years[0]} to {years[-1]}", imd=key == "A12",
                              notes=notes + ([f"Targets from the network's target table ({len(tg)} years)"] if len(tg) else [])),

@@ -80,10 +80,10 @@ def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str,
 
 
 def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], baseline: str,
-          targets: pd.DataFrame | None = None, joined: dict[str, str] | None = None,
+          targets: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
           unit: str = "%") -> go.Figure:
     """An indicator by financial year, one line per series, labelled at its end; baseline year
-    and targets drawn; anchors joining the network flagged."""
+    and targets drawn; changes of method or membership (``events``: financial_year, note) flagged."""
     fig = go.Figure()
     series = list(dict.fromkeys(df["anchor_id"]))
     if "_all" in series:
@@ -114,9 +114,11 @@ def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], basel
             marker=dict(symbol="diamond-open", size=13, color=theme.ORANGE, line=dict(width=3)),
             hovertemplate="Target %{x}: %{y:.1f}<extra></extra>",
         ))
-    for sid, fy in (joined or {}).items():
-        if fy and fy in set(df["financial_year"]):
-            vline(fig, fy, f" {names.get(sid, sid)} joined", theme.DARK_PINK, dash="dash", ypos=0.08)
+    if events is not None:
+        years = set(df["financial_year"])
+        for k, (fy, note) in enumerate(events[["financial_year", "note"]].itertuples(index=False)):
+            if fy in years:
+                vline(fig, fy, f" {note}", theme.DARK_PINK, dash="dash", ypos=0.08 + 0.07 * (k % 3))
     fig.update_xaxes(title="Financial year (April to March)", type="category")
     fig.update_yaxes(title=("Share of spend (%)" if unit == "%" else "£"), rangemode="tozero",
                      ticksuffix="%" if unit == "%" else "")

@@ -199,6 +199,14 @@ CREATE TABLE IF NOT EXISTS ref_lsoa11_lsoa21 (
     lsoa21 VARCHAR NOT NULL
 );
 
+-- changes of method or data that break a trend (flagged on trend charts)
+CREATE TABLE IF NOT EXISTS network_event (
+    network_id     VARCHAR NOT NULL,
+    financial_year VARCHAR NOT NULL,
+    kind           VARCHAR NOT NULL,   -- method / membership / data
+    note           VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS audit_log (
     logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
     who     VARCHAR,
