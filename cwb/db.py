@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ def close_all() -> None:
         _connections.clear()
 
 
-@lru_cache(maxsize=None)
+@cache
 def sql_text(name: str) -> str:
     """Text of ``cwb/sql/metrics/<name>.sql`` (or a path relative to ``cwb/sql``)."""
     rel = name if name.endswith(".sql") else f"metrics/{name}.sql"

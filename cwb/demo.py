@@ -231,7 +231,7 @@ def _payments(rng: np.random.Generator, sup: pd.DataFrame, scale: float) -> pd.D
 def _workforce(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> pd.DataFrame:
     lsoa = {b: np.array(sorted(set(pcs[b]["lsoa11"]))) for b in ("local", "wider", "region")}
     rows = []
-    for code, _n, atype, _s, staff, shares, rise, joined in ANCHORS:
+    for code, _n, atype, _s, staff, shares, _rise, joined in ANCHORS:
         for yi, fy in enumerate(YEARS):
             if joined and fy < joined:
                 continue
@@ -306,7 +306,7 @@ def _targets() -> pd.DataFrame:
         rows.append(("A10", "network", "DEMO", fy, 4.0 + 0.5 * (yi - 2), "higher"))
         rows.append(("B2", "network", "DEMO", fy, 60.0, "higher"))
         rows.append(("B5", "network", "DEMO", fy, 97.0, "higher"))
-        for code, _n, atype, _s, _st, shares, *_ in ANCHORS:
+        for code, _n, _atype, _s, _st, shares, *_ in ANCHORS:
             rows.append(("A2", "anchor", code, fy, round(100 * shares[0] + 2.5 * yi, 1), "higher"))
     return pd.DataFrame(rows, columns=["indicator", "scope_type", "scope_id", "financial_year",
                                        "target_value", "direction"])
