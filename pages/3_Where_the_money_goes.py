@@ -50,6 +50,14 @@ m["tooltip"] = [
     for n, c, s, sh, k, d in zip(m["area_name"], m["area_code"], m["spend_gbp"], m["share_pct"], m["n_suppliers"], m["imd_decile"])
 ]
 layers = [maps.outline_layer(context), maps.area_layer(m, "imd_decile" if colour == "imd" else "spend")]
+show_points = bool(f.detail_anchors) and st.toggle("Show the 300 largest suppliers as points", value=False, key="map_points")
+if show_points:
+    pts = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search="")
+    pts = pts.dropna(subset=["lat", "lon"]).head(300)
+    pts["tooltip"] = [maps.tip(n, f"{fmt.gbp(v)} in {f.fy}", f"Paid by {a}") for n, v, a in
+                      zip(pts["supplier_name"], pts["spend_gbp"], pts["anchors"])]
+    pts["spend"] = pts["spend_gbp"].astype(float)
+    layers.append(maps.point_layer(pts[["lat", "lon", "tooltip", "spend"]], radius_col="spend"))
 import shapely  # noqa: E402
 
 b = shapely.from_wkb(context["wkb"].to_numpy())
@@ -59,7 +67,8 @@ event = st.pydeck_chart(maps.deck(layers, maps.view_for(bounds=tuple(bounds) if 
 if colour == "spend":
     _, edges = maps.classes(m["spend_gbp"])
     st.caption("Darker blue = more spend (five quantile classes, upper bounds: "
-               + ", ".join(fmt.gbp(e) for e in edges) + "). Grey outlines: local authority districts.")
+               + ", ".join(fmt.gbp(e) for e in edges) + "). Grey outlines: local authority districts."
+               + (" Orange circles: suppliers, sized by spend (individuals are never plotted)." if show_points else ""))
 else:
     st.caption("Dark pink = most deprived (IMD decile 1) through light blue = least deprived (decile 10); grey = no decile.")
 st.caption(f.provenance("Spend by supplier area", f"Spend by the {LEVELS[level]} of the supplier's postcode",
