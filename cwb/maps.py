@@ -40,7 +40,7 @@ def view_for(df: pd.DataFrame | None = None, lat: str = "lat", lon: str = "lon",
         return pdk.ViewState(latitude=54.0, longitude=-2.5, zoom=5)
     minx, miny, maxx, maxy = bounds
     span = max(maxx - minx, (maxy - miny) * 1.6, 0.01)
-    zoom = float(np.clip(np.log2(360 / span) + 0.5, 4, 14))
+    zoom = float(np.clip(np.log2(360 / span) + 0.2, 4, 14))
     return pdk.ViewState(latitude=(miny + maxy) / 2, longitude=(minx + maxx) / 2, zoom=zoom)
 
 

@@ -103,3 +103,12 @@ def test_deprivation_with_imd_loaded(app_env, shared_dir):
     assert a12 and a12[0].value.endswith("%")
     by = _cli(app_env)
     assert a12[0].value == fmt.pct(by["A12"]["value"])
+
+
+def test_page_settings_come_from_the_url(app_env):
+    at = _run("pages/3_Where_the_money_goes.py", {"lvl": "lsoa11", "ext": "uk"})
+    assert not at.exception
+    assert at.radio[0].value == "lsoa11" and at.radio[2].value == "uk"
+    at = _run("pages/2_Spend_trends.py", {"ind": "A7", "fy": "2023-24"})
+    assert not at.exception
+    assert any("SME spend (A7) by year" in c.value or "SME spend (A7)" in c.value for c in at.caption)

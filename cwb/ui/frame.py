@@ -304,7 +304,8 @@ def set_page_param(key: str, value: str) -> None:
 
 def write_url() -> None:
     store = _state()
-    out = {}
+    # keys the page has not read yet (page settings) stay in the URL until it does
+    out = {k: v for k, v in st.query_params.items() if k not in store}
     for k, v in store.items():
         out[k] = ",".join(v) if isinstance(v, list) else str(v)
     if dict(st.query_params) != out:
