@@ -52,6 +52,8 @@ async def session(browser, base: str, i: int, times: list, errors: list) -> None
             if await page.locator('[data-testid="stException"]').count():
                 errors.append(f"session {i}: exception on {path}")
         # a download (the suppliers table's CSV)
+        pop = page.locator('[data-testid="stPopover"] button').filter(has_text="Download").first
+        await pop.click(timeout=30_000)
         btn = page.locator('[data-testid="stDownloadButton"] button').filter(has_text="CSV").first
         if await btn.count():
             async with page.expect_download(timeout=60_000) as dl:

@@ -50,7 +50,7 @@ class Provenance:
         return " ".join(parts)
 
     def source_line(self) -> str:
-        line = f"Source: {self.source}. {GEO_ATTRIBUTION}"
+        line = f"Data: {self.source}. {GEO_ATTRIBUTION}"
         if self.imd_edition:
             line += f" {IMD_ATTRIBUTION}."
         if self.synthetic:
