@@ -44,13 +44,35 @@ def ensure_reference(con: duckdb.DuckDBPyConnection, log=print) -> dict[str, flo
     return timings
 
 
+def build_hash() -> str:
+    """Fingerprint of the build SQL: a database built by other SQL is rebuilt on open."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for step in db.build_steps():
+        h.update(step.name.encode())
+        h.update(step.read_bytes())
+    return h.hexdigest()[:16]
+
+
 def open_database(path: str | Path | None = None, log=print) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the database with schema, reference tables and marts."""
+    """Open (creating if needed) the database with schema, reference tables and marts; re-run
+    enrichment and marts when the build SQL changed since the file was built (upgrades)."""
     con = db.connect(path)
     apply_schema(con)
     ensure_reference(con, log=log)
-    if not db.table_exists(con, "mart_spend_supplier"):
+    cur = con.cursor()
+    try:
+        cur.execute("CREATE TABLE IF NOT EXISTS build_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        row = cur.execute("SELECT value FROM build_meta WHERE key = 'build_hash'").fetchone()
+    finally:
+        cur.close()
+    want = build_hash()
+    if row is None or row[0] != want or not db.table_exists(con, "mart_spend_supplier"):
         refresh(con)
+        cur = con.cursor()
+        cur.execute("INSERT OR REPLACE INTO build_meta VALUES ('build_hash', ?)", [want])
+        cur.close()
     return con
 
 

@@ -31,3 +31,19 @@ LEFT JOIN ref_lad l ON l.lad_code = pc.lad_code
 LEFT JOIN ref_imd i19 ON i19.edition = '2019' AND i19.lsoa_code = pc.lsoa11
 LEFT JOIN l21 ON l21.lsoa11 = pc.lsoa11
 LEFT JOIN ref_imd i25 ON i25.edition = '2025' AND i25.lsoa_code = coalesce(l21.lsoa21, pc.lsoa11);
+
+-- LSOA 2011 -> MSOA 2011 and current LAD (most common among the LSOA's postcodes), with the
+-- IMD deciles of both editions (2025 through ref_lsoa11_lsoa21 when loaded, else the same code).
+CREATE OR REPLACE TABLE ref_lsoa AS
+WITH l AS (
+    SELECT lsoa11, mode(msoa11) AS msoa11, mode(coalesce(lad25, lad22)) AS lad_code
+    FROM ref_postcode WHERE lsoa11 IS NOT NULL GROUP BY lsoa11
+),
+l21 AS (SELECT lsoa11, min(lsoa21) AS lsoa21 FROM ref_lsoa11_lsoa21 GROUP BY lsoa11)
+SELECT l.lsoa11, l.msoa11, l.lad_code,
+       i19.imd_decile AS imd2019_decile, i25.imd_decile AS imd2025_decile,
+       i19.population AS pop2019, i25.population AS pop2025
+FROM l
+LEFT JOIN l21 USING (lsoa11)
+LEFT JOIN ref_imd i19 ON i19.edition = '2019' AND i19.lsoa_code = l.lsoa11
+LEFT JOIN ref_imd i25 ON i25.edition = '2025' AND i25.lsoa_code = coalesce(l21.lsoa21, l.lsoa11);
