@@ -256,8 +256,15 @@ def _workforce(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> pd.Dat
                                        "apprentice_starts", "entry_hires", "insecure"])
 
 
-USES = ["Office", "School", "Health centre", "Depot", "Land", "Community centre", "Housing",
-        "Leisure", "Library", "Car park", "Police station", "Fire station", "Teaching building"]
+USES = {
+    "council": ["Office", "School", "Depot", "Land", "Community centre", "Leisure", "Library", "Car park", "Market"],
+    "nhs_trust": ["Hospital", "Health centre", "Clinic", "Office", "Car park", "Land"],
+    "university": ["Teaching building", "Student housing", "Laboratory", "Office", "Sports ground", "Land"],
+    "fe_college": ["Teaching building", "Workshop", "Car park", "Land"],
+    "housing_association": ["Housing", "Community centre", "Office", "Land", "Garage site"],
+    "police": ["Police station", "Office", "Custody suite", "Land"],
+    "fire": ["Fire station", "Training centre", "Office", "Land"],
+}
 
 
 def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -269,7 +276,7 @@ def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> tuple[pd.
         k = n_sites[atype]
         picks = pool.iloc[rng.integers(0, len(pool), size=k)]
         for i in range(k):
-            use = rng.choice(USES)
+            use = rng.choice(USES[atype])
             aid = f"{code}-S{i + 1:04d}"
             area = float(np.round(rng.lognormal(-0.8, 1.1), 3))
             assets.append({
@@ -278,7 +285,7 @@ def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> tuple[pd.
                 "postcode": picks.iloc[i]["pcds"], "tenure": rng.choice(["Freehold", "Leasehold"], p=[0.8, 0.2]),
                 "holding_type": "Land and building" if use != "Land" else "Land only",
                 "use_type": use, "area_ha": area,
-                "floor_area_m2": None if use in ("Land", "Car park") else float(np.round(area * rng.uniform(1500, 6000))),
+                "floor_area_m2": None if use in ("Land", "Car park", "Garage site", "Sports ground") else float(np.round(area * rng.uniform(1500, 6000))),
             })
             status = rng.choice(["operational", "surplus", "vacant", "under-used", "community use"],
                                 p=[0.80, 0.06, 0.05, 0.05, 0.04])

@@ -80,7 +80,7 @@ def outline_layer(outlines: pd.DataFrame, layer_id: str = "outlines") -> pdk.Lay
 
 
 def point_layer(points: pd.DataFrame, layer_id: str = "points", colour=(244, 106, 37),
-                radius_col: str | None = None) -> pdk.Layer:
+                radius_col: str | None = None, fill_col: str | None = None) -> pdk.Layer:
     p = points.dropna(subset=["lat", "lon"]).copy()
     if radius_col:
         v = p[radius_col].astype(float).clip(lower=0)
@@ -89,7 +89,7 @@ def point_layer(points: pd.DataFrame, layer_id: str = "points", colour=(244, 106
         p["radius"] = 120
     return pdk.Layer("ScatterplotLayer", p, id=layer_id, pickable=True, get_position=["lon", "lat"],
                      get_radius="radius", radius_min_pixels=2, radius_max_pixels=30,
-                     get_fill_color=list(colour) + [200], get_line_color=[255, 255, 255],
+                     get_fill_color=fill_col or (list(colour) + [200]), get_line_color=[255, 255, 255],
                      stroked=True, line_width_min_pixels=1)
 
 
