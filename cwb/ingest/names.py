@@ -38,4 +38,10 @@ def is_redacted_individual(name: str | None) -> bool:
 
     Real companies with the word in their name ("Redactive Publishing Ltd") are not matched.
     """
-    return bool(name) and bool(_INDIVIDUAL_RE.search(str(name)))
+    if not name:
+        return False
+    s = str(name)
+    # fully masked payees ('*****', 'XXXXX') stand for a withheld name too
+    if re.fullmatch(r"[\s*xX#-]{3,}", s) and re.search(r"[*xX#]", s):
+        return True
+    return bool(_INDIVIDUAL_RE.search(s))

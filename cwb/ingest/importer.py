@@ -1,0 +1,205 @@
+"""Import framework: read -> report -> commit (one transaction) or cancel; undo by file.
+
+- A file is identified by the SHA-256 of its content: importing the same file again adds nothing.
+- Nothing is written until :func:`commit`; a file with any rejected row is rejected whole
+  (the report says which rows and why); a failure at any point leaves the database as it was.
+- The original file is kept under CWB_ORIGINALS so an import can be audited and undone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from cwb import audit, build, config
+
+KINDS = ("payments", "suppliers", "workforce", "assets", "targets")
+
+
+@dataclass
+class Report:
+    file_name: str
+    kind: str
+    sha256: str
+    rows_read: int = 0
+    rows_ok: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)   # (line number in the file, reason)
+    total_gbp: str | None = None
+    date_min: str | None = None
+    date_max: str | None = None
+    mapped: dict[str, str] = field(default_factory=dict)            # field -> column in the file
+    unmatched_suppliers: list[str] = field(default_factory=list)
+    unknown_postcodes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duplicate_of: int | None = None
+    error: str | None = None                                        # the whole file could not be read
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.rejected and self.duplicate_of is None and self.rows_ok > 0
+
+    def text(self) -> str:
+        lines = [f"{self.file_name} ({self.kind})"]
+        if self.error:
+            lines.append(f"  REJECTED: {self.error}")
+        if self.duplicate_of is not None:
+            lines.append(f"  already imported as file {self.duplicate_of}: nothing to add")
+        lines.append(f"  rows read: {self.rows_read:,}; rows ready: {self.rows_ok:,}; rows rejected: {len(self.rejected):,}")
+        if self.total_gbp is not None:
+            lines.append(f"  total £: {self.total_gbp}")
+        if self.date_min:
+            lines.append(f"  dates: {self.date_min} to {self.date_max}")
+        if self.mapped:
+            lines.append("  columns: " + ", ".join(f"{k} <- '{v}'" for k, v in self.mapped.items()))
+        for n in self.notes:
+            lines.append(f"  note: {n}")
+        for line, reason in self.rejected[:20]:
+            lines.append(f"  line {line}: {reason}")
+        if len(self.rejected) > 20:
+            lines.append(f"  ... and {len(self.rejected) - 20:,} more rejected rows")
+        if self.unmatched_suppliers:
+            lines.append(f"  unmatched suppliers: {len(self.unmatched_suppliers):,} (e.g. {', '.join(self.unmatched_suppliers[:5])})")
+        if self.unknown_postcodes:
+            lines.append(f"  unknown postcodes: {len(self.unknown_postcodes):,} (e.g. {', '.join(self.unknown_postcodes[:5])})")
+        if self.error is None and self.rejected:
+            lines.append("  The file is rejected whole: fix these rows (or the column mapping) and import it again.")
+        return "\n".join(lines)
+
+
+@dataclass
+class Staged:
+    """A read file waiting for commit: the frames per target table and the report."""
+
+    path: Path
+    report: Report
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    anchor_id: str | None = None
+    mapping: dict[str, Any] = field(default_factory=dict)
+    replace_tables: list[str] = field(default_factory=list)   # tables whose rows for this anchor are replaced
+    delete_ids: dict[str, tuple[str, list]] = field(default_factory=dict)  # table -> (key column, ids) replaced
+    upsert_keys: dict[str, list[str]] = field(default_factory=dict)        # table -> key columns replaced
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def already_imported(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
+    cur = con.cursor()
+    try:
+        row = cur.execute("SELECT file_id FROM source_file WHERE sha256 = ?", [sha]).fetchone()
+        return row[0] if row else None
+    finally:
+        cur.close()
+
+
+def _table_columns(cur, table: str) -> list[str]:
+    return [r[0] for r in cur.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+
+
+def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", refresh: bool = True) -> int:
+    """Write a staged file in one transaction; returns its file_id. Raises if the report is not ok."""
+    rep = staged.report
+    if not rep.ok:
+        raise ValueError(f"{rep.file_name}: not imported: " + (rep.error or (
+            "already imported" if rep.duplicate_of is not None else f"{len(rep.rejected)} rows rejected" if rep.rejected
+            else "no rows")))
+    originals = Path(config.get("CWB_ORIGINALS"))
+    originals.mkdir(parents=True, exist_ok=True)
+    stored = originals / f"{rep.sha256[:16]}_{Path(rep.file_name).name}"
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        file_id = cur.execute(
+            "INSERT INTO source_file (sha256, file_name, kind, anchor_id, imported_by, rows_loaded, total_gbp, stored_path, mapping_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, CAST(? AS DECIMAL(18,2)), ?, ?) RETURNING file_id",
+            [rep.sha256, rep.file_name, rep.kind, staged.anchor_id, who, rep.rows_ok, rep.total_gbp, str(stored),
+             json.dumps(staged.mapping, default=str)]).fetchone()[0]
+        for table in staged.replace_tables:
+            cur.execute(f"DELETE FROM {table} WHERE anchor_id = ?", [staged.anchor_id])
+        for table, (col, ids) in staged.delete_ids.items():
+            if ids:
+                cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {col})", [list(ids)])
+        for table, frame in staged.frames.items():
+            if frame is None or frame.empty:
+                continue
+            cols = _table_columns(cur, table)
+            f = frame.copy()
+            if "source_file_id" in cols:
+                f["source_file_id"] = file_id
+            use = [c for c in cols if c in f.columns]
+            cur.register("_stage", f[use])
+            if table in staged.upsert_keys:
+                keys = staged.upsert_keys[table]
+                cur.execute(f"DELETE FROM {table} WHERE ({', '.join(keys)}) IN (SELECT ({', '.join(keys)}) FROM _stage)")
+            cur.execute(f"INSERT INTO {table} ({', '.join(use)}) SELECT {', '.join(use)} FROM _stage")
+            cur.unregister("_stage")
+        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'import', ?)",
+                    [who, f"file {file_id}: {rep.file_name} ({rep.kind}, {rep.rows_ok} rows, sha256 {rep.sha256[:12]})"])
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+    if not stored.exists():
+        shutil.copyfile(staged.path, stored)
+    if refresh:
+        build.refresh(con)
+    return file_id
+
+
+def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local") -> str:
+    """Remove everything one file brought in, in one transaction."""
+    cur = con.cursor()
+    try:
+        row = cur.execute("SELECT file_name, kind FROM source_file WHERE file_id = ?", [file_id]).fetchone()
+        if row is None:
+            raise ValueError(f"no imported file {file_id}")
+        cur.execute("BEGIN TRANSACTION")
+        for table in ("payment", "supplier", "workforce_area", "workforce_anchor", "asset"):
+            cur.execute(f"DELETE FROM {table} WHERE source_file_id = ?", [file_id])
+        cur.execute("DELETE FROM asset_year WHERE asset_id NOT IN (SELECT asset_id FROM asset)")
+        cur.execute("DELETE FROM supplier_alias WHERE supplier_id NOT IN (SELECT supplier_id FROM supplier)")
+        cur.execute("DELETE FROM source_file WHERE file_id = ?", [file_id])
+        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'undo', ?)", [who, f"file {file_id}: {row[0]}"])
+        cur.execute("COMMIT")
+    except Exception:
+        cur.execute("ROLLBACK")
+        raise
+    finally:
+        cur.close()
+    build.refresh(con)
+    return row[0]
+
+
+def files(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    cur = con.cursor()
+    try:
+        return cur.execute("SELECT file_id, file_name, kind, anchor_id, imported_at, imported_by, rows_loaded, total_gbp "
+                           "FROM source_file ORDER BY file_id DESC").df()
+    finally:
+        cur.close()
+
+
+def new_report(path: Path, kind: str, con: duckdb.DuckDBPyConnection) -> Report:
+    sha = sha256_file(path)
+    rep = Report(file_name=path.name, kind=kind, sha256=sha)
+    rep.duplicate_of = already_imported(con, sha)
+    return rep
+
+
+def log_audit(con, who, action, detail):
+    audit.log(con, who, action, detail)

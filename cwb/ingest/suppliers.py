@@ -1,0 +1,134 @@
+"""Supplier lists (name, postcode, ids, SME / VCSE flags), matched to existing suppliers by the
+anchor's supplier id where both have one, else by normalised name. Near matches are listed for
+review with their score, never merged silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from cwb.ingest import importer
+from cwb.ingest.names import is_redacted_individual, normalise_name
+from cwb.ingest.readers import ReadError, propose_mapping, to_table
+
+ALIASES = {
+    "name": ["Supplier Name", "Name", "SupplierName", "Supplier", "Vendor Name", "Organisation Name", "Recipient Org:Name"],
+    "postcode": ["Postcode", "Post Code", "PostCode", "Supplier Postcode", "Recipient Org:Postal Code", "Postal Code"],
+    "supplier_ref": ["Supplier ID", "Supplier Id", "SupplierID", "Supplier Number", "Vendor ID", "BeneficiaryOtherID", "Supplier Ref"],
+    "company_number": ["Company Number", "Companies House Number", "Recipient Org:Company Number", "Company No"],
+    "charity_number": ["Charity Number", "Registered Charity Number", "Recipient Org:Charity Number", "Charity No"],
+    "is_sme": ["SME", "Is SME", "SME Flag", "SME Status"],
+    "is_vcse": ["VCSE", "Is VCSE", "VCSE Flag", "Voluntary Sector"],
+    "is_social_economy": ["Social Enterprise", "Social Economy", "Co-operative", "Cooperative"],
+    "country": ["Country", "Recipient Org:Country"],
+}
+TRUE = {"y", "yes", "true", "1", "sme", "vcse", "t"}
+FALSE = {"n", "no", "false", "0", "f", "non-sme"}
+
+
+def _flag(s: pd.Series) -> pd.Series:
+    t = s.astype(str).str.strip().str.lower()
+    return t.map(lambda v: True if v in TRUE else False if v in FALSE else None)
+
+
+def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
+                   mapping: dict[str, str] | None = None) -> importer.Staged:
+    from rapidfuzz import fuzz, process
+
+    path = Path(path)
+    rep = importer.new_report(path, "suppliers", con)
+    staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
+    try:
+        tab = to_table(path, ALIASES, min_known=1)
+    except ReadError as exc:
+        rep.error = str(exc)
+        return staged
+    rep.notes.extend(tab.notes)
+    df = tab.data
+    m = dict(mapping) if mapping else propose_mapping(list(df.columns), ALIASES)
+    m = {k: v for k, v in m.items() if v in df.columns}
+    rep.mapped = staged.mapping = m
+    if "name" not in m:
+        rep.error = f"no supplier name column found (columns: {', '.join(list(df.columns)[:12])})"
+        return staged
+    rep.rows_read = len(df)
+    sup = pd.DataFrame({"name": df[m["name"]].astype(str).str.strip()})
+    for fld in ("postcode", "supplier_ref", "company_number", "charity_number", "country"):
+        sup[fld] = df[m[fld]].astype(str).str.strip().replace("", None) if fld in m else None
+    for fld in ("is_sme", "is_vcse", "is_social_economy"):
+        sup[fld] = _flag(df[m[fld]]) if fld in m else None
+    lines = tab.line_numbers
+    for i, n in enumerate(sup["name"]):
+        if not n:
+            rep.rejected.append((lines[i], "supplier name is empty"))
+    sup["name_norm"] = sup["name"].map(normalise_name)
+    sup["is_individual"] = sup["name"].map(is_redacted_individual)
+    cur = con.cursor()
+    try:
+        known = cur.execute("SELECT * FROM supplier").df()
+        aliases = cur.execute("SELECT supplier_ref, supplier_id FROM supplier_alias WHERE anchor_id = ?", [anchor_id]).df()
+        next_id = int(cur.execute("SELECT coalesce(max(supplier_id), 0) + 1 FROM supplier").fetchone()[0])
+        pcs = set(cur.execute("SELECT pcd_key FROM ref_postcode WHERE pcd_key IN (SELECT DISTINCT upper(regexp_replace(x, '[^A-Za-z0-9]', '', 'g')) FROM (SELECT unnest(?) AS x))",
+                              [sup["postcode"].dropna().tolist()]).df()["pcd_key"])
+    finally:
+        cur.close()
+    by_ref = dict(zip(aliases["supplier_ref"], aliases["supplier_id"]))
+    by_name = {n: i for n, i in zip(known["name_norm"], known["supplier_id"]) if n}
+    rows, alias_rows, replaced = [], [], []
+    src = known.set_index("supplier_id") if len(known) else None
+    for r in sup.itertuples(index=False):
+        if not r.name:
+            continue
+        sid = by_ref.get(r.supplier_ref) if r.supplier_ref else None
+        if sid is None and r.name_norm:
+            sid = by_name.get(r.name_norm)
+        if sid is not None and src is not None and sid in src.index:
+            replaced.append(int(sid))
+        if sid is None:
+            sid = next_id
+            next_id += 1
+            by_name[r.name_norm] = sid
+        rows.append({
+            "supplier_id": int(sid), "name": r.name, "name_norm": r.name_norm, "postcode": r.postcode,
+            "company_number": r.company_number, "charity_number": r.charity_number,
+            "is_sme": r.is_sme, "sme_source": f"supplier list {path.name}" if r.is_sme is not None else None,
+            "is_vcse": r.is_vcse if r.is_vcse is not None else (True if r.charity_number else None),
+            "vcse_source": f"supplier list {path.name}" if r.is_vcse is not None else ("charity number" if r.charity_number else None),
+            "is_social_economy": r.is_social_economy,
+            "social_economy_source": f"supplier list {path.name}" if r.is_social_economy is not None else None,
+            "is_individual": bool(r.is_individual), "is_public_body": False,
+            "country": (r.country or "UK") if isinstance(r.country, str) and r.country.upper() not in ("UNITED KINGDOM", "GB", "ENGLAND") else "UK",
+        })
+        if r.supplier_ref and r.supplier_ref not in by_ref:
+            alias_rows.append({"anchor_id": anchor_id, "supplier_ref": r.supplier_ref, "supplier_id": int(sid)})
+            by_ref[r.supplier_ref] = int(sid)
+    out = pd.DataFrame(rows).drop_duplicates("supplier_id", keep="last")
+    rep.rows_ok = len(out)
+    unknown = sorted({p for p in sup["postcode"].dropna() if normalise_pc(p) not in pcs})
+    rep.unknown_postcodes = unknown[:2000]
+    if unknown:
+        rep.notes.append(f"{len(unknown):,} postcodes are not in the postcode directory: those suppliers stay 'unknown location'")
+    # near matches for review: new names close to an existing supplier's name
+    new_names = out[~out["supplier_id"].isin(replaced)]["name_norm"].tolist()
+    existing = [n for n in known["name_norm"].tolist() if n] if len(known) else []
+    near = []
+    if existing and new_names:
+        for n in new_names[:5000]:
+            hit = process.extractOne(n, existing, scorer=fuzz.token_sort_ratio, score_cutoff=90)
+            if hit and hit[0] != n:
+                near.append(f"'{n}' ~ '{hit[0]}' ({hit[1]:.0f})")
+    if near:
+        rep.notes.append(f"{len(near)} near-matches to review (not merged): " + "; ".join(near[:10]))
+    rep.notes.append(f"{len(replaced):,} existing suppliers updated, {len(out) - len(replaced):,} new")
+    staged.frames["supplier"] = out
+    staged.frames["supplier_alias"] = pd.DataFrame(alias_rows) if alias_rows else pd.DataFrame()
+    staged.delete_ids = {"supplier": ("supplier_id", replaced)}
+    return staged
+
+
+def normalise_pc(p: str) -> str:
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]", "", str(p)).upper()
