@@ -17,7 +17,7 @@ def _con(args):
 
 def cmd_import(args) -> int:
     from cwb.ingest import importer
-    from cwb.ingest.stage import safe_stage
+    from cwb.ingest.stage import save_mapping, stage_remembered
 
     con = _con(args)
     cur = con.cursor()
@@ -43,7 +43,7 @@ def cmd_import(args) -> int:
                                         "network_id": network, "is_synthetic": False}])
     failed = 0
     for path in args.paths:
-        st = safe_stage(con, path, args.kind, anchor, financial_year=args.year)
+        st = stage_remembered(con, path, args.kind, anchor, financial_year=args.year)
         if new_anchor is not None and st.report.ok:
             st.frames = {"anchor": new_anchor, **st.frames}
         print(st.report.text())
@@ -58,6 +58,7 @@ def cmd_import(args) -> int:
             print("  dry run: nothing written\n")
             continue
         fid = importer.commit(con, st, who=args.who)
+        save_mapping(con, anchor, args.kind, st.mapping)
         new_anchor = None
         print(f"  imported as file {fid}\n")
     return 1 if failed else 0

@@ -36,6 +36,44 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str, anchor_id: str 
     raise ValueError(f"unknown kind {kind!r}: use one of {', '.join(importer.KINDS)}")
 
 
+def source_key(anchor_id: str | None, kind: str) -> str:
+    return f"{anchor_id or '-'}|{kind}"
+
+
+def saved_mapping(con: duckdb.DuckDBPyConnection, anchor_id: str | None, kind: str) -> dict | None:
+    import json
+
+    cur = con.cursor()
+    try:
+        row = cur.execute("SELECT mapping_json FROM import_mapping WHERE source_key = ?", [source_key(anchor_id, kind)]).fetchone()
+    finally:
+        cur.close()
+    return json.loads(row[0]) if row else None
+
+
+def save_mapping(con: duckdb.DuckDBPyConnection, anchor_id: str | None, kind: str, mapping: dict) -> None:
+    import json
+
+    cur = con.cursor()
+    try:
+        cur.execute("INSERT OR REPLACE INTO import_mapping (source_key, mapping_json) VALUES (?, ?)",
+                    [source_key(anchor_id, kind), json.dumps(mapping)])
+    finally:
+        cur.close()
+
+
+def stage_remembered(con, path, kind, anchor_id, financial_year=None) -> importer.Staged:
+    """Stage with the mapping remembered for this source when it still fits the file's columns,
+    else with a freshly proposed one."""
+    m = saved_mapping(con, anchor_id, kind)
+    if m:
+        st = safe_stage(con, path, kind, anchor_id, m, financial_year)
+        if st.report.error is None and set(m.values()) <= set(st.report.mapped.values()):
+            st.report.notes.insert(0, "column mapping remembered from this source's last import")
+            return st
+    return safe_stage(con, path, kind, anchor_id, None, financial_year)
+
+
 def safe_stage(con, path, kind, anchor_id, mapping=None, financial_year=None) -> importer.Staged:
     """Like :func:`stage`, but any unexpected failure becomes a clear report error (never a crash)."""
     try:

@@ -207,6 +207,14 @@ CREATE TABLE IF NOT EXISTS network_event (
     note           VARCHAR NOT NULL
 );
 
+-- column mappings remembered per source (anchor and kind of file), so next month's file
+-- imports in one step
+CREATE TABLE IF NOT EXISTS import_mapping (
+    source_key   VARCHAR PRIMARY KEY,
+    mapping_json VARCHAR NOT NULL,
+    saved_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
 CREATE TABLE IF NOT EXISTS audit_log (
     logged_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
     who     VARCHAR,
