@@ -201,7 +201,8 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
     payees["supplier_id"] = ids
     pay = out.merge(payees[["payee_text", "supplier_ref", "supplier_id"]], on=["payee_text", "supplier_ref"], how="left")
     pay["amount_gbp"] = pay["amount_text"]
-    pay["payee_text"] = pay["payee_text"].where(~pay["payee_text"].map(is_redacted_individual), "REDACTED PERSONAL DATA")
+    individuals = set(payees.loc[payees["is_individual"], "payee_text"])
+    pay["payee_text"] = pay["payee_text"].where(~pay["payee_text"].isin(individuals), "REDACTED PERSONAL DATA")
     staged.frames["payment"] = pay[["anchor_id", "supplier_id", "payment_date", "invoice_date", "amount_gbp",
                                     "category", "payee_text", "source_row"]]
     staged.frames["supplier"] = pd.DataFrame(new_rows) if new_rows else pd.DataFrame()

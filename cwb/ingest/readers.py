@@ -95,7 +95,8 @@ def _xlsx_rows(raw: bytes, name: str) -> list[list[str]]:
     return rows
 
 
-def _csv_rows(text: str) -> list[list[str]]:
+def _csv_frame(text: str) -> pd.DataFrame:
+    """All rows as text, one column per field position (ragged rows padded with '')."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise ReadError("the file contains NUL bytes: not a text table")
@@ -105,15 +106,24 @@ def _csv_rows(text: str) -> list[list[str]]:
         delim = ";"
     elif sample.count(",") < sample.count("\t") and sample.count("\t") > 3:
         delim = "\t"
+    try:  # fast path: pandas' C parser, when every row has the same number of fields
+        return pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False,
+                           skip_blank_lines=False, sep=delim, engine="c", quoting=csv.QUOTE_MINIMAL)
+    except (pd.errors.ParserError, ValueError, pd.errors.EmptyDataError):
+        pass
     csv.field_size_limit(10_000_000)
     try:
-        return list(csv.reader(io.StringIO(text), delimiter=delim))
+        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
     except csv.Error as exc:
         raise ReadError(f"the text is not a readable table: {exc}") from exc
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(r) for r in rows)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="object")
 
 
-def read_rows(path: Path) -> tuple[list[list[str]], str, list[str]]:
-    """All rows of the first table in a CSV/TXT/XLSX file (or a zip holding one)."""
+def read_rows(path: Path) -> tuple[pd.DataFrame, str, list[str]]:
+    """All rows of the first table in a CSV/TXT/XLSX file (or a zip holding one), as text."""
     path = Path(path)
     raw = path.read_bytes()
     notes: list[str] = []
@@ -123,21 +133,24 @@ def read_rows(path: Path) -> tuple[list[list[str]], str, list[str]]:
         notes.append(f"read {inner} from the zip")
         name = inner
     if raw[:4] == b"PK\x03\x04":
-        return _xlsx_rows(raw, name), "xlsx", notes
+        rows = _xlsx_rows(raw, name)
+        width = max((len(r) for r in rows), default=0)
+        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype="object"), "xlsx", notes
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ReadError(f"{name}: old .xls workbooks are not read: save it as .xlsx or CSV")
     text, enc = _decode(raw)
-    return _csv_rows(text), enc, notes
+    return _csv_frame(text), enc, notes
 
 
-def find_header(rows: list[list[str]], aliases: dict[str, list[str]], scan: int = 60) -> tuple[int, int]:
+def find_header(rows: pd.DataFrame, aliases: dict[str, list[str]], scan: int = 60) -> tuple[int, int]:
     """Index of the header row (scanning the top and the last rows) and its score (known names)."""
     known = {norm_header(a) for names in aliases.values() for a in names}
     best, best_i = 0, -1
-    cand = list(range(min(scan, len(rows))))
-    tail = [i for i in range(max(0, len(rows) - 5), len(rows)) if i not in cand]
+    n = len(rows)
+    cand = list(range(min(scan, n)))
+    tail = [i for i in range(max(0, n - 5), n) if i not in cand]
     for i in cand + tail:
-        score = sum(1 for c in rows[i] if norm_header(c) in known)
+        score = sum(1 for c in rows.iloc[i].tolist() if norm_header(c) in known)
         if score > best:
             best, best_i = score, i
     return best_i, best
@@ -145,21 +158,23 @@ def find_header(rows: list[list[str]], aliases: dict[str, list[str]], scan: int 
 
 def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> Table:
     rows, enc, notes = read_rows(path)
-    if not rows:
+    if rows.empty:
         raise ReadError(f"{Path(path).name}: the file is empty")
+    rows = rows.fillna("").astype(str)
     hi, score = find_header(rows, aliases)
     if hi < 0 or score < min_known:
         raise ReadError(f"{Path(path).name}: no header row found: expected column names such as "
                         + ", ".join(v[0] for v in list(aliases.values())[:5]))
-    header = [h.strip() for h in rows[hi]]
+    header = [str(h).strip() for h in rows.iloc[hi].tolist()]
+    while header and not header[-1]:
+        header.pop()                      # trailing unnamed columns (',,,' after the last name)
     if hi == len(rows) - 1 and hi > 0:
         notes.append("the header is the last line of the file: data rows are above it")
-        body_idx = list(range(0, hi))
+        body = rows.iloc[:hi]
     else:
-        body_idx = list(range(hi + 1, len(rows)))
+        body = rows.iloc[hi + 1:]
         if hi > 0:
             notes.append(f"header found on line {hi + 1} ({hi} line(s) above it skipped)")
-    # unique column names; empty header cells (merged Excel cells) named by position
     seen: dict[str, int] = {}
     names = []
     for j, h in enumerate(header):
@@ -173,25 +188,23 @@ def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> T
     if any(v > 1 for v in seen.values()):
         notes.append("duplicate column names made unique: " + ", ".join(f"'{k}'" for k, v in seen.items() if v > 1))
     width = len(names)
-    body, lines, padding, wide = [], [], 0, 0
-    for i in body_idx:
-        r = rows[i]
-        if not any(c.strip() for c in r):
-            padding += 1
-            continue
-        if len(r) > width:
-            if any(c.strip() for c in r[width:]):
-                wide += 1
-            r = r[:width]
-        elif len(r) < width:
-            r = r + [""] * (width - len(r))
-        body.append(r)
-        lines.append(i + 1)
+    extra = body.iloc[:, width:]
+    body = body.iloc[:, :width]
+    if body.shape[1] < width:
+        for j in range(body.shape[1], width):
+            body[j] = ""
+    nonempty = body.apply(lambda c: c.str.strip() != "").any(axis=1) if len(body) else pd.Series(dtype=bool)
+    padding = int((~nonempty).sum())
+    wide = int((extra.apply(lambda c: c.str.strip() != "").any(axis=1) & nonempty).sum()) if extra.shape[1] else 0
+    body = body[nonempty]
+    lines = (body.index.to_numpy() + 1).tolist()
     if padding:
         notes.append(f"{padding:,} empty padding rows ignored")
     if wide:
         notes.append(f"{wide:,} rows had values beyond the last named column (ignored)")
-    df = pd.DataFrame(body, columns=names, dtype="object") if body else pd.DataFrame(columns=names, dtype="object")
+    df = body.copy()
+    df.columns = names
+    df = df.reset_index(drop=True)
     empty_cols = [c for c in names if c.startswith("(column ") and (df.empty or not df[c].astype(str).str.strip().any())]
     if empty_cols:
         df = df.drop(columns=empty_cols)
