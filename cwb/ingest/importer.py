@@ -148,6 +148,7 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
             cur.unregister("_stage")
         cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'import', ?)",
                     [who, f"file {file_id}: {rep.file_name} ({rep.kind}, {rep.rows_ok} rows, sha256 {rep.sha256[:12]})"])
+        _fault_pause()
         cur.execute("COMMIT")
     except Exception:
         cur.execute("ROLLBACK")
@@ -159,6 +160,18 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
     if refresh:
         build.refresh(con)
     return file_id
+
+
+def _fault_pause() -> None:
+    """Crash-safety tests set CWB_TEST_PAUSE_BEFORE_COMMIT (seconds) to kill the process while
+    the transaction is open. Unset in normal use."""
+    import os
+    import time
+
+    pause = os.environ.get("CWB_TEST_PAUSE_BEFORE_COMMIT")
+    if pause:
+        print("PAUSED-IN-TRANSACTION", flush=True)
+        time.sleep(float(pause))
 
 
 def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local") -> str:
