@@ -129,9 +129,14 @@ def test_trafford_land_register_precision(con, shared_dir):
     cur = con.cursor()
     counts = dict(cur.execute("SELECT location_precision, count(*) FROM asset GROUP BY 1").fetchall())
     uprn_text = cur.execute("SELECT typeof(uprn) FROM asset LIMIT 1").fetchone()[0]
+    n_uprn = cur.execute("SELECT count(uprn) FROM asset").fetchone()[0]
+    no_pc = cur.execute("SELECT count(*) FROM asset WHERE postcode IS NULL").fetchone()[0]
     cur.close()
     assert len(rows) == 608 and sum(counts.values()) == 608
     assert counts["coordinates"] == len(in_gb)
     assert counts.get("postcode", 0) + counts.get("postcode district", 0) + counts.get("none", 0) == 608 - len(in_gb)
     assert counts["postcode district"] > 0                  # 'M41'-style district-only postcodes
     assert uprn_text == "VARCHAR"
+    # empty cells stay empty (never filled from the row above): as many UPRNs and postcodes as the file has
+    assert n_uprn == sum(1 for r in rows if r["UPRN"].strip())
+    assert no_pc == sum(1 for r in rows if not r["PostCode"].strip())

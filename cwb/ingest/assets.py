@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cwb.ingest import importer
-from cwb.ingest.readers import ReadError, propose_mapping, to_table
+from cwb.ingest.readers import ReadError, propose_mapping, to_table, with_mapping
 
 ALIASES = {
     "uprn": ["UPRN", "Unique Property Reference Number"],
@@ -75,7 +75,7 @@ def read_assets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, fina
     rep = importer.new_report(path, "assets", con)
     staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
     try:
-        tab = to_table(path, ALIASES)
+        tab = to_table(path, with_mapping(ALIASES, mapping))
     except ReadError as exc:
         rep.error = str(exc)
         return staged
@@ -132,11 +132,11 @@ def read_assets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, fina
     assets = pd.DataFrame({
         "asset_id": anchor_id + ":" + ref, "anchor_id": anchor_id,
         "site_name": col("site_name").where(col("site_name") != "", address),
-        "uprn": col("uprn").replace("", None), "address": address.replace("", None),
-        "postcode": pc.replace("", None), "easting": x.where(bng), "northing": y.where(bng),
+        "uprn": col("uprn").replace({"": None}), "address": address.replace({"": None}),
+        "postcode": pc.replace({"": None}), "easting": x.where(bng), "northing": y.where(bng),
         "lat": lat, "lon": lon, "location_precision": precision,
-        "tenure": col("tenure").str.capitalize().replace("", None), "holding_type": col("holding_type").replace("", None),
-        "use_type": col("other_detail").where(col("other_detail") != "", col("holding_type")).replace("", None),
+        "tenure": col("tenure").str.capitalize().replace({"": None}), "holding_type": col("holding_type").replace({"": None}),
+        "use_type": col("other_detail").where(col("other_detail") != "", col("holding_type")).replace({"": None}),
         "area_ha": pd.to_numeric(col("land_area"), errors="coerce"),
         "floor_area_m2": pd.to_numeric(col("building_size"), errors="coerce"),
     })

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cwb.ingest import importer
 from cwb.ingest.names import is_redacted_individual, normalise_name
-from cwb.ingest.readers import ReadError, propose_mapping, to_table
+from cwb.ingest.readers import ReadError, propose_mapping, to_table, with_mapping
 
 ALIASES: dict[str, list[str]] = {
     "date": ["Payment Date", "Date Paid", "DatePaid", "Date", "Paid Date", "Transaction Date", "Date of Payment",
@@ -86,7 +86,7 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     rep = importer.new_report(path, "payments", con)
     staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
     try:
-        tab = to_table(path, ALIASES)
+        tab = to_table(path, with_mapping(ALIASES, mapping))
     except ReadError as exc:
         rep.error = str(exc)
         return staged
@@ -134,7 +134,7 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         "payment_date": dates.to_numpy(),
         "invoice_date": inv.to_numpy(),
         "amount_text": amount.to_numpy(),
-        "category": cats.replace("", None).to_numpy(),
+        "category": cats.replace({"": None}).to_numpy(),
         "payee_text": names.to_numpy(),
         "supplier_ref": refs.to_numpy(),
         "source_row": lines,

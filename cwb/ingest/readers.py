@@ -234,3 +234,14 @@ def propose_mapping(columns: list[str], aliases: dict[str, list[str]], data: pd.
             used.add(pick)
             break
     return out
+
+
+def with_mapping(aliases: dict[str, list[str]], mapping: dict[str, str] | None) -> dict[str, list[str]]:
+    """Aliases with a user's mapped column names first, so header detection finds their header."""
+    if not mapping:
+        return aliases
+    out = {k: list(v) for k, v in aliases.items()}
+    for fld, col in mapping.items():
+        out.setdefault(fld, [])
+        out[fld] = [re.sub(r" \(\d+\)$", "", col)] + out[fld]
+    return out

@@ -11,7 +11,7 @@ import pandas as pd
 
 from cwb.ingest import importer
 from cwb.ingest.names import is_redacted_individual, normalise_name
-from cwb.ingest.readers import ReadError, propose_mapping, to_table
+from cwb.ingest.readers import ReadError, propose_mapping, to_table, with_mapping
 
 ALIASES = {
     "name": ["Supplier Name", "Name", "SupplierName", "Supplier", "Vendor Name", "Organisation Name", "Recipient Org:Name"],
@@ -41,7 +41,7 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     rep = importer.new_report(path, "suppliers", con)
     staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
     try:
-        tab = to_table(path, ALIASES, min_known=1)
+        tab = to_table(path, with_mapping(ALIASES, mapping), min_known=1)
     except ReadError as exc:
         rep.error = str(exc)
         return staged
@@ -56,7 +56,7 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     rep.rows_read = len(df)
     sup = pd.DataFrame({"name": df[m["name"]].astype(str).str.strip()})
     for fld in ("postcode", "supplier_ref", "company_number", "charity_number", "country"):
-        sup[fld] = df[m[fld]].astype(str).str.strip().replace("", None) if fld in m else None
+        sup[fld] = df[m[fld]].astype(str).str.strip().replace({"": None}) if fld in m else None
     for fld in ("is_sme", "is_vcse", "is_social_economy"):
         sup[fld] = _flag(df[m[fld]]) if fld in m else None
     lines = tab.line_numbers
@@ -116,7 +116,7 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     near = []
     if existing and new_names:
         for n in new_names[:5000]:
-            hit = process.extractOne(n, existing, scorer=fuzz.token_sort_ratio, score_cutoff=90)
+            hit = process.extractOne(n, existing, scorer=fuzz.token_sort_ratio, score_cutoff=85)
             if hit and hit[0] != n:
                 near.append(f"'{n}' ~ '{hit[0]}' ({hit[1]:.0f})")
     if near:

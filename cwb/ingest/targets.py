@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from cwb.ingest import importer
-from cwb.ingest.readers import ReadError, propose_mapping, to_table
+from cwb.ingest.readers import ReadError, propose_mapping, to_table, with_mapping
 
 ALIASES = {
     "indicator": ["indicator", "Indicator", "Indicator ID"],
@@ -27,7 +27,7 @@ def read_targets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str | No
     rep = importer.new_report(path, "targets", con)
     staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
     try:
-        tab = to_table(path, ALIASES)
+        tab = to_table(path, with_mapping(ALIASES, mapping))
     except ReadError as exc:
         rep.error = str(exc)
         return staged

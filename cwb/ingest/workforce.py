@@ -12,7 +12,7 @@ import pandas as pd
 from cwb import workforce
 from cwb.ingest import importer
 from cwb.ingest.payments import parse_dates
-from cwb.ingest.readers import ReadError, norm_header, propose_mapping, to_table
+from cwb.ingest.readers import ReadError, norm_header, propose_mapping, to_table, with_mapping
 
 COUNT_ALIASES = {
     "area_code": ["LSOA", "LSOA code", "lsoa11", "LSOA11CD", "area_code", "Area code"],
@@ -45,7 +45,7 @@ def read_workforce(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, f
     rep = importer.new_report(path, "workforce", con)
     staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
     try:
-        tab = to_table(path, {**COUNT_ALIASES, **HR_ALIASES}, min_known=2)
+        tab = to_table(path, with_mapping({**COUNT_ALIASES, **HR_ALIASES}, mapping), min_known=2)
     except ReadError as exc:
         rep.error = str(exc)
         return staged
