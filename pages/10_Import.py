@@ -93,8 +93,8 @@ if up is not None:
             st.write(", ".join(rep.unknown_postcodes[:300]))
     if rep.mapped or rep.error:
         with st.expander("Column mapping (correct it and read the file again)", expanded=bool(rep.error)):
-            from cwb.ingest import payments, suppliers, targets
             from cwb.ingest import assets as assets_mod
+            from cwb.ingest import payments, suppliers, targets
             from cwb.ingest import workforce as wf_mod
             from cwb.ingest.readers import to_table
 

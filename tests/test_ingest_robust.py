@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -103,7 +104,7 @@ def test_failure_inside_commit_leaves_database_as_it_was(tmp_path, monkeypatch, 
     staged = safe_stage(con, path, "payments", "A")
     assert staged.report.ok
     staged.frames["supplier"] = staged.frames["supplier"].assign(name=None)   # violates NOT NULL mid-transaction
-    with pytest.raises(Exception):
+    with pytest.raises(duckdb.ConstraintException):
         importer.commit(con, staged)
     assert _counts(con) == before
     db.close_all()
