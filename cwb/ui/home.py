@@ -1,34 +1,121 @@
-"""Network overview: the home page."""
+"""Network overview (the home page): three pillars, the league table, targets against actuals."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from cwb.ui import data, fmt
-from cwb.ui.frame import footer, frame
+from cwb import privacy, targets, workforce
+from cwb.ui import data, fmt, show
+from cwb.ui.frame import ANCHOR_TYPES, footer, frame
+
+ACTUAL_COLUMNS = {"A2": ("local_pct", "Local spend"), "A3": ("wider_pct", "Wider-area spend"), "A7": ("sme_pct", "SME spend"),
+                  "A10": ("vcse_pct", "VCSE spend"), "B2": ("B2_pct", "Staff living locally"),
+                  "B5": ("B5_pct", "Staff paid the real Living Wage")}
 
 
 def render() -> None:
     f = frame("Network overview")
-    ind = data.query("spend_indicators", **f.spend_params(fy_from=f.baseline_fy, fy_to=f.fy))
-    allrow = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
-    base = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.baseline_fy)]
-    if allrow.empty:
-        st.info(f"No payments in {f.fy} for the chosen anchors.")
+    if not f.present:
+        st.page_link("pages/9_Present.py", label="Present this at a meeting (full screen, one point per view) →") \
+            if _has_present() else None
+    ind = data.query("spend_indicators", **f.spend_params(fy_from=f.years[0], fy_to=f.years[-1]))
+    wraw = data.query("workforce_indicators", anchor_ids=f.anchors, fy_from=f.years[0], fy_to=f.years[-1],
+                      local_lads=f.local_lads, imd_edition=f.imd_edition)
+    wf = workforce.protected_indicators(wraw) if len(wraw) else pd.DataFrame()
+    land = data.query("land_summary", anchor_ids=f.anchors, fy=f.fy, imd_edition=f.imd_edition)
+
+    def row(df, aid, fy):
+        d = df[(df["anchor_id"] == aid) & (df["financial_year"] == fy)] if len(df) else df
+        return d.iloc[0] if len(d) else None
+
+    r, b = row(ind, "_all", f.fy), row(ind, "_all", f.baseline_fy)
+    w, wb = row(wf, "_all", f.fy), row(wf, "_all", f.baseline_fy)
+    st.markdown(f"**{f.fy}** compared with the baseline **{f.baseline_fy}** · {f.anchors_label} · spend-weighted network totals")
+    c = st.columns(3)
+    with c[0]:
+        st.markdown("#### Spend")
+        if r is not None:
+            st.metric(f"Spent in {f.local_name} (A2)", fmt.pct(r["local_pct"]),
+                      delta=None if b is None else fmt.pp(r["local_pct"] - b["local_pct"]),
+                      help=f"{fmt.gbp(r['local_gbp'])} of {fmt.gbp(r['spend_gbp'])} ({f.denominator_label})")
+            st.metric("Spend in scope (A1)", fmt.gbp(r["spend_gbp"]),
+                      delta=None if b is None else fmt.gbp(r["spend_gbp"] - b["spend_gbp"]), delta_color="off")
+    with c[1]:
+        st.markdown("#### Workforce")
+        if w is not None:
+            st.metric(f"Staff living in {f.local_name} (B2)", fmt.pct(w["B2_pct"]),
+                      delta=None if wb is None or pd.isna(w["B2_pct"]) or pd.isna(wb["B2_pct"]) else fmt.pp(w["B2_pct"] - wb["B2_pct"]),
+                      help=f"{w['local_headcount_text']} of {w['headcount_text']} staff")
+            st.metric("Paid at least the real Living Wage (B5)", fmt.pct(w["B5_pct"]),
+                      delta=None if wb is None or pd.isna(w["B5_pct"]) or pd.isna(wb["B5_pct"]) else fmt.pp(w["B5_pct"] - wb["B5_pct"]))
+        else:
+            st.caption("No workforce counts loaded.")
+    with c[2]:
+        st.markdown("#### Land and property")
+        if len(land):
+            t = land[land["anchor_id"] == "_all"].set_index("status")
+            held = t["sites"].sum() - t["sites"].get("disposed", 0) - t["sites"].get("transferred", 0)
+            st.metric("Sites held (C1)", fmt.num(held), help=f"{t['area_ha'].sum():.0f} ha in the registers")
+            st.metric("Surplus, vacant or under-used (C2)",
+                      fmt.num(sum(t["sites"].get(s, 0) for s in ("surplus", "vacant", "under-used"))),
+                      help="Sites that could be put to community or productive use")
+        else:
+            st.caption("No land registers loaded.")
+
+    st.subheader("Anchors compared")
+    st.caption("Compare like with like: councils, NHS trusts and housing associations spend very differently. Sort by any column; "
+               "the line shows local spend by year.")
+    anchors = [a for a in f.anchor_names if not f.anchors or a in f.anchors]
+    spark = {a: ind[ind["anchor_id"] == a].sort_values("financial_year")["local_pct"].astype(float).round(1).tolist() for a in anchors}
+    rows = []
+    for a in anchors:
+        ra, ba = row(ind, a, f.fy), row(ind, a, f.baseline_fy)
+        wa = row(wf, a, f.fy)
+        la = land[land["anchor_id"] == a] if len(land) else land
+        rows.append({
+            "Anchor": f.anchor_names[a], "Type": ANCHOR_TYPES.get(f.anchor_types[a], f.anchor_types[a]),
+            "Spend £m": None if ra is None else round(float(ra["spend_gbp"]) / 1e6, 1),
+            "Local %": None if ra is None else round(float(ra["local_pct"]), 1),
+            f"Change since {f.baseline_fy} (pp)": None if ra is None or ba is None else round(float(ra["local_pct"] - ba["local_pct"]), 1),
+            "Local trend": spark[a],
+            "SME %": None if ra is None else round(float(ra["sme_pct"]), 1),
+            "Staff living locally %": None if wa is None else wa["B2_pct"],
+            "Real Living Wage %": None if wa is None else wa["B5_pct"],
+            "Headcount": None if wa is None else wa["headcount_text"],
+            "Sites": None if not len(la) else int(la["sites"].sum()),
+        })
+    league = pd.DataFrame(rows).sort_values(["Type", "Local %"], ascending=[True, False])
+    show.table(league, f.provenance("Anchors compared", f"Each anchor's headline figures, {f.fy}",
+                                    numerator="spend with local suppliers; staff living locally; staff paid the real Living Wage",
+                                    notes=[f"Staff counts below {privacy.k_default()} suppressed"]),
+               key="league", column_config={"Local trend": st.column_config.LineChartColumn(
+                   f"Local % {f.years[0]} to {f.years[-1]}", y_min=0, y_max=100)})
+
+    st.subheader(f"Targets, {f.fy}")
+    tg = []
+    for ind_id, (col, label) in ACTUAL_COLUMNS.items():
+        t = data.query("targets", network_id=f.network_id, indicator=ind_id)
+        t = t[(t["scope_id"] == "_all") & (t["financial_year"] == f.fy)]
+        if t.empty:
+            continue
+        src = wf if ind_id.startswith("B") else ind
+        act = row(src, "_all", f.fy) if len(src) else None
+        actual = None if act is None or pd.isna(act[col]) else float(act[col])
+        target = float(t.iloc[0]["target_value"])
+        s = targets.status(actual, target, t.iloc[0]["direction"])
+        tg.append({"Indicator": f"{label} ({ind_id})", "Target %": target, "Actual %": None if actual is None else round(actual, 1),
+                   "Gap (pp)": None if actual is None else round(actual - target, 1), "Status": targets.STATUS_TEXT[s]})
+    if tg:
+        show.table(pd.DataFrame(tg), f.provenance(f"Targets against actuals, {f.fy}", "Network targets against actual values (X4)",
+                                                  notes=[targets.THRESHOLDS]), key="targets")
+        st.caption(targets.THRESHOLDS)
     else:
-        r = allrow.iloc[0]
-        b = base.iloc[0] if len(base) else None
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Spend in scope", fmt.gbp(r["spend_gbp"]),
-                  help=f"A1: {f.denominator_label}, {f.fy}")
-        c2.metric(f"Spent in {f.local_name}", fmt.pct(r["local_pct"]),
-                  delta=None if b is None else fmt.pp(r["local_pct"] - b["local_pct"]),
-                  help=f"A2: {fmt.gbp(r['local_gbp'])} of {fmt.gbp(r['spend_gbp'])}")
-        c3.metric(f"Spent in {f.wider_name}", fmt.pct(r["wider_pct"]),
-                  delta=None if b is None else fmt.pp(r["wider_pct"] - b["wider_pct"]),
-                  help=f"A3: {fmt.gbp(r['wider_gbp'])} of {fmt.gbp(r['spend_gbp'])}")
-        st.caption(
-            f"{f.fy}; change since {f.baseline_fy} in percentage points. Network figures are "
-            f"spend-weighted totals of {f.anchors_label}."
-        )
+        st.caption("No network targets for this year. Import a targets file on the Import page.")
     footer(f)
+
+
+def _has_present() -> bool:
+    from cwb.config import ROOT
+
+    return (ROOT / "pages" / "9_Present.py").is_file()
