@@ -17,16 +17,12 @@ from cwb import access, provenance
 from cwb.config import ROOT
 from cwb.reference import geography
 from cwb.ui import auth, data
+from cwb.ui_labels import ANCHOR_TYPES  # noqa: F401  (re-exported for the pages)
 
 DENOMINATORS = {
     "all": "All third-party spend",
     "influenceable": "Influenceable spend (excludes public bodies, tax and pensions)",
     "top_n": "Top N suppliers of each anchor",
-}
-ANCHOR_TYPES = {
-    "council": "Council", "nhs_trust": "NHS trust", "university": "University",
-    "fe_college": "FE college", "housing_association": "Housing association",
-    "police": "Police", "fire": "Fire and rescue", "other": "Other",
 }
 IMD_HELP = "python -m cwb imd PATH_TO_IMD_FILE   (the official MHCLG file, 2019 or 2025 edition)"
 
@@ -86,6 +82,15 @@ class Filters:
     def geography_label(self) -> str:
         return (f"{self.local_name} ({', '.join(self.local_lads)}); wider area {self.wider_name} "
                 f"({len(self.wider_lads)} districts); region {self.region_name}")
+
+    def slide_context(self):
+        from cwb.slides import Context
+
+        return Context(params=self.spend_params(), fy=self.fy, baseline_fy=self.baseline_fy, years=self.years,
+                       names=self.anchor_names, types=self.anchor_types, local_name=self.local_name,
+                       wider_name=self.wider_name, network_name=self.network_name, anchors_label=self.anchors_label,
+                       denominator_label=self.denominator_label, geography_label=self.geography_label,
+                       synthetic=self.synthetic)
 
     def provenance(self, title: str, measure: str, numerator: str = "", period: str | None = None,
                    denominator: str | None = None, imd: bool = False, **kw) -> provenance.Provenance:

@@ -1,0 +1,162 @@
+"""The sequence of views for presenting at a meeting and for the meeting pack (PPTX): one point
+per slide, each a headline sentence, a chart, its caption and source. No streamlit here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from cwb import db, privacy, workforce
+from cwb.charts import land as land_charts
+from cwb.charts import spend as spend_charts
+from cwb.charts import workforce as wf_charts
+from cwb.provenance import Provenance
+
+
+@dataclass
+class Slide:
+    title: str
+    headline: str
+    fig: go.Figure | None
+    prov: Provenance | None
+    data: pd.DataFrame | None = None
+
+
+@dataclass
+class Context:
+    """Everything a slide needs to know about the view being presented."""
+
+    params: dict                 # spend params (anchor_ids, fy, method) as the pages pass them
+    fy: str
+    baseline_fy: str
+    years: list[str]
+    names: dict[str, str]
+    types: dict[str, str]
+    local_name: str
+    wider_name: str
+    network_name: str
+    anchors_label: str
+    denominator_label: str
+    geography_label: str
+    synthetic: bool
+
+
+def _gbp(v) -> str:
+    v = float(v)
+    return f"£{v / 1e9:.2f}bn" if abs(v) >= 1e9 else f"£{v / 1e6:.1f}m"
+
+
+def _prov(c: Context, title: str, measure: str, numerator: str = "", denominator: str | None = None,
+          period: str | None = None, source: str = "Anchor payment, workforce and estates records", notes=None) -> Provenance:
+    return Provenance(title=title, measure=measure, numerator=numerator,
+                      denominator=c.denominator_label if denominator is None else denominator,
+                      period=period or f"financial year {c.fy} (April to March)", anchors=c.anchors_label,
+                      geography=c.geography_label, synthetic=c.synthetic, source=source, notes=list(notes or []))
+
+
+def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
+    p = dict(c.params)
+    slides: list[Slide] = []
+    allyears = {**p, "fy_from": c.years[0], "fy_to": c.years[-1]}
+    ind = db.run("spend_indicators", con, **allyears)
+    net = ind[ind["anchor_id"] == "_all"].set_index("financial_year")
+    if c.fy in net.index:
+        r = net.loc[c.fy]
+        change = ""
+        if c.baseline_fy in net.index and c.baseline_fy != c.fy:
+            d = float(r["local_pct"] - net.loc[c.baseline_fy, "local_pct"])
+            change = f", {'up' if d >= 0 else 'down'} {abs(d):.1f} points since {c.baseline_fy}"
+        row = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == c.fy)].iloc[0]
+        slides.append(Slide(
+            f"Where the money went, {c.fy}",
+            f"{r['local_pct']:.1f}% of {_gbp(r['spend_gbp'])} spend stayed in {c.local_name} in {c.fy}{change}.",
+            spend_charts.concentric(row, f"Where the money went, {c.fy}",
+                                    {"local": c.local_name, "rest_wider": f"Rest of {c.wider_name}"}),
+            _prov(c, "Where the money went", "Concentric split of spend by supplier location (A4)",
+                  numerator="spend with suppliers in each band"),
+            row.to_frame().T))
+        series = ind[ind["anchor_id"] == "_all"]
+        tg = db.run("targets", con, network_id=p["network_id"], indicator="A2")
+        tg = tg[tg["scope_id"] == "_all"]
+        ev = db.run("network_events", con, network_id=p["network_id"])
+        slides.append(Slide(
+            "Local spend over time",
+            f"Local spend has moved from {net.iloc[0]['local_pct']:.1f}% in {net.index[0]} to {r['local_pct']:.1f}% in {c.fy}.",
+            spend_charts.trend(series, "local_pct", "Local spend (A2) by financial year", {"_all": "Network"}, c.baseline_fy,
+                               targets=tg if len(tg) else None, events=ev),
+            _prov(c, "Local spend by year", "Share of spend with suppliers in the local area (A2)",
+                  numerator="spend with local suppliers", period=f"{c.years[0]} to {c.years[-1]}"),
+            series[["financial_year", "spend_gbp", "local_gbp", "local_pct"]]))
+        per = ind[(ind["anchor_id"] != "_all") & (ind["financial_year"] == c.fy)]
+        from cwb.ui_labels import ANCHOR_TYPES
+
+        best = per.sort_values("local_pct", ascending=False).iloc[0] if len(per) else None
+        slides.append(Slide(
+            "Anchors compared",
+            "" if best is None else f"{c.names.get(best['anchor_id'], best['anchor_id'])} spends the largest share locally "
+                                    f"({best['local_pct']:.1f}%). Compare anchors of the same type.",
+            spend_charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {c.fy}", c.names, c.types, ANCHOR_TYPES,
+                                           float(r["local_pct"])),
+            _prov(c, "Local spend by anchor", "Share of each anchor's spend with local suppliers (A2)",
+                  numerator="spend with local suppliers"),
+            per[["anchor_id", "spend_gbp", "local_pct"]]))
+        cats = db.run("spend_by_category", con, **p)
+        cats = cats[~cats["category"].str.contains("public bodies|tax and pensions", case=False, regex=True)]
+        if len(cats):
+            top = cats.iloc[0]
+            slides.append(Slide(
+                "Where we could buy locally",
+                f"{top['category']}: {_gbp(top['leakage_gbp'])} left {c.local_name}; "
+                f"{int(top['n_local_suppliers_network'])} local suppliers already trade in it.",
+                spend_charts.categories(cats, f"Spend by category, local and leaving {c.local_name}", top=8),
+                _prov(c, "Opportunities by category", "Local share of spend by category (A13), largest leakage first",
+                      numerator="spend with local suppliers", denominator="the category's spend"),
+                cats.head(8)))
+    wraw = db.run("workforce_indicators", con, anchor_ids=p["anchor_ids"], fy_from=c.years[0], fy_to=c.years[-1],
+                  local_lads=p["local_lads"], imd_edition=p["imd_edition"])
+    if len(wraw):
+        wf = workforce.protected_indicators(wraw)
+        s = wf[wf["anchor_id"] == "_all"]
+        now = s[s["financial_year"] == c.fy]
+        if len(now):
+            w = now.iloc[0]
+            slides.append(Slide(
+                "Good local jobs",
+                f"{w['B2_pct']:.1f}% of the anchors' {w['headcount_text']} staff live in {c.local_name}; "
+                f"{w['B5_pct']:.1f}% are paid at least the real Living Wage.",
+                wf_charts.indicator_trend(s, "B2_pct", "Staff living in the local area (B2)", {"_all": "Network"}),
+                _prov(c, "Staff living locally", "Share of staff whose home is in the local area (B2)",
+                      numerator="staff living locally", denominator="headcount", period=f"{c.years[0]} to {c.years[-1]}",
+                      source="Anchor HR records, aggregated to counts by area",
+                      notes=[f"Counts below {privacy.k_default()} suppressed"]),
+                s[["financial_year", "headcount_text", "local_headcount_text", "B2_pct"]]))
+    trend = db.run("land_status_trend", con, anchor_ids=p["anchor_ids"], fy_from=c.years[0], fy_to=c.years[-1])
+    if len(trend):
+        cur = trend[trend["financial_year"] == c.fy]
+        idle = int(cur[cur["status"].isin(["surplus", "vacant", "under-used"])]["sites"].sum())
+        comm = int(cur[cur["status"].isin(["community use", "transferred"])]["sites"].sum())
+        slides.append(Slide(
+            "Land and buildings",
+            f"{idle} sites are surplus, vacant or under-used in {c.fy}; {comm} are in community use or transferred.",
+            land_charts.status_trend(trend, "sites", "Sites by status, by year"),
+            _prov(c, "Sites by status", "Number of sites by status for each financial year (C1, C2, C5)",
+                  denominator="all sites with a status that year", period=f"{c.years[0]} to {c.years[-1]}",
+                  source="Anchor land and property registers"),
+            trend))
+    return slides
+
+
+def method_notes(c: Context) -> list[str]:
+    return [
+        f"Anchors: {c.anchors_label}. Period: financial year {c.fy} (April to March); baseline {c.baseline_fy}.",
+        f"Local geography: {c.geography_label}.",
+        f"Denominator: {c.denominator_label}. Network figures are spend-weighted sums, never averages of percentages.",
+        "Supplier location: the postcode on the anchor's supplier record (trading address); unknown locations are their own band.",
+        f"Staff figures are counts by area only; counts below {privacy.k_default()} are suppressed and rows with a "
+        "suppressed count are rounded to the nearest 5.",
+        "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
+        "copyright and database right. Contains Royal Mail data © Royal Mail copyright and database right.",
+    ] + (["Synthetic demo data: the anchors and figures are invented; the geography is real."] if c.synthetic else [])
