@@ -160,3 +160,31 @@ def method_notes(c: Context) -> list[str]:
         "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
         "copyright and database right. Contains Royal Mail data © Royal Mail copyright and database right.",
     ] + (["Synthetic demo data: the anchors and figures are invented; the geography is real."] if c.synthetic else [])
+
+
+def context_for(con: duckdb.DuckDBPyConnection, anchors: list[str] | None = None, fy: str | None = None,
+                network_id: str | None = None, **method_over) -> Context:
+    """A Context from the network's defaults (for the CLI and scheduled packs)."""
+    from cwb import indicators
+
+    m = indicators.method(con, network_id, fy=fy, **method_over)
+    a = db.run("anchors", con, network_id=m["network_id"])
+    names = dict(zip(a["anchor_id"], a["name"]))
+    anchors = anchors or []
+    bad = [x for x in anchors if x not in names]
+    if bad:
+        raise ValueError(f"unknown anchor {', '.join(bad)}; known: {', '.join(names)}")
+    lads = db.run("lads", con)
+    lname = dict(zip(lads["lad_code"], lads["lad_name"]))
+    nets = db.run("networks", con).set_index("network_id").loc[m["network_id"]]
+    local_name = ", ".join(lname.get(x, x) for x in m["local_lads"])
+    den = indicators.DENOMINATOR_LABELS[m["denominator"]].format(n=m["top_n"])
+    return Context(
+        params=indicators.spend_params(m, anchors, m["fy"], m["fy"]), fy=m["fy"], baseline_fy=m["baseline_fy"],
+        years=m["years"], names=names, types=dict(zip(a["anchor_id"], a["anchor_type"])), local_name=local_name,
+        wider_name=str(nets["wider_name"] or "the wider area"), network_name=m["network_name"],
+        anchors_label=", ".join(names[x] for x in anchors) if anchors else f"all {len(names)} anchors of {m['network_name']}",
+        denominator_label=den,
+        geography_label=f"{local_name} ({', '.join(m['local_lads'])}); wider area {nets['wider_name']} "
+                        f"({len(m['wider_lads'])} districts); region {nets['region_name']}",
+        synthetic=bool(a["is_synthetic"].any()))

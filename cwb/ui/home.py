@@ -17,8 +17,14 @@ ACTUAL_COLUMNS = {"A2": ("local_pct", "Local spend"), "A3": ("wider_pct", "Wider
 def render() -> None:
     f = frame("Network overview")
     if not f.present:
-        st.page_link("pages/9_Present.py", label="Present this at a meeting (full screen, one point per view) →") \
-            if _has_present() else None
+        c1, c2 = st.columns([3, 2])
+        if _has_present():
+            c1.page_link("pages/9_Present.py", label="Present this at a meeting (full screen, one point per view) →")
+        from cwb import pack
+
+        c2.download_button("Meeting pack for the network (PPTX)", lambda: pack.build_pack(data.connection(), f.slide_context()),
+                           file_name=f"meeting_pack_{f.network_id}_{f.fy}.pptx",
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="pack_net")
     ind = data.query("spend_indicators", **f.spend_params(fy_from=f.years[0], fy_to=f.years[-1]))
     wraw = data.query("workforce_indicators", anchor_ids=f.anchors, fy_from=f.years[0], fy_to=f.years[-1],
                       local_lads=f.local_lads, imd_edition=f.imd_edition)

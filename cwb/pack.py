@@ -1,0 +1,113 @@
+"""Meeting pack: a PPTX for the network or one anchor — a title slide, one slide per key chart
+(headline sentence, chart with caption and source), and a closing slide with the method notes.
+
+CLI: ``python -m cwb pack --anchor CODE --year 2024-25 --out pack.pptx``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import sys
+from pathlib import Path
+
+import duckdb
+
+from cwb import config, export, slides
+
+DARK_BLUE = (0x12, 0x43, 0x6D)
+
+
+def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
+    from pptx import Presentation
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+    title_only = prs.slide_layouts[5]
+
+    def titled(title: str):
+        slide = prs.slides.add_slide(title_only)
+        t = slide.shapes.title
+        t.left, t.top, t.width, t.height = Inches(0.5), Inches(0.25), Inches(12.3), Inches(1.1)
+        t.text = title
+        for p in t.text_frame.paragraphs:
+            p.font.size = Pt(24)
+            p.font.bold = True
+            p.font.name = "Arial"
+            p.font.color.rgb = RGBColor(*DARK_BLUE)
+            p.alignment = 1
+        return slide
+
+    def text(slide, left, top, width, height, s, size, bold=False, colour=None):
+        box = slide.shapes.add_textbox(Inches(left), Inches(top), Inches(width), Inches(height))
+        tf = box.text_frame
+        tf.word_wrap = True
+        p = tf.paragraphs[0]
+        p.text = s
+        p.font.size = Pt(size)
+        p.font.bold = bold
+        p.font.name = "Arial"
+        if colour:
+            p.font.color.rgb = RGBColor(*colour)
+        return box
+
+    sensitivity = config.get("CWB_SENSITIVITY")
+    s = prs.slides.add_slide(blank)
+    text(s, 0.8, 2.0, 11.7, 1.2, ctx.network_name, 40, True, DARK_BLUE)
+    text(s, 0.8, 3.3, 11.7, 0.8, f"Community wealth building: progress in {ctx.fy}", 26)
+    text(s, 0.8, 4.2, 11.7, 1.0, f"{ctx.anchors_label}. Compared with {ctx.baseline_fy}.", 18)
+    text(s, 0.8, 6.4, 11.7, 0.5, f"{sensitivity} · produced {dt.date.today():%d %B %Y}"
+         + (" · synthetic demo data" if ctx.synthetic else ""), 12)
+    for sl in slides.build(con, ctx):
+        s = titled(sl.headline)
+        if sl.fig is not None:
+            png = export.png(sl.fig, sl.prov, "slide")
+            pic = s.shapes.add_picture(io.BytesIO(png), Inches(0.9), Inches(1.35), width=Inches(11.5))
+            if pic.height > Inches(6.0):
+                ratio = Inches(6.0) / pic.height
+                pic.height, pic.width = Emu(int(pic.height * ratio)), Emu(int(pic.width * ratio))
+            s.notes_slide.notes_text_frame.text = sl.prov.caption() + "\n" + sl.prov.source_line()
+        s.name = sl.title
+    s = titled("How these figures are made")
+    box = s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.0), Inches(5.8))
+    tf = box.text_frame
+    tf.word_wrap = True
+    for i, line in enumerate(slides.method_notes(ctx)):
+        p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        p.text = "• " + line
+        p.font.size = Pt(15)
+        p.font.name = "Arial"
+        p.space_after = Pt(8)
+    out = io.BytesIO()
+    prs.save(out)
+    return out.getvalue()
+
+
+def cmd_pack(args) -> int:
+    from cwb import build
+
+    con = build.open_database(args.db or config.db_path(), log=lambda m: print(m, file=sys.stderr))
+    try:
+        ctx = slides.context_for(con, anchors=[args.anchor] if args.anchor else None, fy=args.year,
+                                 network_id=args.network_id)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    data = build_pack(con, ctx)
+    Path(args.out).write_bytes(data)
+    print(f"meeting pack written to {args.out} ({len(data) / 1e6:.1f} MB)")
+    return 0
+
+
+def register(sub) -> None:
+    s = sub.add_parser("pack", help="meeting pack (PPTX) for the network or one anchor")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--network", action="store_true", help="the whole network (default)")
+    g.add_argument("--anchor", help="one anchor code")
+    s.add_argument("--network-id")
+    s.add_argument("--year", help="financial year (default: latest)")
+    s.add_argument("--out", required=True, help="output .pptx path")
+    s.set_defaults(func=cmd_pack)

@@ -1,0 +1,66 @@
+"""Anchor profile: one anchor across spend, workforce and land, with its trends and its place in the network."""
+
+import streamlit as st
+
+from cwb import pack, workforce
+from cwb.charts import spend as charts
+from cwb.ui import data, fmt, show
+from cwb.ui.frame import ANCHOR_TYPES, footer, frame
+
+f = frame("Anchor profile", anchor_mode="single")
+a = f.anchors[0]
+atype = f.anchor_types[a]
+st.markdown(f"## {f.anchor_names[a]}\n{ANCHOR_TYPES.get(atype, atype)} · {f.fy} · baseline {f.baseline_fy}")
+allp = f.spend_params(fy_from=f.years[0], fy_to=f.years[-1], anchors=[])
+ind = data.query("spend_indicators", **allp)
+mine = ind[ind["anchor_id"] == a].set_index("financial_year")
+if f.fy not in mine.index:
+    st.info(f"No payments from this anchor in {f.fy}.")
+else:
+    r = mine.loc[f.fy]
+    b = mine.loc[f.baseline_fy] if f.baseline_fy in mine.index and f.baseline_fy != f.fy else None
+    now = ind[(ind["financial_year"] == f.fy) & (ind["anchor_id"] != "_all")].copy()
+    now["rank"] = now["local_pct"].rank(ascending=False, method="min")
+    same = now[now["anchor_id"].map(f.anchor_types) == atype]
+    c = st.columns(4)
+    c[0].metric("Spend in scope (A1)", fmt.gbp(r["spend_gbp"]))
+    c[1].metric(f"Local: {f.local_name} (A2)", fmt.pct(r["local_pct"]), delta=None if b is None else fmt.pp(r["local_pct"] - b["local_pct"]))
+    c[2].metric("SMEs (A7)", fmt.pct(r["sme_pct"]), delta=None if b is None else fmt.pp(r["sme_pct"] - b["sme_pct"]))
+    c[3].metric("Position in the network (local %)", f"{int(now.set_index('anchor_id').loc[a, 'rank'])} of {len(now)}",
+                help=f"{len(same)} anchor(s) of the same type" + (f"; the type's spend-weighted local share is "
+                     f"{100 * same['local_gbp'].sum() / same['spend_gbp'].sum():.1f}%" if len(same) else ""))
+    series = ind[ind["anchor_id"].isin([a, "_all"])]
+    fig = charts.trend(series, "local_pct", f"Local spend: {f.anchor_names[a]} and the network", {"_all": "Network", **f.anchor_names},
+                       f.baseline_fy, targets=None, events=data.query("network_events", network_id=f.network_id))
+    show.chart(fig, f.provenance("Local spend: anchor and network", "Share of spend with local suppliers (A2)",
+                                 numerator="spend with local suppliers", period=f"{f.years[0]} to {f.years[-1]}"),
+               series[["anchor_id", "financial_year", "spend_gbp", "local_pct"]], key="prof_trend")
+left, right = st.columns(2)
+with left:
+    st.markdown("#### Workforce")
+    wraw = data.query("workforce_indicators", anchor_ids=[a], fy_from=f.fy, fy_to=f.fy, local_lads=f.local_lads,
+                      imd_edition=f.imd_edition)
+    w = workforce.protected_indicators(wraw)
+    w = w[w["anchor_id"] == a] if len(w) else w
+    if len(w):
+        w = w.iloc[0]
+        st.metric("Headcount (B1)", w["headcount_text"])
+        st.metric(f"Living in {f.local_name} (B2)", fmt.pct(w["B2_pct"]))
+        st.metric("Paid at least the real Living Wage (B5)", fmt.pct(w["B5_pct"]))
+    else:
+        st.caption("No workforce counts loaded for this anchor.")
+with right:
+    st.markdown("#### Land and property")
+    land = data.query("land_summary", anchor_ids=[a], fy=f.fy, imd_edition=f.imd_edition)
+    land = land[land["anchor_id"] == a]
+    if len(land):
+        t = land.set_index("status")
+        st.metric("Sites held (C1)", fmt.num(t["sites"].sum() - t["sites"].get("disposed", 0) - t["sites"].get("transferred", 0)))
+        st.metric("Surplus, vacant or under-used (C2)", fmt.num(sum(t["sites"].get(s, 0) for s in ("surplus", "vacant", "under-used"))))
+        st.metric("Community use (C5)", fmt.num(t["sites"].get("community use", 0)))
+    else:
+        st.caption("No land register loaded for this anchor.")
+st.download_button("Meeting pack for this anchor (PPTX)", lambda: pack.build_pack(data.connection(), f.slide_context()),
+                   file_name=f"meeting_pack_{a}_{f.fy}.pptx",
+                   mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="pack_anchor")
+footer(f)
