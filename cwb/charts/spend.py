@@ -53,7 +53,8 @@ def concentric(row: pd.Series, title: str, names: dict[str, str] | None = None) 
     ))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(title="Share of spend in scope (%)", range=[0, max(pcts + [1]) * 1.35], ticksuffix="%")
-    fig.update_layout(height=380, showlegend=False, margin=dict(l=170, r=40, t=70, b=60))
+    fig.update_yaxes(automargin=True)
+    fig.update_layout(height=380, showlegend=False, margin=dict(l=20, r=40, t=70, b=60))
     return theme.apply(fig, title)
 
 
