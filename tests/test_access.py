@@ -121,3 +121,22 @@ def test_network_viewer_sees_no_supplier_rows(app_env, monkeypatch, tmp_path):
         assert any("shared only with analysts" in i.value for i in at.info)
     at = _shared_app("pages/1_Spend_overview.py", monkeypatch, tmp_path, "network_viewer")
     assert at.metric and at.metric[0].value.startswith("£")   # network figures are visible
+
+
+def test_imports_are_audited(tmp_path, monkeypatch):
+    from cwb import audit, build
+    from cwb.ingest import importer
+    from cwb.ingest.stage import safe_stage
+
+    monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
+    con = build.open_database(tmp_path / "a.duckdb", log=lambda *a: None)
+    con.execute("INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
+    f = tmp_path / "p.csv"
+    f.write_text("Payment Date,Amount,Supplier Name\n01/04/2024,10.00,ACME LTD\n")
+    fid = importer.commit(con, safe_stage(con, f, "payments", "A"), who="ann@x.gov.uk")
+    importer.undo(con, fid, who="bob@x.gov.uk")
+    log = audit.recent(con)
+    assert list(log["action"]) == ["undo", "import"]
+    assert list(log["who"]) == ["bob@x.gov.uk", "ann@x.gov.uk"] and "p.csv" in log["detail"].iloc[1]
+    db.close_all()

@@ -106,3 +106,24 @@ def test_shared_link_survives_a_restart(db_copy, browser):
             seen.append((label, metric))
             ctx.close()
     assert seen[0] == seen[1]
+
+
+def test_two_viewers_never_share_filters(db_copy, browser):
+    """Two people on the same server at once, each with their own year and anchor: neither view
+    changes the other's (session state is per browser session; caches hold results only)."""
+    with streamlit_server(db_copy) as url:
+        a = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
+        b = browser.new_context(viewport={"width": 1400, "height": 1200}).new_page()
+        a.goto(url + "/Spend_overview?fy=2021-22&a=DEMO-NHS", timeout=90_000)
+        b.goto(url + "/Spend_overview?fy=2024-25&a=DEMO-HA", timeout=90_000)
+        settle(a)
+        settle(b)
+        a.reload()
+        settle(a)
+        fy = lambda p: p.locator('[data-testid="stSelectbox"]').filter(has_text="Financial year").locator("input").input_value()  # noqa: E731
+        assert fy(a) == "2021-22" and fy(b) == "2024-25"
+        assert "Teaching Hospitals" in a.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Community Homes" in b.locator('[data-testid="stSidebar"]').inner_text()
+        assert a.locator('[data-testid="stMetricValue"]').nth(1).inner_text() != b.locator('[data-testid="stMetricValue"]').nth(1).inner_text()
+        a.context.close()
+        b.context.close()
