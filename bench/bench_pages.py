@@ -73,6 +73,12 @@ def measure(db_path: Path, runs: int) -> dict[str, dict]:
 
 
 def main() -> int:
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("streamlit"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--big-scale", type=float, default=8.6)

@@ -100,9 +100,9 @@ def render() -> None:
 
     st.subheader(f"Targets, {f.fy}")
     tg = []
+    all_t = data.query("targets_all", network_id=f.network_id, fy=f.fy)
     for ind_id, (col, label) in ACTUAL_COLUMNS.items():
-        t = data.query("targets", network_id=f.network_id, indicator=ind_id)
-        t = t[(t["scope_id"] == "_all") & (t["financial_year"] == f.fy)]
+        t = all_t[(all_t["indicator"] == ind_id) & (all_t["scope_id"] == "_all")]
         if t.empty:
             continue
         src = wf if ind_id.startswith("B") else ind

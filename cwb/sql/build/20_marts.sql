@@ -1,17 +1,29 @@
 -- 20_marts: pre-aggregated facts the spend pages read (rebuilt after every import).
 
--- spend by anchor x financial year x supplier x category x influenceable
+-- spend by anchor x financial year x supplier x category x influenceable, with the supplier's
+-- location and flags carried along (denormalised once here so queries need no joins)
 CREATE OR REPLACE TABLE mart_spend_supplier AS
-SELECT anchor_id,
-       fin_year(payment_date)           AS financial_year,
-       coalesce(supplier_id, -1)        AS supplier_id,   -- -1: payee not matched
-       coalesce(category, 'Uncategorised') AS category,
-       influenceable,
-       sum(amount_gbp)                  AS spend_gbp,
-       count(*)                         AS n_payments
-FROM payment
-GROUP BY anchor_id, fin_year(payment_date), coalesce(supplier_id, -1),
-         coalesce(category, 'Uncategorised'), influenceable;
+WITH m AS (
+    SELECT anchor_id,
+           fin_year(payment_date)           AS financial_year,
+           coalesce(supplier_id, -1)        AS supplier_id,   -- -1: payee not matched
+           coalesce(category, 'Uncategorised') AS category,
+           influenceable,
+           sum(amount_gbp)                  AS spend_gbp,
+           count(*)                         AS n_payments
+    FROM payment
+    GROUP BY anchor_id, fin_year(payment_date), coalesce(supplier_id, -1),
+             coalesce(category, 'Uncategorised'), influenceable
+)
+SELECT m.*,
+       coalesce(g.located, false) AND coalesce(g.country, 'UK') = 'UK' AS located,
+       g.lad_code, g.lsoa11, g.msoa11, g.region_code, g.lat, g.lon,
+       g.imd2019_decile, g.imd2025_decile,
+       s.is_sme, s.is_vcse, s.is_social_economy, coalesce(s.is_individual, false) AS is_individual
+FROM m
+LEFT JOIN supplier_geo g ON g.supplier_id = m.supplier_id
+LEFT JOIN supplier s ON s.supplier_id = m.supplier_id
+ORDER BY m.financial_year, m.anchor_id;
 
 -- spend by anchor x calendar month (completeness and monthly trend; months absent = no data)
 CREATE OR REPLACE TABLE mart_spend_month AS

@@ -19,7 +19,7 @@ ranked AS (
            row_number() OVER (PARTITION BY anchor_id, financial_year
                               ORDER BY sum(spend_gbp) DESC, supplier_id) AS rn
     FROM base
-    WHERE supplier_id <> -1
+    WHERE supplier_id <> -1 AND p_denominator = 'top_n'   -- ranked only when the rule needs it
     GROUP BY anchor_id, financial_year, supplier_id
 )
 SELECT b.*
@@ -34,17 +34,13 @@ WHERE p_denominator <> 'top_n' OR r.rn <= p_top_n;
 CREATE OR REPLACE MACRO spend_classified(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
                                          p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
 SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable,
-       s.spend_gbp, s.n_payments,
-       coalesce(g.located, false) AS located,
-       g.lad_code, g.lsoa11, g.msoa11, g.lat, g.lon,
-       CASE WHEN NOT coalesce(g.located, false) OR coalesce(g.country, 'UK') <> 'UK' THEN 'unknown'
-            WHEN list_contains(p_local_lads, g.lad_code) THEN 'local'
-            WHEN list_contains(p_wider_lads, g.lad_code) THEN 'wider'
-            WHEN g.region_code = p_region_code THEN 'region'
+       s.spend_gbp, s.n_payments, s.located,
+       s.lad_code, s.lsoa11, s.msoa11, s.lat, s.lon,
+       CASE WHEN NOT s.located THEN 'unknown'
+            WHEN list_contains(p_local_lads, s.lad_code) THEN 'local'
+            WHEN list_contains(p_wider_lads, s.lad_code) THEN 'wider'
+            WHEN s.region_code = p_region_code THEN 'region'
             ELSE 'uk' END AS band,
-       CASE WHEN p_imd_edition = '2025' THEN g.imd2025_decile ELSE g.imd2019_decile END AS imd_decile,
-       sp.is_sme, sp.is_vcse, sp.is_social_economy,
-       coalesce(sp.is_individual, false) AS is_individual
-FROM spend_in_scope(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s
-LEFT JOIN supplier_geo g ON g.supplier_id = s.supplier_id
-LEFT JOIN supplier sp ON sp.supplier_id = s.supplier_id;
+       CASE WHEN p_imd_edition = '2025' THEN s.imd2025_decile ELSE s.imd2019_decile END AS imd_decile,
+       s.is_sme, s.is_vcse, s.is_social_economy, s.is_individual
+FROM spend_in_scope(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s;

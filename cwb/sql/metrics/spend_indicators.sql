@@ -12,8 +12,8 @@ WITH c AS (
     SELECT * FROM spend_classified($anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                                    $local_lads, $wider_lads, $region_code, $imd_edition)
 ),
-agg AS (
-    SELECT coalesce(anchor_id, '_all') AS anchor_id,
+per_anchor AS (
+    SELECT anchor_id,
            financial_year,
            sum(spend_gbp) AS spend_gbp,
            coalesce(sum(spend_gbp) FILTER (WHERE band = 'local'), 0) AS local_gbp,
@@ -34,7 +34,27 @@ agg AS (
            count(DISTINCT supplier_id) FILTER (WHERE supplier_id <> -1) AS n_suppliers,
            sum(n_payments) AS n_payments
     FROM c
-    GROUP BY GROUPING SETS ((anchor_id, financial_year), (financial_year))
+    GROUP BY anchor_id, financial_year
+),
+-- the set as a whole: sums of the anchors' sums (spend-weighted); suppliers counted once
+whole AS (
+    SELECT '_all' AS anchor_id, financial_year,
+           sum(spend_gbp) AS spend_gbp, sum(local_gbp) AS local_gbp, sum(rest_wider_gbp) AS rest_wider_gbp,
+           sum(rest_region_gbp) AS rest_region_gbp, sum(rest_uk_gbp) AS rest_uk_gbp, sum(unknown_gbp) AS unknown_gbp,
+           sum(sme_gbp) AS sme_gbp, sum(sme_known_gbp) AS sme_known_gbp, sum(local_sme_gbp) AS local_sme_gbp,
+           sum(vcse_gbp) AS vcse_gbp, sum(local_vcse_gbp) AS local_vcse_gbp, sum(vcse_known_gbp) AS vcse_known_gbp,
+           sum(social_gbp) AS social_gbp, sum(deprived_gbp) AS deprived_gbp, sum(imd_known_gbp) AS imd_known_gbp,
+           sum(located_gbp) AS located_gbp,
+           (SELECT count(DISTINCT c2.supplier_id) FROM c c2
+             WHERE c2.financial_year = per_anchor.financial_year AND c2.supplier_id <> -1) AS n_suppliers,
+           sum(n_payments) AS n_payments
+    FROM per_anchor
+    GROUP BY financial_year
+),
+agg AS (
+    SELECT * FROM per_anchor
+    UNION ALL
+    SELECT * FROM whole
 )
 SELECT *,
        local_gbp + rest_wider_gbp AS wider_gbp,
