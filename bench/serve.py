@@ -18,6 +18,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its children so far (Linux /proc)."""
+    import os as _os
+
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    tick = _os.sysconf("SC_CLK_TCK")
+    return sum(int(x) for x in fields[11:15]) / tick
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -47,6 +56,7 @@ def streamlit_server(db_path: Path, port: int | None = None, env: dict | None = 
                 out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
                 raise RuntimeError(f"streamlit did not start on port {port}:\n{out[-3000:]}")
             time.sleep(0.3)
+        streamlit_server.pid = proc.pid
         yield url
     finally:
         try:

@@ -21,11 +21,16 @@ from cwb import config
 from cwb.charts import theme
 from cwb.provenance import Provenance
 
+# name: (layout width, layout height, scale) in CSS pixels. The chart is laid out at 1024 x 576
+# (about the size it has on screen) and rendered at a scale, so text stays readable when the image
+# is shrunk onto a slide or an A4 page: slide = 1600 x 900 px, print = 4800 x 2700 px (16 x 9 inches
+# at 300 dpi). A 15 px label is then 23 px in the slide PNG (about 12 pt on a 13.3 inch slide).
 PRESETS = {
-    # name: (width px, height px, scale) — slide 16:9; print = the same layout at 3x (4800 x 2700 px)
-    "slide": (1600, 900, 1),
-    "print": (1600, 900, 3),
+    "slide": (1024, 576, 1.5625),
+    "print": (1024, 576, 4.6875),
 }
+SIZES = {k: (round(w * s), round(h * s)) for k, (w, h, s) in PRESETS.items()}
+EDGE = 16                   # px of white space between the figure edge and the title, caption and source
 _lock = threading.Lock()
 _server_started = False
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -40,43 +45,81 @@ def _ensure_server() -> None:
         _server_started = True
 
 
-def _wrap(text: str, width_px: int, font_px: int = 13) -> str:
-    chars = max(40, int(width_px / (font_px * 0.52)))
+def shutdown() -> None:
+    """Stop the kaleido server (the CLI calls this before exiting so Chromium's profile is removed)."""
+    global _server_started
+    with _lock:
+        if _server_started:
+            import kaleido
+
+            kaleido.stop_sync_server(silence_warnings=True)
+            _server_started = False
+
+
+def _wrap(text: str, width_px: float, font_px: float) -> str:
+    # Liberation Sans averages ~0.5 em per character in running text; 0.49 leaves a little slack
+    chars = max(40, int(width_px / (font_px * 0.49)))
     return "<br>".join(textwrap.wrap(text, chars))
 
 
+def _left_labels_px(fig: go.Figure, font_px: float) -> int:
+    """Width the y-axis category labels will need (horizontal bars), so the margin is known."""
+    longest = 0
+    for t in fig.data:
+        y = getattr(t, "y", None)
+        if y is not None and len(y) and all(isinstance(v, str) for v in y):
+            longest = max(longest, max(len(v) for v in y))
+    return int(longest * font_px * 0.55) + 24 if longest else 0
+
+
 def decorate(fig: go.Figure, prov: Provenance, width: int, height: int) -> go.Figure:
-    """A copy of ``fig`` with the title on top and the caption and source line underneath."""
+    """A copy of ``fig`` sized ``width`` x ``height`` (layout px) with the title on top and the
+    caption (what is measured, numerator, denominator, period, geography, IMD edition) and the
+    source and licence line (with 'synthetic demo data' when it is) wrapped underneath."""
     f = go.Figure(copy.deepcopy(fig.to_dict()))
     theme.apply(f)
-    cap = _wrap(prov.caption(), width - 100)
-    src = _wrap(prov.source_line(), width - 100, 12)
-    line = 19
-    cap_h = (cap.count("<br>") + 1) * line
-    src_h = (src.count("<br>") + 1) * line
+    font = 15
+    cap_font, src_font, line = 12.5, 11.5, 1.3
+    text_w = width - 2 * EDGE
+    cap = _wrap(prov.caption(), text_w, cap_font)
+    src = _wrap(prov.source_line(), text_w, src_font)
+    cap_h = (cap.count("<br>") + 1) * cap_font * line
+    src_h = (src.count("<br>") + 1) * src_font * line
     m = f.layout.margin
     base_b = m.b if m and m.b is not None else 60
-    legend_below = f.layout.legend is not None and f.layout.legend.y is not None and f.layout.legend.y < 0
-    gap = base_b + (40 if legend_below else 0)          # axis title (and legend) below the plot
-    bottom = gap + cap_h + 8 + src_h + 16
-    old_title = f.layout.title.text if f.layout.title and f.layout.title.text else ""
+    left = max(m.l if m and m.l is not None else 70, _left_labels_px(f, font))
+    right = m.r if m and m.r is not None else 40
+    old = f.layout.title.text if f.layout.title and f.layout.title.text else ""
+    if old and old.lower().startswith(prov.title.lower()):
+        title, subtitle = old, ""                    # the chart's own title already says it, more precisely
+    else:
+        title, subtitle = prov.title, old
+    top = max(100 if subtitle else 76, m.t if m and m.t else 0)
+    gap = base_b                                      # axis title (and a legend) below the plot
+    leg = f.layout.legend
+    if leg is not None and leg.y is not None and leg.y < 0 and f.layout.showlegend is not False:
+        plot_h_est = height - top - base_b - cap_h - src_h - 8 - EDGE
+        gap = max(base_b, int(-leg.y * plot_h_est) + 34)
+    bottom = int(gap + cap_h + 8 + src_h + EDGE)
     f.update_layout(
         width=width, height=height,
-        title=dict(text=f"<b>{prov.title}</b>" + (f"<br><span style='font-size:15px'>{old_title}</span>"
-                   if old_title and old_title != prov.title else ""), x=0, xref="paper", y=0.965, yref="container"),
-        margin=dict(t=max(100, (m.t if m and m.t else 0)), b=bottom, l=(m.l if m and m.l else 70),
-                    r=(m.r if m and m.r else 40)),
+        title=dict(text=f"<b>{title}</b>", x=EDGE / width, xref="container", xanchor="left", y=1 - EDGE / height,
+                   yref="container", yanchor="top", font=dict(size=19),
+                   subtitle=dict(text=subtitle, font=dict(size=14, color=theme.DARK_GREY))),
+        margin=dict(t=top, b=bottom, l=left, r=right),
     )
-    plot_h = max(height - f.layout.margin.t - bottom, 1)
-    f.add_annotation(text=cap, xref="paper", yref="paper", x=0, y=-gap / plot_h, xanchor="left", yanchor="top",
-                     showarrow=False, align="left", font=dict(size=13, color=theme.DARK_GREY))
-    f.add_annotation(text=src, xref="paper", yref="paper", x=0, y=-(gap + cap_h + 8) / plot_h,
-                     xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=12, color="#505A5F"))
+    plot_w = max(width - left - right, 1)
+    plot_h = max(height - top - bottom, 1)
+    x0 = -(left - EDGE) / plot_w                      # the figure's left edge, in paper units
+    f.add_annotation(text=cap, xref="paper", yref="paper", x=x0, y=-gap / plot_h, xanchor="left", yanchor="top",
+                     showarrow=False, align="left", font=dict(size=cap_font, color=theme.DARK_GREY))
+    f.add_annotation(text=src, xref="paper", yref="paper", x=x0, y=-(gap + cap_h + 8) / plot_h,
+                     xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=src_font, color="#505A5F"))
     return f
 
 
 def image(fig: go.Figure, prov: Provenance, fmt: str = "png", preset: str = "slide") -> bytes:
-    """PNG or SVG bytes of the decorated chart (``preset``: slide or print)."""
+    """PNG or SVG bytes of the decorated chart (``preset``: slide 1600 x 900 or print 4800 x 2700)."""
     import kaleido
 
     width, height, scale = PRESETS[preset]
@@ -91,6 +134,7 @@ def png(fig: go.Figure, prov: Provenance, preset: str = "slide") -> bytes:
 
 
 def svg(fig: go.Figure, prov: Provenance) -> bytes:
+    """SVG drawn at 1600 x 900 (its viewBox is the 1024 x 576 layout, so it scales cleanly)."""
     return image(fig, prov, "svg", "slide")
 
 

@@ -56,6 +56,10 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
 
     sensitivity = config.get("CWB_SENSITIVITY")
     s = prs.slides.add_slide(blank)
+    band = s.shapes.add_shape(1, 0, 0, prs.slide_width, Inches(0.35))   # 1 = rectangle
+    band.fill.solid()
+    band.fill.fore_color.rgb = RGBColor(*DARK_BLUE)
+    band.line.fill.background()
     text(s, 0.8, 2.0, 11.7, 1.2, ctx.network_name, 40, True, DARK_BLUE)
     text(s, 0.8, 3.3, 11.7, 0.8, f"Community wealth building: progress in {ctx.fy}", 26)
     text(s, 0.8, 4.2, 11.7, 1.0, f"{ctx.anchors_label}. Compared with {ctx.baseline_fy}.", 18)
@@ -69,6 +73,9 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
             if pic.height > Inches(6.0):
                 ratio = Inches(6.0) / pic.height
                 pic.height, pic.width = Emu(int(pic.height * ratio)), Emu(int(pic.width * ratio))
+            # alternative text for screen readers (accessibility regulations): the point and the method
+            pic._element.nvPicPr.cNvPr.set("descr", f"{sl.headline} {sl.prov.caption()}")
+            pic._element.nvPicPr.cNvPr.set("title", sl.prov.title)
             s.notes_slide.notes_text_frame.text = sl.prov.caption() + "\n" + sl.prov.source_line()
         s.name = sl.title
     s = titled("How these figures are made")
@@ -96,7 +103,10 @@ def cmd_pack(args) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    data = build_pack(con, ctx)
+    try:
+        data = build_pack(con, ctx)
+    finally:
+        export.shutdown()
     Path(args.out).write_bytes(data)
     print(f"meeting pack written to {args.out} ({len(data) / 1e6:.1f} MB)")
     return 0

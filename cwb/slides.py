@@ -10,9 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cwb import db, privacy, workforce
-from cwb.charts import land as land_charts
+from cwb.charts import network as net_charts
 from cwb.charts import spend as spend_charts
-from cwb.charts import workforce as wf_charts
 from cwb.provenance import Provenance
 
 
@@ -44,6 +43,59 @@ class Context:
     synthetic: bool
 
 
+LAND_GROUPS = {"surplus": "idle", "vacant": "idle", "under-used": "idle", "community use": "community",
+               "transferred": "community"}
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def _pct(v) -> str:
+    return "a suppressed share" if v is None or pd.isna(v) else f"{float(v):.1f}%"
+
+
+def _compared(con, c: Context, p: dict, ind: pd.DataFrame, r: pd.Series, one: str | None) -> Slide:
+    """Anchors side by side on local spend. For one anchor: its place among all the network's anchors."""
+    from cwb.charts import theme
+    from cwb.ui_labels import ANCHOR_TYPES
+
+    if one:
+        allp = {**p, "anchor_ids": [], "fy_from": c.fy, "fy_to": c.fy}
+        every = db.run("spend_indicators", con, **allp)
+        per = every[(every["anchor_id"] != "_all") & (every["financial_year"] == c.fy)]
+        net = every[every["anchor_id"] == "_all"]
+        net_value = float(net["local_pct"].iloc[0]) if len(net) else None
+    else:
+        per = ind[(ind["anchor_id"] != "_all") & (ind["financial_year"] == c.fy)]
+        net_value = float(r["local_pct"])
+    fig = spend_charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {c.fy}", c.names, c.types,
+                                         ANCHOR_TYPES, net_value)
+    ranked = per.sort_values("local_pct", ascending=False).reset_index(drop=True)
+    if one and one in set(per["anchor_id"]):
+        me = c.names.get(one, one).replace(" (demo)", "")
+        bar = fig.data[0]
+        bar.marker.color = [theme.DARK_BLUE if str(y) == me else theme.LIGHT_GREY for y in bar.y]
+        bar.y = [f"<b>► {y}</b>" if str(y) == me else y for y in bar.y]
+        pos = int(ranked.index[ranked["anchor_id"] == one][0]) + 1
+        mine = float(ranked.loc[pos - 1, "local_pct"])
+        same = per[per["anchor_id"].map(c.types) == c.types.get(one)]
+        headline = (f"{c.names.get(one, one)} ranks {_ordinal(pos)} of {len(per)} anchors on local spend ({mine:.1f}%; network "
+                    f"{net_value:.1f}%)" + (f"; {len(same)} anchors of its type." if len(same) > 1 else
+                                             "; no other anchor of its type to compare with."))
+        anchors = f"all {len(per)} anchors of {c.network_name}, {c.names.get(one, one)} highlighted"
+    else:
+        best = ranked.iloc[0] if len(ranked) else None
+        headline = "" if best is None else (f"{c.names.get(best['anchor_id'], best['anchor_id'])} spends the largest share "
+                                            f"locally ({best['local_pct']:.1f}%). Compare anchors of the same type.")
+        anchors = None
+    prov = _prov(c, "Local spend by anchor", "Share of each anchor's spend with local suppliers (A2)",
+                 numerator="spend with local suppliers")
+    if anchors:
+        prov.anchors = anchors
+    return Slide("Anchors compared", headline, fig, prov, per[["anchor_id", "spend_gbp", "local_pct"]])
+
+
 def _gbp(v) -> str:
     v = float(v)
     return f"£{v / 1e9:.2f}bn" if abs(v) >= 1e9 else f"£{v / 1e6:.1f}m"
@@ -60,7 +112,10 @@ def _prov(c: Context, title: str, measure: str, numerator: str = "", denominator
 def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
     p = dict(c.params)
     slides: list[Slide] = []
-    allyears = {**p, "fy_from": c.years[0], "fy_to": c.years[-1]}
+    years = [y for y in c.years if y <= c.fy] or c.years     # trends run up to the year presented
+    one = p["anchor_ids"][0] if len(p["anchor_ids"]) == 1 else None
+    series_name = c.names.get(one, one) if one else "Network"
+    allyears = {**p, "fy_from": years[0], "fy_to": years[-1]}
     ind = db.run("spend_indicators", con, **allyears)
     net = ind[ind["anchor_id"] == "_all"].set_index("financial_year")
     if c.fy in net.index:
@@ -80,29 +135,19 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
             row.to_frame().T))
         series = ind[ind["anchor_id"] == "_all"]
         tg = db.run("targets", con, network_id=p["network_id"], indicator="A2")
-        tg = tg[tg["scope_id"] == "_all"]
+        # network targets belong on the whole network's line only; an anchor's own targets on its line
+        tg = tg[tg["scope_id"] == (one or "_all")] if (one or not p["anchor_ids"]) else tg.iloc[0:0]
+        tg = tg[tg["financial_year"] <= c.fy]
         ev = db.run("network_events", con, network_id=p["network_id"])
         slides.append(Slide(
             "Local spend over time",
-            f"Local spend has moved from {net.iloc[0]['local_pct']:.1f}% in {net.index[0]} to {r['local_pct']:.1f}% in {c.fy}.",
-            spend_charts.trend(series, "local_pct", "Local spend (A2) by financial year", {"_all": "Network"}, c.baseline_fy,
+            f"{(series_name + chr(39) + 's local') if one else 'Local'} spend has moved from {net.iloc[0]['local_pct']:.1f}% in {net.index[0]} to {r['local_pct']:.1f}% in {c.fy}.",
+            spend_charts.trend(series, "local_pct", "Local spend (A2) by financial year", {"_all": series_name}, c.baseline_fy,
                                targets=tg if len(tg) else None, events=ev),
             _prov(c, "Local spend by year", "Share of spend with suppliers in the local area (A2)",
-                  numerator="spend with local suppliers", period=f"{c.years[0]} to {c.years[-1]}"),
+                  numerator="spend with local suppliers", period=f"{years[0]} to {years[-1]}"),
             series[["financial_year", "spend_gbp", "local_gbp", "local_pct"]]))
-        per = ind[(ind["anchor_id"] != "_all") & (ind["financial_year"] == c.fy)]
-        from cwb.ui_labels import ANCHOR_TYPES
-
-        best = per.sort_values("local_pct", ascending=False).iloc[0] if len(per) else None
-        slides.append(Slide(
-            "Anchors compared",
-            "" if best is None else f"{c.names.get(best['anchor_id'], best['anchor_id'])} spends the largest share locally "
-                                    f"({best['local_pct']:.1f}%). Compare anchors of the same type.",
-            spend_charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {c.fy}", c.names, c.types, ANCHOR_TYPES,
-                                           float(r["local_pct"])),
-            _prov(c, "Local spend by anchor", "Share of each anchor's spend with local suppliers (A2)",
-                  numerator="spend with local suppliers"),
-            per[["anchor_id", "spend_gbp", "local_pct"]]))
+        slides.append(_compared(con, c, p, ind, r, one))
         cats = db.run("spend_by_category", con, **p)
         cats = cats[~cats["category"].str.contains("public bodies|tax and pensions", case=False, regex=True)]
         if len(cats):
@@ -115,7 +160,7 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
                 _prov(c, "Opportunities by category", "Local share of spend by category (A13), largest leakage first",
                       numerator="spend with local suppliers", denominator="the category's spend"),
                 cats.head(8)))
-    wraw = db.run("workforce_indicators", con, anchor_ids=p["anchor_ids"], fy_from=c.years[0], fy_to=c.years[-1],
+    wraw = db.run("workforce_indicators", con, anchor_ids=p["anchor_ids"], fy_from=years[0], fy_to=years[-1],
                   local_lads=p["local_lads"], imd_edition=p["imd_edition"])
     if len(wraw):
         wf = workforce.protected_indicators(wraw)
@@ -125,27 +170,42 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
             w = now.iloc[0]
             slides.append(Slide(
                 "Good local jobs",
-                f"{w['B2_pct']:.1f}% of the anchors' {w['headcount_text']} staff live in {c.local_name}; "
-                f"{w['B5_pct']:.1f}% are paid at least the real Living Wage.",
-                wf_charts.indicator_trend(s, "B2_pct", "Staff living in the local area (B2)", {"_all": "Network"}),
-                _prov(c, "Staff living locally", "Share of staff whose home is in the local area (B2)",
-                      numerator="staff living locally", denominator="headcount", period=f"{c.years[0]} to {c.years[-1]}",
+                f"{_pct(w['B2_pct'])} of {(series_name + chr(39) + 's') if one else 'the anchors' + chr(39)}"
+                f" {w['headcount_text']} staff live in {c.local_name}; "
+                f"{_pct(w['B5_pct'])} are paid at least the real Living Wage.",
+                net_charts.lines(s, [("B5_pct", "paid at least the real Living Wage (B5)"),
+                                     ("B2_pct", f"living in {c.local_name} (B2)")],
+                                 "Staff living locally and staff paid the real Living Wage", "Share of staff (%)",
+                                 x_title="Financial year (staff at 31 March)"),
+                _prov(c, "Good local jobs", "Share of staff whose home is in the local area (B2) and share paid at "
+                      "least the real Living Wage (B5)", numerator="staff living locally; staff paid at least the "
+                      "real Living Wage", denominator="headcount (B5: staff with a known hourly rate)",
+                      period=f"{years[0]} to {years[-1]}",
                       source="Anchor HR records, aggregated to counts by area",
                       notes=[f"Counts below {privacy.k_default()} suppressed"]),
-                s[["financial_year", "headcount_text", "local_headcount_text", "B2_pct"]]))
-    trend = db.run("land_status_trend", con, anchor_ids=p["anchor_ids"], fy_from=c.years[0], fy_to=c.years[-1])
+                s[["financial_year", "headcount_text", "local_headcount_text", "B2_pct", "B5_pct"]]))
+    trend = db.run("land_status_trend", con, anchor_ids=p["anchor_ids"], fy_from=years[0], fy_to=years[-1])
     if len(trend):
         cur = trend[trend["financial_year"] == c.fy]
         idle = int(cur[cur["status"].isin(["surplus", "vacant", "under-used"])]["sites"].sum())
         comm = int(cur[cur["status"].isin(["community use", "transferred"])]["sites"].sum())
+        by_year = trend.assign(group=trend["status"].map(LAND_GROUPS)).pivot_table(
+            index="financial_year", columns="group", values="sites", aggfunc="sum", fill_value=0).reset_index()
+        for g in ("idle", "community"):
+            if g not in by_year:
+                by_year[g] = 0
         slides.append(Slide(
             "Land and buildings",
             f"{idle} sites are surplus, vacant or under-used in {c.fy}; {comm} are in community use or transferred.",
-            land_charts.status_trend(trend, "sites", "Sites by status, by year"),
-            _prov(c, "Sites by status", "Number of sites by status for each financial year (C1, C2, C5)",
-                  denominator="all sites with a status that year", period=f"{c.years[0]} to {c.years[-1]}",
-                  source="Anchor land and property registers"),
-            trend))
+            net_charts.lines(by_year, [("idle", "surplus, vacant or under-used (C2)"),
+                                       ("community", "community use or transferred (C5)")],
+                             "Sites that could serve the community, and sites that do", "Sites", unit="sites"),
+            _prov(c, "Land and buildings", "Number of sites held by the anchors that are surplus, vacant or under-used "
+                  "(C2), and sites in community use or transferred to community ownership (C5), each financial year",
+                  numerator="sites with that status (counts of sites, no denominator)", denominator="",
+                  period=f"{years[0]} to {years[-1]}", source="Anchor land and property registers"),
+            by_year[["financial_year", "idle", "community"]].rename(columns={
+                "idle": "sites surplus, vacant or under-used", "community": "sites in community use or transferred"})))
     return slides
 
 

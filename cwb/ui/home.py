@@ -7,7 +7,7 @@ import streamlit as st
 
 from cwb import privacy, targets, workforce
 from cwb.ui import data, fmt, show
-from cwb.ui.frame import ANCHOR_TYPES, footer, frame
+from cwb.ui.frame import ANCHOR_TYPES, _state, footer, frame
 
 ACTUAL_COLUMNS = {"A2": ("local_pct", "Local spend"), "A3": ("wider_pct", "Wider-area spend"), "A7": ("sme_pct", "SME spend"),
                   "A10": ("vcse_pct", "VCSE spend"), "B2": ("B2_pct", "Staff living locally"),
@@ -16,15 +16,18 @@ ACTUAL_COLUMNS = {"A2": ("local_pct", "Local spend"), "A3": ("wider_pct", "Wider
 
 def render() -> None:
     f = frame("Network overview")
+    c1, c2, c3 = st.columns([2, 3, 2])
+    with c1:
+        _present_switch(f)
+    if _has_present():
+        c2.page_link("pages/9_Present.py", label="Step through the key points at a meeting (one per screen) →")
     if not f.present:
-        c1, c2 = st.columns([3, 2])
-        if _has_present():
-            c1.page_link("pages/9_Present.py", label="Present this at a meeting (full screen, one point per view) →")
         from cwb import pack
 
-        c2.download_button("Meeting pack for the network (PPTX)", lambda: pack.build_pack(data.connection(), f.slide_context()),
+        c3.download_button("Meeting pack for the network (PPTX)", lambda: pack.build_pack(data.connection(), f.slide_context()),
                            file_name=f"meeting_pack_{f.network_id}_{f.fy}.pptx",
-                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="pack_net")
+                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="pack_net",
+                           help="Title slide, one slide per key chart with a headline, caption and source, and the method notes")
     ind = data.query("spend_indicators", **f.spend_params(fy_from=f.years[0], fy_to=f.years[-1]))
     wraw = data.query("workforce_indicators", anchor_ids=f.anchors, fy_from=f.years[0], fy_to=f.years[-1],
                       local_lads=f.local_lads, imd_edition=f.imd_edition)
@@ -119,6 +122,17 @@ def render() -> None:
     else:
         st.caption("No network targets for this year. Import a targets file on the Import page.")
     footer(f)
+
+
+def _present_switch(f) -> None:
+    """Presentation mode on this and every page: no sidebar or controls, larger text; kept in the
+    link as present=1 so a shared link opens straight into it."""
+    st.session_state["present_toggle"] = f.present
+    on = st.toggle("Presentation mode", key="present_toggle",
+                   help="Hides the sidebar and controls and enlarges text for a projector. Kept in the link (present=1).")
+    if on != f.present:
+        _state()["present"] = "1" if on else "0"
+        st.rerun()
 
 
 def _has_present() -> bool:

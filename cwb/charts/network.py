@@ -1,0 +1,41 @@
+"""Network and presentation charts: a few lines by year, each labelled at its end (not colour alone)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from cwb.charts import theme
+
+DASHES = ["solid", "dash", "dot", "dashdot"]
+SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
+
+
+def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: str, unit: str = "%",
+          x: str = "financial_year", x_title: str = "Financial year (April to March)") -> go.Figure:
+    """One line per (column, label) in ``series`` over ``x``. Each line differs in colour, dash
+    and marker, and carries its label and last value at its end, so no legend is needed."""
+    d = df.sort_values(x)
+    fig = go.Figure()
+    ymax = 0.0
+    for i, (col, label) in enumerate(series):
+        colour = theme.PALETTE[i % len(theme.PALETTE)]
+        s = d[[x, col]].dropna()
+        fmt = "%{y:.1f}%" if unit == "%" else "%{y:,.0f}"
+        fig.add_trace(go.Scatter(
+            x=d[x], y=d[col], mode="lines+markers", name=label, connectgaps=False,
+            line=dict(color=colour, width=4, dash=DASHES[i % len(DASHES)]),
+            marker=dict(size=10, symbol=SYMBOLS[i % len(SYMBOLS)]),
+            hovertemplate=f"{label}<br>%{{x}}: {fmt}<extra></extra>"))
+        if len(s):
+            v = float(s[col].iloc[-1])
+            ymax = max(ymax, float(s[col].max()))
+            txt = f"{v:.1f}%" if unit == "%" else f"{v:,.0f}"
+            # label above the line's last point, right-aligned, so it needs no margin of its own
+            fig.add_annotation(x=s[x].iloc[-1], y=v, text=f"<b>{txt}</b> {label}", showarrow=False,
+                               xanchor="right", yanchor="bottom", yshift=10, font=dict(color=colour, size=15))
+    fig.update_xaxes(title=x_title, type="category")
+    fig.update_yaxes(title=y_title, rangemode="tozero", ticksuffix="%" if unit == "%" else "",
+                     range=[0, 105 if unit == "%" and ymax > 60 else max(ymax * 1.2, 1)])
+    fig.update_layout(height=440, showlegend=False, margin=dict(l=70, r=40, t=70, b=70))
+    return theme.apply(fig, title)
