@@ -94,12 +94,26 @@ def render() -> None:
             "Headcount": None if wa is None else wa["headcount_text"],
             "Sites": None if not len(la) else int(la["sites"].sum()),
         })
-    league = pd.DataFrame(rows).sort_values(["Type", "Local %"], ascending=[True, False])
+    league = pd.DataFrame(rows)
+    # fair comparisons: each anchor's place among anchors of the same type (councils with councils)
+    rank = league.groupby("Type")["Local %"].rank(ascending=False, method="min")
+    size = league.groupby("Type")["Local %"].transform("count")
+    league.insert(4, "Rank in type", [None if pd.isna(r) else f"{int(r)} of {int(n)}" for r, n in zip(rank, size)])
+    league = league.sort_values(["Type", "Local %"], ascending=[True, False])
+    pct = dict(format="%.1f")
     show.table(league, f.provenance("Anchors compared", f"Each anchor's headline figures, {f.fy}",
                                     numerator="spend with local suppliers; staff living locally; staff paid the real Living Wage",
-                                    notes=[f"Staff counts below {privacy.k_default()} suppressed"]),
-               key="league", column_config={"Local trend": st.column_config.LineChartColumn(
-                   f"Local % {f.years[0]} to {f.years[-1]}", y_min=0, y_max=100)})
+                                    notes=[f"Staff counts below {privacy.k_default()} suppressed",
+                                           "Rank in type: place on local spend among anchors of the same type",
+                                           "An empty change means the anchor has no payments in the baseline year"]),
+               key="league", column_config={
+                   "Local trend": st.column_config.LineChartColumn(f"Local % {f.years[0]} to {f.years[-1]}", y_min=0, y_max=100),
+                   "Spend £m": st.column_config.NumberColumn(format="£%.1fm"),
+                   "Local %": st.column_config.NumberColumn(**pct),
+                   f"Change since {f.baseline_fy} (pp)": st.column_config.NumberColumn(format="%+.1f"),
+                   "SME %": st.column_config.NumberColumn(**pct),
+                   "Staff living locally %": st.column_config.NumberColumn(**pct),
+                   "Real Living Wage %": st.column_config.NumberColumn(**pct)})
 
     st.subheader(f"Targets, {f.fy}")
     tg = []
