@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,21 @@ def execute_script(sql: str, con: duckdb.DuckDBPyConnection, name: str = "script
         cur.execute(sql)
     except duckdb.Error as exc:
         raise QueryError(name, exc) from exc
+    finally:
+        cur.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection):
+    """A cursor inside BEGIN ... COMMIT; any error rolls everything back and is re-raised."""
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        yield cur
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
     finally:
         cur.close()
 

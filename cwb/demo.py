@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cwb import build, config
+from cwb import build, config, db
 
 YEARS = ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]
 BASELINE = "2020-21"
@@ -336,9 +336,7 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
     targets = _targets()
     gen = time.perf_counter() - t0
     t = time.perf_counter()
-    cur = con.cursor()
-    try:
-        cur.execute("BEGIN")
+    with db.transaction(con) as cur:
         for table in ("payment", "supplier_alias", "supplier", "workforce_area", "workforce_anchor",
                       "asset_year", "asset", "target", "anchor", "network_event", "network"):
             cur.execute(f"DELETE FROM {table}")
@@ -384,12 +382,6 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
                        CAST(disposal_value_gbp AS DECIMAL(18,2)) FROM ay_df""")
         cur.register("tg_df", targets)
         cur.execute("INSERT INTO target SELECT * FROM tg_df")
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
     load = time.perf_counter() - t
     marts = build.refresh(con)
     timings = {"generate": gen, "load": load, "enrich_and_marts": marts, "payments": float(len(pay))}

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from cwb import db, privacy, workforce
 from cwb.charts import network as net_charts
 from cwb.charts import spend as spend_charts
+from cwb.fmt import gbp
 from cwb.provenance import Provenance
 
 
@@ -96,11 +97,6 @@ def _compared(con, c: Context, p: dict, ind: pd.DataFrame, r: pd.Series, one: st
     return Slide("Anchors compared", headline, fig, prov, per[["anchor_id", "spend_gbp", "local_pct"]])
 
 
-def _gbp(v) -> str:
-    v = float(v)
-    return f"£{v / 1e9:.2f}bn" if abs(v) >= 1e9 else f"£{v / 1e6:.1f}m"
-
-
 def _prov(c: Context, title: str, measure: str, numerator: str = "", denominator: str | None = None,
           period: str | None = None, source: str = "Anchor payment, workforce and estates records", notes=None) -> Provenance:
     return Provenance(title=title, measure=measure, numerator=numerator,
@@ -127,7 +123,7 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
         row = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == c.fy)].iloc[0]
         slides.append(Slide(
             f"Where the money went, {c.fy}",
-            f"{r['local_pct']:.1f}% of {_gbp(r['spend_gbp'])} spend stayed in {c.local_name} in {c.fy}{change}.",
+            f"{r['local_pct']:.1f}% of {gbp(r['spend_gbp'])} spend stayed in {c.local_name} in {c.fy}{change}.",
             spend_charts.concentric(row, f"Where the money went, {c.fy}",
                                     {"local": c.local_name, "rest_wider": f"Rest of {c.wider_name}"}),
             _prov(c, "Where the money went", "Concentric split of spend by supplier location (A4)",
@@ -154,7 +150,7 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
             top = cats.iloc[0]
             slides.append(Slide(
                 "Where we could buy locally",
-                f"{top['category']}: {_gbp(top['leakage_gbp'])} left {c.local_name}; "
+                f"{top['category']}: {gbp(top['leakage_gbp'])} left {c.local_name}; "
                 f"{int(top['n_local_suppliers_network'])} local suppliers already trade in it.",
                 spend_charts.categories(cats, f"Spend by category, local and leaving {c.local_name}", top=8),
                 _prov(c, "Opportunities by category", "Local share of spend by category (A13), largest leakage first",

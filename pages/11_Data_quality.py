@@ -4,8 +4,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from cwb import fmt
 from cwb.charts import theme
-from cwb.ui import data, fmt, show
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame
 
 f = frame("Data quality")

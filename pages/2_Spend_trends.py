@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from cwb import fmt
 from cwb.charts import spend as charts
-from cwb.ui import data, fmt, show
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, imd_missing, page_param
 
 INDICATORS = {

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from cwb import maps
-from cwb.ui import data, fmt, show
+from cwb import fmt, maps
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
 
 LEVELS = {"lad": "Local authority", "msoa11": "MSOA (2011)", "lsoa11": "LSOA (2011)"}

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from cwb.ui import data, fmt, show
+from cwb import fmt
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame
 
 BAND = {"local": "Local area", "wider": "Rest of wider area", "region": "Rest of region", "uk": "Rest of UK",

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from cwb import maps, privacy, workforce
+from cwb import fmt, maps, privacy, workforce
 from cwb.charts import workforce as charts
-from cwb.ui import data, fmt, show
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
 
 f = frame("Workforce")

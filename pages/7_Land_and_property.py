@@ -4,9 +4,9 @@ import pandas as pd
 import shapely
 import streamlit as st
 
-from cwb import maps
+from cwb import fmt, maps
 from cwb.charts import land as charts
-from cwb.ui import data, fmt, show
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, imd_missing
 
 f = frame("Land and property")

@@ -127,3 +127,33 @@ def test_two_viewers_never_share_filters(db_copy, browser):
         assert a.locator('[data-testid="stMetricValue"]').nth(1).inner_text() != b.locator('[data-testid="stMetricValue"]').nth(1).inner_text()
         a.context.close()
         b.context.close()
+
+
+def test_upload_report_commit_in_browser(db_copy, browser, tmp_path):
+    """An officer uploads a messy file with an odd name, reads the report, commits it; the same
+    file uploaded again is recognised and adds nothing."""
+    import shutil as _sh
+
+    dbp = tmp_path / "upload.duckdb"
+    _sh.copy(db_copy, dbp)
+    f = tmp_path / "Spend Apr 2025 (final) ; DROP.csv"
+    f.write_bytes(",,,\r\nPayment Date,Amount,Supplier Name\r\n01/04/2025,\"\u00a31,250.00\",ACME LTD\r\n"
+                  "02/04/2025,(50.00),REDACTED PERSONAL DATA\r\n,,\r\n".encode("cp1252"))
+    with streamlit_server(dbp, env={"CWB_ORIGINALS": str(tmp_path / "orig")}) as url:
+        page = browser.new_context(viewport={"width": 1400, "height": 1600}).new_page()
+        page.goto(url + "/Import", timeout=90_000)
+        settle(page)
+        page.locator('input[type="file"]').set_input_files(str(f))
+        page.wait_for_selector("text=Report:", timeout=90_000)
+        settle(page)
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "£1,200.00" in main and "Rows rejected" in main
+        page.get_by_role("button", name="Commit this file").click()
+        page.wait_for_selector("text=Imported as file", timeout=90_000)
+        page.screenshot(path=str(SHOTS / "Import_committed.png"), full_page=True)
+        page.goto(url + "/Import", timeout=90_000)
+        settle(page)
+        page.locator('input[type="file"]').set_input_files(str(f))
+        page.wait_for_selector("text=already imported", timeout=90_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.context.close()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from cwb.ui import fmt
+from cwb import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEND_PAGES = ["pages/1_Spend_overview.py", "pages/2_Spend_trends.py", "pages/3_Where_the_money_goes.py",

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cwb.charts import theme
+from cwb.fmt import gbp
 
 BANDS = [
     ("local", "Local area"),
@@ -15,17 +16,6 @@ BANDS = [
     ("rest_uk", "Rest of UK"),
     ("unknown", "Unknown location"),
 ]
-
-
-def _gbp(v: float) -> str:
-    a = abs(v)
-    if a >= 1e9:
-        return f"£{v / 1e9:.2f}bn"
-    if a >= 1e6:
-        return f"£{v / 1e6:.1f}m"
-    if a >= 1e3:
-        return f"£{v / 1e3:.0f}k"
-    return f"£{v:,.0f}"
 
 
 def vline(fig: go.Figure, x, text: str, colour: str, dash: str = "dot", ypos: float = 1.0) -> None:
@@ -48,7 +38,7 @@ def concentric(row: pd.Series, title: str, names: dict[str, str] | None = None) 
         colours.append(theme.BAND_COLOURS[label])
     fig = go.Figure(go.Bar(
         x=pcts, y=labels, orientation="h", marker_color=colours,
-        text=[f"{p:.1f}%  ({_gbp(g)})" for p, g in zip(pcts, gbps)], textposition="outside",
+        text=[f"{p:.1f}%  ({gbp(g)})" for p, g in zip(pcts, gbps)], textposition="outside",
         cliponaxis=False, hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed")
@@ -104,7 +94,7 @@ def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], basel
         ))
         if len(d):
             last = d.iloc[-1]
-            txt = f"{last[value]:.1f}%" if unit == "%" else _gbp(float(last[value]))
+            txt = f"{last[value]:.1f}%" if unit == "%" else gbp(float(last[value]))
             fig.add_annotation(x=last["financial_year"], y=last[value], text=f" {txt}", showarrow=False,
                                xanchor="left", font=dict(color=colour, size=13))
     if baseline in set(df["financial_year"]):

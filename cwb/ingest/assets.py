@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from cwb.ingest import importer
-from cwb.ingest.readers import ReadError, propose_mapping, to_table, with_mapping
+from cwb.ingest.readers import propose_mapping
 
 ALIASES = {
     "uprn": ["UPRN", "Unique Property Reference Number"],
@@ -71,15 +71,10 @@ def read_assets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, fina
     (its EffectiveDate, or ``financial_year``)."""
     from pyproj import Transformer
 
-    path = Path(path)
-    rep = importer.new_report(path, "assets", con)
-    staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
-    try:
-        tab = to_table(path, with_mapping(ALIASES, mapping))
-    except ReadError as exc:
-        rep.error = str(exc)
+    staged, tab = importer.begin(path, "assets", con, anchor_id, ALIASES, mapping)
+    rep = staged.report
+    if tab is None:
         return staged
-    rep.notes.extend(tab.notes)
     df = tab.data
     m = dict(mapping) if mapping else propose_mapping(list(df.columns), ALIASES)
     m = {k: v for k, v in m.items() if v in df.columns}

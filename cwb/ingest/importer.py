@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from cwb import audit, build, config
+from cwb import audit, build, config, db
 
 KINDS = ("payments", "suppliers", "workforce", "assets", "targets")
 
@@ -119,9 +119,7 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
     originals = Path(config.get("CWB_ORIGINALS"))
     originals.mkdir(parents=True, exist_ok=True)
     stored = originals / f"{rep.sha256[:16]}_{Path(rep.file_name).name}"
-    cur = con.cursor()
-    try:
-        cur.execute("BEGIN TRANSACTION")
+    with db.transaction(con) as cur:
         file_id = cur.execute(
             "INSERT INTO source_file (sha256, file_name, kind, anchor_id, imported_by, rows_loaded, total_gbp, stored_path, mapping_json)"
             " VALUES (?, ?, ?, ?, ?, ?, CAST(? AS DECIMAL(18,2)), ?, ?) RETURNING file_id",
@@ -149,12 +147,6 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
         cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'import', ?)",
                     [who, f"file {file_id}: {rep.file_name} ({rep.kind}, {rep.rows_ok} rows, sha256 {rep.sha256[:12]})"])
         _fault_pause()
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
     if not stored.exists():
         shutil.copyfile(staged.path, stored)
     if refresh:
@@ -179,21 +171,17 @@ def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local") -> st
     cur = con.cursor()
     try:
         row = cur.execute("SELECT file_name, kind FROM source_file WHERE file_id = ?", [file_id]).fetchone()
-        if row is None:
-            raise ValueError(f"no imported file {file_id}")
-        cur.execute("BEGIN TRANSACTION")
+    finally:
+        cur.close()
+    if row is None:
+        raise ValueError(f"no imported file {file_id}")
+    with db.transaction(con) as cur:
         for table in ("payment", "supplier", "workforce_area", "workforce_anchor", "asset"):
             cur.execute(f"DELETE FROM {table} WHERE source_file_id = ?", [file_id])
         cur.execute("DELETE FROM asset_year WHERE asset_id NOT IN (SELECT asset_id FROM asset)")
         cur.execute("DELETE FROM supplier_alias WHERE supplier_id NOT IN (SELECT supplier_id FROM supplier)")
         cur.execute("DELETE FROM source_file WHERE file_id = ?", [file_id])
         cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'undo', ?)", [who, f"file {file_id}: {row[0]}"])
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
     build.refresh(con)
     return row[0]
 
@@ -205,6 +193,23 @@ def files(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                            "FROM source_file ORDER BY file_id DESC").df()
     finally:
         cur.close()
+
+
+def begin(path: Path, kind: str, con: duckdb.DuckDBPyConnection, anchor_id: str | None,
+          aliases: dict[str, list[str]], mapping: dict | None, min_known: int = 2):
+    """Start staging a file: its report (with the content hash) and its table, or the reason
+    the file cannot be read (then the table is None and report.error says why)."""
+    from cwb.ingest.readers import ReadError, to_table, with_mapping
+
+    path = Path(path)
+    staged = Staged(path=path, report=new_report(path, kind, con), anchor_id=anchor_id)
+    try:
+        tab = to_table(path, with_mapping(aliases, mapping), min_known=min_known)
+    except ReadError as exc:
+        staged.report.error = str(exc)
+        return staged, None
+    staged.report.notes.extend(tab.notes)
+    return staged, tab
 
 
 def new_report(path: Path, kind: str, con: duckdb.DuckDBPyConnection) -> Report:

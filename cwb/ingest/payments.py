@@ -11,7 +11,7 @@ import pandas as pd
 
 from cwb.ingest import importer
 from cwb.ingest.names import is_redacted_individual, normalise_name
-from cwb.ingest.readers import ReadError, propose_mapping, to_table, with_mapping
+from cwb.ingest.readers import propose_mapping
 
 ALIASES: dict[str, list[str]] = {
     "date": ["Payment Date", "Date Paid", "DatePaid", "Date", "Paid Date", "Transaction Date", "Date of Payment",
@@ -82,15 +82,10 @@ def parse_amounts(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
                   mapping: dict[str, str] | None = None) -> importer.Staged:
     """Read a payments file into a staged import with its report. Nothing is written."""
-    path = Path(path)
-    rep = importer.new_report(path, "payments", con)
-    staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
-    try:
-        tab = to_table(path, with_mapping(ALIASES, mapping))
-    except ReadError as exc:
-        rep.error = str(exc)
+    staged, tab = importer.begin(path, "payments", con, anchor_id, ALIASES, mapping)
+    rep = staged.report
+    if tab is None:
         return staged
-    rep.notes.extend(tab.notes)
     rep.notes.insert(0, f"encoding: {tab.encoding}")
     df = tab.data
     m = dict(mapping) if mapping else propose_mapping(list(df.columns), ALIASES, df, prefer_text=("category",))

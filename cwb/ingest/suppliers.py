@@ -11,7 +11,7 @@ import pandas as pd
 
 from cwb.ingest import importer
 from cwb.ingest.names import is_redacted_individual, normalise_name
-from cwb.ingest.readers import ReadError, propose_mapping, to_table, with_mapping
+from cwb.ingest.readers import propose_mapping
 
 ALIASES = {
     "name": ["Supplier Name", "Name", "SupplierName", "Supplier", "Vendor Name", "Organisation Name", "Recipient Org:Name"],
@@ -38,14 +38,10 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     from rapidfuzz import fuzz, process
 
     path = Path(path)
-    rep = importer.new_report(path, "suppliers", con)
-    staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
-    try:
-        tab = to_table(path, with_mapping(ALIASES, mapping), min_known=1)
-    except ReadError as exc:
-        rep.error = str(exc)
+    staged, tab = importer.begin(path, "suppliers", con, anchor_id, ALIASES, mapping, min_known=1)
+    rep = staged.report
+    if tab is None:
         return staged
-    rep.notes.extend(tab.notes)
     df = tab.data
     m = dict(mapping) if mapping else propose_mapping(list(df.columns), ALIASES)
     m = {k: v for k, v in m.items() if v in df.columns}

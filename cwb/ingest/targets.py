@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from cwb.ingest import importer
-from cwb.ingest.readers import ReadError, propose_mapping, to_table, with_mapping
+from cwb.ingest.readers import propose_mapping
 
 ALIASES = {
     "indicator": ["indicator", "Indicator", "Indicator ID"],
@@ -23,13 +23,9 @@ ALIASES = {
 
 def read_targets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str | None = None,
                  mapping: dict[str, str] | None = None) -> importer.Staged:
-    path = Path(path)
-    rep = importer.new_report(path, "targets", con)
-    staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
-    try:
-        tab = to_table(path, with_mapping(ALIASES, mapping))
-    except ReadError as exc:
-        rep.error = str(exc)
+    staged, tab = importer.begin(path, "targets", con, anchor_id, ALIASES, mapping)
+    rep = staged.report
+    if tab is None:
         return staged
     df = tab.data
     m = dict(mapping) if mapping else propose_mapping(list(df.columns), ALIASES)

@@ -12,7 +12,7 @@ import pandas as pd
 from cwb import workforce
 from cwb.ingest import importer
 from cwb.ingest.payments import parse_dates
-from cwb.ingest.readers import ReadError, norm_header, propose_mapping, to_table, with_mapping
+from cwb.ingest.readers import norm_header, propose_mapping
 
 COUNT_ALIASES = {
     "area_code": ["LSOA", "LSOA code", "lsoa11", "LSOA11CD", "area_code", "Area code"],
@@ -41,17 +41,12 @@ INSECURE = re.compile(r"zero|agency|bank|casual|sessional", re.I)
 def read_workforce(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, financial_year: str | None = None,
                    mapping: dict[str, str] | None = None) -> importer.Staged:
     """Stage staff counts by area for one anchor and year (replacing that year's counts)."""
-    path = Path(path)
-    rep = importer.new_report(path, "workforce", con)
-    staged = importer.Staged(path=path, report=rep, anchor_id=anchor_id)
-    try:
-        tab = to_table(path, with_mapping({**COUNT_ALIASES, **HR_ALIASES}, mapping), min_known=2)
-    except ReadError as exc:
-        rep.error = str(exc)
+    staged, tab = importer.begin(path, "workforce", con, anchor_id, {**COUNT_ALIASES, **HR_ALIASES}, mapping)
+    rep = staged.report
+    if tab is None:
         return staged
     cols = {norm_header(c) for c in tab.data.columns}
     is_hr = any(norm_header(a) in cols for a in HR_ALIASES["postcode"] + HR_ALIASES["hourly_rate"])
-    rep.notes.extend(tab.notes)
     if is_hr:
         out = _aggregate_hr(tab, con, anchor_id, financial_year, rep, mapping)
     else:

@@ -277,19 +277,13 @@ def build_cache(cache: Path | None = None, log=print) -> dict[str, float]:
 def load_into(con: duckdb.DuckDBPyConnection, cache: Path | None = None) -> None:
     """Replace the ref_postcode and ref_lad tables from the cache."""
     cache = cache or config.reference_cache()
-    cur = con.cursor()
-    try:
-        cur.execute("BEGIN")
+    from cwb import db
+
+    with db.transaction(con) as cur:
         cur.execute("DELETE FROM ref_postcode")
         cur.execute(f"INSERT INTO ref_postcode SELECT pcd_key, pcds, lsoa11, msoa11, lad22, lad25, lat, lon, terminated FROM read_parquet('{(cache / 'postcodes.parquet').as_posix()}')")
         cur.execute("DELETE FROM ref_lad")
         cur.execute(f"INSERT INTO ref_lad SELECT lad_code, lad_name, county_code, county_name, region_code, region_name, region_source FROM read_parquet('{(cache / 'lad.parquet').as_posix()}')")
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
 
 
 def shapes(level: str, codes: list[str] | None = None, cache: Path | None = None) -> pd.DataFrame:

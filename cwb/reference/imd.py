@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cwb import config
+from cwb import config, db
 
 ATTRIBUTION = "English Indices of Deprivation, MHCLG, OGL v3.0"
 
@@ -78,22 +78,11 @@ def read_imd(path: str | Path) -> tuple[str, pd.DataFrame]:
 def load_imd(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str, int]:
     """Replace one IMD edition in ``ref_imd`` from a file, in one transaction."""
     edition, df = read_imd(path)
-    cur = con.cursor()
-    try:
+    with db.transaction(con) as cur:
         cur.register("imd_df", df)
-        cur.execute("BEGIN")
         cur.execute("DELETE FROM ref_imd WHERE edition = ?", [edition])
-        cur.execute(
-            "INSERT INTO ref_imd SELECT ?, lsoa_code, imd_decile, imd_rank, imd_score, population "
-            "FROM imd_df",
-            [edition],
-        )
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
+        cur.execute("INSERT INTO ref_imd SELECT ?, lsoa_code, imd_decile, imd_rank, imd_score, population FROM imd_df",
+                    [edition])
     return edition, len(df)
 
 
@@ -130,16 +119,8 @@ def load_lsoa_lookup(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
     if not c11 or not c21:
         raise ImdFormatError(f"{Path(path).name}: need LSOA 2011 and 2021 code columns")
     df = df[[c11, c21]].dropna().rename(columns={c11: "lsoa11", c21: "lsoa21"})
-    cur = con.cursor()
-    try:
+    with db.transaction(con) as cur:
         cur.register("lk", df)
-        cur.execute("BEGIN")
         cur.execute("DELETE FROM ref_lsoa11_lsoa21")
         cur.execute("INSERT INTO ref_lsoa11_lsoa21 SELECT lsoa11, lsoa21 FROM lk")
-        cur.execute("COMMIT")
-    except Exception:
-        cur.execute("ROLLBACK")
-        raise
-    finally:
-        cur.close()
     return len(df)
