@@ -49,6 +49,15 @@ if not imd_missing(f):
                 help="B3 divided by the local population's share in decile 1-2 areas" + (
                     "" if pd.notna(pop["deprived_pop_pct"]) else ". Needs population counts: load the official IoD file with its population denominators."))
 
+gpg = data.query("workforce_gender_pay", anchor_ids=f.anchors, fy_from=f.fy, fy_to=f.fy)
+if len(gpg):
+    gap = gpg.set_index("anchor_id")
+    st.markdown("**Gender pay gap (B13, statutory returns)** · " + " · ".join(
+        f"{f.anchor_names.get(a, a).replace(' (demo)', '')}: mean {r['gpg_mean_pct']:.1f}%, median {r['gpg_median_pct']:.1f}%"
+        for a, r in gap.iterrows()))
+    st.caption("Positive gaps mean men's hourly pay is higher. Each anchor's own published return; no network average is "
+               "made, because the returns cannot be pooled without the underlying pay data.")
+
 KEYS = {"B2": "local", "B5": "Living Wage", "B8": "apprentices", "B10L": "local hires", "B14": "insecure", "B3": "deprived areas"}
 ik = page_param("wind", list(KEYS), "B2", "workforce indicator")
 ik = st.segmented_control("Indicator", list(KEYS), format_func=lambda x: workforce.INDICATORS[x][0], default=ik, key="wf_ind") or ik

@@ -140,3 +140,42 @@ def test_imports_are_audited(tmp_path, monkeypatch):
     assert list(log["action"]) == ["undo", "import"]
     assert list(log["who"]) == ["bob@x.gov.uk", "ann@x.gov.uk"] and "p.csv" in log["detail"].iloc[1]
     db.close_all()
+
+
+ALL_PAGES = ["dashboard.py"] + [f"pages/{p.name}" for p in sorted((ROOT / "pages").glob("*.py"))]
+
+
+def _other_anchor_names(app_env, own: list[str]) -> tuple[set[str], set[str]]:
+    """Names of suppliers and sites that only anchors other than ``own`` deal with."""
+    con = db.connect(app_env)
+    cur = con.cursor()
+    sup = {r[0] for r in cur.execute(
+        "SELECT s.name FROM supplier s JOIN payment p USING (supplier_id) WHERE NOT s.is_individual GROUP BY s.name "
+        "HAVING bool_and(NOT list_contains(?, p.anchor_id))", [own]).fetchall()}
+    sites = {r[0] for r in cur.execute("SELECT asset_id FROM asset WHERE NOT list_contains(?, anchor_id)", [own]).fetchall()}
+    cur.close()
+    db.close_all()
+    return sup, sites
+
+
+@pytest.mark.parametrize("role, anchors", [("network_viewer", []), ("anchor_analyst", ["DEMO-FE"])])
+def test_role_sweep_every_page_and_export(app_env, monkeypatch, tmp_path, role, anchors):
+    """Signed in as each role, every page and every export offered holds no supplier- or
+    site-level row of an anchor outside the role's scope."""
+    others_sup, others_sites = _other_anchor_names(app_env, anchors)
+    assert others_sup and others_sites
+    captured = []
+    import cwb.ui.downloads as dl
+
+    monkeypatch.setattr(dl, "offer", lambda prov, fig=None, data=None, key="": captured.append(data))
+    for page in ALL_PAGES:
+        at = _shared_app(page, monkeypatch, tmp_path, role, anchors)
+        assert not at.exception, page
+        frames = [d.value for d in at.dataframe] + [d for d in captured if d is not None]
+        captured.clear()
+        for df in frames:
+            cells = set(df.astype(str).to_numpy().ravel().tolist())
+            leaked = sorted(cells & others_sup)
+            assert not leaked, f"{role} sees suppliers of other anchors on {page}: {leaked[:3]}"
+            if "Site" in df.columns and "Anchor" in df.columns:
+                assert set(df["Anchor"]) <= set(anchors), page

@@ -53,3 +53,5 @@ def test_people_and_land_pages_run(app_env, page):
     at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
     assert not at.exception
     assert at.metric and any("Synthetic demo data" in w.value for w in at.warning)
+    if "Workforce" in page:
+        assert any("Gender pay gap (B13" in m.value for m in at.markdown)
