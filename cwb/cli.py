@@ -81,6 +81,25 @@ def cmd_indicators(args) -> int:
     return 0
 
 
+def cmd_reference(args) -> int:
+    from cwb.reference import official
+    from cwb.reference.imd import ImdFormatError
+
+    try:
+        if args.kind == "postcodes":
+            con = _open(args)
+            n = official.load_postcodes(con, args.path)
+            build.refresh(con)
+            print(f"loaded {n:,} postcodes from {args.path}; suppliers and sites re-located")
+        else:
+            n = official.load_boundaries(args.path, args.level)
+            print(f"replaced {args.level} boundaries: {n:,} areas from {args.path}")
+    except (ImdFormatError, ValueError, OSError) as exc:
+        print(f"not loaded: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_settings(args) -> int:
     for s in config.SETTINGS.values():
         print(f"{s.name}={s.get()}\n    {s.help}")
@@ -172,6 +191,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--password", action="store_true", help="ask for a password (for servers without a sign-in provider)")
     s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     s.set_defaults(func=cmd_users)
+
+    s = sub.add_parser("reference", help="load official reference files: the ONS postcode directory or boundaries")
+    s.add_argument("kind", choices=["postcodes", "boundaries"])
+    s.add_argument("path")
+    s.add_argument("--level", choices=["lad", "msoa11", "lsoa11"], default="lad", help="boundaries: which areas")
+    s.set_defaults(func=cmd_reference)
 
     s = sub.add_parser("settings", help="list the settings (environment variables)")
     s.set_defaults(func=cmd_settings)
