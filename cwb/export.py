@@ -145,12 +145,20 @@ def neutralise(v):
     return v
 
 
+def _flat(v):
+    """Lists (e.g. the values behind a sparkline) become '15.0; 16.2; 17.1' text."""
+    if isinstance(v, (list, tuple)) or (hasattr(v, "tolist") and not isinstance(v, str) and getattr(v, "ndim", 0) > 0):
+        return "; ".join("" if x is None else str(x) for x in list(v))
+    return v
+
+
 def _clean(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy safe to open in a spreadsheet: list cells flattened to text, formula-like text neutralised."""
     out = df.copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
     for c in out.columns:
         if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(neutralise)
+            out[c] = out[c].map(lambda v: neutralise(_flat(v)))
     return out
 
 

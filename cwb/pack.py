@@ -73,6 +73,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
             if pic.height > Inches(6.0):
                 ratio = Inches(6.0) / pic.height
                 pic.height, pic.width = Emu(int(pic.height * ratio)), Emu(int(pic.width * ratio))
+            pic.left = Emu(int((prs.slide_width - pic.width) / 2))          # centred under the headline
             # alternative text for screen readers (accessibility regulations): the point and the method
             pic._element.nvPicPr.cNvPr.set("descr", f"{sl.headline} {sl.prov.caption()}")
             pic._element.nvPicPr.cNvPr.set("title", sl.prov.title)

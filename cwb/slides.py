@@ -88,10 +88,11 @@ def _compared(con, c: Context, p: dict, ind: pd.DataFrame, r: pd.Series, one: st
     else:
         best = ranked.iloc[0] if len(ranked) else None
         headline = "" if best is None else (f"{c.names.get(best['anchor_id'], best['anchor_id'])} spends the largest share "
-                                            f"locally ({best['local_pct']:.1f}%). Compare anchors of the same type.")
+                                            f"locally: {best['local_pct']:.1f}% (network {net_value:.1f}%).")
         anchors = None
     prov = _prov(c, "Local spend by anchor", "Share of each anchor's spend with local suppliers (A2)",
-                 numerator="spend with local suppliers")
+                 numerator="spend with local suppliers",
+                 notes=["Compare anchors of the same type: councils, NHS trusts and housing associations buy very different things"])
     if anchors:
         prov.anchors = anchors
     return Slide("Anchors compared", headline, fig, prov, per[["anchor_id", "spend_gbp", "local_pct"]])

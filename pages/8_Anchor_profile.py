@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from cwb import pack, workforce
+from cwb import fmt, pack, privacy, slides, workforce
+from cwb.charts import network as net_charts
 from cwb.charts import spend as charts
-from cwb.ui import data, fmt, show
+from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame
 
 f = frame("Anchor profile", anchor_mode="single")
@@ -36,28 +37,47 @@ else:
                                  numerator="spend with local suppliers", period=f"{f.years[0]} to {f.years[-1]}"),
                series[["anchor_id", "financial_year", "spend_gbp", "local_pct"]], key="prof_trend")
 left, right = st.columns(2)
+span = f"{f.years[0]} to {f.fy}"
 with left:
     st.markdown("#### Workforce")
-    wraw = data.query("workforce_indicators", anchor_ids=[a], fy_from=f.fy, fy_to=f.fy, local_lads=f.local_lads,
+    wraw = data.query("workforce_indicators", anchor_ids=[a], fy_from=f.years[0], fy_to=f.fy, local_lads=f.local_lads,
                       imd_edition=f.imd_edition)
-    w = workforce.protected_indicators(wraw)
-    w = w[w["anchor_id"] == a] if len(w) else w
-    if len(w):
-        w = w.iloc[0]
-        st.metric("Headcount (B1)", w["headcount_text"])
-        st.metric(f"Living in {f.local_name} (B2)", fmt.pct(w["B2_pct"]))
-        st.metric("Paid at least the real Living Wage (B5)", fmt.pct(w["B5_pct"]))
+    wall = workforce.protected_indicators(wraw) if len(wraw) else wraw
+    wall = wall[wall["anchor_id"] == a] if len(wall) else wall
+    now = wall[wall["financial_year"] == f.fy] if len(wall) else wall
+    if len(now):
+        w = now.iloc[0]
+        m = st.columns(3)
+        m[0].metric("Headcount (B1)", w["headcount_text"])
+        m[1].metric(f"Living in {f.local_name} (B2)", fmt.pct(w["B2_pct"]))
+        m[2].metric("Paid the real Living Wage (B5)", fmt.pct(w["B5_pct"]))
+        show.chart(net_charts.lines(wall, [("B5_pct", "real Living Wage (B5)"), ("B2_pct", "living locally (B2)")],
+                                    "Staff living locally and paid the real Living Wage", "Share of staff (%)",
+                                    x_title="Financial year (staff at 31 March)"),
+                   f.provenance("Good local jobs", "Share of staff living in the local area (B2) and paid at least the "
+                                "real Living Wage (B5)", numerator="staff living locally; staff paid the real Living Wage",
+                                denominator="headcount", period=span, source="Anchor HR records, aggregated to counts by area",
+                                notes=[f"Counts below {privacy.k_default()} suppressed"]),
+                   wall[["financial_year", "headcount_text", "B2_pct", "B5_pct"]], key="prof_wf")
     else:
         st.caption("No workforce counts loaded for this anchor.")
 with right:
     st.markdown("#### Land and property")
-    land = data.query("land_summary", anchor_ids=[a], fy=f.fy, imd_edition=f.imd_edition)
-    land = land[land["anchor_id"] == a]
-    if len(land):
-        t = land.set_index("status")
-        st.metric("Sites held (C1)", fmt.num(t["sites"].sum() - t["sites"].get("disposed", 0) - t["sites"].get("transferred", 0)))
-        st.metric("Surplus, vacant or under-used (C2)", fmt.num(sum(t["sites"].get(s, 0) for s in ("surplus", "vacant", "under-used"))))
-        st.metric("Community use (C5)", fmt.num(t["sites"].get("community use", 0)))
+    trend = data.query("land_status_trend", anchor_ids=[a], fy_from=f.years[0], fy_to=f.fy)
+    cur = trend[trend["financial_year"] == f.fy].set_index("status")["sites"]
+    if len(cur):
+        m = st.columns(3)
+        m[0].metric("Sites held (C1)", fmt.num(cur.sum() - cur.get("disposed", 0) - cur.get("transferred", 0)))
+        m[1].metric("Surplus, vacant or under-used (C2)", fmt.num(sum(cur.get(x, 0) for x in ("surplus", "vacant", "under-used"))))
+        m[2].metric("Community use (C5)", fmt.num(cur.get("community use", 0)))
+        by = trend.assign(g=trend["status"].map(slides.LAND_GROUPS)).pivot_table(
+            index="financial_year", columns="g", values="sites", aggfunc="sum", fill_value=0).reset_index()
+        by = by.reindex(columns=["financial_year", "idle", "community"], fill_value=0)
+        show.chart(net_charts.lines(by, [("idle", "surplus, vacant or under-used"), ("community", "community use or transferred")],
+                                    "Sites that could serve the community, and sites that do", "Sites", unit="sites"),
+                   f.provenance("Land and buildings", "Sites surplus, vacant or under-used (C2) and in community use or "
+                                "transferred (C5), each financial year", numerator="sites with that status", denominator="",
+                                period=span, source="Anchor land and property registers"), by, key="prof_land")
     else:
         st.caption("No land register loaded for this anchor.")
 st.download_button("Meeting pack for this anchor (PPTX)", lambda: pack.build_pack(data.connection(), f.slide_context()),

@@ -93,3 +93,35 @@ def test_xlsx_has_provenance_rows_and_no_formulas():
     assert all(c.data_type == "s" for c in cells)              # text, never a formula
     assert cells[0].value.startswith("'=") and cells[4].value == "Plain Ltd"
     assert ws.cell(10, 2).value == -3.25 and ws.cell(8, 2).value == 100.5
+
+
+@needs_chromium
+def test_caption_starts_at_the_figure_edge_and_nothing_is_clipped():
+    """Long category labels push the plot right; the caption and source still start at the
+    figure's left edge (EDGE px, x1.5625 in the slide PNG) and stay inside the image."""
+    from PIL import Image
+
+    long_names = pd.DataFrame({"anchor_id": ["a", "b"], "local_pct": [12.0, 40.0], "spend_gbp": [1e6, 2e6]})
+    fig = spend.anchor_comparison(long_names, "local_pct", "Local spend by anchor",
+                                  {"a": "Millbrook Teaching Hospitals NHS Foundation Trust", "b": "Council"},
+                                  {"a": "nhs", "b": "council"}, {"nhs": "NHS trust", "council": "Council"}, 20.0)
+    im = Image.open(io.BytesIO(export.png(fig, PROV, "slide"))).convert("L")
+    assert im.size == (1600, 900)
+    px = im.load()
+    edge = int(export.EDGE * 1600 / 1024)                       # 25 px
+    dark = lambda x0, x1, y0, y1: sum(1 for x in range(x0, x1) for y in range(y0, y1) if px[x, y] < 128)  # noqa: E731
+    assert dark(0, edge - 3, 0, 900) == 0 and dark(1600 - 8, 1600, 0, 900) == 0      # white margins, nothing cut
+    assert dark(0, 1600, 0, 6) == 0 and dark(0, 1600, 894, 900) == 0
+    assert dark(edge, edge + 60, 760, 894) > 100                 # caption / source text begins at the left edge
+    assert dark(edge, edge + 60, 10, 50) > 50                    # and so does the title
+
+
+def test_list_cells_become_text_in_csv_and_xlsx():
+    """The league table carries each anchor's trend as a list (for the sparkline): exported as '15.0; 16.2'."""
+    from openpyxl import load_workbook
+
+    df = pd.DataFrame({"anchor": ["A", "B"], "trend": [[15.0, 16.2], []]})
+    rows = list(csv.reader(io.StringIO(export.csv_bytes(df, PROV).decode("utf-8-sig"))))
+    assert rows[-2:] == [["A", "15.0; 16.2"], ["B", ""]]
+    ws = load_workbook(io.BytesIO(export.xlsx_bytes(df, PROV))).active
+    assert [ws.cell(ws.max_row - 1, c).value for c in (1, 2)] == ["A", "15.0; 16.2"]

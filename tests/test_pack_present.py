@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import time
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def test_meeting_pack_content(demo_con, anchor):
         assert sl.shapes.title.text == v.headline
         pics = [sh for sh in sl.shapes if sh.shape_type == 13]
         assert len(pics) == 1 and pics[0].image.blob[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", pics[0].image.blob[16:24]) == (1600, 900)
+        alt = pics[0]._element.nvPicPr.cNvPr.get("descr")                  # alternative text for screen readers
+        assert alt.startswith(v.headline) and v.prov.caption() in alt
         notes = sl.notes_slide.notes_text_frame.text
         assert "Numerator" in notes or "Denominator" in notes
         assert "Open Government Licence" in notes
@@ -65,7 +69,7 @@ def test_present_steps_in_apptest(app_env):
     n = None
     seen = []
     for _ in range(12):
-        counter = [m.value for m in at.markdown if "/" in m.value and "text-align:center" in m.value]
+        counter = [m.value for m in at.markdown if "class='cwb-count'" in m.value]
         step_text = counter[0].split(">")[1].split("<")[0]
         seen.append(step_text)
         cur, n = (int(x) for x in step_text.split(" / "))
@@ -102,11 +106,27 @@ def test_presentation_walk_in_browser(demo_db, tmp_path):
             page.screenshot(path=str(shots / f"present_{i + 1}.png"))
             if i + 1 == total:
                 break
-            page.get_by_role("button", name="Next ▶").click()
+            if i % 2:
+                page.keyboard.press("ArrowRight")          # a presenter's clicker sends arrow / page keys
+            else:
+                page.get_by_role("button", name="Next ▶").click()
         assert total and i + 1 == total
         assert page.get_by_text("How these figures are made").is_visible()
+        page.keyboard.press("PageUp")
+        page.wait_for_selector(f"text=/^{total - 1} \\/ \\d+$/", timeout=60_000)
         # a shared link to a step reopens it
         page.goto(url + "/Present?s=2", timeout=90_000)
         page.wait_for_selector("text=/^3 \\/ \\d+$/", timeout=60_000)
+        # the switch on the home page: presentation mode on every page, kept in the link
+        page.goto(url + "/?present=0", timeout=90_000)
+        page.wait_for_selector("text=Presentation mode", timeout=90_000)
+        assert page.locator('[data-testid="stSidebar"]').is_visible()
+        page.locator('[data-testid="stMain"]').get_by_text("Presentation mode", exact=True).click()
+        page.wait_for_url("**present=1**", timeout=60_000)
+        page.wait_for_function("!document.querySelector('[data-testid=\"stSidebar\"]') || "
+                               "document.querySelector('[data-testid=\"stSidebar\"]').offsetParent === null", timeout=60_000)
+        page.goto(url + "/Spend_overview?present=1", timeout=90_000)   # a shared link opens straight into it
+        page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()
         b.close()
     db.close_all()

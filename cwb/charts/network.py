@@ -31,11 +31,33 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
             v = float(s[col].iloc[-1])
             ymax = max(ymax, float(s[col].max()))
             txt = f"{v:.1f}%" if unit == "%" else f"{v:,.0f}"
-            # label above the line's last point, right-aligned, so it needs no margin of its own
+            # label at the line's last point, right-aligned so it needs no margin of its own; above the
+            # line when it rises into that point, below when it falls, so the label never sits on it
+            falling = len(s) > 1 and float(s[col].iloc[-2]) > v
             fig.add_annotation(x=s[x].iloc[-1], y=v, text=f"<b>{txt}</b> {label}", showarrow=False,
-                               xanchor="right", yanchor="bottom", yshift=10, font=dict(color=colour, size=15))
+                               xanchor="right", yanchor="top" if falling else "bottom", yshift=-12 if falling else 12,
+                               font=dict(color=colour, size=15))
     fig.update_xaxes(title=x_title, type="category")
     fig.update_yaxes(title=y_title, rangemode="tozero", ticksuffix="%" if unit == "%" else "",
                      range=[0, 105 if unit == "%" and ymax > 60 else max(ymax * 1.2, 1)])
     fig.update_layout(height=440, showlegend=False, margin=dict(l=70, r=40, t=70, b=70))
     return theme.apply(fig, title)
+
+
+def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None) -> go.Figure:
+    """A copy of ``fig`` with every text (layout font, title, direct labels, bar texts) ``factor``
+    times larger, for presentation mode: readable from the back of a room."""
+    f = go.Figure(fig)
+    base = (f.layout.font.size if f.layout.font and f.layout.font.size else 15)
+    f.update_layout(font=dict(size=round(base * factor)))
+    if f.layout.title and f.layout.title.font and f.layout.title.font.size:
+        f.layout.title.font.size = round(f.layout.title.font.size * factor)
+    for a in f.layout.annotations:
+        a.font.size = round((a.font.size or base) * factor)
+    for t in f.data:
+        tf = getattr(t, "textfont", None)
+        if tf is not None:
+            tf.size = round((tf.size or base) * factor)
+    if height or f.layout.height:
+        f.update_layout(height=height or round(f.layout.height * 1.15))
+    return f

@@ -324,7 +324,7 @@ def _present_style() -> None:
         .block-container {padding-top: 1.2rem; max-width: 96vw;}
         html, body, [class*="css"], p, li, .stMarkdown {font-size: 1.45rem !important;}
         h1 {font-size: 3.0rem !important;} h2 {font-size: 2.3rem !important;}
-        [data-testid="stMetricValue"] {font-size: 3.4rem !important;}
+        [data-testid="stMetricValue"] p, [data-testid="stMetricValue"] {font-size: 3.2rem !important; line-height: 1.15;}
         [data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
         </style>""",
         unsafe_allow_html=True,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cwb import privacy, targets, workforce
-from cwb.ui import data, fmt, show
+from cwb import fmt, privacy, targets, workforce
+from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, _state, footer, frame
 
 ACTUAL_COLUMNS = {"A2": ("local_pct", "Local spend"), "A3": ("wider_pct", "Wider-area spend"), "A7": ("sme_pct", "SME spend"),
@@ -16,11 +16,15 @@ ACTUAL_COLUMNS = {"A2": ("local_pct", "Local spend"), "A3": ("wider_pct", "Wider
 
 def render() -> None:
     f = frame("Network overview")
-    c1, c2, c3 = st.columns([2, 3, 2])
+    c1, c2, c3 = st.columns([3, 3, 2])
     with c1:
         _present_switch(f)
     if _has_present():
-        c2.page_link("pages/9_Present.py", label="Step through the key points at a meeting (one per screen) →")
+        c2.page_link("pages/9_Present.py", label="Step through the key points →",
+                     help="One point per screen with next / previous, for a meeting")
+    if f.present:   # metric values sit in a <p> that the general present-mode text size would shrink
+        st.markdown("<style>[data-testid='stMetricValue'] p {font-size: 3.2rem !important; line-height: 1.15;}</style>",
+                    unsafe_allow_html=True)
     if not f.present:
         from cwb import pack
 
@@ -63,12 +67,15 @@ def render() -> None:
     with c[2]:
         st.markdown("#### Land and property")
         if len(land):
-            t = land[land["anchor_id"] == "_all"].set_index("status")
-            held = t["sites"].sum() - t["sites"].get("disposed", 0) - t["sites"].get("transferred", 0)
-            st.metric("Sites held (C1)", fmt.num(held), help=f"{t['area_ha'].sum():.0f} ha in the registers")
-            st.metric("Surplus, vacant or under-used (C2)",
-                      fmt.num(sum(t["sites"].get(s, 0) for s in ("surplus", "vacant", "under-used"))),
-                      help="Sites that could be put to community or productive use")
+            held, idle = _land_counts(land)
+            base = data.query("land_summary", anchor_ids=f.anchors, fy=f.baseline_fy, imd_edition=f.imd_edition)
+            bheld, bidle = _land_counts(base) if len(base) and f.baseline_fy != f.fy else (None, None)
+            area = land.loc[land["anchor_id"] == "_all", "area_ha"].sum()
+            st.metric("Sites held (C1)", fmt.num(held), delta=None if bheld is None else f"{held - bheld:+,d} sites",
+                      delta_color="off", help=f"{area:.0f} ha in the registers")
+            st.metric("Surplus, vacant or under-used (C2)", fmt.num(idle),
+                      delta=None if bidle is None else f"{idle - bidle:+,d} sites", delta_color="inverse",
+                      help="Sites that could be put to community or productive use (fewer is better)")
         else:
             st.caption("No land registers loaded.")
 
@@ -92,7 +99,7 @@ def render() -> None:
             "Staff living locally %": None if wa is None else wa["B2_pct"],
             "Real Living Wage %": None if wa is None else wa["B5_pct"],
             "Headcount": None if wa is None else wa["headcount_text"],
-            "Sites": None if not len(la) else int(la["sites"].sum()),
+            "Sites held": None if not len(la) else int(la.loc[~la["status"].isin(["disposed", "transferred"]), "sites"].sum()),
         })
     league = pd.DataFrame(rows)
     # fair comparisons: each anchor's place among anchors of the same type (councils with councils)
@@ -130,23 +137,32 @@ def render() -> None:
         tg.append({"Indicator": f"{label} ({ind_id})", "Target %": target, "Actual %": None if actual is None else round(actual, 1),
                    "Gap (pp)": None if actual is None else round(actual - target, 1), "Status": targets.STATUS_TEXT[s]})
     if tg:
+        st.markdown(f"**How the status is decided.** {targets.THRESHOLDS}")
         show.table(pd.DataFrame(tg), f.provenance(f"Targets against actuals, {f.fy}", "Network targets against actual values (X4)",
                                                   notes=[targets.THRESHOLDS]), key="targets")
-        st.caption(targets.THRESHOLDS)
     else:
         st.caption("No network targets for this year. Import a targets file on the Import page.")
     footer(f)
 
 
+def _land_counts(land: pd.DataFrame) -> tuple[int, int]:
+    """Sites held (C1: not disposed or transferred) and surplus, vacant or under-used (C2)."""
+    t = land[land["anchor_id"] == "_all"].groupby("status")["sites"].sum()
+    held = int(t.sum() - t.get("disposed", 0) - t.get("transferred", 0))
+    return held, int(sum(t.get(s, 0) for s in ("surplus", "vacant", "under-used")))
+
+
 def _present_switch(f) -> None:
     """Presentation mode on this and every page: no sidebar or controls, larger text; kept in the
     link as present=1 so a shared link opens straight into it."""
-    st.session_state["present_toggle"] = f.present
-    on = st.toggle("Presentation mode", key="present_toggle",
-                   help="Hides the sidebar and controls and enlarges text for a projector. Kept in the link (present=1).")
-    if on != f.present:
-        _state()["present"] = "1" if on else "0"
-        st.rerun()
+    if st.session_state.get("present_toggle") != f.present:
+        st.session_state["present_toggle"] = f.present       # the link or the Present page's Exit decides
+
+    def flip() -> None:
+        _state()["present"] = "1" if st.session_state["present_toggle"] else "0"
+
+    st.toggle("Presentation mode", key="present_toggle", on_change=flip,
+              help="Hides the sidebar and controls and enlarges text for a projector. Kept in the link (present=1).")
 
 
 def _has_present() -> bool:

@@ -10,16 +10,28 @@ from cwb.provenance import Provenance
 
 
 def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, key: str = "") -> None:
-    """A plotly chart in the house style, its caption, and downloads."""
+    """A plotly chart in the house style, its caption, and downloads (larger and without
+    downloads in presentation mode; exports always use the document-sized original)."""
+    if _presenting():
+        from cwb.charts.network import for_projector
+
+        st.plotly_chart(for_projector(fig), theme=None, key=f"chart_{key}", config={"displayModeBar": False})
+        st.caption(prov.caption())
+        return
     st.plotly_chart(fig, theme=None, key=f"chart_{key}", config={"displaylogo": False})
     st.caption(prov.caption())
     downloads(prov, fig=fig, data=data, key=key)
 
 
+def _presenting() -> bool:
+    return st.session_state.get("_cwb", {}).get("present") == "1"
+
+
 def table(df: pd.DataFrame, prov: Provenance, key: str = "", **kw) -> None:
     st.dataframe(df, hide_index=True, key=f"table_{key}", **kw)
     st.caption(prov.caption())
-    downloads(prov, data=df, key=key)
+    if not _presenting():
+        downloads(prov, data=df, key=key)
 
 
 def downloads(prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | None = None,
