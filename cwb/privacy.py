@@ -2,23 +2,17 @@
 
 Rules (indicators.md, "Disclosure control"):
 
-- primary suppression: a count below ``k`` (default 10, CWB_SUPPRESS_K) is never shown: it
-  becomes the marker ``"<k"`` (a number NaN in the values used by charts); zero is not
-  disclosive and is shown as 0. A row whose total (headcount) is below ``k`` is suppressed whole;
-- secondary protection by rounding: every staff count that is shown is rounded to the nearest 5
-  (and never shown below ``k``). Rounding is applied to *every* shown count, not only to the row
-  of a suppressed cell, because a suppressed cell can also be recovered across rows (network
-  total minus the other anchors), across views (the network minus "all anchors but one"), and
-  across map levels (an MSOA minus its LSOAs). With every shown count rounded, each such
-  difference carries an error of several units and a suppressed value cannot be recovered;
-- percentages are computed from the protected (rounded) counts, and a percentage whose
-  numerator or denominator is suppressed is suppressed too;
-- map areas with fewer than ``k`` staff are merged with their neighbours in the next larger
-  area (LSOAs into their MSOA, MSOAs into their district) when the merged group reaches ``k``,
-  and hidden otherwise (their total is given only as a protected count).
+- a count below ``k`` (default 10, CWB_SUPPRESS_K) is never shown: it becomes the marker
+  ``"<k"``; zero is not disclosive and is shown as 0;
+- secondary protection: in any group (a row of a table, or the areas of a map) where a cell is
+  suppressed, the other counts and the group total are rounded to the nearest 5, so a suppressed
+  value cannot be recovered by subtracting the others from the total;
+- percentages are computed from protected counts, and a percentage whose numerator is
+  suppressed is suppressed too;
+- map areas with small counts are not drawn (they are counted together as "other areas").
 
-Every workforce view and export goes through :func:`protect_table`, :func:`protect_areas` or
-:func:`display_count`; a test sweeps the views and exports for any count between 1 and k-1.
+Every workforce view and export goes through :func:`protect_table` or :func:`protect_areas`;
+a test sweeps the views and exports for any count between 1 and k-1.
 """
 
 from __future__ import annotations
@@ -30,8 +24,6 @@ import pandas as pd
 
 from cwb import config
 
-ROUND_TO = 5
-
 
 def k_default() -> int:
     return config.suppress_k()
@@ -42,41 +34,11 @@ def marker(k: int) -> str:
 
 
 def round5(v: float) -> int:
-    """Nearest multiple of 5 (halves up): 12 -> 10, 13 -> 15, 2 -> 0."""
-    return int(ROUND_TO * math.floor(float(v) / ROUND_TO + 0.5))
-
-
-def _missing(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+    return int(5 * math.floor(float(v) / 5 + 0.5))
 
 
 def is_small(v, k: int) -> bool:
-    return not _missing(v) and 0 < float(v) < k
-
-
-def protect_value(v, k: int | None = None) -> float | None:
-    """One count protected: None when missing or suppressed (1..k-1), else rounded to 5 and
-    never below k (with k = 7, a 7 shows as 10, not 5)."""
-    k = k or k_default()
-    if _missing(v):
-        return None
-    x = float(v)
-    if x <= 0:
-        return 0.0
-    if x < k:
-        return None
-    floor_k = ROUND_TO * math.ceil(k / ROUND_TO)
-    return float(max(round5(x), floor_k))
-
-
-def display_count(v, k: int | None = None) -> str:
-    """One count for a headline or a tooltip: '<k', '–' (missing) or the rounded number."""
-    k = k or k_default()
-    if _missing(v):
-        return "–"
-    if is_small(v, k):
-        return marker(k)
-    return f"{protect_value(v, k):,.0f}"
+    return v is not None and not (isinstance(v, float) and math.isnan(v)) and 0 < float(v) < k
 
 
 @dataclass
@@ -86,56 +48,53 @@ class Protected:
     values: pd.DataFrame
     display: pd.DataFrame
     suppressed_cells: int
-    rounded_cells: int
+    rounded_rows: int
 
 
 def protect_table(df: pd.DataFrame, count_cols: list[str], k: int | None = None,
-                  total_col: str | None = None, measure_cols: tuple[str, ...] = ()) -> Protected:
-    """Protect the count columns of each row (a row is one group with an optional total column).
+                  total_col: str | None = None) -> Protected:
+    """Protect the count columns of each row (a row is one group, with an optional total column).
 
-    ``values`` keeps numbers for charts (NaN where suppressed, rounded to 5 elsewhere);
-    ``display`` has the text to show ("<10", "1,235"). ``measure_cols`` (e.g. FTE) are not counts
-    of people but are rounded to 5 too, and hidden when the row's total is suppressed."""
+    ``values`` keeps numbers for charts (NaN where suppressed, rounded where the row needed
+    secondary protection); ``display`` has the text to show ("<10", "1,235").
+    """
     k = k or k_default()
     cols = list(count_cols) + ([total_col] if total_col else [])
     vals = df.copy()
     disp = df.copy()
-    n_supp = n_round = 0
-    for c in [*cols, *measure_cols]:
+    n_supp = 0
+    n_round = 0
+    rounded = [False] * len(df)
+    for c in cols:
         vals[c] = pd.to_numeric(vals[c], errors="coerce").astype(float)
         disp[c] = disp[c].astype(object)
     for i in range(len(df)):
-        whole = bool(total_col) and is_small(vals[total_col].iat[i], k)
+        row = vals.iloc[i]
+        small = [c for c in count_cols if is_small(row[c], k)]
+        if total_col and is_small(row[total_col], k):
+            small = list(cols)  # a small group: nothing in it is shown
         for c in cols:
-            j = vals.columns.get_loc(c)
-            v = vals.iat[i, j]
-            if whole or is_small(v, k):
-                vals.iat[i, j] = float("nan")
+            v = row[c]
+            if c in small:
+                vals.iat[i, vals.columns.get_loc(c)] = float("nan")
                 disp.iat[i, disp.columns.get_loc(c)] = marker(k)
                 n_supp += 1
-            elif _missing(v):
+            elif isinstance(v, float) and math.isnan(v):
                 disp.iat[i, disp.columns.get_loc(c)] = "–"
             else:
-                nv = protect_value(v, k)
-                n_round += nv != v
-                vals.iat[i, j] = nv
+                nv = float(round5(v)) if small else float(v)
+                vals.iat[i, vals.columns.get_loc(c)] = nv
                 disp.iat[i, disp.columns.get_loc(c)] = f"{nv:,.0f}"
-        for c in measure_cols:
-            j = vals.columns.get_loc(c)
-            v = vals.iat[i, j]
-            if whole or _missing(v):
-                vals.iat[i, j] = float("nan")
-                disp.iat[i, disp.columns.get_loc(c)] = marker(k) if whole else "–"
-            else:
-                vals.iat[i, j] = float(round5(v))
-                disp.iat[i, disp.columns.get_loc(c)] = f"{round5(v):,.0f}"
-    vals["rounded_to_5"] = True
-    return Protected(vals, disp, n_supp, int(n_round))
+        if small:
+            n_round += 1
+            rounded[i] = True
+    vals["rounded_to_5"] = rounded
+    return Protected(vals, disp, n_supp, n_round)
 
 
 def pct(num, den, digits: int = 1):
     """A percentage from protected counts: None when either part is suppressed or den is 0."""
-    if _missing(num) or _missing(den):
+    if num is None or den is None:
         return None
     try:
         n, d = float(num), float(den)
@@ -146,41 +105,32 @@ def pct(num, den, digits: int = 1):
     return round(100 * n / d, digits)
 
 
-def protect_areas(df: pd.DataFrame, count_col: str, k: int | None = None,
-                  parent_col: str | None = None) -> tuple[pd.DataFrame, dict]:
-    """Areas for a map, protected.
-
-    Areas with at least ``k`` staff are kept (count rounded to 5). Areas below ``k`` are grouped
-    by ``parent_col`` (e.g. the MSOA of each LSOA): a group that reaches ``k`` becomes one merged
-    area (``area_code`` = the parent, ``members`` = the small areas in it, ``merged`` = True);
-    groups still below ``k`` are hidden. Returns (areas to draw, summary); the summary's
-    ``hidden_total`` is itself protected ("<k" or rounded)."""
+def protect_areas(df: pd.DataFrame, count_col: str, k: int | None = None) -> tuple[pd.DataFrame, dict]:
+    """Areas for a map: areas below ``k`` are dropped (counted together), and if any was dropped
+    the remaining counts are rounded to the nearest 5. Returns (areas to draw, summary)."""
     k = k or k_default()
     d = df.copy()
     d[count_col] = pd.to_numeric(d[count_col], errors="coerce").fillna(0)
-    d = d[d[count_col] > 0]
-    small = d[count_col] < k
-    shown = d[~small].copy()
-    shown["members"] = [[c] for c in shown["area_code"]]
-    shown["merged"] = False
-    rest = d[small]
-    merged = pd.DataFrame(columns=[*shown.columns])
-    if parent_col and len(rest):
-        g = rest.dropna(subset=[parent_col]).groupby(parent_col).agg(
-            **{count_col: (count_col, "sum"), "members": ("area_code", list)}).reset_index()
-        big = g[g[count_col] >= k]
-        merged = pd.DataFrame({"area_code": big[parent_col], count_col: big[count_col], "members": big["members"],
-                               "merged": True})
-        merged_codes = {c for m in big["members"] for c in m}
-        rest = rest[~rest["area_code"].isin(merged_codes)]
-    out = pd.concat([shown, merged], ignore_index=True) if len(merged) else shown
-    out[count_col] = [protect_value(v, k) for v in out[count_col]]
-    hidden_sum = float(rest[count_col].sum())
+    small = d[count_col].between(1, k - 1)
+    hidden = d[small]
+    shown = d[~small & (d[count_col] > 0)].copy()
+    if len(hidden):
+        shown[count_col] = shown[count_col].map(round5)
     summary = {
-        "areas_hidden": int(len(rest)),
-        "areas_merged": int(sum(len(m) for m in merged["members"])) if len(merged) else 0,
-        "groups_merged": int(len(merged)),
-        "hidden_total": display_count(hidden_sum, k) if len(rest) else "0",
+        "areas_hidden": int(len(hidden)),
+        # the hidden total is itself protected: shown only if it is not small, rounded to 5
+        "hidden_total": (marker(k) if 0 < hidden[count_col].sum() < k else f"{round5(hidden[count_col].sum()):,}")
+        if len(hidden) else "0",
         "k": k,
     }
-    return out.reset_index(drop=True), summary
+    return shown, summary
+
+
+def display_count(v, k: int | None = None) -> str:
+    """One count for a headline or tooltip."""
+    k = k or k_default()
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    if is_small(v, k):
+        return marker(k)
+    return f"{float(v):,.0f}"
