@@ -4,9 +4,9 @@ Rules (indicators.md, "Disclosure control"):
 
 - a count below ``k`` (default 10, CWB_SUPPRESS_K) is never shown: it becomes the marker
   ``"<k"``; zero is not disclosive and is shown as 0;
-- secondary protection: in any group (a row of a table, or the areas of a map) where a cell is
-  suppressed, the other counts and the group total are rounded to the nearest 5, so a suppressed
-  value cannot be recovered by subtracting the others from the total;
+- secondary protection: every count that is shown is rounded to the nearest 5, so a suppressed
+  value cannot be recovered by subtracting the others from a total, whether within a row, across
+  anchors (the network total minus the other anchors) or across map levels;
 - percentages are computed from protected counts, and a percentage whose numerator is
   suppressed is suppressed too;
 - map areas with small counts are not drawn (they are counted together as "other areas").
@@ -82,7 +82,7 @@ def protect_table(df: pd.DataFrame, count_cols: list[str], k: int | None = None,
             elif isinstance(v, float) and math.isnan(v):
                 disp.iat[i, disp.columns.get_loc(c)] = "–"
             else:
-                nv = float(round5(v)) if small else float(v)
+                nv = float(round5(v))
                 vals.iat[i, vals.columns.get_loc(c)] = nv
                 disp.iat[i, disp.columns.get_loc(c)] = f"{nv:,.0f}"
         if small:

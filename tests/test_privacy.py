@@ -27,11 +27,13 @@ def test_small_counts_suppressed_and_row_rounded():
     assert privacy.pct(p.values.loc[0, "local_headcount"], p.values.loc[0, "headcount"]) is None
 
 
-def test_clean_rows_untouched_and_zero_shown():
+def test_counts_rounded_and_zero_shown():
     df = pd.DataFrame({"headcount": [1234], "local_headcount": [0], "paid_rlw": [1200]})
     p = privacy.protect_table(df, ["local_headcount", "paid_rlw"], k=K, total_col="headcount")
-    assert p.display.loc[0, "headcount"] == "1,234" and p.display.loc[0, "local_headcount"] == "0"
-    assert privacy.pct(p.values.loc[0, "paid_rlw"], p.values.loc[0, "headcount"]) == round(100 * 1200 / 1234, 1)
+    # every shown count is rounded to 5 (1,234 -> 1,235), so no suppressed cell elsewhere can be
+    # recovered by subtraction; zero stays zero
+    assert p.display.loc[0, "headcount"] == "1,235" and p.display.loc[0, "local_headcount"] == "0"
+    assert privacy.pct(p.values.loc[0, "paid_rlw"], p.values.loc[0, "headcount"]) == round(100 * 1200 / 1235, 1)
 
 
 def test_small_group_hides_everything():
