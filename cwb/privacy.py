@@ -114,8 +114,7 @@ def protect_areas(df: pd.DataFrame, count_col: str, k: int | None = None) -> tup
     small = d[count_col].between(1, k - 1)
     hidden = d[small]
     shown = d[~small & (d[count_col] > 0)].copy()
-    if len(hidden):
-        shown[count_col] = shown[count_col].map(round5)
+    shown[count_col] = shown[count_col].map(round5)
     summary = {
         "areas_hidden": int(len(hidden)),
         # the hidden total is itself protected: shown only if it is not small, rounded to 5

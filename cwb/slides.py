@@ -212,8 +212,8 @@ def method_notes(c: Context) -> list[str]:
         f"Local geography: {c.geography_label}.",
         f"Denominator: {c.denominator_label}. Network figures are spend-weighted sums, never averages of percentages.",
         "Supplier location: the postcode on the anchor's supplier record (trading address); unknown locations are their own band.",
-        f"Staff figures are counts by area only; counts below {privacy.k_default()} are suppressed and rows with a "
-        "suppressed count are rounded to the nearest 5.",
+        f"Staff figures are counts by area only; counts below {privacy.k_default()} are suppressed and every count "
+        "shown is rounded to the nearest 5.",
         "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. Contains OS data © Crown "
         "copyright and database right. Contains Royal Mail data © Royal Mail copyright and database right.",
     ] + (["Synthetic demo data: the anchors and figures are invented; the geography is real."] if c.synthetic else [])

@@ -68,7 +68,7 @@ names = {"_all": "Network" if not f.anchors else "Selected anchors", **f.anchor_
 prov = f.provenance(f"{label} by year", f"{label} ({ik})", numerator=f"staff counted in {num.replace('_', ' ')}",
                     denominator=den.replace("_", " "), period=f"{f.years[0]} to {f.years[-1]}, staff at 31 March",
                     imd=ik == "B3", source="Anchor HR records, aggregated to counts by area",
-                    notes=[f"Counts below {k} suppressed; where any count in a row is suppressed the others are rounded to the nearest 5"])
+                    notes=[f"Counts below {k} suppressed; every shown count rounded to the nearest 5; percentages from the rounded counts"])
 left, right = st.columns(2)
 with left:
     show.chart(charts.indicator_trend(series, f"{ik}_pct", f"{label}", names), prov,
@@ -99,6 +99,6 @@ bounds = shapely.total_bounds(shapely.from_wkb(ctx["wkb"].to_numpy()))
 st.pydeck_chart(maps.deck([maps.outline_layer(ctx), maps.area_layer(m, "spend")], maps.view_for(bounds=tuple(bounds))),
                 height=560, key="wf_map")
 st.caption(f"Darker = more staff living in the area. {summ['areas_hidden']} areas with fewer than {k} staff are not drawn "
-           f"(together {summ['hidden_total']} staff)" + ("; the other counts are rounded to the nearest 5." if summ["areas_hidden"] else ".")
+           f"(together {summ['hidden_total']} staff); the counts shown are rounded to the nearest 5."
            + f" Staff home locations are held only as counts by area. {f.fy}, {f.anchors_label}.")
 footer(f, imd_used=ik == "B3")
