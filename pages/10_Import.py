@@ -70,6 +70,8 @@ if up is not None:
         tmp = Path(tempfile.mkdtemp(prefix="cwb_up_")) / safe_name
         tmp.write_bytes(up.getvalue())
         st.session_state["_staged"] = stage_remembered(con, tmp, kind, anchor, year)
+        if importer.personal_rows(st.session_state["_staged"].report):
+            tmp.unlink(missing_ok=True)   # an HR extract is aggregated on read; the upload is not kept
         st.session_state["_stage_key"] = key
     staged: importer.Staged = st.session_state["_staged"]
     rep = staged.report
