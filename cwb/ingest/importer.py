@@ -154,7 +154,7 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
             # an HR extract is personal data: keep only what was stored (the counts by area)
             for frame in staged.frames.values():
                 if frame is not None and not frame.empty:
-                    frame.to_csv(stored.with_suffix(".counts.csv"), index=False)
+                    frame.to_csv(stored, index=False)
                     break
         else:
             shutil.copyfile(staged.path, stored)
