@@ -10,7 +10,7 @@ from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, imd_missing
 
 f = frame("Land and property")
-summ = data.query("land_summary", anchor_ids=f.anchors, fy=f.fy, imd_edition=f.imd_edition)
+summ = data.query("land_summary", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, imd_edition=f.imd_edition)
 if summ.empty:
     st.info("No land and property records are loaded. Import a land register (the transparency-code layout) on the Import page.")
     footer(f)
@@ -45,7 +45,7 @@ colour_by = cols[2].radio("Colour by", ["status", "deprivation"], horizontal=Tru
 if not f.detail_anchors:
     st.info("Site-level detail is shared only with analysts of each anchor; the figures above cover every anchor.")
 else:
-    sites = data.query("land_sites", anchor_ids=f.anchors, fy=f.fy, scope_anchor_ids=f.detail_anchors,
+    sites = data.query("land_sites", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, scope_anchor_ids=f.detail_anchors,
                        tenures=tenures, statuses=statuses, imd_edition=f.imd_edition)
     pts = sites.dropna(subset=["lat", "lon"]).copy()
     if colour_by == "deprivation" and pts["imd_decile"].notna().any():
@@ -77,13 +77,13 @@ else:
 
 left, right = st.columns(2)
 with left:
-    trend = data.query("land_status_trend", anchor_ids=f.anchors, fy_from=f.years[0], fy_to=f.years[-1])
+    trend = data.query("land_status_trend", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1])
     show.chart(charts.status_trend(trend, "sites", "Sites by status, by year"),
                f.provenance("Sites by status", "Number of sites by status recorded for each financial year (C1, C2, C5)",
                             denominator="all sites with a status that year", period=f"{f.years[0]} to {f.years[-1]}",
                             source="Anchor land and property registers"), trend, key="land_trend")
 with right:
-    disp = data.query("land_disposals", anchor_ids=f.anchors, fy_from=f.years[0], fy_to=f.years[-1])
+    disp = data.query("land_disposals", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1])
     if disp.empty:
         st.info("No disposals recorded in these years.")
     else:
