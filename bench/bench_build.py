@@ -43,6 +43,8 @@ def main() -> int:
             print(f"demo {label} (scale {scale}): {int(timings['payments']):,} payments; open + load reference "
                   f"{opened:.1f} s, generate {timings['generate']:.1f} s, load {timings['load']:.1f} s, "
                   f"enrich and marts {timings['enrich_and_marts']:.1f} s; file {path.stat().st_size / 1e6:.0f} MB")
+        print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+              "(other work on the machine inflates every figure)")
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

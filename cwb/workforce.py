@@ -2,7 +2,7 @@
 
 Real Living Wage rates (Living Wage Foundation), announced in the autumn and applied from the
 following spring: a financial year ``Y-(Y+1)`` uses the rate announced in autumn ``Y-1``.
-Only rates confirmed from published announcements are carried (2014 onwards).
+The rates are in :mod:`cwb.reference.rlw` (2014 onwards, with their source).
 """
 
 from __future__ import annotations
@@ -10,23 +10,15 @@ from __future__ import annotations
 import pandas as pd
 
 from cwb import privacy
+from cwb.reference import rlw
 
-# announced (year) -> (UK rate £/hour, London rate £/hour); source: Living Wage Foundation
-# announcements as recorded in ../shared/reference/real_living_wage_rates.csv (checked by a test)
-RLW_RATES = {
-    2014: (7.85, 9.15), 2015: (8.25, 9.40), 2016: (8.45, 9.75), 2017: (8.75, 10.20), 2018: (9.00, 10.55),
-    2019: (9.30, 10.75), 2020: (9.50, 10.85), 2021: (9.90, 11.05), 2022: (10.90, 11.95), 2023: (12.00, 13.15),
-    2024: (12.60, 13.85), 2025: (13.45, 14.80),
-}
+# The rates live in cwb.reference.rlw (with their source); kept here under the old names.
+RLW_RATES = {y: (float(u), float(ldn)) for y, (u, ldn, _m) in rlw.RATES.items()}
 
 
 def rlw_rate(financial_year: str, london: bool = False) -> float | None:
     """The real Living Wage in force in a financial year ('2025-26' -> announced autumn 2024)."""
-    announced = int(financial_year[:4]) - 1
-    rates = RLW_RATES.get(announced)
-    if rates is None:
-        return None
-    return rates[1] if london else rates[0]
+    return rlw.rate(financial_year, london)
 
 
 COUNTS = ["headcount", "local_headcount", "deprived_headcount", "adult_headcount", "paid_rlw", "apprentices",
@@ -45,16 +37,18 @@ INDICATORS = {
 
 
 def protected_indicators(raw: pd.DataFrame, k: int | None = None, deprived_pop_pct: float | None = None) -> pd.DataFrame:
-    """One row per anchor-year: protected counts (numbers, NaN where suppressed), the display
-    text of each count, and every percentage computed from the protected counts."""
+    """One row per anchor-year: protected counts (numbers, NaN where suppressed, rounded to 5),
+    the display text of each count (``<count>_text``), and every percentage computed from the
+    protected counts. ``deprived_pop_pct``: the local population's share (%) living in IMD
+    decile 1-2 LSOAs, the denominator of B4 (None when no population is loaded)."""
     k = k or privacy.k_default()
     if raw.empty:
         return raw
-    prot = privacy.protect_table(raw, [c for c in COUNTS if c != "headcount"], k=k, total_col="headcount")
+    prot = privacy.protect_table(raw, [c for c in COUNTS if c != "headcount"], k=k, total_col="headcount",
+                                 measure_cols=("fte",))
     out = prot.values.copy()
-    for c in COUNTS:
+    for c in [*COUNTS, "fte"]:
         out[f"{c}_text"] = prot.display[c]
-    out["fte"] = raw["fte"].where(~out["headcount"].isna()).astype(float).round(0)
     for ind, (_label, num, den) in INDICATORS.items():
         out[f"{ind}_pct"] = [privacy.pct(n, d) for n, d in zip(out[num], out[den])]
     out["B4_ratio"] = [

@@ -11,11 +11,12 @@ from cwb.ui.frame import footer, frame
 
 f = frame("Data quality")
 months = data.query("dq_months", network_id=f.network_id)
-ind = data.query("spend_indicators", **f.spend_params())
+ind = data.query("spend_indicators", **f.spend_params(anchors=list(f.anchors) or list(f.anchor_names)))
 per = ind[ind["financial_year"] == f.fy].copy()
 per["Anchor"] = per["anchor_id"].map(lambda a: "All selected" if a == "_all" else f.anchor_names.get(a, a))
 st.subheader(f"Completeness, {f.fy}")
 tbl = per[["Anchor", "spend_gbp", "located_pct", "sme_known_pct", "vcse_known_gbp", "n_suppliers"]].copy()
+tbl.insert(1, "months", None)
 tbl["vcse_known_pct"] = (100 * tbl["vcse_known_gbp"].astype(float) / tbl["spend_gbp"].astype(float)).round(1)
 y0 = int(f.fy[:4])
 fy_months = pd.date_range(pd.Timestamp(y0, 4, 1), pd.Timestamp(y0 + 1, 3, 1), freq="MS")
@@ -71,10 +72,12 @@ else:
     if un.empty:
         st.success("Every supplier with spend this year has a located postcode.")
     else:
-        st.caption(f"{len(un):,} suppliers ({fmt.gbp(un['spend_gbp'].sum())}) count as 'unknown location'. What to do: import "
+        st.caption(f"{'The 500 largest of the' if len(un) == 500 else len(un)} suppliers ({fmt.gbp(un['spend_gbp'].sum())}"
+                   f"{' and more' if len(un) == 500 else ''}) that count as 'unknown location'. What to do: import "
                    "the anchor's supplier list with trading-address postcodes (Import page), or correct the postcodes listed.")
         un["spend_gbp"] = un["spend_gbp"].astype(float).round(0)
-        show.table(un.rename(columns={"supplier_name": "Supplier", "spend_gbp": "Spend £", "n_anchors": "Anchors", "reason": "Why"}),
+        show.table(un.rename(columns={"supplier_name": "Supplier", "spend_gbp": "Spend £", "n_anchors": "Anchors", "reason": "Why",
+                                      "what_to_do": "What to do"}),
                    f.provenance("Unlocated suppliers", "Suppliers with spend whose location is unknown", numerator="spend"),
                    key="dq_unlocated")
 footer(f)

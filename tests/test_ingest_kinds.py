@@ -38,7 +38,9 @@ def test_supplier_list_locates_payees_by_id_and_by_name(con, tmp_path):
                    ",BETA SERVICES LTD.,la1 1aa,N,\n,Gama plc,M11 0AT,Y,\n")
     st = safe_stage(con, sup, "suppliers", "A")
     assert st.report.ok, st.report.text()
-    assert any("near-matches" in n and "GAMA" in n for n in st.report.notes)
+    # 'Gama plc' ~ 'Gamma plc' (normalised GAMA ~ GAMMA), shown as written
+    assert [(a, b) for a, b, _ in st.report.near_matches] == [("Gama plc", "Gamma plc")]
+    assert "'Gama plc' ~ existing 'Gamma plc'" in st.report.text()
     importer.commit(con, st)
     rows = dict(_q(con, "SELECT p.payee_text, g.lad_code FROM payment p JOIN supplier_geo g USING (supplier_id)"))
     assert rows["ACME LTD"] == "E07000123" and rows["Beta Services Limited"] == "E07000121"
@@ -107,3 +109,27 @@ def test_upload_size_limit_and_bombs(con, tmp_path):
     xlsx.write_bytes(b"PK\x03\x04not really a workbook")
     rep = safe_stage(con, xlsx, "payments", "A").report
     assert rep.error and "XLSX" in rep.error
+
+
+def test_real_anchor_never_matches_demo_suppliers(demo_con, tmp_path, monkeypatch):
+    """Real files imported next to the demo: a payee or supplier-list name equal to a demo supplier's
+    gets its own record; the demo record (and its fictional postcode) is not touched."""
+    monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
+    con = demo_con
+    name, sid, pc = _q(con, "SELECT name, supplier_id, postcode FROM supplier WHERE postcode IS NOT NULL AND NOT is_individual "
+                            "ORDER BY supplier_id LIMIT 1")[0]
+    con.execute("INSERT INTO network VALUES ('R', 'Real', ['E08000009'], ['E08000009'], 'E12000002', 'T', 'T', NULL, false)")
+    con.execute("INSERT INTO anchor VALUES ('REAL', 'Real council', 'council', NULL, 'R', NULL, false)")
+    pay = tmp_path / "pay.csv"
+    pay.write_text(f"Payment Date,Amount,Supplier Name\n01/04/2024,100.00,\"{name}\"\n")
+    st = safe_stage(con, pay, "payments", "REAL")
+    assert st.report.ok, st.report.text()
+    importer.commit(con, st)
+    got = _q(con, "SELECT p.supplier_id, s.source_file_id FROM payment p JOIN supplier s USING (supplier_id) WHERE anchor_id = 'REAL'")
+    assert got[0][0] != sid and got[0][1] is not None
+    sup = tmp_path / "sup.csv"
+    sup.write_text(f"Supplier Name,Postcode\n\"{name}\",M32 0TH\n")
+    st = safe_stage(con, sup, "suppliers", "REAL")
+    importer.commit(con, st)
+    assert _q(con, "SELECT postcode FROM supplier WHERE supplier_id = ?", sid) == [(pc,)]
+    assert _q(con, "SELECT s.postcode FROM payment p JOIN supplier s USING (supplier_id) WHERE anchor_id = 'REAL'") == [("M32 0TH",)]

@@ -30,6 +30,8 @@ FILES = [
     ("craven_dc_2017-03_payments.csv", "cp1252", "Amount", "Payment Date"),
     ("trafford/trafford-supplier-spend-2024-25.zip", "utf-8", "Amount", "PaymentDate"),
     ("trafford/trafford-supplier-spend-2026-27.zip", "utf-8", "Amount", "PaymentDate"),
+    # 360Giving grants: 555 awards, £1,291,436.54
+    ("trafford/trafford_council_voluntary_sector_grants.csv", "utf-8", "Amount Awarded", "Award Date"),
 ]
 
 
@@ -79,6 +81,45 @@ def test_published_row_counts(shared_dir):
     s = shared_dir / "samples" / "spend"
     assert _independent(s / "trafford/trafford-supplier-spend-2024-25.zip", "utf-8", "Amount", "PaymentDate")[0] == 210_068
     assert _independent(s / "trafford/trafford-supplier-spend-2026-27.zip", "utf-8", "Amount", "PaymentDate")[0] == 38_055
+
+
+def _padding_lines(path: Path) -> int:
+    """Lines after the header whose every field is blank (comma-only or empty), by the csv module."""
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("cp1252").replace("\r\n", "\n").replace("\r", "\n"))))
+    h = next(i for i, r in enumerate(rows) if sum(1 for c in r if c.strip()) >= 3)
+    return sum(1 for r in rows[h + 1:] if not any(c.strip() for c in r))
+
+
+@pytest.mark.parametrize("name", ["leeds_2010-12.csv", "leeds_2011-09.csv", "leeds_2013-10.csv", "leeds_2020-06.csv"])
+def test_leeds_padding_counted_like_the_csv_module(con, shared_dir, name):
+    """Padding found per file: 3 (two blank lines and one comma-only), 55,936, 0 and 1 comma-only
+    lines -- the same numbers as `tr -d '\\r' < FILE | grep -c -E '^[, ]*$'`."""
+    path = shared_dir / "samples" / "spend" / "leeds_raw" / name
+    want = _padding_lines(path)
+    assert want == {"leeds_2010-12.csv": 3, "leeds_2011-09.csv": 55_936, "leeds_2013-10.csv": 0, "leeds_2020-06.csv": 1}[name]
+    notes = safe_stage(con, path, "payments", "A").report.notes
+    if want:
+        assert any(n == f"{want:,} empty padding rows ignored" for n in notes), notes
+    else:
+        assert not any("padding" in n for n in notes)
+
+
+def test_grants_file_carries_recipient_details(con, shared_dir):
+    """The 360Giving grants file names recipients with charity numbers and (for a few) postcodes:
+    new supplier records take them, and a charity number marks the recipient as VCSE."""
+    path = shared_dir / "samples" / "spend" / "trafford" / "trafford_council_voluntary_sector_grants.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    # file line numbers (header = line 1) of the awards to a recipient with a charity number
+    charity_lines = [i + 2 for i, r in enumerate(rows) if r["Recipient Org:Charity Number"].strip()]
+    st = safe_stage(con, path, "payments", "A")
+    assert st.report.mapped["supplier_name"] == "Recipient Org:Name" and st.report.mapped["postcode"] == "Recipient Org:Postal Code"
+    importer.commit(con, st)
+    cur = con.cursor()
+    vcse = dict(cur.execute("SELECT p.source_row, s.is_vcse FROM payment p JOIN supplier s USING (supplier_id)").fetchall())
+    n_pc = cur.execute("SELECT count(*) FROM supplier WHERE postcode IS NOT NULL").fetchone()[0]
+    cur.close()
+    missed = [ln for ln in charity_lines if not vcse.get(ln)]
+    assert len(charity_lines) == 154 and not missed and n_pc > 0, missed[:10]
 
 
 def test_leeds_padding_and_craven_duplicates_reported(con, shared_dir):

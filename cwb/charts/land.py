@@ -42,3 +42,78 @@ def disposals(df: pd.DataFrame, title: str) -> go.Figure:
     fig.update_yaxes(automargin=True)
     fig.update_layout(height=max(260, 80 + 55 * len(d)), showlegend=False)
     return theme.apply(fig, title)
+
+
+def use_colours(uses: list[str]) -> dict[str, list[int]]:
+    """A colour per use (the palette in turn; uses beyond it share grey)."""
+    pal = [theme.DARK_BLUE, theme.TURQUOISE, theme.ORANGE, theme.DARK_PINK, theme.LIGHT_PURPLE, "#6BACE6", "#3D3D3D"]
+    out = {}
+    for i, u in enumerate(uses):
+        h = pal[i] if i < len(pal) else theme.LIGHT_GREY
+        out[u] = [int(h[1:3], 16), int(h[3:5], 16), int(h[5:7], 16)]
+    return out
+
+
+def site_points(sites: pd.DataFrame, colour_by: str, names: dict[str, str]) -> tuple[pd.DataFrame, dict[str, list[int]]]:
+    """Located sites for the map: lat, lon, plain-text tooltip (names come from files; deck.gl
+    shows tooltips as text), area (ha, for the size) and fill; plus the legend (label -> colour)."""
+    from cwb import maps
+
+    pts = sites.dropna(subset=["lat", "lon"]).copy()
+    if colour_by == "use":
+        top = pts["use_type"].fillna("not recorded").value_counts().index.tolist()
+        col = use_colours(top[:7])
+        pts["fill"] = [col.get(u, [200, 200, 200]) for u in pts["use_type"].fillna("not recorded")]
+        legend = {**{u: col[u] for u in top[:7]}, **({"other uses": [200, 200, 200]} if len(top) > 7 else {})}
+    else:
+        pts["fill"] = [STATUS_RGB.get(s, maps.GREY) for s in pts["status"]]
+        legend = {s: STATUS_RGB[s] for s in STATUS_COLOURS if s in set(pts["status"])}
+    pts["tooltip"] = [
+        maps.tip(n, names.get(a, a), f"{u or 'use not recorded'} · {t or 'tenure not recorded'} · {s}",
+                 f"{h:.2f} ha" if pd.notna(h) else "land area not recorded",
+                 f"{fa:,.0f} m² floor area" if pd.notna(fa) else None,
+                 f"UPRN {up}" if up else None,
+                 f"IMD decile {int(dc)}" if pd.notna(dc) else None,
+                 f"Located by {p}")
+        for n, a, u, t, s, h, fa, up, dc, p in zip(
+            pts["site_name"], pts["anchor_id"], pts["use_type"], pts["tenure"], pts["status"], pts["area_ha"],
+            pts["floor_area_m2"], pts["uprn"], pts["imd_decile"], pts["location_precision"])]
+    pts["area"] = pts["area_ha"].fillna(0).astype(float)
+    return pts[["lat", "lon", "tooltip", "area", "fill"]], legend
+
+
+def legend_html(legend: dict[str, list[int]]) -> str:
+    import html
+
+    return " ".join(f"<span style='color:rgb({c[0]},{c[1]},{c[2]});font-size:1.3em'>●</span> {html.escape(str(k))}&nbsp;&nbsp;"
+                    for k, c in legend.items())
+
+
+def breakdown(df: pd.DataFrame, value: str, title: str, imd: bool, labels: dict[str, str] | None = None) -> go.Figure:
+    """Sites or hectares held by category; with IMD loaded, the part in decile 1-2 areas is a
+    separate (darker, hatched) segment so C9 reads off the same bars."""
+    labels = labels or {}
+    d = df.copy()
+    d["label"] = d["category"].map(lambda c: labels.get(c, c))
+    d = d.sort_values(value).tail(15)
+    unit = "sites" if value == "sites" else "ha"
+    fig = go.Figure()
+    if imd:
+        dep = d["sites_deprived" if value == "sites" else "area_ha_deprived"].astype(float)
+        fig.add_trace(go.Bar(y=d["label"], x=dep, orientation="h", name="in IMD decile 1-2 areas",
+                             marker_color=theme.DARK_PINK, marker_pattern_shape="/",
+                             hovertemplate=f"%{{y}}: %{{x:,.1f}} {unit} in decile 1-2 areas<extra></extra>"))
+        fig.add_trace(go.Bar(y=d["label"], x=d[value].astype(float) - dep, orientation="h", name="elsewhere",
+                             marker_color=theme.DARK_BLUE,
+                             hovertemplate=f"%{{y}}: %{{x:,.1f}} {unit} elsewhere<extra></extra>"))
+    else:
+        fig.add_trace(go.Bar(y=d["label"], x=d[value].astype(float), orientation="h", name=unit, marker_color=theme.DARK_BLUE,
+                             hovertemplate=f"%{{y}}: %{{x:,.1f}} {unit}<extra></extra>"))
+    tot = d[value].astype(float)
+    fig.add_trace(go.Scatter(y=d["label"], x=tot, mode="text", text=[f"  {v:,.0f}" if unit == "sites" else f"  {v:,.1f}" for v in tot],
+                             textposition="middle right", showlegend=False, hoverinfo="skip"))
+    fig.update_layout(barmode="stack", height=max(300, 90 + 32 * len(d)), legend=dict(orientation="h", y=-0.15, yanchor="top"),
+                      margin=dict(r=60))
+    fig.update_xaxes(title="Sites" if unit == "sites" else "Hectares", range=[0, float(tot.max() or 1) * 1.18])
+    fig.update_yaxes(automargin=True)
+    return theme.apply(fig, title)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -38,3 +40,129 @@ def anchors_bar(df: pd.DataFrame, col: str, title: str, names: dict[str, str]) -
     fig.update_yaxes(automargin=True)
     fig.update_layout(height=max(300, 80 + 50 * len(d)), showlegend=False)
     return theme.apply(fig, title)
+
+
+def staff_areas(shown: pd.DataFrame, shapes: pd.DataFrame, names: dict[str, str], k: int) -> pd.DataFrame:
+    """Map areas from protected areas (cwb.privacy.protect_areas): one polygon per shown area;
+    a merged group of small areas is drawn as the union of its members' shapes. Returns
+    area_code, wkb, spend_gbp (the protected count, used for the colour classes) and a plain-text
+    tooltip (names come from files: deck.gl renders tooltips as text, never markup)."""
+    import shapely
+
+    from cwb import privacy
+
+    geo = dict(zip(shapes["area_code"], shapes["wkb"]))
+    rows = []
+    for r in shown.itertuples(index=False):
+        parts = [geo[c] for c in r.members if c in geo]
+        if not parts:
+            continue
+        if r.merged:
+            wkb = shapely.to_wkb(shapely.union_all(shapely.from_wkb(parts)))
+            label = f"{len(r.members)} areas with fewer than {k} staff each, merged (in {names.get(r.area_code, r.area_code)})"
+        else:
+            wkb = parts[0]
+            label = names.get(r.area_code, r.area_code)
+        rows.append({"area_code": r.area_code, "wkb": wkb, "spend_gbp": float(r.headcount), "merged": bool(r.merged),
+                     "tooltip": f"{label}\n{privacy.display_count(r.headcount, k)} staff live here"})
+    return pd.DataFrame(rows, columns=["area_code", "wkb", "spend_gbp", "merged", "tooltip"])
+
+
+MERGED_FILL = [200, 200, 200, 190]
+
+
+def staff_layer(m: pd.DataFrame):
+    """The staff map layer: single areas in five blue classes (quantiles of the protected counts),
+    merged groups of small areas in grey (their count is in the tooltip: colouring a group that
+    spans many areas by its total would overstate it)."""
+    import pydeck as pdk
+
+    from cwb import maps
+
+    a = m.copy()
+    single = ~a["merged"]
+    a["fill"] = [MERGED_FILL] * len(a)
+    if single.any():
+        idx, _ = maps.classes(a.loc[single, "spend_gbp"])
+        a.loc[single, "fill"] = pd.Series([maps.BLUES[min(i, 4)] + [215] for i in idx], index=a.index[single])
+    feats = maps.features(a, ["area_code", "tooltip", "fill"])
+    return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": feats}, id="staff", pickable=True,
+                     stroked=True, filled=True, get_fill_color="properties.fill", get_line_color=[255, 255, 255],
+                     line_width_min_pixels=0.5, auto_highlight=True)
+
+
+def legend(m: pd.DataFrame) -> str:
+    """The colour classes of the staff map as HTML text (numbers only), from protected counts."""
+    from cwb import maps
+
+    values = m.loc[~m["merged"], "spend_gbp"]
+    parts = []
+    if len(values):
+        _, bounds = maps.classes(values)
+        # counts are multiples of 5: a class up to 16 holds values up to 15
+        prev = None
+        for i, hi in enumerate(bounds):
+            top = 5 * math.floor(hi / 5 + 1e-9)
+            lo = float(values.min()) if prev is None else prev + 5
+            if top < lo:
+                continue
+            r_, g_, b_ = maps.BLUES[min(i, 4)]
+            parts.append(f"<span style='background:#{r_:02x}{g_:02x}{b_:02x};border:1px solid #999;padding:0 9px'>&nbsp;</span> "
+                         + (f"{lo:,.0f}–{top:,.0f}" if top > lo else f"{top:,.0f}"))
+            prev = top
+    if m["merged"].any():
+        parts.append("<span style='background:#c8c8c8;border:1px solid #999;padding:0 9px'>&nbsp;</span> "
+                     "small areas merged (hover for their count)")
+    return "Staff living in the area: " + " &nbsp; ".join(parts)
+
+
+def headline_table(now: pd.DataFrame, names: dict[str, str], imd: bool) -> pd.DataFrame:
+    """One row per anchor (and the set) of protected figures: counts as text ('<10' where
+    suppressed), percentages from the protected counts."""
+    order = sorted(now["anchor_id"], key=lambda a: (a == "_all", names.get(a, a)))
+    t = now.set_index("anchor_id").loc[order].reset_index()
+    cols = {
+        "Anchor": t["anchor_id"].map(lambda a: names.get(a, a)),
+        "Headcount (B1)": t["headcount_text"], "FTE (B1)": t["fte_text"],
+        "Living locally % (B2)": t["B2_pct"],
+    }
+    if imd:
+        cols["In IMD decile 1-2 areas % (B3)"] = t["B3_pct"]
+        if t["B4_ratio"].notna().any():
+            cols["Representation ratio (B4)"] = t["B4_ratio"]
+    cols |= {
+        "Paid real Living Wage % (B5)": t["B5_pct"], "Staff 18+ (B5 base)": t["adult_headcount_text"],
+        "Apprentices % (B8)": t["B8_pct"], "Apprentice starts (B8)": t["apprentice_starts_text"],
+        "Entry-level hires (B10)": t["entry_hires_text"], "Of which local % (B10)": t["B10L_pct"],
+    }
+    if imd:
+        cols["Of which from decile 1-2 areas % (B10)"] = t["B10D_pct"]
+    cols["Insecure contracts % (B14)"] = t["B14_pct"]
+    return pd.DataFrame(cols)
+
+
+PARENTS = {"lsoa11": ["parent_code", "grandparent_code"], "msoa11": ["parent_code"], "lad": []}
+
+
+def protected_map_areas(areas: pd.DataFrame, level: str, k: int, shapes) -> tuple[pd.DataFrame, dict]:
+    """The staff map's areas after disclosure control (cwb.privacy.protect_areas: small areas
+    merged within their MSOA, then district, else hidden), with shapes and tooltips.
+    ``shapes(level, codes)`` returns area_code + wkb (cwb.ui.data.shapes)."""
+    from cwb import privacy
+
+    shown, summ = privacy.protect_areas(areas, "headcount", k, parent_col=PARENTS[level])
+    names: dict[str, str] = {}
+    for c, n in (("grandparent_code", "grandparent_name"), ("parent_code", "parent_name"), ("area_code", "area_name")):
+        names.update(zip(areas[c], areas[n]))
+    codes = sorted({c for m in shown["members"] for c in m})
+    return staff_areas(shown, shapes(level, codes), names, k), summ
+
+
+def map_note(summ: dict) -> str:
+    k = summ["k"]
+    return ("Counts rounded to the nearest 5. "
+            + (f"{summ['areas_merged']:,} areas with fewer than {k} staff are merged (grey) into {summ['groups_merged']:,} "
+               "groups within their MSOA or district; " if summ["groups_merged"] else "")
+            + (f"{summ['areas_hidden']:,} areas with fewer than {k} staff even when merged are not drawn (together "
+               f"{summ['hidden_total']} staff). " if summ["areas_hidden"] else "")
+            + "Staff home locations are held only as counts by area.")

@@ -1,8 +1,17 @@
 """Land and building registers in the Local Government Transparency Code layout.
 
 Each site is located by its coordinates (WGS84 longitude/latitude or British National Grid
-easting/northing), else by its full postcode, else by the centroid of its postcode district
-('M41'), and the precision used is stated per site. UPRNs stay text.
+easting/northing, converted with pyproj), else by its full postcode (ref_postcode), else by the
+centroid of the live postcodes of its postcode district ('M41', or the district of a postcode
+that is not in the directory), and the precision used is stated per site in
+``location_precision``: 'coordinates', 'postcode', 'postcode district' or 'none'. UPRNs stay
+text (they are identifiers: leading zeros and 12 digits must survive).
+
+Entry point (called by the import framework, cwb.ingest.stage):
+``read_assets(path, con, anchor_id, financial_year=None, mapping=None) -> importer.Staged``
+with ``Staged.frames == {"asset": assets_df, "asset_year": asset_years_df}`` (the columns of
+those tables) and ``Staged.report`` (rows read, rejected with line numbers, notes including the
+count of sites at each location precision and of each status).
 """
 
 from __future__ import annotations
@@ -51,6 +60,18 @@ def _status(tenure_detail: str, other: str, status: str) -> str:
     if COMMUNITY_USES.search(other or ""):
         return "community use"
     return "operational"
+
+
+FULL_POSTCODE = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})")
+DISTRICT = re.compile(r"([A-Z]{1,2}\d[A-Z\d]?)(?: \d[A-Z]{0,2})?")
+
+
+def district(postcode: str) -> str | None:
+    """The postcode district (outward code) of a full or partial postcode: 'WA14 9NT', 'WA149NT',
+    'WA14 1' and 'WA14' all give 'WA14'; anything else gives None."""
+    t = re.sub(r"\s+", " ", str(postcode or "").strip().upper())
+    m = FULL_POSTCODE.fullmatch(t) or DISTRICT.fullmatch(t)
+    return m.group(1) if m else None
 
 
 def _fy(date_text: str) -> str | None:
@@ -105,7 +126,8 @@ def read_assets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, fina
     try:
         full = cur.execute("SELECT pcd_key, lat, lon FROM ref_postcode WHERE list_contains(?, pcd_key) AND lat IS NOT NULL",
                            [key[key != ""].unique().tolist()]).df().set_index("pcd_key")
-        districts = sorted({d for d in pc if re.fullmatch(r"[A-Z]{1,2}\d[A-Z\d]?", d)})
+        outward = pc.map(district)
+        districts = sorted({d for d in outward if isinstance(d, str)})
         dist = cur.execute("SELECT regexp_extract(pcds, '^(\\S+)', 1) AS d, avg(lat) AS lat, avg(lon) AS lon FROM ref_postcode "
                            "WHERE NOT terminated AND lat IS NOT NULL AND list_contains(?, regexp_extract(pcds, '^(\\S+)', 1)) GROUP BY 1",
                            [districts]).df().set_index("d") if districts else pd.DataFrame(columns=["lat", "lon"])
@@ -117,9 +139,9 @@ def read_assets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, fina
     lon[by_pc] = key[by_pc].map(full["lon"])
     precision[by_pc] = "postcode"
     need = lat.isna()
-    by_d = need & pc.isin(dist.index)
-    lat[by_d] = pc[by_d].map(dist["lat"])
-    lon[by_d] = pc[by_d].map(dist["lon"])
+    by_d = need & outward.isin(dist.index)
+    lat[by_d] = outward[by_d].map(dist["lat"])
+    lon[by_d] = outward[by_d].map(dist["lon"])
     precision[by_d] = "postcode district"
     ref = col("site_ref").where(col("site_ref") != "", col("uprn"))
     ref = ref.where(ref != "", pd.Series([f"row{n}" for n in tab.line_numbers], index=df.index))

@@ -37,6 +37,7 @@ class Report:
     mapped: dict[str, str] = field(default_factory=dict)            # field -> column in the file
     unmatched_suppliers: list[str] = field(default_factory=list)
     unknown_postcodes: list[str] = field(default_factory=list)
+    near_matches: list[tuple[str, str, float]] = field(default_factory=list)  # (name in file, existing supplier, score)
     notes: list[str] = field(default_factory=list)
     duplicate_of: int | None = None
     error: str | None = None                                        # the whole file could not be read
@@ -66,6 +67,10 @@ class Report:
             lines.append(f"  ... and {len(self.rejected) - 20:,} more rejected rows")
         if self.unmatched_suppliers:
             lines.append(f"  unmatched suppliers: {len(self.unmatched_suppliers):,} (e.g. {', '.join(self.unmatched_suppliers[:5])})")
+        if self.near_matches:
+            lines.append(f"  near matches to review (not merged): {len(self.near_matches):,}")
+            for new, old, score in self.near_matches[:10]:
+                lines.append(f"    '{new}' ~ existing '{old}' ({score:.0f}/100)")
         if self.unknown_postcodes:
             lines.append(f"  unknown postcodes: {len(self.unknown_postcodes):,} (e.g. {', '.join(self.unknown_postcodes[:5])})")
         if self.error is None and self.rejected:
@@ -109,6 +114,48 @@ def _table_columns(cur, table: str) -> list[str]:
         "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
 
 
+# Undo journal. Rows a commit deletes (replaced by the new file) are copied to undo_<table>
+# with the file that replaced them (replaced_by) and the file that had brought them in
+# (origin_file); rows of tables without a source_file_id column record their keys in
+# undo_added_<table>. Undo removes what a file brought in and puts back what it replaced.
+KEYS = {
+    "supplier": ["supplier_id"],
+    "asset": ["asset_id"],
+    "asset_year": ["asset_id", "financial_year"],
+    "target": ["indicator", "scope_type", "scope_id", "financial_year"],
+    "workforce_area": ["anchor_id", "financial_year"],
+    "workforce_anchor": ["anchor_id", "financial_year"],
+}
+NO_SOURCE_COLUMN = ("asset_year", "target")       # rows carry no source_file_id: keys journaled on insert
+
+
+def _ensure_journal(cur, table: str) -> None:
+    cur.execute(f"CREATE TABLE IF NOT EXISTS undo_{table} AS "
+                f"SELECT *, 0::INTEGER AS replaced_by, 0::INTEGER AS origin_file FROM {table} WHERE false")
+    if table in NO_SOURCE_COLUMN:
+        keys = ", ".join(KEYS[table])
+        cur.execute(f"CREATE TABLE IF NOT EXISTS undo_added_{table} AS SELECT {keys}, 0::INTEGER AS file_id FROM {table} WHERE false")
+
+
+def _origin_expr(table: str) -> str:
+    if table in NO_SOURCE_COLUMN:
+        cond = " AND ".join(f"a.{k} IS NOT DISTINCT FROM t.{k}" for k in KEYS[table])
+        return f"(SELECT max(a.file_id) FROM undo_added_{table} a WHERE {cond})"
+    return "t.source_file_id"
+
+
+def _journal_delete(cur, table: str, where: str, params: list, file_id: int) -> None:
+    """Delete rows of ``table`` matching ``where`` (on alias t), keeping a copy for undo."""
+    if table in KEYS:
+        _ensure_journal(cur, table)
+        jcols = [c for c in _table_columns(cur, f"undo_{table}") if c not in ("replaced_by", "origin_file")]
+        cols = [c for c in jcols if c in _table_columns(cur, table)]
+        cur.execute(f"INSERT INTO undo_{table} ({', '.join(cols)}, replaced_by, origin_file) "
+                    f"SELECT {', '.join('t.' + c for c in cols)}, {int(file_id)}, {_origin_expr(table)} FROM {table} t WHERE {where}",
+                    params)
+    cur.execute(f"DELETE FROM {table} t WHERE {where}", params)
+
+
 def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", refresh: bool = True) -> int:
     """Write a staged file in one transaction; returns its file_id. Raises if the report is not ok."""
     rep = staged.report
@@ -119,8 +166,6 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
     originals = Path(config.get("CWB_ORIGINALS"))
     originals.mkdir(parents=True, exist_ok=True)
     stored = originals / f"{rep.sha256[:16]}_{Path(rep.file_name).name}"
-    if personal_rows(rep):
-        stored = stored.with_suffix(".counts.csv")
     with db.transaction(con) as cur:
         file_id = cur.execute(
             "INSERT INTO source_file (sha256, file_name, kind, anchor_id, imported_by, rows_loaded, total_gbp, stored_path, mapping_json)"
@@ -128,10 +173,10 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
             [rep.sha256, rep.file_name, rep.kind, staged.anchor_id, who, rep.rows_ok, rep.total_gbp, str(stored),
              json.dumps(staged.mapping, default=str)]).fetchone()[0]
         for table in staged.replace_tables:
-            cur.execute(f"DELETE FROM {table} WHERE anchor_id = ?", [staged.anchor_id])
+            _journal_delete(cur, table, "t.anchor_id = ?", [staged.anchor_id], file_id)
         for table, (col, ids) in staged.delete_ids.items():
             if ids:
-                cur.execute(f"DELETE FROM {table} WHERE list_contains(?, {col})", [list(ids)])
+                _journal_delete(cur, table, f"list_contains(?, t.{col})", [list(ids)], file_id)
         for table, frame in staged.frames.items():
             if frame is None or frame.empty:
                 continue
@@ -143,29 +188,22 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
             cur.register("_stage", f[use])
             if table in staged.upsert_keys:
                 keys = staged.upsert_keys[table]
-                cur.execute(f"DELETE FROM {table} WHERE ({', '.join(keys)}) IN (SELECT ({', '.join(keys)}) FROM _stage)")
+                _journal_delete(cur, table, f"({', '.join('t.' + k for k in keys)}) IN (SELECT ({', '.join(keys)}) FROM _stage)",
+                                [], file_id)
             cur.execute(f"INSERT INTO {table} ({', '.join(use)}) SELECT {', '.join(use)} FROM _stage")
+            if table in NO_SOURCE_COLUMN:
+                _ensure_journal(cur, table)
+                keys = ", ".join(KEYS[table])
+                cur.execute(f"INSERT INTO undo_added_{table} SELECT DISTINCT {keys}, {int(file_id)} FROM _stage")
             cur.unregister("_stage")
         cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'import', ?)",
                     [who, f"file {file_id}: {rep.file_name} ({rep.kind}, {rep.rows_ok} rows, sha256 {rep.sha256[:12]})"])
         _fault_pause()
     if not stored.exists():
-        if personal_rows(rep) or not staged.path.exists():
-            # an HR extract is personal data: keep only what was stored (the counts by area)
-            for frame in staged.frames.values():
-                if frame is not None and not frame.empty:
-                    frame.to_csv(stored, index=False)
-                    break
-        else:
-            shutil.copyfile(staged.path, stored)
+        shutil.copyfile(staged.path, stored)
     if refresh:
         build.refresh(con)
     return file_id
-
-
-def personal_rows(rep: Report) -> bool:
-    """True for files with one row per person (HR extracts): never kept as they came."""
-    return rep.kind == "workforce" and any("HR extract" in n for n in rep.notes)
 
 
 def _fault_pause() -> None:
@@ -181,7 +219,11 @@ def _fault_pause() -> None:
 
 
 def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local") -> str:
-    """Remove everything one file brought in, in one transaction."""
+    """Remove everything one file brought in and put back what it replaced, in one transaction.
+
+    Supplier records are shared: one a later file's payments still use is kept (re-attributed
+    to that file) rather than deleted. Rows of other kinds that a later file replaced cannot be
+    taken out from under it: undo that later file first (the error says which)."""
     cur = con.cursor()
     try:
         row = cur.execute("SELECT file_name, kind FROM source_file WHERE file_id = ?", [file_id]).fetchone()
@@ -189,13 +231,63 @@ def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local") -> st
         cur.close()
     if row is None:
         raise ValueError(f"no imported file {file_id}")
+    fid = int(file_id)
     with db.transaction(con) as cur:
-        for table in ("payment", "supplier", "workforce_area", "workforce_anchor", "asset"):
-            cur.execute(f"DELETE FROM {table} WHERE source_file_id = ?", [file_id])
+        for table in KEYS:
+            _ensure_journal(cur, table)
+        active = f"(SELECT file_id FROM source_file WHERE file_id <> {fid})"
+        # 1. a later file replaced rows this file brought in (other than shared supplier records)
+        for table in KEYS:
+            if table == "supplier":
+                continue
+            later = cur.execute(f"SELECT DISTINCT j.replaced_by, s.file_name FROM undo_{table} j JOIN source_file s "
+                                f"ON s.file_id = j.replaced_by WHERE j.origin_file = {fid} AND j.replaced_by <> {fid}").fetchall()
+            if later:
+                raise ValueError(f"file {fid} ({row[0]}): its {table} rows were since replaced by file "
+                                 + ", ".join(f"{g} ({n})" for g, n in later) + ": undo that file first")
+        # 2. suppliers: where a later file replaced a record this file had itself updated, that
+        #    file's journal now holds what this file had replaced, so undoing it later restores the
+        #    right version (a record this file created stays journaled: step 5 keeps it if paid)
+        cur.execute(f"""CREATE OR REPLACE TEMP TABLE _spliced AS
+            SELECT DISTINCT supplier_id, replaced_by FROM undo_supplier
+            WHERE origin_file = {fid} AND replaced_by <> {fid}
+              AND supplier_id IN (SELECT supplier_id FROM undo_supplier WHERE replaced_by = {fid})""")
+        cur.execute(f"DELETE FROM undo_supplier WHERE origin_file = {fid} AND replaced_by <> {fid} "
+                    f"AND supplier_id IN (SELECT supplier_id FROM _spliced)")
+        ucols = ", ".join(c for c in _table_columns(cur, "undo_supplier") if c != "replaced_by")
+        cur.execute(f"INSERT INTO undo_supplier ({ucols}, replaced_by) SELECT {', '.join('j.' + c for c in ucols.split(', '))}, "
+                    f"x.replaced_by FROM undo_supplier j JOIN _spliced x USING (supplier_id) WHERE j.replaced_by = {fid}")
+        cur.execute(f"DELETE FROM undo_supplier WHERE replaced_by = {fid} AND supplier_id IN (SELECT supplier_id FROM _spliced)")
+        # 3. remove what this file brought in
+        for table in ("payment", "workforce_area", "workforce_anchor", "asset"):
+            cur.execute(f"DELETE FROM {table} WHERE source_file_id = {fid}")
+        for table in NO_SOURCE_COLUMN:
+            cond = " AND ".join(f"a.{k} IS NOT DISTINCT FROM t.{k}" for k in KEYS[table])
+            cur.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM undo_added_{table} a WHERE a.file_id = {fid} AND {cond})")
+            cur.execute(f"DELETE FROM undo_added_{table} WHERE file_id = {fid}")
+        cur.execute(f"DELETE FROM supplier WHERE source_file_id = {fid} "
+                    f"AND supplier_id IN (SELECT supplier_id FROM undo_supplier WHERE replaced_by = {fid})")
+        # 4. put back what it replaced (rows whose own file has since been undone stay out;
+        #    supplier records are restored and then checked like every other in step 5)
+        for table in KEYS:
+            cols = [c for c in _table_columns(cur, f"undo_{table}") if c not in ("replaced_by", "origin_file")]
+            cols = [c for c in cols if c in _table_columns(cur, table)]
+            alive = "" if table == "supplier" else f" AND (origin_file IS NULL OR origin_file IN {active})"
+            cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM undo_{table} "
+                        f"WHERE replaced_by = {fid}{alive}")
+            cur.execute(f"DELETE FROM undo_{table} WHERE replaced_by = {fid}")
+        # 5. supplier records of files no longer imported: kept (re-attributed) while payments use them
+        cur.execute(f"""UPDATE supplier SET source_file_id = u.first_file
+            FROM (SELECT supplier_id, min(source_file_id) AS first_file FROM payment
+                  WHERE supplier_id IS NOT NULL GROUP BY 1) u
+            WHERE supplier.supplier_id = u.supplier_id AND supplier.source_file_id IS NOT NULL
+              AND supplier.source_file_id NOT IN {active}""")
+        cur.execute(f"""DELETE FROM supplier WHERE source_file_id IS NOT NULL AND source_file_id NOT IN {active}
+            AND supplier_id NOT IN (SELECT supplier_id FROM payment WHERE supplier_id IS NOT NULL)""")
         cur.execute("DELETE FROM asset_year WHERE asset_id NOT IN (SELECT asset_id FROM asset)")
         cur.execute("DELETE FROM supplier_alias WHERE supplier_id NOT IN (SELECT supplier_id FROM supplier)")
-        cur.execute("DELETE FROM source_file WHERE file_id = ?", [file_id])
-        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'undo', ?)", [who, f"file {file_id}: {row[0]}"])
+        cur.execute(f"DELETE FROM source_file WHERE file_id = {fid}")
+        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'undo', ?)", [who, f"file {fid}: {row[0]}"])
     build.refresh(con)
     return row[0]
 

@@ -10,25 +10,33 @@ import numpy as np
 import pandas as pd
 
 from cwb.ingest import importer
-from cwb.ingest.names import is_redacted_individual, normalise_name
+from cwb.ingest.names import is_redacted_individual, matchable_suppliers_sql, near_matches, normalise_name
 from cwb.ingest.readers import propose_mapping
 
 ALIASES: dict[str, list[str]] = {
     "date": ["Payment Date", "Date Paid", "DatePaid", "Date", "Paid Date", "Transaction Date", "Date of Payment",
-             "Invoice Payment Date", "Pay Date", "Posting Date"],
+             "Invoice Payment Date", "Pay Date", "Posting Date", "Award Date"],
     "amount": ["Amount", "Net Amount", "NetAmount", "Net amount(£)", "Net Amount(£)", "Amount Paid", "Amount (£)",
-               "Amount £", "Value", "Total", "Net Value", "Payment Amount", "Line Amount", "Amount Excl VAT", "Expenditure"],
+               "Amount £", "Value", "Total", "Net Value", "Payment Amount", "Line Amount", "Amount Excl VAT", "Expenditure", "Amount Awarded"],
     "supplier_name": ["Supplier Name", "SupplierName", "Beneficiary Name", "BeneficiaryName", "Supplier", "Payee",
-                      "Payee Name", "Vendor Name", "Vendor", "Merchant Name", "Recipient"],
+                      "Payee Name", "Vendor Name", "Vendor", "Merchant Name", "Recipient",
+                      "Recipient Org:Name"],
     "supplier_ref": ["Supplier ID", "Supplier Id", "SupplierID", "BeneficiaryOtherID", "Beneficiary ID",
-                     "Supplier Number", "Supplier Code", "Vendor ID", "Vendor Number", "Creditor Number", "Supplier Ref"],
+                     "Supplier Number", "Supplier Code", "Vendor ID", "Vendor Number", "Creditor Number", "Supplier Ref",
+                     "Recipient Org:Identifier"],
     "category": ["ProclassLabel", "Proclass Label", "Expenditure Category", "ExpenditureCategory", "Category",
                  "Procurement Category", "Detailed Expenditure Type", "DetailedExpenditureType", "Account Code",
-                 "Expense Type", "Purpose", "Category Internal Name", "Expense Area", "Subjective Description"],
+                 "Expense Type", "Purpose", "Category Internal Name", "Expense Area", "Subjective Description",
+                 "Grant Programme:Title"],
     "invoice_date": ["Invoice Date", "InvoiceDate", "Date of Invoice"],
     "transaction": ["Transaction Number", "TransactionNumber", "Transaction No", "Transaction ID", "Document Number"],
     "vat_number": ["VATRegistrationNumber", "VAT Registration Number", "VAT Number"],
-    "company_number": ["Company Number", "Companies House Number", "Company Registration Number"],
+    "company_number": ["Company Number", "Companies House Number", "Company Registration Number",
+                       "Recipient Org:Company Number"],
+    # supplier details some files carry beside the payment (360Giving grants, some NHS files):
+    # used for payees that have no supplier record yet
+    "postcode": ["Supplier Postcode", "Postcode", "Post Code", "Recipient Org:Postal Code"],
+    "charity_number": ["Charity Number", "Registered Charity Number", "Recipient Org:Charity Number"],
 }
 REQUIRED = ("date", "amount", "supplier_name")
 
@@ -60,23 +68,40 @@ def parse_dates(s: pd.Series) -> pd.Series:
     return out
 
 
-_AMOUNT_OK = re.compile(r"^-?\d+(\.\d+)?$")
+_AMOUNT_OK = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?"      # UK: commas only between groups of three
+_PENNIES_OK = r"-?\d{0,16}(?:\.\d{0,2}0*)?"   # no fraction of a penny; fits DECIMAL(18,2)
 
 
 def parse_amounts(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Clean money text: £, commas, spaces, (brackets) and trailing minus for negatives.
-    Returns (clean text such as '-1302.28', valid mask)."""
+    """Clean money text: £, thousands separators, spaces, (brackets) and trailing minus for
+    negatives. Returns (clean text such as '-1302.28', valid mask). Never guesses: commas that are
+    not thousands separators ('1.005,00', '12,5') and fractions of a penny ('10.005') are invalid."""
     t = s.astype(str).str.strip()
     t = t.str.replace("\u00a3", "", regex=False).str.replace("GBP", "", regex=False)
-    t = t.str.replace(",", "", regex=False).str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
+    t = t.str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
     neg_br = t.str.fullmatch(r"\(.*\)")
     t = t.where(~neg_br, "-" + t.str.slice(1, -1))
-    neg_tr = t.str.fullmatch(r"[\d.]+-")
+    neg_tr = t.str.fullmatch(r"[\d.,]+-")
     t = t.where(~neg_tr, "-" + t.str.slice(0, -1))
     t = t.str.replace(r"^\+", "", regex=True).str.replace(r"^-+", "-", regex=True)
+    valid = t.str.fullmatch(_AMOUNT_OK) & t.str.contains(r"\d", regex=True)
+    t = t.str.replace(",", "", regex=False)
     t = t.str.replace(r"^(-?)\.", r"\g<1>0.", regex=True)
-    valid = t.str.match(_AMOUNT_OK)
-    return t, valid
+    valid &= t.str.fullmatch(_PENNIES_OK)
+    return t, valid.fillna(False).astype(bool)
+
+
+def amount_problem(raw: str) -> str:
+    """Why one amount was not accepted (for the report)."""
+    t = str(raw).strip()
+    core = re.sub(r"[£\s()+-]|GBP", "", t)
+    if "," in core and re.search(r"\d", core) and not re.fullmatch(_AMOUNT_OK, core):
+        return f"amount has a comma that is not a thousands separator: '{t[:30]}'"
+    if re.fullmatch(r"[\d,]*\.\d{3,}", core):
+        return f"amount has a fraction of a penny: '{t[:30]}'"
+    if re.fullmatch(r"[\d,]{17,}(\.\d*)?", core):
+        return f"amount too large: '{t[:30]}'"
+    return f"amount not a number: '{t[:30]}'"
 
 
 def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
@@ -103,8 +128,14 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     names = df[m["supplier_name"]].astype(str).str.strip()
     # a final total line (no date, no payee, amount = the sum of the rows above) is left out
     if len(df) > 1 and pd.isna(dates.iloc[-1]) and valid_amt.iloc[-1]:
-        above = pd.to_numeric(amount.iloc[:-1][valid_amt.iloc[:-1]], errors="coerce").sum()
-        if abs(above - float(amount.iloc[-1])) < 0.005 * max(1.0, abs(above)) and abs(above) > 0:
+        cur = con.cursor()
+        try:   # exact to the penny (DECIMAL), never a float comparison
+            cur.register("_t", pd.DataFrame({"a": amount.iloc[:-1][valid_amt.iloc[:-1]].to_numpy()}))
+            above, last = cur.execute("SELECT sum(CAST(a AS DECIMAL(18,2))), CAST(? AS DECIMAL(18,2)) FROM _t",
+                                      [amount.iloc[-1]]).fetchone()
+        finally:
+            cur.close()
+        if above is not None and above != 0 and above == last:
             rep.notes.append(f"line {lines[-1]}: a total line equal to the sum of the rows was left out")
             df, amount, valid_amt, dates, names, lines = (df.iloc[:-1], amount.iloc[:-1], valid_amt.iloc[:-1],
                                                           dates.iloc[:-1], names.iloc[:-1], lines[:-1])
@@ -114,7 +145,7 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     for i in np.flatnonzero(bad_amt | bad_date)[:5000]:
         why = []
         if bad_amt[i]:
-            why.append(f"amount not a number: '{str(df[m['amount']].iloc[i])[:30]}'")
+            why.append(amount_problem(df[m["amount"]].iloc[i]))
         if bad_date[i]:
             why.append(f"date not recognised: '{str(df[m['date']].iloc[i])[:30]}'")
         rep.rejected.append((int(lines[i]), "; ".join(why)))
@@ -134,6 +165,9 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         "supplier_ref": refs.to_numpy(),
         "source_row": lines,
     })
+    for fld in ("postcode", "company_number", "charity_number"):
+        if fld in m:
+            out["_" + fld] = df[m[fld]].astype(str).str.strip().to_numpy()
     good = ~(bad_amt | bad_date)
     out = out[good]
     rep.rows_ok = int(good.sum())
@@ -161,11 +195,19 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
     payees = out[["payee_text", "supplier_ref"]].drop_duplicates().copy()
     payees["name_norm"] = payees["payee_text"].map(normalise_name)
     payees["is_individual"] = payees["payee_text"].map(is_redacted_individual)
+    details = {}                               # supplier details carried in the payment file itself,
+    norm_of = dict(zip(payees["payee_text"], payees["name_norm"]))     # by normalised name (first given)
+    for fld in ("postcode", "company_number", "charity_number"):
+        if "_" + fld in out.columns:
+            v = out.loc[out["_" + fld] != "", ["payee_text", "_" + fld]]
+            details[fld] = v.assign(k=v["payee_text"].map(norm_of)).groupby("k")["_" + fld].first().to_dict()
     cur = con.cursor()
     try:
         aliases = cur.execute("SELECT supplier_ref, supplier_id FROM supplier_alias WHERE anchor_id = ?", [anchor_id]).df()
-        known = cur.execute("SELECT name_norm, min(supplier_id) AS supplier_id, bool_or(postcode IS NOT NULL) AS has_pc "
-                            "FROM supplier WHERE NOT is_individual GROUP BY name_norm").df()
+        known = cur.execute("SELECT name_norm, min(supplier_id) AS supplier_id, bool_or(postcode IS NOT NULL) AS has_pc, "
+                            "min(name) AS name "
+                            f"FROM supplier s WHERE NOT is_individual AND {matchable_suppliers_sql()} GROUP BY name_norm",
+                            [anchor_id]).df()
         next_id = int(cur.execute("SELECT coalesce(max(supplier_id), 0) + 1 FROM supplier").fetchone()[0])
     finally:
         cur.close()
@@ -187,8 +229,16 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
                 sid = next_id
                 next_id += 1
                 made[key] = sid
-                new_rows.append({"supplier_id": sid, "name": "Individual (name withheld)" if rec.is_individual else rec.payee_text,
-                                 "name_norm": "" if rec.is_individual else rec.name_norm, "is_individual": bool(rec.is_individual)})
+                row = {"supplier_id": sid, "name": "Individual (name withheld)" if rec.is_individual else rec.payee_text,
+                       "name_norm": "" if rec.is_individual else rec.name_norm, "is_individual": bool(rec.is_individual)}
+                if not rec.is_individual:
+                    for fld, d in details.items():
+                        row[fld] = d.get(rec.name_norm) if rec.name_norm else None
+                    if row.get("postcode"):
+                        with_pc.add(rec.name_norm)
+                    if row.get("charity_number"):
+                        row["is_vcse"], row["vcse_source"] = True, "charity number in the payment file"
+                new_rows.append(row)
         if rec.supplier_ref and rec.supplier_ref not in by_ref:
             by_ref[rec.supplier_ref] = sid
             new_alias.append({"anchor_id": anchor_id, "supplier_ref": rec.supplier_ref, "supplier_id": sid})
@@ -203,6 +253,17 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
     staged.frames["supplier"] = pd.DataFrame(new_rows) if new_rows else pd.DataFrame()
     staged.frames["supplier_alias"] = pd.DataFrame(new_alias) if new_alias else pd.DataFrame()
     staged.frames.pop("_payments", None)
+    if new_rows:
+        # new payees whose name is close to a located supplier's: listed for review, never merged
+        located = known.loc[known["has_pc"], "name_norm"].tolist()
+        fresh = [r["name_norm"] for r in new_rows if r["name_norm"]]
+        show = {**dict(zip(known["name_norm"], known["name"])), **{r["name_norm"]: r["name"] for r in new_rows}}
+        rep.near_matches = near_matches(fresh, located, limit=1000, show=show)
+        if rep.near_matches:
+            rep.notes.append(f"{len(rep.near_matches):,} new payees have a name close to a located supplier but were not "
+                             "merged: review them; if they are the same, add the payee's name or ID to the supplier list")
+        if len(fresh) > 1000 and located:
+            rep.notes.append(f"near-match review covered the first 1,000 of {len(fresh):,} new payees")
     no_loc = payees[~payees["is_individual"] & ~payees["name_norm"].isin(with_pc)]
     rep.unmatched_suppliers = sorted(no_loc["payee_text"].unique().tolist())[:2000]
     if len(no_loc):

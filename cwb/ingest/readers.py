@@ -168,8 +168,10 @@ def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> T
     header = [str(h).strip() for h in rows.iloc[hi].tolist()]
     while header and not header[-1]:
         header.pop()                      # trailing unnamed columns (',,,' after the last name)
-    if hi == len(rows) - 1 and hi > 0:
-        notes.append("the header is the last line of the file: data rows are above it")
+    after = rows.iloc[hi + 1:]
+    only_padding_after = not bool(after.apply(lambda c: c.str.strip() != "").any(axis=None)) if len(after) else True
+    if only_padding_after and hi > 0:
+        notes.append("the header is the last line of the file (or followed only by empty lines): data rows are above it")
         body = rows.iloc[:hi]
     else:
         body = rows.iloc[hi + 1:]

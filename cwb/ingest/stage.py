@@ -82,3 +82,33 @@ def safe_stage(con, path, kind, anchor_id, mapping=None, financial_year=None) ->
         rep = importer.Report(file_name=Path(path).name, kind=kind, sha256="")
         rep.error = f"could not read the file: {type(exc).__name__}: {str(exc)[:300]}"
         return importer.Staged(path=Path(path), report=rep, anchor_id=anchor_id)
+
+
+def aliases_for(kind: str) -> dict[str, list[str]]:
+    """The fields of a kind of file and the header names each is known by (for the mapping editor)."""
+    if kind == "payments":
+        from cwb.ingest.payments import ALIASES
+    elif kind == "suppliers":
+        from cwb.ingest.suppliers import ALIASES
+    elif kind == "assets":
+        from cwb.ingest.assets import ALIASES
+    elif kind == "targets":
+        from cwb.ingest.targets import ALIASES
+    elif kind == "workforce":
+        from cwb.ingest.workforce import COUNT_ALIASES, HR_ALIASES
+
+        ALIASES = {**COUNT_ALIASES, **HR_ALIASES}
+    else:
+        raise ValueError(f"unknown kind {kind!r}")
+    return ALIASES
+
+
+def file_columns(path: Path, kind: str) -> list[str]:
+    """Column names of a file as the importer reads them (header found, duplicates made unique);
+    empty when the file cannot be read at all."""
+    from cwb.ingest.readers import to_table
+
+    try:
+        return list(to_table(Path(path), aliases_for(kind), min_known=0).data.columns)
+    except Exception:  # noqa: BLE001 - the report already says why the file cannot be read
+        return []

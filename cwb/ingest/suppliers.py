@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 
 from cwb.ingest import importer
-from cwb.ingest.names import is_redacted_individual, normalise_name
+from cwb.ingest.names import is_redacted_individual, matchable_suppliers_sql, near_matches, normalise_name
 from cwb.ingest.readers import propose_mapping
 
 ALIASES = {
@@ -35,8 +35,6 @@ def _flag(s: pd.Series) -> pd.Series:
 
 def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
                    mapping: dict[str, str] | None = None) -> importer.Staged:
-    from rapidfuzz import fuzz, process
-
     path = Path(path)
     staged, tab = importer.begin(path, "suppliers", con, anchor_id, ALIASES, mapping, min_known=1)
     rep = staged.report
@@ -63,7 +61,7 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     sup["is_individual"] = sup["name"].map(is_redacted_individual)
     cur = con.cursor()
     try:
-        known = cur.execute("SELECT * FROM supplier").df()
+        known = cur.execute(f"SELECT * FROM supplier s WHERE {matchable_suppliers_sql()}", [anchor_id]).df()
         aliases = cur.execute("SELECT supplier_ref, supplier_id FROM supplier_alias WHERE anchor_id = ?", [anchor_id]).df()
         next_id = int(cur.execute("SELECT coalesce(max(supplier_id), 0) + 1 FROM supplier").fetchone()[0])
         pcs = set(cur.execute("SELECT pcd_key FROM ref_postcode WHERE pcd_key IN (SELECT DISTINCT upper(regexp_replace(x, '[^A-Za-z0-9]', '', 'g')) FROM (SELECT unnest(?) AS x))",
@@ -106,17 +104,14 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     rep.unknown_postcodes = unknown[:2000]
     if unknown:
         rep.notes.append(f"{len(unknown):,} postcodes are not in the postcode directory: those suppliers stay 'unknown location'")
-    # near matches for review: new names close to an existing supplier's name
+    # near matches for review: new names close to an existing supplier's name (never merged)
     new_names = out[~out["supplier_id"].isin(replaced)]["name_norm"].tolist()
     existing = [n for n in known["name_norm"].tolist() if n] if len(known) else []
-    near = []
-    if existing and new_names:
-        for n in new_names[:5000]:
-            hit = process.extractOne(n, existing, scorer=fuzz.token_sort_ratio, score_cutoff=85)
-            if hit and hit[0] != n:
-                near.append(f"'{n}' ~ '{hit[0]}' ({hit[1]:.0f})")
-    if near:
-        rep.notes.append(f"{len(near)} near-matches to review (not merged): " + "; ".join(near[:10]))
+    show = {**dict(zip(known["name_norm"], known["name"])), **dict(zip(out["name_norm"], out["name"]))} if len(known) else {}
+    rep.near_matches = near_matches(new_names, existing, show=show)
+    if rep.near_matches:
+        rep.notes.append(f"{len(rep.near_matches)} names are close to an existing supplier but were not merged: "
+                         "review them; if they are the same organisation, use the existing name or the same supplier ID")
     rep.notes.append(f"{len(replaced):,} existing suppliers updated, {len(out) - len(replaced):,} new")
     staged.frames["supplier"] = out
     staged.frames["supplier_alias"] = pd.DataFrame(alias_rows) if alias_rows else pd.DataFrame()

@@ -1,18 +1,41 @@
 """Workforce files: counts by area, or an HR extract (one row per employee) that is aggregated
-to counts by LSOA as it is read. Personal rows are never stored: only the counts are staged."""
+to counts by LSOA as it is read. Personal rows are never stored: only the counts are staged.
+
+Entry point (called by the import framework, cwb.ingest.stage):
+``read_workforce(path, con, anchor_id, financial_year=None, mapping=None) -> importer.Staged``
+with ``Staged.frames == {"workforce_area": df}`` (the columns of the workforce_area table:
+anchor_id, financial_year, area_code, area_level, headcount, fte, adult_headcount, paid_rlw,
+apprentices, apprentice_starts, entry_hires, insecure) and ``Staged.report`` (rows read, rows
+rejected with their line numbers and why, notes).
+
+Counts by area: one row per area (LSOA 2011 code, or an MSOA 2011 / district code), with a
+headcount and any of the other counts; a financial year column or ``financial_year``.
+
+HR extract (recognised by a home postcode or hourly rate column): one row per employee in post
+at 31 March of ``financial_year``. Each employee is counted in the LSOA of their home postcode
+(unresolved postcodes: area UNKNOWN). B5: an employee aged 18+ (all, without an age column)
+with a known hourly rate counts in ``adult_headcount``, and in ``paid_rlw`` when the rate is at
+least the real Living Wage for that year (cwb.reference.rlw) — the London rate when the
+workplace is in London (a workplace postcode column, else the anchor's site postcode).
+Apprentices: role level mentions apprentice; starts and entry-level hires: start date in the
+financial year (entry level: apprentice, trainee, entry, band/grade 1-2). Insecure: contract
+type mentions zero hours, agency, bank, casual or sessional.
+"""
 
 from __future__ import annotations
 
 import re
+import tempfile
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from cwb import workforce
 from cwb.ingest import importer
 from cwb.ingest.payments import parse_dates
 from cwb.ingest.readers import norm_header, propose_mapping
+from cwb.reference import rlw
+from cwb.reference.rlw import SOURCE
 
 COUNT_ALIASES = {
     "area_code": ["LSOA", "LSOA code", "lsoa11", "LSOA11CD", "area_code", "Area code"],
@@ -34,8 +57,28 @@ HR_ALIASES = {
     "role_level": ["Role Level", "Grade", "Band", "Job Level"],
     "fte": ["FTE", "Full Time Equivalent"],
     "age": ["Age"],
+    "work_postcode": ["Work Postcode", "Workplace Postcode", "Base Postcode", "Work Location Postcode"],
 }
 INSECURE = re.compile(r"zero|agency|bank|casual|sessional", re.I)
+ENTRY = re.compile(r"entry|apprentice|trainee|\b(?:band|grade|level)\s*[12]\b", re.I)
+
+
+def _london_workplace(df: pd.DataFrame, m: dict, con, anchor_id: str) -> pd.Series:
+    """True where the employee works in London: their workplace postcode's district (when the
+    extract has one), else the anchor's site postcode."""
+    cur = con.cursor()
+    try:
+        site = cur.execute("SELECT coalesce(p.lad25, p.lad22) FROM anchor a JOIN ref_postcode p ON p.pcd_key = pcd_key(a.site_postcode) "
+                           "WHERE a.anchor_id = ?", [anchor_id]).fetchone()
+        default = rlw.is_london(site[0]) if site else False
+        if "work_postcode" not in m:
+            return pd.Series(default, index=df.index)
+        key = df[m["work_postcode"]].astype(str).str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
+        look = dict(cur.execute("SELECT pcd_key, coalesce(lad25, lad22) FROM ref_postcode WHERE list_contains(?, pcd_key)",
+                                [key.unique().tolist()]).fetchall())
+    finally:
+        cur.close()
+    return key.map(lambda k_: rlw.is_london(look[k_]) if k_ in look else default).astype(bool)
 
 
 def read_workforce(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, financial_year: str | None = None,
@@ -54,6 +97,13 @@ def read_workforce(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, f
     if out is None:
         return staged
     staged.frames = {"workforce_area": out}
+    if is_hr:
+        # the import framework keeps a copy of each imported file: for an HR extract that copy
+        # must not be the personal rows, so it is pointed at the counts by area instead
+        tmp = Path(tempfile.mkdtemp(prefix="cwb_hr_")) / f"{Path(path).stem}_counts_by_area.csv"
+        out.to_csv(tmp, index=False)
+        staged.path = tmp
+        rep.notes.append("the extract itself is not kept: the stored copy holds only the counts by area")
     staged.mapping = rep.mapped
     fys = sorted(out["financial_year"].unique())
     staged.delete_ids = {}
@@ -110,29 +160,37 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
     finally:
         cur.close()
     lsoa = key.map(look["lsoa11"])
-    lad = key.map(look["lad"])
-    rate = pd.to_numeric(df[m["hourly_rate"]].astype(str).str.replace("£", "").str.strip(), errors="coerce") if "hourly_rate" in m else None
+    rate = pd.to_numeric(df[m["hourly_rate"]].astype(str).str.replace("£", "").str.replace(",", "").str.strip(),
+                         errors="coerce") if "hourly_rate" in m else None
     age = pd.to_numeric(df[m["age"]], errors="coerce") if "age" in m else pd.Series(30, index=df.index)
-    london = lad.fillna("").str.startswith("E09")
-    rlw_uk, rlw_ldn = workforce.rlw_rate(fy), workforce.rlw_rate(fy, london=True)
+    london = _london_workplace(df, m, con, anchor_id)
+    rlw_uk, rlw_ldn = rlw.rate(fy), rlw.rate(fy, london=True)
     start = parse_dates(df[m["start_date"]]) if "start_date" in m else pd.Series(pd.NaT, index=df.index)
     y0 = int(fy[:4])
     in_year = (start >= pd.Timestamp(y0, 4, 1)) & (start <= pd.Timestamp(y0 + 1, 3, 31))
     role = df[m["role_level"]].astype(str) if "role_level" in m else pd.Series("", index=df.index)
     appr = role.str.contains("apprentice", case=False)
-    entry = role.str.contains(r"entry|apprentice|trainee|band 1|band 2|grade 1|grade 2", case=False, regex=True)
+    entry = role.str.contains(ENTRY, regex=True)
     contract = df[m["contract"]].astype(str) if "contract" in m else pd.Series("", index=df.index)
+    adult = age >= 18
+    b5_base = adult & rate.notna() if rate is not None and rlw_uk else adult
+    threshold = london.map({True: rlw_ldn, False: rlw_uk}) if rlw_uk else None
     x = pd.DataFrame({
         "area_code": lsoa.fillna("UNKNOWN"), "headcount": 1,
         "fte": pd.to_numeric(df[m["fte"]], errors="coerce").fillna(1.0) if "fte" in m else 1.0,
-        "adult_headcount": (age >= 18).astype(int),
-        "paid_rlw": (((rate >= rlw_uk) & ~london) | ((rate >= rlw_ldn) & london)).astype(int) & (age >= 18).astype(int)
-        if rate is not None and rlw_uk else 0,
+        "adult_headcount": b5_base.astype(int),
+        "paid_rlw": (b5_base & (rate >= threshold - 1e-9)).astype(int) if rate is not None and rlw_uk else 0,
         "apprentices": appr.astype(int), "apprentice_starts": (appr & in_year).astype(int),
         "entry_hires": (entry & in_year).astype(int), "insecure": contract.str.contains(INSECURE).astype(int),
     })
     if rate is None or not rlw_uk:
         rep.notes.append("no hourly rate or no real Living Wage rate for that year: B5 not computed")
+    else:
+        missing = int((adult & rate.isna()).sum())
+        rep.notes.append(f"real Living Wage {fy}: £{rlw_uk:.2f} (London £{rlw_ldn:.2f}, {int(london.sum()):,} employees "
+                         f"working in London); {SOURCE}")
+        if missing:
+            rep.notes.append(f"{missing:,} employees aged 18+ have no usable hourly rate: left out of B5's base")
     unknown = int((x["area_code"] == "UNKNOWN").sum())
     if unknown:
         rep.notes.append(f"{unknown:,} employees' postcodes did not resolve: counted under area UNKNOWN")
