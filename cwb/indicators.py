@@ -133,7 +133,7 @@ def compute(con: duckdb.DuckDBPyConnection, anchor: str | None = None, fy: str |
         raise ValueError(f"unknown anchor {', '.join(bad)}; known: {', '.join(known)}")
     den_label = DENOMINATOR_LABELS[m["denominator"]].format(n=m["top_n"])
     lo, hi = sorted([m["fy"], m["baseline_fy"]])
-    ind = db.run("spend_indicators", con, **spend_params(m, anchors, lo, hi))
+    ind = db.run("spend_indicators", con, **spend_params(m, anchors or known, lo, hi))
     rows = ind[ind["anchor_id"] == "_all"].set_index("financial_year")
     if m["fy"] not in rows.index:
         raise ValueError(f"no payments for the chosen anchors in {m['fy']}")
@@ -144,7 +144,7 @@ def compute(con: duckdb.DuckDBPyConnection, anchor: str | None = None, fy: str |
         base = rows.loc[m["baseline_fy"]].to_dict()
         base["financial_year"] = m["baseline_fy"]
     out_ind = spend_block(row, base, den_label, m)
-    p = spend_params(m, anchors, m["fy"], m["fy"])
+    p = spend_params(m, anchors or known, m["fy"], m["fy"])
     conc = db.run("spend_concentration", con, **p).set_index("anchor_id").loc["_all"]
     out_ind.append({"id": "A14", "name": "Supplier concentration", "unit": "% and index",
                     "value": {"top10_pct": _num(conc["top10_pct"]), "top20_pct": _num(conc["top20_pct"]),

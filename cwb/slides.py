@@ -237,7 +237,7 @@ def context_for(con: duckdb.DuckDBPyConnection, anchors: list[str] | None = None
     local_name = ", ".join(lname.get(x, x) for x in m["local_lads"])
     den = indicators.DENOMINATOR_LABELS[m["denominator"]].format(n=m["top_n"])
     return Context(
-        params=indicators.spend_params(m, anchors, m["fy"], m["fy"]), fy=m["fy"], baseline_fy=m["baseline_fy"],
+        params=indicators.spend_params(m, anchors or list(names), m["fy"], m["fy"]), fy=m["fy"], baseline_fy=m["baseline_fy"],
         years=m["years"], names=names, types=dict(zip(a["anchor_id"], a["anchor_type"])), local_name=local_name,
         wider_name=str(nets["wider_name"] or "the wider area"), network_name=m["network_name"],
         anchors_label=", ".join(names[x] for x in anchors) if anchors else f"all {len(names)} anchors of {m['network_name']}",

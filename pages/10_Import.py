@@ -57,6 +57,8 @@ if up is not None:
         path = tmp()
         path.write_bytes(up.getvalue())
         st.session_state["_staged"] = stage_remembered(con, path, kind, anchor, year)
+        if importer.personal_rows(st.session_state["_staged"].report):
+            path.unlink(missing_ok=True)   # an HR extract is aggregated on read; the upload is not kept
         st.session_state["_stage_key"] = key
     staged: importer.Staged = st.session_state["_staged"]
     rep = staged.report

@@ -60,7 +60,7 @@ if unit == "%":
                     "so part of a change in share can come from a changed total.")
 
 st.subheader("Spend per month")
-months = data.query("spend_by_month", anchor_ids=f.anchors, fy_from=years[0], fy_to=years[-1])
+months = data.query("spend_by_month", anchor_ids=f.anchors or list(f.anchor_names), fy_from=years[0], fy_to=years[-1])
 fig = charts.monthly(months, "Spend per month by anchor (gaps are months with no data)", f.anchor_names, years[0], years[-1])
 show.chart(fig, f.provenance("Spend per month", "Total payments per calendar month, by anchor",
                              period=f"{years[0]} to {years[-1]}", denominator="none (totals)",

@@ -9,7 +9,7 @@ from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
 
 f = frame("Land and property")
-summ = data.query("land_summary", anchor_ids=f.anchors, fy=f.fy, imd_edition=f.imd_edition)
+summ = data.query("land_summary", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, imd_edition=f.imd_edition)
 if summ.empty:
     st.info("No land and property records are loaded. Import a land register (the transparency-code layout) on the Import page.")
     footer(f)
@@ -45,7 +45,7 @@ left, right = st.columns([3, 2])
 dim = left.radio("Break down by", list(DIMS), format_func=DIMS.get, index=list(DIMS).index(dim), horizontal=True, key="land_dim")
 set_page_param("ldim", dim)
 unit = right.radio("Measure", ["sites", "area_ha"], format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True, key="land_unit")
-bd = data.query("land_breakdown", anchor_ids=f.anchors, fy=f.fy, dimension=dim, imd_edition=f.imd_edition)
+bd = data.query("land_breakdown", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, dimension=dim, imd_edition=f.imd_edition)
 labels = {a: n.replace(" (demo)", "") for a, n in f.anchor_names.items()} if dim == "anchor_id" else {}
 show.chart(charts.breakdown(bd, unit, f"{'Sites' if unit == 'sites' else 'Hectares'} held by {DIMS[dim].lower()}, {f.fy}"
                             + (" (pink: in IMD decile 1-2 areas)" if imd_ok else ""), imd_ok, labels),
@@ -55,7 +55,7 @@ show.chart(charts.breakdown(bd, unit, f"{'Sites' if unit == 'sites' else 'Hectar
            bd.rename(columns={"category": DIMS[dim]}), key="land_bd")
 
 st.subheader("Sites")
-opts = data.query("land_tenures", anchor_ids=f.anchors)
+opts = data.query("land_tenures", anchor_ids=f.anchors or list(f.anchor_names))
 cols = st.columns([2, 2, 2, 2])
 tenures = cols[0].multiselect("Tenure", sorted(opts["tenure"].unique()), key="land_tenure")
 statuses = cols[1].multiselect("Status", list(charts.STATUS_COLOURS), key="land_status")
@@ -65,7 +65,7 @@ layer_imd = cols[3].toggle(f"Deprivation of areas (IMD {f.imd_edition})", value=
 if not f.detail_anchors:
     st.info("Site-level detail is shared only with analysts of each anchor; the figures above cover every anchor.")
 else:
-    sites = data.query("land_sites", anchor_ids=f.anchors, fy=f.fy, scope_anchor_ids=f.detail_anchors,
+    sites = data.query("land_sites", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, scope_anchor_ids=f.detail_anchors,
                        tenures=tenures, statuses=statuses, imd_edition=f.imd_edition)
     pts, legend = charts.site_points(sites, colour_by, f.anchor_names)
     ctx = data.shapes("lad", f.wider_lads)
@@ -97,14 +97,14 @@ else:
 left, right = st.columns(2)
 with left:
     tv = st.radio("Trend of", ["sites", "area_ha"], format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True, key="land_tv")
-    trend = data.query("land_status_trend", anchor_ids=f.anchors, fy_from=f.years[0], fy_to=f.years[-1])
+    trend = data.query("land_status_trend", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1])
     show.chart(charts.status_trend(trend, tv, f"{'Sites' if tv == 'sites' else 'Hectares'} by status, by year"),
                f.provenance("Estate by status", "Sites (or hectares) by status recorded for each financial year (C1, C2, C5)",
                             denominator="all sites with a status that year", period=f"{f.years[0]} to {f.years[-1]}",
                             source="Anchor land and property registers"), trend, key="land_trend")
 with right:
     st.markdown("&nbsp;")
-    disp = data.query("land_disposals", anchor_ids=f.anchors, fy_from=f.years[0], fy_to=f.years[-1])
+    disp = data.query("land_disposals", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1])
     if disp.empty:
         st.info("No disposals recorded in these years.")
     else:

@@ -166,6 +166,8 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
     originals = Path(config.get("CWB_ORIGINALS"))
     originals.mkdir(parents=True, exist_ok=True)
     stored = originals / f"{rep.sha256[:16]}_{Path(rep.file_name).name}"
+    if personal_rows(rep):
+        stored = stored.with_suffix(".counts.csv")
     with db.transaction(con) as cur:
         file_id = cur.execute(
             "INSERT INTO source_file (sha256, file_name, kind, anchor_id, imported_by, rows_loaded, total_gbp, stored_path, mapping_json)"
@@ -200,10 +202,22 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
                     [who, f"file {file_id}: {rep.file_name} ({rep.kind}, {rep.rows_ok} rows, sha256 {rep.sha256[:12]})"])
         _fault_pause()
     if not stored.exists():
-        shutil.copyfile(staged.path, stored)
+        if personal_rows(rep) or not staged.path.exists():
+            # an HR extract is personal data: keep only what was stored (the counts by area)
+            for frame in staged.frames.values():
+                if frame is not None and not frame.empty:
+                    frame.to_csv(stored, index=False)
+                    break
+        else:
+            shutil.copyfile(staged.path, stored)
     if refresh:
         build.refresh(con)
     return file_id
+
+
+def personal_rows(rep: Report) -> bool:
+    """True for files with one row per person (HR extracts): never kept as they came."""
+    return rep.kind == "workforce" and any("HR extract" in n for n in rep.notes)
 
 
 def _fault_pause() -> None:

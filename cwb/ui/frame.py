@@ -57,7 +57,9 @@ class Filters:
     def spend_params(self, fy_from: str | None = None, fy_to: str | None = None,
                      anchors: list[str] | None = None) -> dict[str, Any]:
         return {
-            "anchor_ids": list(self.anchors if anchors is None else anchors),
+            # no anchor chosen = every anchor of THIS network (an empty list would mean the
+            # whole database, mixing networks)
+            "anchor_ids": list(self.anchors if anchors is None else anchors) or list(self.anchor_names),
             "fy_from": fy_from or self.fy, "fy_to": fy_to or self.fy,
             "denominator": self.denominator, "top_n": int(self.top_n),
             "local_lads": list(self.local_lads), "wider_lads": list(self.wider_lads),

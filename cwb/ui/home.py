@@ -33,10 +33,10 @@ def render() -> None:
                            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="pack_net",
                            help="Title slide, one slide per key chart with a headline, caption and source, and the method notes")
     ind = data.query("spend_indicators", **f.spend_params(fy_from=f.years[0], fy_to=f.years[-1]))
-    wraw = data.query("workforce_indicators", anchor_ids=f.anchors, fy_from=f.years[0], fy_to=f.years[-1],
+    wraw = data.query("workforce_indicators", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1],
                       local_lads=f.local_lads, imd_edition=f.imd_edition)
     wf = workforce.protected_indicators(wraw) if len(wraw) else pd.DataFrame()
-    land = data.query("land_summary", anchor_ids=f.anchors, fy=f.fy, imd_edition=f.imd_edition)
+    land = data.query("land_summary", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, imd_edition=f.imd_edition)
 
     def row(df, aid, fy):
         d = df[(df["anchor_id"] == aid) & (df["financial_year"] == fy)] if len(df) else df
@@ -68,7 +68,7 @@ def render() -> None:
         st.markdown("#### Land and property")
         if len(land):
             held, idle = _land_counts(land)
-            base = data.query("land_summary", anchor_ids=f.anchors, fy=f.baseline_fy, imd_edition=f.imd_edition)
+            base = data.query("land_summary", anchor_ids=f.anchors or list(f.anchor_names), fy=f.baseline_fy, imd_edition=f.imd_edition)
             bheld, bidle = _land_counts(base) if len(base) and f.baseline_fy != f.fy else (None, None)
             area = land.loc[land["anchor_id"] == "_all", "area_ha"].sum()
             st.metric("Sites held (C1)", fmt.num(held), delta=None if bheld is None else f"{held - bheld:+,d} sites",
