@@ -37,10 +37,15 @@ _ID_IN_TEXT = re.compile(
     r"\b(?:company|co|reg(?:istered)?|crn)\.?\s*(?:no|number|num|reg)?\.?\s*[:#]?\s*((?:SC|NI|OC|SO|NC|R0|IP|RS)?\d{6,8})\b", re.I)
 _CHARITY_IN_TEXT = re.compile(r"\b(?:charity|reg(?:istered)? charity)\s*(?:no|number)?\.?\s*[:#]?\s*(\d{6,7}|SC\d{6})\b", re.I)
 PUBLIC_KINDS = ("public_bodies", "councils", "nhs_ods")
+LEGAL_RE = re.compile(r"\b(ltd|limited|llp|plc|cic|c\.i\.c|lp|cio)\b\.?", re.I)
+
+
+INITIALS_RE = re.compile(r"^\s*([A-Z]\.?\s+){1,3}[A-Z][A-Za-z'-]+\s*$", re.I)
 
 
 def looks_like_person(name: str) -> bool:
-    return bool(PERSON_RE.match(name or ""))
+    """'Mr J Smith', 'Mrs E K Walker', 'R J Taylor' (initials and a surname, no legal form)."""
+    return bool(PERSON_RE.match(name or "") or INITIALS_RE.match(name or ""))
 
 
 def _ids_in_text(name: str) -> tuple[str | None, str | None]:
@@ -137,12 +142,12 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
             FROM _pay p JOIN reg_entity e ON e.kind IN ('ccew', 'oscr', 'ccni') AND charity_key(e.reg_id) = p.chno""").df()
         # 2. exact names (current and previous)
         ex = cur.execute(f"""
-            SELECT p.name_norm, p.pc, n.is_previous, {ent_cols}, n.name_norm AS matched_key
+            SELECT p.name_norm, p.name AS payee_name, p.pc, n.is_previous, {ent_cols}, n.name_norm AS matched_key
             FROM _pay p JOIN reg_name n ON n.name_norm = p.mkey
             JOIN reg_entity e ON e.kind = n.kind AND e.reg_id = n.reg_id
             WHERE p.mkey <> ''
             UNION ALL
-            SELECT p.name_norm, p.pc, true, {ent_cols}, n.name_norm
+            SELECT p.name_norm, p.name, p.pc, true, {ent_cols}, n.name_norm
             FROM _pay p JOIN reg_name n ON n.kind = 'councils' AND n.name_norm = 'COUNCIL:' || council_key(p.mkey)
             JOIN reg_entity e ON e.kind = n.kind AND e.reg_id = n.reg_id
             WHERE regexp_matches(p.mkey, '\\b(COUNCIL|BOROUGH|MBC)\\b') AND NOT regexp_matches(p.mkey, '\\b(PARISH|TOWN|COMMUNITY|ASSOCIATIONS?)\\b')
@@ -209,7 +214,11 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
         if len(nn.replace(" ", "")) < 4:
             conf = min(conf, 0.8)
             why.append("very short name")
-        if r["pc"] and r["reg_postcode"] and re.sub(r"\s", "", str(r["reg_postcode"]).upper()) == r["pc"]:
+        same_pc = bool(r["pc"] and r["reg_postcode"] and re.sub(r"\s", "", str(r["reg_postcode"]).upper()) == r["pc"])
+        if " " not in nn and r["kind"] not in PUBLIC_KINDS and not same_pc and not LEGAL_RE.search(str(r["payee_name"])):
+            conf = min(conf, 0.85)
+            why.append("one word and no legal form (Ltd, LLP...): another firm may trade under it")
+        if same_pc:
             conf = min(1.0, conf + 0.02)
             why.append("same postcode as the supplier record")
         cands = [cand(x, 1.0) for _, x in use.drop_duplicates("org").head(3).iterrows()]

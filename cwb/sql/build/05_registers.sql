@@ -12,7 +12,7 @@ CREATE OR REPLACE MACRO reg_norm(n) AS
             regexp_replace(
                 regexp_replace(replace(lower(strip_accents(coalesce(n, ''))), '&', ' and '),
                                '[^a-z0-9 ]+', ' ', 'g'),
-                '\b(public limited company|limited liability partnership|community interest company|limited|ltd|plc|llp|lp|cic|inc|incorporated|co|company|corp|corporation|uk|gb|group|holdings|the)\b',
+                '\b(public limited company|limited liability partnership|community interest company|c i c|u k|limited|ltd|plc|llp|lp|cic|inc|incorporated|co|company|corp|corporation|uk|gb|group|holdings|the)\b',
                 ' ', 'g'),
             '\s+', ' ', 'g'),
         '^\s+|\s+$', '', 'g')));
