@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 

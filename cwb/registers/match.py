@@ -180,32 +180,44 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
     def dormant(r) -> bool:
         return str(r.get("accounts_category") or "").upper() == "DORMANT"
 
-    for nn, g in idm.groupby("name_norm", sort=False):
-        g = g.sort_values("kind", key=lambda s: s != "companies")
-        r = g.iloc[0].to_dict()
-        rows[nn] = {"name_norm": nn, "status": "auto", "kind": r["kind"], "reg_id": r["reg_id"], "confidence": 1.0,
-                    "method": r["method"], "evidence": r["evidence"], "candidates": [cand(x, 1.0) for _, x in g.head(3).iterrows()]}
-    mkey_of = dict(zip(pay["name_norm"], pay["name_norm"]))
-    for nn, g in ex.groupby("name_norm", sort=False):
+    for r in sorted(idm.to_dict("records"), key=lambda r: r["kind"] != "companies"):
+        if r["name_norm"] in rows:
+            continue
+        rows[r["name_norm"]] = {"name_norm": r["name_norm"], "status": "auto", "kind": r["kind"], "reg_id": r["reg_id"],
+                                "confidence": 1.0, "method": r["method"], "evidence": r["evidence"], "candidates": [cand(r, 1.0)]}
+    def groups(df):
+        out: dict[str, list[dict]] = {}
+        for r in df.to_dict("records"):
+            out.setdefault(r["name_norm"], []).append(r)
+        return out
+
+    def first_by_org(rs):
+        seen, out = set(), []
+        for r in rs:
+            if r["org"] not in seen:
+                seen.add(r["org"])
+                out.append(r)
+        return out
+
+    for nn, g in groups(ex).items():
         if nn in rows:
             continue
-        by_key = g["matched_key"].str.startswith("COUNCIL:")
-        if (~by_key).any():          # the name itself beats the council key ('Pendle' for 'Borough of Pendle')
-            g = g[~by_key]
-        act = g[g["active"].fillna(False).astype(bool)]
-        pool = act if len(act) else g
-        cur_names = pool[~pool["is_previous"]]
-        use = cur_names if len(cur_names) else pool
-        orgs = use["org"].nunique()
-        use = use.sort_values(["kind"], key=lambda s: s != "companies")
-        r = use.iloc[0].to_dict()
+        by_key = [r for r in g if str(r["matched_key"]).startswith("COUNCIL:")]
+        if len(by_key) < len(g):     # the name itself beats the council key ('Pendle' for 'Borough of Pendle')
+            g = [r for r in g if not str(r["matched_key"]).startswith("COUNCIL:")]
+        act = [r for r in g if r["active"] is True or r["active"] == 1]
+        pool = act or g
+        use = [r for r in pool if not r["is_previous"]] or pool
+        orgs = len({r["org"] for r in use})
+        use = sorted(use, key=lambda r: r["kind"] != "companies")
+        r = use[0]
         conf = 0.97 if not r["is_previous"] else 0.92
         why = [f"name equal to the register's {'previous or other name' if r['is_previous'] else 'name'} "
                f"'{r['reg_name']}' ({r['kind']} {r['reg_id']})"]
         if orgs > 1:
             conf = 0.6
             why.append(f"{orgs} organisations have this name: choose one")
-        if not len(act) and r["kind"] not in PUBLIC_KINDS:   # a council that has since merged was still public
+        if not act and r["kind"] not in PUBLIC_KINDS:   # a council that has since merged was still public
             conf = min(conf, 0.7)
             why.append(f"the register entry is not active ({r['status']})")
         if dormant(r):
@@ -221,22 +233,23 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
         if same_pc:
             conf = min(1.0, conf + 0.02)
             why.append("same postcode as the supplier record")
-        cands = [cand(x, 1.0) for _, x in use.drop_duplicates("org").head(3).iterrows()]
+        cands = [cand(x, 1.0) for x in first_by_org(use)[:3]]
         rows[nn] = {"name_norm": nn, "status": "auto" if conf >= threshold else "queued", "kind": r["kind"],
                     "reg_id": r["reg_id"], "confidence": round(conf, 3),
                     "method": "previous name" if r["is_previous"] else "exact name", "evidence": "; ".join(why),
                     "candidates": cands}
-    for nn, g in fz.groupby("name_norm", sort=False):
+    for nn, g in groups(fz).items():
         if nn in rows:
             continue
-        mk = g["mkey"].iloc[0]
-        g = g.assign(score=[fuzz.token_sort_ratio(mk, k) / 100 for k in g["matched_key"]])
-        g = g.sort_values(["score", "active"], ascending=[False, False]).drop_duplicates("org")
-        best = g.iloc[0].to_dict()
+        mk = g[0]["mkey"]
+        for x in g:
+            x["score"] = fuzz.token_sort_ratio(mk, x["matched_key"]) / 100
+        g = first_by_org(sorted(g, key=lambda x: (-x["score"], not bool(x["active"]))))
+        best = g[0]
         if best["score"] < 0.8:
             continue
         close = _tokens_close(mk, best["matched_key"])
-        rival = len(g) > 1 and g.iloc[1]["score"] >= best["score"] - 0.05
+        rival = len(g) > 1 and g[1]["score"] >= best["score"] - 0.05
         same_pc = bool(best["pc"] and best["reg_postcode"]
                        and re.sub(r"\s", "", str(best["reg_postcode"]).upper()) == best["pc"])
         conf = round(0.85 * best["score"], 3)
@@ -253,10 +266,9 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
             why.append("matched a previous name")
         rows[nn] = {"name_norm": nn, "status": "auto" if conf >= threshold else "queued", "kind": best["kind"],
                     "reg_id": best["reg_id"], "confidence": conf, "method": "similar name", "evidence": "; ".join(why),
-                    "candidates": [cand(x, x["score"]) for _, x in g.head(3).iterrows()]}
+                    "candidates": [cand(x, x["score"]) for x in g[:3]]}
     for nn in pay["name_norm"]:
         rows.setdefault(nn, {"name_norm": nn, "status": "none", "evidence": "no register entry with this or a similar name"})
-    del mkey_of
     res = pd.DataFrame(list(rows.values()))
     for c in ("kind", "reg_id", "confidence", "method", "evidence", "candidates"):
         if c not in res.columns:
