@@ -9,8 +9,10 @@ transaction: a file that fails leaves the previous copy of that register in plac
 from __future__ import annotations
 
 import io
+import os
 import re
 import sys
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from cwb import db
 from cwb.registers import KIND_LABELS, KINDS
 
 SCHEMA_SQL = db.SQL_DIR / "build" / "05_registers.sql"
+DUCKDB_MIN_BYTES = int(float(os.environ.get("CWB_REGISTER_DUCKDB_MIN_MB", "64")) * 1e6)
 PC_RE = r"([A-Za-z]{1,2}[0-9][A-Za-z0-9]? ?[0-9][A-Za-z]{2})\s*$"
 
 
@@ -218,7 +221,7 @@ def _sniff(raw: bytes, layout: dict) -> tuple[str, str]:
     return delim, enc
 
 
-def _batches(name: str, f, kind: str, progress, bad: list):
+def _batches(name: str, f, kind: str, progress, bad: list, size: int = 0):
     """Yield pyarrow tables of string columns named by col_key, from one delimited member."""
     layout = LAYOUTS[kind]
     counter = _Counting(f)
@@ -247,6 +250,10 @@ def _batches(name: str, f, kind: str, progress, bad: list):
         seen[c] = seen.get(c, 0) + 1
         uniq.append(c if seen[c] == 1 else f"{c}_{seen[c]}")
     keep = [c for c in uniq if c in set(layout["required"]) | set(layout["optional"])]
+    if enc == "utf-8" and size >= DUCKDB_MIN_BYTES:
+        # large UTF-8 files (Companies House, 2.5 GB): DuckDB's parallel CSV reader, from disk
+        yield ("duckdb", stream, counter, uniq, keep, delim, headerless)
+        return
     ro = pacsv.ReadOptions(column_names=uniq, skip_rows=0 if headerless else 1, block_size=16 << 20,
                            encoding="utf8" if enc == "utf-8" else enc)
     po = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True,
@@ -261,6 +268,43 @@ def _batches(name: str, f, kind: str, progress, bad: list):
             if c not in tbl.column_names:
                 tbl = tbl.append_column(c, pa.nulls(len(tbl), pa.string()))
         yield tbl
+
+
+def _sql_str(s: str) -> str:
+    return "'" + str(s).replace("'", "''") + "'"
+
+
+def _duck_insert(cur, kind: str, spec: tuple, item: tuple, cols: str, progress, log) -> int:
+    """Insert one large delimited member through DuckDB's read_csv (parallel). A zip member is
+    first copied to a temporary file beside the database (flat memory); a plain file is read in place."""
+    _, stream, counter, names, keep, delim, headerless = spec
+    layout = LAYOUTS[kind]
+    raw = stream.raw.f
+    src_path = raw.name if isinstance(raw, io.BufferedReader) else None   # a plain file (not a zip member)
+    tmp = None
+    if src_path is None:
+        tmp = tempfile.NamedTemporaryFile(prefix="register_", suffix=".csv", delete=False)
+        with tmp:
+            while chunk := stream.read(8 << 20):
+                tmp.write(chunk)
+                progress(counter.n)
+        src_path = tmp.name
+        log(f"  {item[0]}: unpacked ({Path(src_path).stat().st_size / 1e6:,.0f} MB), parsing with DuckDB...")
+    try:
+        missing = [c for c in layout["optional"] if c not in names]
+        sel = ", ".join([f'"{c}"' for c in keep] + [f'NULL::VARCHAR AS "{c}"' for c in missing])
+        names_sql = "[" + ", ".join(_sql_str(n) for n in names) + "]"
+        cur.execute(f"""CREATE OR REPLACE TEMP VIEW _b AS SELECT {sel} FROM read_csv({_sql_str(src_path)},
+            header = {'false' if headerless else 'true'}, names = {names_sql}, all_varchar = true,
+            delim = {_sql_str(delim)}, quote = '"', escape = '"', strict_mode = false, null_padding = true,
+            ignore_errors = true, max_line_size = 20000000, parallel = true)""")
+        before = cur.execute("SELECT count(*) FROM reg_staging").fetchone()[0]
+        cur.execute(f"INSERT INTO reg_staging ({cols}) {layout['sql']}")
+        cur.execute("DROP VIEW _b")
+        return int(cur.execute("SELECT count(*) FROM reg_staging").fetchone()[0] - before)
+    finally:
+        if tmp is not None:
+            Path(tmp.name).unlink(missing_ok=True)
 
 
 def _xlsx_table(path: Path, kind: str) -> pa.Table:
@@ -329,9 +373,11 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
     bad_rows: list = []
     member_names: list[str] = []
     last = [0.0]
-    with db.transaction(con) as cur:
-        cur.execute("CREATE TEMP TABLE IF NOT EXISTS _reg_new AS SELECT * FROM reg_entity WHERE false")
-        cur.execute("DELETE FROM _reg_new")
+    # rows are staged outside the transaction (DuckDB 2.0 miscounts read_csv rows staged inside an
+    # explicit transaction), then the register is replaced in one transaction below
+    cur = con.cursor()
+    try:
+        cur.execute("CREATE OR REPLACE TABLE reg_staging AS SELECT * FROM reg_entity WHERE false")
         total = 0
         for p in paths:
             if p.suffix.lower() in (".xlsx", ".xlsm"):
@@ -352,28 +398,47 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
                         pct = f" {100 * n / size:.0f}%" if size else ""
                         log(f"  {name}:{pct} read, {rep.rows_read:,} rows so far ({now - t0:.0f} s)")
 
-                it = item[1] if item[1] is not None else _batches(name, item[3], kind, progress, bad_rows)
+                it = item[1] if item[1] is not None else _batches(name, item[3], kind, progress, bad_rows, size)
                 for tbl in it:
+                    if isinstance(tbl, tuple):
+                        rep.rows_read += _duck_insert(cur, kind, tbl, item, cols, progress, log)
+                        continue
                     rep.rows_read += len(tbl)
                     cur.register("_b", tbl)
                     if kind == "ccew" and "date_of_extract" in tbl.column_names:
                         extract_dates.update(r[0] for r in cur.execute(
                             "SELECT DISTINCT left(date_of_extract, 10) FROM _b WHERE coalesce(date_of_extract, '') <> '' "
                             "LIMIT 3").fetchall())
-                    cur.execute(f"INSERT INTO _reg_new ({cols}) {layout['sql']}")
+                    cur.execute(f"INSERT INTO reg_staging ({cols}) {layout['sql']}")
                     cur.unregister("_b")
                 if size:
                     total += size
+    except BaseException:
+        cur.execute("DROP TABLE IF EXISTS reg_staging")
+        raise
+    finally:
+        cur.close()
+    try:
+        _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapshot, paths, t0)
+    finally:
+        c2 = con.cursor()
+        c2.execute("DROP TABLE IF EXISTS reg_staging")
+        c2.close()
+    return rep
+
+
+def _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapshot, paths, t0) -> None:
+    with db.transaction(con) as cur:
         if bad_rows:
             rep.skipped[f"rows with the wrong number of fields (e.g. line {bad_rows[0]})"] = len(bad_rows)
-        n_new, n_dupes = cur.execute("SELECT count(*), count(*) - count(DISTINCT reg_id) FROM _reg_new").fetchone()
+        n_new, n_dupes = cur.execute("SELECT count(*), count(*) - count(DISTINCT reg_id) FROM reg_staging").fetchone()
         if n_new == 0:
             raise RegisterFormatError(f"no {KIND_LABELS[kind]} rows found in {', '.join(rep.files)}")
         if n_dupes:
             rep.skipped["repeated register number (the first row kept)"] = int(n_dupes)
         cur.execute("DELETE FROM reg_entity WHERE kind = ?", [kind])
         cur.execute("DELETE FROM reg_name WHERE kind = ?", [kind])
-        cur.execute(f"INSERT INTO reg_entity SELECT {cols} FROM _reg_new "
+        cur.execute(f"INSERT INTO reg_entity SELECT {cols} FROM reg_staging "
                     "QUALIFY row_number() OVER (PARTITION BY reg_id ORDER BY active DESC NULLS LAST) = 1")
         cur.execute("""INSERT INTO reg_name
             SELECT kind, reg_id, name_norm, false, reg_block(name_norm) FROM reg_entity WHERE kind = $k AND name_norm <> ''
@@ -384,7 +449,6 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
         if kind == "councils":   # 'PENDLE' for 'Pendle Borough Council' (payees say 'Borough of Pendle')
             cur.execute("""INSERT INTO reg_name SELECT DISTINCT kind, reg_id, 'COUNCIL:' || council_key(name_norm), true, NULL
                            FROM reg_name WHERE kind = 'councils' AND council_key(name_norm) <> ''""")
-        cur.execute("DROP TABLE _reg_new")
         rep.rows_loaded, rep.active, rep.with_postcode = cur.execute(
             "SELECT count(*), count(*) FILTER (WHERE active), count(postcode) FROM reg_entity WHERE kind = ?", [kind]).fetchone()
         rep.names = cur.execute("SELECT count(*) FROM reg_name WHERE kind = ?", [kind]).fetchone()[0]
