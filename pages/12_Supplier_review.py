@@ -70,7 +70,10 @@ else:
     sel = top[top["name_norm"] == nn].iloc[0]
     st.markdown(f"**{sel['payee']}** — {fmt.gbp(sel['spend_gbp'])}, paid by {sel['anchors']}. "
                 f"{sel['evidence'] or ''}")
-    cands = review.candidates(sel.to_dict())
+    gone = review.rejected(con, nn)
+    cands = [c for c in review.candidates(sel.to_dict()) if f"{c['kind']}:{c['reg_id']}" not in gone]
+    if gone:
+        st.caption(f"Rejected before: {', '.join(sorted(gone))}")
     opts = {f"{c['kind']}:{c['reg_id']}": f"{c['name']} — {c['kind']} {c['reg_id']}, {c.get('postcode') or 'no postcode'}, "
                                          f"{c.get('legal_form') or ''}, {c.get('status') or ''} (score {c['score']})" for c in cands}
 
@@ -82,7 +85,8 @@ else:
             st.error(str(exc))
             return
         data.clear()
-        st.session_state["_rev_done"] = f"{review.ACTIONS[action].capitalize()}: {sel['payee']}. Figures rebuilt."
+        what = review.ACTIONS[action]
+        st.session_state["_rev_done"] = f"{what[0].upper()}{what[1:]}: {sel['payee']}. Figures rebuilt."
         st.rerun()
 
     if opts:

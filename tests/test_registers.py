@@ -333,3 +333,21 @@ def test_person_and_identifier_rules():
     assert not _tokens_close("ELECTRICITY NORTH WEST", "ELECTRICITY NORTH EAST")
     assert not _tokens_close("INSPIREDSPACES PROJECTCO1", "INSPIREDSPACES PROJECTCO2")
 
+
+
+@needs_real
+def test_rejecting_an_automatic_match_returns_the_payee_to_the_queue(fresh, tmp_path):
+    from cwb import db
+    from cwb.registers import review
+
+    _e2e(fresh, tmp_path)
+    con = db.connect(fresh)
+    assert "YORWASTE" not in set(review.queue(con, ["CDC"])["name_norm"])     # matched automatically
+    review.decide(con, "YORWASTE", "reject", kind="companies", reg_id="FX000002")
+    q = review.queue(con, ["CDC"])
+    assert q.loc[q["name_norm"] == "YORWASTE", "status"].tolist() == ["rejected"]
+    assert review.rejected(con, "YORWASTE") == {"companies:FX000002"}
+    cur = con.cursor()
+    assert cur.execute("SELECT match_kind, location_method FROM supplier_resolved WHERE name_norm = 'YORWASTE'").fetchone() == (None, None)
+    review.decide(con, "YORWASTE", "clear")
+    assert cur.execute("SELECT match_reg_id FROM supplier_resolved WHERE name_norm = 'YORWASTE'").fetchone()[0] == "FX000002"

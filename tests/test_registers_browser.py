@@ -66,7 +66,7 @@ def test_review_queue_in_browser(tmp_path, monkeypatch):
             # reject: the Environment Agency candidate of 'ENVIRONMENT AGENCY NW'
             _choose(page, "Payee to review", "ENVIRONMENT AGENCY NW")
             page.get_by_role("button", name="Reject this candidate").click()
-            _done(page, "this candidate is not the payee")
+            _done(page, "This candidate is not the payee")
             # search the register and accept the entry found
             _choose(page, "Payee to review", "Skipton Hire Centre")
             page.get_by_label("Search the register (name or number)").fill("SKIPTON HIRE")
@@ -74,11 +74,11 @@ def test_review_queue_in_browser(tmp_path, monkeypatch):
             page.wait_for_selector("text=Register entries found", timeout=120_000)
             settle(page)
             page.get_by_role("button", name="Accept this entry").click()
-            _done(page, "this register entry is the payee")
+            _done(page, "This register entry is the payee")
             # mark
             _choose(page, "Payee to review", "Axis")
             page.get_by_role("button", name="Mark as outside the UK").click()
-            _done(page, "based outside the UK")
+            _done(page, "Based outside the UK")
             screenshot(page, SHOTS / "Supplier_review_decided.png")
             assert not problems(page)
         finally:

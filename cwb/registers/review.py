@@ -57,6 +57,19 @@ def candidates(row) -> list[dict]:
     return json.loads(c)
 
 
+def rejected(con: duckdb.DuckDBPyConnection, name_norm: str) -> set[str]:
+    """'kind:reg_id' of the candidates reviewers rejected for this payee (still in force)."""
+    reg_load.ensure_schema(con)
+    cur = con.cursor()
+    try:
+        rows = cur.execute("""SELECT d.kind || ':' || d.reg_id FROM supplier_decision d WHERE d.name_norm = ? AND d.action = 'reject'
+            AND NOT EXISTS (SELECT 1 FROM supplier_decision c WHERE c.name_norm = d.name_norm AND c.action = 'clear'
+                            AND c.decision_id > d.decision_id)""", [name_norm]).fetchall()
+    finally:
+        cur.close()
+    return {r[0] for r in rows}
+
+
 def decide(con: duckdb.DuckDBPyConnection, name_norm: str, action: str, who: str = "local",
            kind: str | None = None, reg_id: str | None = None, postcode: str | None = None,
            note: str | None = None, network_id: str | None = None, refresh: bool = True) -> None:

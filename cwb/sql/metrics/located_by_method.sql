@@ -16,6 +16,7 @@ SELECT m.method, sum(m.spend_gbp) AS spend_gbp,
        count(DISTINCT m.supplier_id) FILTER (WHERE m.supplier_id <> -1) AS n_suppliers,
        string_agg(DISTINCT strftime(r.register_snapshot, '%Y-%m-%d'), ', ') AS snapshot
 FROM m
-LEFT JOIN supplier_resolved r ON r.supplier_id = m.supplier_id AND m.method NOT IN ('supplier list', 'payment file', 'by hand')
+LEFT JOIN supplier_resolved r ON r.supplier_id = m.supplier_id
+     AND m.method IN ('Companies House registered office', 'charity register', 'FCA Mutuals Public Register', 'public body register')
 GROUP BY m.method
 ORDER BY spend_gbp DESC;
