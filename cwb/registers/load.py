@@ -438,14 +438,18 @@ def _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapsh
             rep.skipped["repeated register number (the first row kept)"] = int(n_dupes)
         cur.execute("DELETE FROM reg_entity WHERE kind = ?", [kind])
         cur.execute("DELETE FROM reg_name WHERE kind = ?", [kind])
-        cur.execute(f"INSERT INTO reg_entity SELECT {cols} FROM reg_staging "
-                    "QUALIFY row_number() OVER (PARTITION BY reg_id ORDER BY active DESC NULLS LAST) = 1")
+        if n_dupes:
+            cur.execute(f"INSERT INTO reg_entity SELECT {cols} FROM reg_staging "
+                        "QUALIFY row_number() OVER (PARTITION BY reg_id ORDER BY active DESC NULLS LAST) = 1")
+        else:   # the usual case: no window sort over millions of rows
+            cur.execute(f"INSERT INTO reg_entity SELECT {cols} FROM reg_staging")
         cur.execute("""INSERT INTO reg_name
             SELECT kind, reg_id, name_norm, false, reg_block(name_norm) FROM reg_entity WHERE kind = $k AND name_norm <> ''
-            UNION
-            SELECT kind, reg_id, reg_norm(pn), true, reg_block(reg_norm(pn))
-            FROM (SELECT kind, reg_id, name_norm, unnest(prev_names) AS pn FROM reg_entity WHERE kind = $k)
-            WHERE reg_norm(pn) <> '' AND reg_norm(pn) <> name_norm""", {"k": kind})
+            UNION ALL
+            SELECT DISTINCT kind, reg_id, pn, true, reg_block(pn)
+            FROM (SELECT kind, reg_id, name_norm, reg_norm(unnest(prev_names)) AS pn FROM reg_entity
+                  WHERE kind = $k AND len(prev_names) > 0)
+            WHERE pn <> '' AND pn <> name_norm""", {"k": kind})
         if kind == "councils":   # 'PENDLE' for 'Pendle Borough Council' (payees say 'Borough of Pendle')
             cur.execute("""INSERT INTO reg_name SELECT DISTINCT kind, reg_id, 'COUNCIL:' || council_key(name_norm), true, NULL
                            FROM reg_name WHERE kind = 'councils' AND council_key(name_norm) <> ''""")

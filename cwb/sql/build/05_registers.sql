@@ -10,7 +10,7 @@ CREATE OR REPLACE MACRO reg_norm(n) AS
     upper(trim(regexp_replace(
         regexp_replace(
             regexp_replace(
-                regexp_replace(replace(lower(strip_accents(coalesce(n, ''))), '&', ' and '),
+                regexp_replace(replace(replace(lower(strip_accents(coalesce(n, ''))), 'co-op', 'coop'), '&', ' and '),
                                '[^a-z0-9 ]+', ' ', 'g'),
                 '\b(public limited company|limited liability partnership|community interest company|c i c|u k|limited|ltd|plc|llp|lp|cic|inc|incorporated|co|company|corp|corporation|uk|gb|group|holdings|the)\b',
                 ' ', 'g'),
