@@ -289,7 +289,7 @@ NAV = [
                ("pages/3_Where_the_money_goes.py", "Where the money goes"),
                ("pages/4_Opportunities.py", "Opportunities"), ("pages/5_Suppliers.py", "Suppliers")]),
     ("People and land", [("pages/6_Workforce.py", "Workforce"), ("pages/7_Land_and_property.py", "Land and property")]),
-    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality")]),
+    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality"), ("pages/12_Supplier_review.py", "Supplier review")]),
 ]
 
 
