@@ -33,13 +33,36 @@ def _run_cached(name: str, frozen: tuple, data_version: int, path: str) -> pd.Da
     return db.run(name, connection(), **params)
 
 
+_VERSION_SQL = "SELECT coalesce(max(file_id), 0) + (SELECT count(*) FROM anchor) FROM source_file"
+
+
+def _run_token():
+    """An object that lives exactly one script run (Streamlit makes a new parallel-fragment
+    coordinator at the start of every run), or None outside a Streamlit run."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return getattr(ctx, "parallel_coordinator", None) if ctx is not None else None
+
+
 def data_version() -> int:
-    """Changes whenever an import lands, so cached results are never stale."""
+    """Changes whenever an import lands, so cached results are never stale. Asked once per
+    script run (it used to be asked before every lookup: 6-14 ms a page at 1M payments)."""
+    token = _run_token()
+    v = getattr(token, "_cwb_data_version", None)
+    if v is not None:
+        return v
     cur = connection().cursor()
     try:
-        return int(cur.execute("SELECT coalesce(max(file_id), 0) + (SELECT count(*) FROM anchor) FROM source_file").fetchone()[0])
+        v = int(cur.execute(_VERSION_SQL).fetchone()[0])
     finally:
         cur.close()
+    if token is not None:
+        try:
+            token._cwb_data_version = v
+        except AttributeError:  # a Streamlit without per-run attributes: ask every time
+            pass
+    return v
 
 
 def query(name: str, **params: Any) -> pd.DataFrame:
@@ -50,7 +73,11 @@ def query(name: str, **params: Any) -> pd.DataFrame:
 
 
 def clear() -> None:
+    """Drop every cached result (after an import); the next lookup asks the data version again."""
     st.cache_data.clear()
+    token = _run_token()
+    if token is not None and hasattr(token, "_cwb_data_version"):
+        del token._cwb_data_version
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

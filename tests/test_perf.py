@@ -1,0 +1,86 @@
+"""Speed-related behaviour that can be checked without timing anything: how often the data
+version is asked, the network-scale demo generator, and the reference cache's atomic build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_data_version_is_asked_once_per_page_run(app_env, monkeypatch):
+    """It used to run before every cached lookup (a dozen times a page)."""
+    import streamlit as st
+
+    from cwb.ui import data
+
+    asked = []
+    real = data.connection
+
+    class Cur:
+        def __init__(self, cur):
+            self._cur = cur
+
+        def execute(self, sql, *a, **k):
+            if sql == data._VERSION_SQL:
+                asked.append(1)
+            return self._cur.execute(sql, *a, **k)
+
+        def __getattr__(self, name):
+            return getattr(self._cur, name)
+
+    class Con:
+        def __init__(self, con):
+            self._con = con
+
+        def cursor(self):
+            return Cur(self._con.cursor())
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+    monkeypatch.setattr(data, "connection", lambda: Con(real()))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Spend_overview.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    assert len(asked) == 1
+    asked.clear()
+    at.run()  # a rerun (a click) asks again: an import in another process is seen at once
+    assert len(asked) == 1
+
+
+def test_network_scale_demo_has_the_asked_anchors_and_suppliers(tmp_path):
+    from cwb import build, db, demo
+
+    con = build.open_database(tmp_path / "n.duckdb", log=lambda *a: None)
+    t = demo.load_demo(con, scale=0.2, anchors=12, suppliers=4000, seed=3, log=lambda *a: None)
+    n_anchor, n_sup = con.execute("SELECT count(*), (SELECT count(*) FROM supplier) FROM anchor").fetchone()
+    assert (n_anchor, n_sup) == (12, 4000)
+    codes = [r[0] for r in con.execute("SELECT anchor_id FROM anchor ORDER BY 1").fetchall()]
+    assert "DEMO-CC-2" in codes and len(set(codes)) == 12
+    paid = con.execute("SELECT count(*), count(DISTINCT anchor_id) FROM payment").fetchone()
+    assert paid == (int(t["payments"]), 12)
+    # the marts still add up to the payment table to the penny
+    assert con.execute("SELECT sum(amount_gbp) FROM payment").fetchone()[0] == \
+        con.execute("SELECT sum(spend_gbp) FROM mart_spend_supplier").fetchone()[0]
+    db.close_all()
+
+
+def test_default_demo_is_unchanged_by_chunked_generation(tmp_path):
+    """Seven anchors, default supplier count: the very payments, staff and sites the demo made
+    before payments were generated one anchor-year at a time (fingerprint of the old code)."""
+    from decimal import Decimal
+
+    from cwb import build, db, demo
+
+    con = build.open_database(tmp_path / "d.duckdb", log=lambda *a: None)
+    demo.load_demo(con, scale=0.1, seed=7, log=lambda *a: None)
+    got = con.execute(
+        "SELECT count(*), sum(amount_gbp), sum(supplier_id), min(payment_date)::VARCHAR, "
+        "(SELECT sum(headcount) FROM workforce_area), "
+        "(SELECT string_agg(site_postcode ORDER BY anchor_id) FROM anchor) FROM payment").fetchone()
+    assert got == (13984, Decimal("5918001951.15"), 22680822, "2020-04-01", 115841,
+                   "PR2 7DG,PR2 1QS,PR2 2EQ,PR1 3LZ,PR4 0AD,PR4 0QD,PR1 5LL")
+    db.close_all()
