@@ -84,3 +84,34 @@ def test_default_demo_is_unchanged_by_chunked_generation(tmp_path):
     assert got == (13984, Decimal("5918001951.15"), 22680822, "2020-04-01", 115841,
                    "PR2 7DG,PR2 1QS,PR2 2EQ,PR1 3LZ,PR4 0AD,PR4 0QD,PR1 5LL")
     db.close_all()
+
+
+def test_two_builders_of_one_reference_cache_build_it_once(tmp_path):
+    """Two pytest workers (or servers) starting at once: one builds, the other waits and finds
+    the files; no file is ever seen half-written in the cache folder."""
+    import threading
+
+    import pyarrow.parquet as pq
+
+    from cwb.reference import geography
+
+    cache = tmp_path / "ref"
+    results: list[dict] = []
+    seen_bad: list[str] = []
+    builders = [threading.Thread(target=lambda: results.append(
+        geography.build_cache(cache, log=lambda *a: None, boundaries=False))) for _ in range(2)]
+    for b in builders:
+        b.start()
+    while any(b.is_alive() for b in builders):
+        for f in geography.CORE_FILES:
+            if (cache / f).is_file():
+                try:
+                    pq.ParquetFile(cache / f)
+                except Exception as e:  # noqa: BLE001 - any unreadable file is the failure
+                    seen_bad.append(f"{f}: {e}")
+    for b in builders:
+        b.join()
+    assert not seen_bad
+    assert sorted(bool(r) for r in results) == [False, True]   # exactly one did the work
+    assert geography.cache_ready(cache, boundaries=False) and not geography.cache_ready(cache)
+    assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]   # no temp left behind
