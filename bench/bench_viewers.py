@@ -48,10 +48,10 @@ def rss_mb(pid: int) -> float:
 async def session(url: str, pages: list[str], rounds: int, out: list, errors: list, deadline: float, hold):
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    from tornado.websocket import websocket_connect
+    from websockets.asyncio.client import connect
 
-    ws = await websocket_connect(url.replace("http", "ws") + "/_stcore/stream", subprotocols=["streamlit"],
-                                 max_message_size=200 * 1024 * 1024)
+    ws = await connect(url.replace("http", "ws") + "/_stcore/stream", subprotocols=["streamlit"],
+                       max_size=200 * 1024 * 1024, open_timeout=120, ping_interval=None)
     try:
         for _ in range(rounds):
             for name in pages:
@@ -62,13 +62,12 @@ async def session(url: str, pages: list[str], rounds: int, out: list, errors: li
                 msg.rerun_script.query_string = ""
                 msg.rerun_script.page_name = name
                 t = time.perf_counter()
-                await ws.write_message(msg.SerializeToString(), binary=True)
+                await ws.send(msg.SerializeToString())
                 ok = False
                 while True:
-                    raw = await asyncio.wait_for(ws.read_message(), timeout=max(1.0, deadline - time.time()))
-                    if raw is None:
-                        errors.append(f"{name}: connection closed")
-                        return
+                    raw = await asyncio.wait_for(ws.recv(), timeout=max(1.0, deadline - time.time()))
+                    if isinstance(raw, str):
+                        continue
                     fm = ForwardMsg()
                     fm.ParseFromString(raw)
                     kind = fm.WhichOneof("type")
@@ -85,7 +84,7 @@ async def session(url: str, pages: list[str], rounds: int, out: list, errors: li
     except Exception as e:  # noqa: BLE001 - every failure is counted, none is fatal
         errors.append(f"{type(e).__name__}: {e}"[:160])
     finally:
-        ws.close()
+        await ws.close()
 
 
 async def light(url, n, rounds, deadline, on_all_done):
