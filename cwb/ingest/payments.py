@@ -77,7 +77,12 @@ def decide_date_order(s: pd.Series) -> tuple[str | None, str, bool]:
     if month_first:
         return "mdy", (f"{month_first:,} distinct date(s) have a middle part over 12 (e.g. '{u[parts.index[b > 12][0]]}'): "
                        "month first (US order)"), True
-    return None, f"all {len(parts):,} distinct numeric dates read either way (e.g. '{u[parts.index[0]]}')", False
+    either = f"all {len(parts):,} distinct numeric dates read either way (e.g. '{u[parts.index[0]]}')"
+    if len(parts) >= 2 and a.nunique() > 1 and b.nunique() == 1:
+        return "dmy", f"{either}, but the middle part is the same in every one ({b.iloc[0]:02d}): it is the month", "weak"
+    if len(parts) >= 2 and b.nunique() > 1 and a.nunique() == 1:
+        return "mdy", f"{either}, but the first part is the same in every one ({a.iloc[0]:02d}): it is the month", "weak"
+    return None, either, False
 
 
 _AMOUNT_OK = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?"      # UK: commas only between groups of three
@@ -241,10 +246,14 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     if order == "mixed":
         rep.error = f"the dates are written in both orders: {why}: fix the file (one order per file)"
         return staged
+    if decisive == "weak" and remembered and remembered.get("date_order") in ("dmy", "mdy") and not date_order:
+        date_order = remembered["date_order"]
+    if decisive == "weak" and date_order:
+        order, decisive = None, False          # what the user (or this layout's earlier files) said wins over weak evidence
     if order is None and not decisive:
         if date_order:
             order, why = date_order, f"{why}: {_ORDER_WORD[date_order]} as you said (--date-order {date_order})"
-        elif remembered and remembered.get("date_order"):
+        elif remembered and remembered.get("date_order") in ("dmy", "mdy"):
             order = remembered["date_order"]
             why = f"{why}: {_ORDER_WORD[order]} as in this anchor's earlier files of this layout"
         elif _earlier_order(con, anchor_id):
@@ -475,7 +484,9 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
             details[fld] = v.assign(k=v["payee_text"].map(norm_of)).groupby("k")["_" + fld].first().to_dict()
     cur = con.cursor()
     try:
-        aliases = cur.execute("SELECT supplier_ref, supplier_id FROM supplier_alias WHERE anchor_id = ?", [anchor_id]).df()
+        aliases = cur.execute("SELECT a.supplier_ref, a.supplier_id, coalesce(s.is_individual, false) AS is_individual "
+                              "FROM supplier_alias a LEFT JOIN supplier s USING (supplier_id) WHERE a.anchor_id = ?",
+                              [anchor_id]).df()
         known = cur.execute("SELECT name_norm, min(supplier_id) AS supplier_id, bool_or(postcode IS NOT NULL) AS has_pc, "
                             "min(name) AS name "
                             f"FROM supplier s WHERE NOT is_individual AND {matchable_suppliers_sql()} GROUP BY name_norm",
@@ -484,13 +495,16 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
     finally:
         cur.close()
     by_ref = dict(zip(aliases["supplier_ref"], aliases["supplier_id"]))
+    ref_ind = dict(zip(aliases["supplier_ref"], aliases["is_individual"].astype(bool)))   # ref -> points at a redacted record
     by_name = dict(zip(known["name_norm"], known["supplier_id"]))
     with_pc = set(known.loc[known["has_pc"], "name_norm"])
     ids, new_rows, new_alias = [], [], []
     made: dict[tuple, int] = {}
     for rec in payees.itertuples(index=False):
         sid = None
-        if rec.supplier_ref and rec.supplier_ref in by_ref:
+        # a reference never crosses redaction: a redacted payee never joins a named supplier through
+        # a shared reference, and a named payee never lands on a withheld record
+        if rec.supplier_ref and rec.supplier_ref in by_ref and ref_ind.get(rec.supplier_ref) == bool(rec.is_individual):
             sid = by_ref[rec.supplier_ref]
         elif not rec.is_individual and rec.name_norm and rec.name_norm in by_name:
             sid = by_name[rec.name_norm]
@@ -511,8 +525,9 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
                     if row.get("charity_number"):
                         row["is_vcse"], row["vcse_source"] = True, "charity number in the payment file"
                 new_rows.append(row)
-        if rec.supplier_ref and rec.supplier_ref not in by_ref:
+        if rec.supplier_ref and rec.supplier_ref not in by_ref and not rec.is_individual:
             by_ref[rec.supplier_ref] = sid
+            ref_ind[rec.supplier_ref] = False
             new_alias.append({"anchor_id": anchor_id, "supplier_ref": rec.supplier_ref, "supplier_id": sid})
         ids.append(sid)
     payees["supplier_id"] = ids

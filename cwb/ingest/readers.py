@@ -69,9 +69,8 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    n9c = raw.count(b"\x9c")
     text = raw.replace(b"\x9c", b"\xa3").decode("cp1252", errors="replace")
-    return text, "windows-1252" + (f" (DOS £ byte 0x9C read as £ x{n9c:,})" if n9c else "")
+    return text, "windows-1252"
 
 
 def max_expanded() -> int:
@@ -256,6 +255,9 @@ def read_sheets(path: Path) -> tuple[list[tuple[str | None, pd.DataFrame]], str,
     if kind:
         return [(sn, _frame(rows)) for sn, rows in workbook_sheets(raw, name)], kind, notes
     text, enc = _decode(raw)
+    if enc == "windows-1252" and b"\x9c" in raw:
+        n9c = raw.count(b"\x9c")
+        notes.append(f"the old DOS pound byte (0x9C) read as £ ({n9c:,} times)")
     return [(None, _csv_frame(text))], enc, notes
 
 
