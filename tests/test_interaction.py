@@ -89,10 +89,12 @@ NETWORK = Skip("selectbox", "Network", "drawn only when the database holds sever
 SIGN = Skip("button", "Sign out", "shared mode only (tests/test_access.py)", side=True)
 
 
-def sidebar(*, method: bool = True, single: bool = False, **narrow) -> list:
+def sidebar(*, method: bool = True, single: bool = False, anchors: bool = True, **narrow) -> list:
     """The frame's controls; ``narrow`` maps a control's url key to the parts of the page that
     must change for it there (a tuple), with ``()`` when the page does not use that setting."""
     out = [Control("selectbox", "Anchor", url="a1", side=True, then=AUTO) if single else ANCHORS, FY, BASE]
+    if not anchors:
+        out = out[1:]
     if method:
         out += [LOCAL, WIDER, DEN, TOP_N, IMD]
     res = []
@@ -180,6 +182,7 @@ PAGES: dict[str, list] = {
         Skip("text", "Anchor name", IMPORT), Skip("selectbox", "Type", IMPORT), Skip("selectbox", "Network", IMPORT),
     ],
     "/Data_quality": sidebar(base=(), imd=()),
+    "/Help": sidebar(anchors=False, **{k: ("text",) for k in ("fy", "base", "local", "wider", "den", "top", "imd")}),
 }
 for _p, _cs in PAGES.items():   # the Import page's sidebar only changes the page's defaults
     if _p == "/Import":
