@@ -1,5 +1,6 @@
 """Help and method: what each indicator means, how this dashboard computes it, and a glossary."""
 
+import pandas as pd
 import streamlit as st
 
 from cwb import privacy, targets
@@ -106,25 +107,24 @@ could be located and the share whose SME and VCSE status is known, with what to 
 """)
 
 st.markdown("## Glossary")
-st.markdown("""
-| Term | Meaning |
-|---|---|
-| **Anchor institution** | A large organisation rooted in a place (council, NHS trust, university, college, housing association, police, fire service) |
-| **CWB** | Community wealth building: using what anchors buy, whom they employ and what they do with their land to keep wealth in a place |
-| **FTE** | Full-time equivalent: staff hours expressed as a number of full-time posts |
-| **FY** | Financial year, 1 April to 31 March, written 2024-25 |
-| **HHI** | Herfindahl-Hirschman index of supplier concentration: the sum of the squares of each supplier's percentage share of spend, from near 0 (many small suppliers) to 10,000 (a single supplier) |
-| **IMD** | English Indices of Deprivation (MHCLG): every LSOA in England ranked from most to least deprived and split into ten deciles; decile 1 is the most deprived 10%. The 2019 edition is on 2011 LSOAs, the 2025 edition on 2021 LSOAs; the two are never mixed in one trend |
-| **LAD** | Local authority district, identified by its ONS code (E07000123 is Preston) |
-| **Leakage** | Spend with suppliers outside the local area |
-| **LSOA** | Lower layer super output area: a small area of about 1,500 residents, the building block of the IMD |
-| **MSOA** | Middle layer super output area: about 7,500 residents, a group of LSOAs |
-| **pp** | Percentage points: the difference between two percentages (40% to 45% is +5 pp, an increase of 12.5%) |
-| **RLW** | The real Living Wage set each year by the Living Wage Foundation (higher in London), not the statutory National Living Wage |
-| **SME** | Small or medium-sized enterprise: fewer than 250 staff and turnover up to £44m or balance sheet up to £38m (Procurement Act 2023) |
-| **VCSE** | Voluntary, community and social enterprise organisations: charities, community interest companies, community benefit societies |
-| **Social economy** | Co-operatives, social enterprises, employee-owned firms and community businesses |
-""")
+GLOSSARY = {
+    'Anchor institution': 'A large organisation rooted in a place (council, NHS trust, university, college, housing association, police, fire service)',
+    'CWB': 'Community wealth building: using what anchors buy, whom they employ and what they do with their land to keep wealth in a place',
+    'FTE': 'Full-time equivalent: staff hours expressed as a number of full-time posts',
+    'FY': 'Financial year, 1 April to 31 March, written 2024-25',
+    'HHI': "Herfindahl-Hirschman index of supplier concentration: the sum of the squares of each supplier's percentage share of spend, from near 0 (many small suppliers) to 10,000 (a single supplier)",
+    'IMD': 'English Indices of Deprivation (MHCLG): every LSOA in England ranked from most to least deprived and split into ten deciles; decile 1 is the most deprived 10%. The 2019 edition is on 2011 LSOAs, the 2025 edition on 2021 LSOAs; the two are never mixed in one trend',
+    'LAD': 'Local authority district, identified by its ONS code (E07000123 is Preston)',
+    'Leakage': 'Spend with suppliers outside the local area',
+    'LSOA': 'Lower layer super output area: a small area of about 1,500 residents, the building block of the IMD',
+    'MSOA': 'Middle layer super output area: about 7,500 residents, a group of LSOAs',
+    'pp': 'Percentage points: the difference between two percentages (40% to 45% is +5 pp, an increase of 12.5%)',
+    'RLW': 'The real Living Wage set each year by the Living Wage Foundation (higher in London), not the statutory National Living Wage',
+    'SME': 'Small or medium-sized enterprise: fewer than 250 staff and turnover up to £44m or balance sheet up to £38m (Procurement Act 2023)',
+    'VCSE': 'Voluntary, community and social enterprise organisations: charities, community interest companies, community benefit societies',
+    'Social economy': 'Co-operatives, social enterprises, employee-owned firms and community businesses',
+}
+st.table(pd.DataFrame({"Term": list(GLOSSARY), "Meaning": list(GLOSSARY.values())}).set_index("Term"))
 
 st.markdown("## Printing a page")
 st.markdown("Use the browser's *Print* (Ctrl+P) and choose *Save as PDF*: the sidebar, menus and download "
