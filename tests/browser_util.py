@@ -315,6 +315,17 @@ def _open_list(page, w) -> None:
     page.locator('[role="listbox"] [role="option"]').first.wait_for(timeout=20_000)
 
 
+def _choose(page, w, to: str, exact) -> None:
+    """Open the list and click the option; long lists are virtual (only the first options are in
+    the DOM), so the option's text is typed first to bring it to the top, as a user would."""
+    _open_list(page, w)
+    opt = page.locator('[role="listbox"] [role="option"]').filter(has_text=exact).first
+    if not opt.count():
+        w.locator("input").first.fill(to)
+        opt.wait_for(timeout=20_000)
+    opt.click()
+
+
 _RUNS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app) return -1;
@@ -345,23 +356,20 @@ def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -
     w = widget(page, kind, label, side)
     w.wait_for(state="attached", timeout=60_000)
     if w.is_hidden():  # inside a closed expander: open it the way a user would
-        exp = page.locator('[data-testid="stExpander"]').filter(has=w).first
-        exp.locator("summary").first.click()
+        w.locator("xpath=ancestor::details[1]/summary").first.click()
         w.wait_for(state="visible", timeout=20_000)
     w.scroll_into_view_if_needed()
     exact = re.compile(r"^\s*" + re.escape(to.lstrip("-")) + r"\s*$")
     if kind == "selectbox":
         def do():
-            _open_list(page, w)
-            page.locator('[role="listbox"] [role="option"]').filter(has_text=exact).first.click()
+            _choose(page, w, to, exact)
     elif kind == "multiselect":
         if to.startswith("-"):
             def do():
                 w.get_by_role("button", name=f"Remove {to[1:]}", exact=True).click()
         else:
             def do():
-                _open_list(page, w)
-                page.locator('[role="listbox"] [role="option"]').filter(has_text=exact).first.click()
+                _choose(page, w, to, exact)
     elif kind == "radio":
         def do():
             w.locator('[data-testid="stRadioOption"]').filter(has_text=exact).first.click()

@@ -291,7 +291,7 @@ def _pick(page, c: Control, avoid: list[str]) -> str:
     opts = options(page, c.kind, c.label, c.side)
     cur = set(avoid[0].split(" | ")) if c.kind == "multiselect" else set()
     for o in opts:
-        if o not in avoid and o not in cur:
+        if o not in avoid and o not in cur and o != "Select all":
             return o
     raise AssertionError(f"{c.label}: no other option to choose among {opts}")
 
