@@ -148,6 +148,6 @@ def test_charts_and_maps_are_named(server, browser):
                 '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]')).map(e => [e.getAttribute('role'), e.getAttribute('aria-label')])""")
             assert labels, f"{path}: no chart or map"
             for role, label in labels:
-                assert role in ("img", "figure") and len(label) > 10, (path, role, label)
+                assert role == "figure" and len(label) > 10, (path, role, label)
         finally:
             ctx.close()

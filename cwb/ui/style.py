@@ -6,7 +6,7 @@
   ring with a yellow halo (the GOV.UK focus style) on every link, button and input reached with
   the keyboard; the current page in the navigation is marked by a bar and bold text instead.
 - Charts and maps are named for screen readers (1.1.1): each plotly chart and deck.gl map gets
-  ``role="img"`` and an ``aria-label`` from its title (or the caption drawn under it).
+  ``role="figure"`` and an ``aria-label`` from its title (or the caption drawn under it).
 - A print layout (``@media print``): no sidebar, header, toolbar or download buttons; the page
   uses the width of an A4 sheet, and charts, metrics and tables are not split across pages.
 """
@@ -92,7 +92,7 @@ SCRIPT = """<script>
     }
     for (const el of doc.querySelectorAll('[data-testid="stDeckGlJsonChart"]')) {
       const label = 'Map' + (caption(el) ? '. ' + caption(el) : '');
-      if (el.getAttribute('aria-label') !== label) { el.setAttribute('role', 'img'); el.setAttribute('aria-label', label); }
+      if (el.getAttribute('aria-label') !== label) { el.setAttribute('role', 'figure'); el.setAttribute('aria-label', label); }
     }
   };
   let queued = false;
