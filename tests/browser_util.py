@@ -171,7 +171,7 @@ def settle(page, timeout: float = 120, quiet: float = 1.0, content: bool | str =
     deadline = time.time() + timeout
     calm_since = None
     while True:
-        state = page.locator('[data-testid="stApp"]').first.get_attribute("data-test-script-state")
+        state = page.locator('[data-testid="stApp"]').first.get_attribute("data-test-script-state", timeout=ms)
         running = state in ("initial", "running", "rerunRequested") or \
             page.locator('[data-testid="stStatusWidget"]').count() > 0
         if running:
