@@ -69,7 +69,7 @@ summary:focus-visible, [role="button"]:focus-visible, [role="switch"]:focus-visi
 
 # Names charts and maps for assistive technology. A fixed script (no user input), run once per
 # browser tab; it watches the page because Streamlit redraws elements on every rerun.
-SCRIPT = """<script>
+SCRIPT = r"""<script>
 (() => {
   const doc = window.parent && window.parent.document ? window.parent.document : document;
   if (doc.cwbA11y) return;
@@ -84,6 +84,13 @@ SCRIPT = """<script>
     return '';
   };
   const name = () => {
+    // the page one is on: Streamlit marks it by colour only; say it (aria-current) and show it (CSS above)
+    const here = doc.defaultView.location.pathname.replace(/\/+$/, '') || '/';
+    for (const a of doc.querySelectorAll('[data-testid="stPageLink-NavLink"]')) {
+      const path = new URL(a.getAttribute('href') || '', doc.defaultView.location.href).pathname.replace(/\/+$/, '') || '/';
+      if (path === here) { if (a.getAttribute('aria-current') !== 'page') a.setAttribute('aria-current', 'page'); }
+      else if (a.hasAttribute('aria-current')) a.removeAttribute('aria-current');
+    }
     for (const el of doc.querySelectorAll('[data-testid="stPlotlyChart"]')) {
       const t = el.querySelector('.gtitle');
       const label = ((t && t.textContent.trim()) || 'Chart') + (caption(el) ? '. ' + caption(el) : '');
