@@ -87,3 +87,39 @@ def test_print_layout_hides_the_sidebar_and_fits_a4(demo_db, tmp_path):
                 page.close()
         finally:
             b.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium is not installed at {CHROMIUM}")
+def test_meeting_pack_shows_progress_while_it_is_made(demo_db, tmp_path):
+    """The network's meeting pack takes seconds to build: while it does, its button is busy
+    (disabled, with a spinner) so nobody clicks again or waits at a blank screen; then the PPTX
+    arrives. A wait under 2 s needs no progress and passes either way."""
+    import time
+
+    from playwright.sync_api import sync_playwright
+
+    path = tmp_path / "m.duckdb"
+    shutil.copy(demo_db, path)
+    label = "Meeting pack for the network (PPTX)"
+    with streamlit_server(path) as url, sync_playwright() as p:
+        b = launch(p)
+        try:
+            page = b.new_page(viewport={"width": 1600, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.goto(url + "/", timeout=120_000)
+            settle(page)
+            btn = page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button").first
+            btn.wait_for()
+            btn.evaluate("""(b) => { window.__busy = false; new MutationObserver(() => { if (b.disabled) window.__busy = true; })
+                                     .observe(b, {attributes: true, subtree: true, childList: true}); }""")
+            t0 = time.monotonic()
+            with page.expect_download(timeout=240_000) as dl:
+                btn.click()
+            took = time.monotonic() - t0
+            assert dl.value.suggested_filename.endswith(".pptx")
+            busy = page.evaluate("window.__busy")
+            assert took < 2 or busy, f"the pack took {took:.1f} s with no sign of progress on its button"
+            assert dl.value.path().stat().st_size > 20_000
+        finally:
+            b.close()

@@ -89,9 +89,11 @@ NETWORK = Skip("selectbox", "Network", "drawn only when the database holds sever
 SIGN = Skip("button", "Sign out", "shared mode only (tests/test_access.py)", side=True)
 
 
-def sidebar(*, method: bool = True, single: bool = False, anchors: bool = True, **narrow) -> list:
+def sidebar(*, method: bool = True, single: bool = False, anchors: bool = True, twice: bool = False, **narrow) -> list:
     """The frame's controls; ``narrow`` maps a control's url key to the parts of the page that
-    must change for it there (a tuple), with ``()`` when the page does not use that setting."""
+    must change for it there (a tuple), with ``()`` when the page does not use that setting.
+    The frame's code is the same on every page, so the second change in a row (``twice``) is
+    driven on the pages that use every setting; elsewhere each is changed once and back."""
     out = [Control("selectbox", "Anchor", url="a1", side=True, then=AUTO) if single else ANCHORS, FY, BASE]
     if not anchors:
         out = out[1:]
@@ -101,6 +103,8 @@ def sidebar(*, method: bool = True, single: bool = False, anchors: bool = True, 
     for c in out:
         if c.url in narrow:
             c = Control(**{**c.__dict__, "figure": narrow[c.url]})
+        if not twice:
+            c = Control(**{**c.__dict__, "then": False})
         res.append(c)
     return res + [NETWORK, SIGN]
 
@@ -114,7 +118,7 @@ PAGES: dict[str, list] = {
                 why="the same figures in larger type, without sidebar or downloads"),
         Skip("button", "Meeting pack for the network (PPTX)", DOWNLOAD),
     ],
-    "/Anchor_profile": sidebar(single=True, base=("metrics", "charts"), den=("metrics", "charts"),
+    "/Anchor_profile": sidebar(single=True, twice=True, base=("metrics", "charts"), den=("metrics", "charts"),
                                wider=(), imd=(), top=("metrics", "charts")) + [
         Skip("button", "Meeting pack for this anchor (PPTX)", DOWNLOAD),
     ],
@@ -128,7 +132,7 @@ PAGES: dict[str, list] = {
         Skip("selectbox", "Baseline year", "the sidebar is hidden while presenting", side=True),
         NETWORK, SIGN,
     ],
-    "/Spend_overview": sidebar(imd=("metrics",)) + [
+    "/Spend_overview": sidebar(imd=("metrics",), twice=True) + [
         Control("toggle", "Compare within one anchor type", to="on", figure=("charts",),
                 why="a view setting of one chart, not kept in the address"),
         Control("selectbox", "Anchor type", figure=("charts",), then=AUTO,
