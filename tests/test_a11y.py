@@ -127,8 +127,10 @@ def test_focus_ring_differs_from_current_page_highlight(server, browser):
         assert ring, "no navigation link took the keyboard focus"
         assert "none" not in ring["outline"] and not ring["outline"].startswith("solid 0px"), ring
         assert "255, 221, 0" in ring["shadow"], f"focus has no yellow halo: {ring}"
-        cur = page.locator('[data-testid="stSidebar"] a[aria-current="page"]').first
-        assert cur.count(), "the current page is not marked with aria-current"
+        marked = page.locator('[data-testid="stSidebar"] a[aria-current="page"]')
+        assert [t.strip() for t in marked.all_text_contents()] == ["Spend overview"], \
+            f"the current page must be the one link marked aria-current: {marked.all_text_contents()}"
+        cur = marked.first
         st = cur.evaluate("e => { const s = getComputedStyle(e); return {outline: s.outlineStyle, shadow: s.boxShadow}; }")
         assert st["outline"] == "none" and "255, 221, 0" not in st["shadow"], \
             f"the current-page link looks focused while it is not: {st}"

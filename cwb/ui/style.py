@@ -87,7 +87,8 @@ SCRIPT = r"""<script>
     // the page one is on: Streamlit marks it by colour only; say it (aria-current) and show it (CSS above)
     const here = doc.defaultView.location.pathname.replace(/\/+$/, '') || '/';
     for (const a of doc.querySelectorAll('[data-testid="stPageLink-NavLink"]')) {
-      const path = new URL(a.getAttribute('href') || '', doc.defaultView.location.href).pathname.replace(/\/+$/, '') || '/';
+      const raw = a.getAttribute('href') || './';   // the home page's link has an empty href
+      const path = new URL(raw, doc.defaultView.location.href).pathname.replace(/\/+$/, '') || '/';
       if (path === here) { if (a.getAttribute('aria-current') !== 'page') a.setAttribute('aria-current', 'page'); }
       else if (a.hasAttribute('aria-current')) a.removeAttribute('aria-current');
     }
