@@ -5,22 +5,16 @@ import streamlit as st
 
 from cwb import fmt, maps
 from cwb.ui import data, show
-from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
+from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 LEVELS = {"lad": "Local authority", "msoa11": "MSOA (2011)", "lsoa11": "LSOA (2011)"}
 f = frame("Where the money goes")
 c1, c2, c3 = st.columns([2, 2, 3])
-level = page_param("lvl", list(LEVELS), "lad", "map level")
-level = c1.radio("Areas", list(LEVELS), format_func=LEVELS.get, index=list(LEVELS).index(level), horizontal=True)
-set_page_param("lvl", level)
-colour = page_param("col", ["spend", "imd"], "spend", "map colouring")
-colour = c2.radio("Colour by", ["spend", "imd"], index=["spend", "imd"].index(colour), horizontal=True,
-                  format_func={"spend": "Spend", "imd": f"Deprivation (IMD {f.imd_edition})"}.get)
-set_page_param("col", colour)
-extent = page_param("ext", ["wider", "uk"], "wider", "map extent")
-extent = c3.radio("Show", ["wider", "uk"], index=["wider", "uk"].index(extent), horizontal=True,
-                  format_func={"wider": f"{f.wider_name} (wider area)", "uk": "Whole UK"}.get)
-set_page_param("ext", extent)
+level = page_choice(c1.radio, "Areas", list(LEVELS), "lvl", "lad", "map level", format_func=LEVELS.get, horizontal=True)
+colour = page_choice(c2.radio, "Colour by", ["spend", "imd"], "col", "spend", "map colouring", horizontal=True,
+                     format_func={"spend": "Spend", "imd": f"Deprivation (IMD {f.imd_edition})"}.get)
+extent = page_choice(c3.radio, "Show", ["wider", "uk"], "ext", "wider", "map extent", horizontal=True,
+                     format_func={"wider": f"{f.wider_name} (wider area)", "uk": "Whole UK"}.get)
 if colour == "imd" and (level != "lsoa11" or imd_missing(f)):
     if level != "lsoa11":
         st.info("Deprivation deciles are defined for LSOAs: choose LSOA areas to colour by deprivation.")

@@ -7,7 +7,7 @@ import streamlit as st
 from cwb import fmt, maps, privacy, workforce
 from cwb.charts import workforce as charts
 from cwb.ui import data, show
-from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
+from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 f = frame("Workforce")
 k = privacy.k_default()
@@ -71,9 +71,8 @@ if len(gpg):
                "made, because the returns cannot be pooled without the underlying pay data.")
 
 KEYS = ["B2", "B5", "B8", "B10L", "B10D", "B14", "B3"]
-ik = page_param("wind", KEYS, "B2", "workforce indicator")
-ik = st.segmented_control("Indicator", KEYS, format_func=lambda x: f"{x[:3]} {workforce.INDICATORS[x][0]}", default=ik, key="wf_ind") or ik
-set_page_param("wind", ik)
+ik = page_choice(st.segmented_control, "Indicator", KEYS, "wind", "B2", "workforce indicator",
+                 format_func=lambda x: f"{x[:3]} {workforce.INDICATORS[x][0]}")
 label, num, den = workforce.INDICATORS[ik]
 deprivation = ik in ("B3", "B10D")
 if deprivation and f.imd_edition not in f.imd_loaded:
@@ -104,9 +103,7 @@ show.table(tbl, f.provenance(
 
 st.subheader("Where staff live")
 LEVELS = {"msoa11": "MSOA (2011)", "lad": "Local authority", "lsoa11": "LSOA (2011)"}
-lvl = page_param("wlvl", list(LEVELS), "msoa11", "map level")
-lvl = st.radio("Areas", list(LEVELS), format_func=LEVELS.get, index=list(LEVELS).index(lvl), horizontal=True, key="wf_lvl")
-set_page_param("wlvl", lvl)
+lvl = page_choice(st.radio, "Areas", list(LEVELS), "wlvl", "msoa11", "map level", format_func=LEVELS.get, horizontal=True)
 areas = data.query("workforce_by_area", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, area_level=lvl, imd_edition=f.imd_edition)
 m, summ = charts.protected_map_areas(areas, lvl, k, data.shapes)
 ctx = data.shapes("lad", f.wider_lads)

@@ -6,7 +6,7 @@ import streamlit as st
 from cwb import fmt, maps
 from cwb.charts import land as charts
 from cwb.ui import data, show
-from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
+from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 f = frame("Land and property")
 summ = data.query("land_summary", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, imd_edition=f.imd_edition)
@@ -40,10 +40,9 @@ if not imd_missing(f):
               help=f"{int(held['sites_deprived'].sum())} of {int(known)} sites with a known decile; {held['area_ha_deprived'].sum():,.1f} ha")
 
 DIMS = {"anchor_id": "Anchor", "use_type": "Use", "tenure": "Tenure", "status": "Status", "location_precision": "Location precision"}
-dim = page_param("ldim", list(DIMS), "use_type", "land breakdown")
 left, right = st.columns([3, 2])
-dim = left.radio("Break down by", list(DIMS), format_func=DIMS.get, index=list(DIMS).index(dim), horizontal=True, key="land_dim")
-set_page_param("ldim", dim)
+dim = page_choice(left.radio, "Break down by", list(DIMS), "ldim", "use_type", "land breakdown", format_func=DIMS.get,
+                  horizontal=True)
 unit = right.radio("Measure", ["sites", "area_ha"], format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True, key="land_unit")
 bd = data.query("land_breakdown", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, dimension=dim, imd_edition=f.imd_edition)
 labels = {a: n.replace(" (demo)", "") for a, n in f.anchor_names.items()} if dim == "anchor_id" else {}
