@@ -94,7 +94,7 @@ def sidebar(*, method: bool = True, single: bool = False, anchors: bool = True, 
     must change for it there (a tuple), with ``()`` when the page does not use that setting.
     The frame's code is the same on every page, so the second change in a row (``twice``) is
     driven on the pages that use every setting; elsewhere each is changed once and back."""
-    out = [Control("selectbox", "Anchor", url="a1", side=True, then=AUTO) if single else ANCHORS, FY, BASE]
+    out = [Control("selectbox", "Anchor", url="a", side=True, then=AUTO) if single else ANCHORS, FY, BASE]
     if not anchors:
         out = out[1:]
     if method:
