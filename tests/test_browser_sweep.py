@@ -79,6 +79,12 @@ OVERFLOW = r"""() => {
     for (let i = 0; i < ann.length; i++) for (let j = i + 1; j < ann.length; j++)
       if (overlap(ann[i][1], ann[j][1]))
         out.push({kind: 'annotations overlap', where: 'plotly ' + name, text: txt(ann[i][0]) + ' / ' + txt(ann[j][0]), need: 0, has: 0});
+    for (const t of g.querySelectorAll('svg.main-svg text')) {   // bar labels, ticks, legend: inside the chart
+      const r = t.getBoundingClientRect();
+      if (r.width && !t.classList.contains('gtitle') && t.textContent.trim() && (r.left < box.left - 1 || r.right > box.right + 1))
+        out.push({kind: 'text cut at the chart edge', where: 'plotly ' + name, text: txt(t),
+                  need: Math.round(Math.max(r.right - box.right, box.left - r.left)), has: 0});
+    }
     const r = g.getBoundingClientRect();
     if (r.right > document.documentElement.clientWidth + 1)
       out.push({kind: 'chart wider than the window', where: 'plotly', text: name, need: Math.round(r.right), has: document.documentElement.clientWidth});
