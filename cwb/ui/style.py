@@ -5,6 +5,9 @@
 - A focus ring that cannot be mistaken for the current-page highlight (2.4.7, 2.4.11): a black
   ring with a yellow halo (the GOV.UK focus style) on every link, button and input reached with
   the keyboard; the current page in the navigation is marked by a bar and bold text instead.
+- Headings form an outline (1.3.1): pages draw ``st.title`` (h1) then ``st.subheader`` (h3) or
+  ``####`` for their visual size; each heading gets ``aria-level`` one below its parent's, so a
+  screen reader's outline never skips a level (pages may move to ``st.header`` in time).
 - Charts and maps are named for screen readers (1.1.1): each plotly chart and deck.gl map gets
   ``role="figure"`` and an ``aria-label`` from its title (or the caption drawn under it).
 - A print layout (``@media print``): no sidebar, header, toolbar or download buttons; the page
@@ -91,6 +94,17 @@ SCRIPT = r"""<script>
       const path = new URL(raw, doc.defaultView.location.href).pathname.replace(/\/+$/, '') || '/';
       if (path === here) { if (a.getAttribute('aria-current') !== 'page') a.setAttribute('aria-current', 'page'); }
       else if (a.hasAttribute('aria-current')) a.removeAttribute('aria-current');
+    }
+    // heading outline (1.3.1): pages draw h1 then h3/h4 for visual size; screen readers get levels
+    // that go down one step at a time (a heading's level = its parent heading's level + 1)
+    const stack = [];
+    for (const h of doc.querySelectorAll('[data-testid="stMain"] :is(h1, h2, h3, h4, h5, h6)')) {
+      const tag = Number(h.tagName[1]);
+      while (stack.length && stack[stack.length - 1][0] >= tag) stack.pop();
+      const lvl = stack.length ? stack[stack.length - 1][1] + 1 : Math.min(tag, 1);
+      stack.push([tag, lvl]);
+      if (lvl !== tag) { if (h.getAttribute('aria-level') !== String(lvl)) { h.setAttribute('role', 'heading'); h.setAttribute('aria-level', String(lvl)); } }
+      else if (h.hasAttribute('aria-level')) { h.removeAttribute('aria-level'); h.removeAttribute('role'); }
     }
     for (const el of doc.querySelectorAll('[data-testid="stPlotlyChart"]')) {
       const t = el.querySelector('.gtitle');
