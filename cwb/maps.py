@@ -116,7 +116,7 @@ def tip(*lines) -> str:
 
 MERGED = [190, 190, 190]      # a group of small areas merged (its figure is in the tooltip)
 HIDDEN = [232, 232, 232]      # an area whose figure may not be shown
-SITE = [128, 22, 80]          # anchor sites: dark pink diamonds with a white edge
+SITE = [128, 22, 80]          # anchor sites: dark pink dots with a white edge
 LABEL_COLOURS = {"local": [11, 12, 12], "wider": [40, 40, 40], "other": [95, 95, 95], "town": [60, 60, 60]}
 LABEL_SIZES = {"local": 16, "wider": 13, "other": 12, "town": 12}
 
@@ -179,7 +179,7 @@ def legend_html(title: str, items: list[tuple[list[int], str]], extra: list[tupl
             + " &nbsp; ".join(parts) + "</div>")
 
 
-SITE_SWATCH = f"background:{rgb_hex(SITE)};transform:rotate(45deg) scale(0.7);border:2px solid white;outline:1px solid #777"
+SITE_SWATCH = f"background:{rgb_hex(SITE)};border-radius:50%;width:0.95em;border:2px solid white;outline:1px solid #777"
 MERGED_SWATCH = f"background:{rgb_hex(MERGED)}"
 HIDDEN_SWATCH = f"background:{rgb_hex(HIDDEN)}"
 
@@ -278,7 +278,8 @@ def town_labels(bounds: tuple[float, float, float, float], skip: set[str] | None
     """Names of towns inside ``bounds``, derived from the parliamentary constituencies shipped
     with the ``geocode`` package (names and centroids, ONS): compass words are dropped
     ('Bolton North East' -> 'Bolton'), compound names ('X and Y') skipped (their centroid is
-    between places), names already used (``skip``, e.g. the districts) skipped."""
+    between places), names starting with one ('South Ribble') skipped, and names already used
+    or part of one (``skip``, e.g. the districts: 'Ribble' of 'Ribble Valley') skipped."""
     from importlib import resources
 
     try:
@@ -294,11 +295,13 @@ def town_labels(bounds: tuple[float, float, float, float], skip: set[str] | None
         name = str(name)
         if " and " in name or "," in name or "&" in name:
             continue
-        words = [w for w in name.split() if w.lower() not in _COMPASS]
-        if not words:
+        words = name.split()
+        if not words or words[0].lower() in _COMPASS:     # 'South Ribble', 'West Lancashire': not a town
             continue
+        while words and words[-1].lower() in _COMPASS:    # 'Bolton North East' -> 'Bolton'
+            words.pop()
         t = " ".join(words)
-        if t.lower() in seen:
+        if not t or t.lower() in seen or any(f" {t.lower()} " in f" {s_} " for s_ in seen):
             continue
         seen.add(t.lower())
         rows.append({"lon": float(lon), "lat": float(lat), "text": t, "kind": "town"})
@@ -457,6 +460,9 @@ def to_figure(pic: MapPicture, title: str = "") -> go.Figure:
 
     fig = go.Figure()
     b = pic.bounds
+    if b is not None:                  # a little room round the edge
+        px, py = (b[2] - b[0]) * 0.03, (b[3] - b[1]) * 0.03
+        b = (b[0] - px, b[1] - py, b[2] + px, b[3] + py)
     span = max(b[2] - b[0], b[3] - b[1]) if b else 5.0
     tol = span / 1200
     if len(pic.context):
@@ -469,8 +475,10 @@ def to_figure(pic: MapPicture, title: str = "") -> go.Figure:
             k = tuple(int(x) for x in c[:3])
             part = a[a["_k"] == k]
             if len(part):
-                fig.add_trace(_poly_trace(part["wkb"], tol, _rgba(k, 1.0), "white", t, True, 0.4))
+                fig.add_trace(_poly_trace(part["wkb"], tol, _rgba(k, 1.0), "white", t, False, 0.4))
                 shown.add(k)
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t, showlegend=True, hoverinfo="skip",
+                                     marker=dict(symbol="square", size=15, color=_rgba(k, 1.0), line=dict(color="#777", width=1))))
         for k, part in a[~a["_k"].isin(shown)].groupby("_k"):
             fig.add_trace(_poly_trace(part["wkb"], tol, _rgba(k, 1.0), "white", legend_names.get(k, ""), False, 0.4))
     if len(pic.circles):
@@ -481,8 +489,8 @@ def to_figure(pic: MapPicture, title: str = "") -> go.Figure:
                                              line=dict(color="white", width=0.8)), hoverinfo="skip"))
     if len(pic.sites):
         s = pic.sites.dropna(subset=["lat", "lon"])
-        fig.add_trace(go.Scatter(x=s["lon"], y=s["lat"], mode="markers", name="Anchor sites",
-                                 marker=dict(symbol="diamond", size=11, color=rgb_hex(SITE), line=dict(color="white", width=1.5)),
+        fig.add_trace(go.Scatter(x=s["lon"], y=s["lat"], mode="markers", name="Anchor sites", showlegend=True,
+                                 marker=dict(symbol="circle", size=10, color=rgb_hex(SITE), line=dict(color="white", width=1.5)),
                                  hoverinfo="skip"))
     if len(pic.labels):
         for kind in ("other", "town", "wider", "local"):
