@@ -597,7 +597,7 @@ def spend_picture(rows: pd.DataFrame, shapes_df: pd.DataFrame, centres: pd.DataF
         bounds = context_bounds(context)
     pic = MapPicture(areas=areas_df, context=context, labels=labels, sites=sites, legend=legend + extra_legend,
                      legend_title=title, bounds=bounds, circles=circles,
-                     circles_legend="areas with no boundary in the reference (Scotland, Northern Ireland)" if len(circles) else "")
+                     circles_legend="areas outside England and Wales (no boundary: a circle at their postcodes)" if len(circles) else "")
     if "imd_decile" in rows and rows["imd_decile"].notna().any():
         tab["IMD decile"] = [int(d) if pd.notna(d) else None for d in rows["imd_decile"]]
     return pic, tab
@@ -621,3 +621,14 @@ def labels_for(lad_shapes: pd.DataFrame, lad_names: dict[str, str], local: list[
     if towns and bounds is not None:
         d = pd.concat([d, town_labels(bounds, skip=set(d["text"]) | set(lad_names.values()))], ignore_index=True)
     return declutter(d, zoom_for(bounds))
+
+
+def dissolve(lsoa_shapes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
+    """District shapes from their LSOAs: ``lsoa_shapes`` (area_code, wkb), ``lookup``
+    (area_code = LSOA, lad_code). Simplified like the reference build (0.0005 degrees)."""
+    d = lsoa_shapes[["area_code", "wkb"]].merge(lookup[["area_code", "lad_code"]], on="area_code")
+    out = []
+    for code, part in d.groupby("lad_code"):
+        g = shapely.union_all(shapely.set_precision(shapely.from_wkb(part["wkb"].to_numpy()), 1e-6))
+        out.append({"area_code": code, "wkb": shapely.to_wkb(shapely.simplify(shapely.make_valid(g), 0.0005))})
+    return pd.DataFrame(out, columns=["area_code", "wkb"])

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cwb import fmt, maps
-from cwb.ui import data, show
+from cwb.ui import data, mapdata, show
 from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
 
 LEVELS = {"lad": "Local authority", "msoa11": "MSOA (2011)", "lsoa11": "LSOA (2011)"}
@@ -67,7 +67,9 @@ elif level == "msoa11":
 rows, summ = maps.spend_rows(areas_shown, protect, n_min, parents)
 
 codes = sorted({c for m in rows["members"] for c in m})
-shapes = data.shapes(level, codes)
+all_lads = mapdata.lad_shapes()
+shapes = all_lads if level == "lad" else data.shapes(level, codes)
+shapes = shapes[shapes["area_code"].isin(set(codes))]
 no_shape = [c for c in codes if c not in set(shapes["area_code"])]
 centres = maps.fix_ni_position(data.query("map_area_centres", area_level=level, codes=no_shape)) if no_shape else \
     pd.DataFrame(columns=["area_code", "lat", "lon"])
@@ -81,7 +83,6 @@ if level != "lad":
         msoa = data.query("spend_area_names", area_level="msoa11", codes=sorted(set(lsoa_in.loc[lsoa_in["area_code"].isin(codes), "msoa11"])))
         names.update(zip(msoa["area_code"], msoa["area_name"]))
 
-all_lads = data.shapes("lad")
 if extent == "wider":
     bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
 else:
@@ -116,7 +117,7 @@ extra_key = [(maps.SITE_SWATCH, "anchor sites")]
 if show_points:
     extra_key.append((f"background:{maps.rgb_hex((244, 106, 37))};border-radius:50%", "suppliers, sized by spend"))
 if len(pic.circles):
-    extra_key.append(("border-radius:50%;background:#888", "areas with no boundary (Scotland, Northern Ireland)"))
+    extra_key.append(("border-radius:50%;background:#888", "areas outside England and Wales (no boundary in the reference)"))
 st.markdown(maps.legend_html(pic.legend_title, pic.legend, extra_key), unsafe_allow_html=True)
 
 coverage = ("Boundaries are drawn for England and Wales (2011 census areas)"

@@ -5,7 +5,7 @@ import streamlit as st
 
 from cwb import fmt, maps, privacy, workforce
 from cwb.charts import workforce as charts
-from cwb.ui import data, show
+from cwb.ui import data, mapdata, show
 from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
 
 f = frame("Workforce")
@@ -109,8 +109,8 @@ if st.session_state.get("wf_lvl") not in LEVELS:   # a stable key, seeded once: 
 lvl = st.radio("Areas", list(LEVELS), format_func=LEVELS.get, horizontal=True, key="wf_lvl")
 set_page_param("wlvl", lvl)
 areas = data.query("workforce_by_area", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, area_level=lvl, imd_edition=f.imd_edition)
-m, summ = charts.protected_map_areas(areas, lvl, k, data.shapes)
-all_lads = data.shapes("lad")
+m, summ = charts.protected_map_areas(areas, lvl, k, lambda lv, c: mapdata.lad_shapes() if lv == "lad" else data.shapes(lv, c))
+all_lads = mapdata.lad_shapes()
 bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
 ctx = maps.in_bounds(all_lads, bounds, pad=0.05)
 lads = data.query("lads")

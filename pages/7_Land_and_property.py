@@ -4,7 +4,7 @@ import streamlit as st
 
 from cwb import fmt, maps
 from cwb.charts import land as charts
-from cwb.ui import data, show
+from cwb.ui import data, mapdata, show
 from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
 
 f = frame("Land and property")
@@ -67,7 +67,7 @@ else:
     sites = data.query("land_sites", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, scope_anchor_ids=f.detail_anchors,
                        tenures=tenures, statuses=statuses, imd_edition=f.imd_edition)
     pts, legend = charts.site_points(sites, colour_by, f.anchor_names)
-    all_lads = data.shapes("lad")
+    all_lads = mapdata.lad_shapes()
     wider_bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
     bounds = (pts["lon"].min(), pts["lat"].min(), pts["lon"].max(), pts["lat"].max()) if len(pts) > 1 else wider_bounds
     ctx = maps.in_bounds(all_lads, bounds, pad=0.1)
