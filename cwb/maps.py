@@ -504,8 +504,8 @@ def to_figure(pic: MapPicture, title: str = "") -> go.Figure:
     fig.update_xaxes(visible=False, range=[b[0], b[2]] if b else None, showgrid=False, zeroline=False)
     fig.update_yaxes(visible=False, range=[b[1], b[3]] if b else None, showgrid=False, zeroline=False,
                      scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
-    fig.update_layout(showlegend=True, margin=dict(l=16, r=16, t=70, b=24), plot_bgcolor="white",
-                      legend=dict(title=dict(text=pic.legend_title), orientation="v", x=1.0, xanchor="left", y=1.0,
+    fig.update_layout(showlegend=True, margin=dict(l=16, r=280, t=70, b=24), plot_bgcolor="white",
+                      legend=dict(title=dict(text=pic.legend_title), orientation="v", x=1.02, xanchor="left", y=1.0,
                                   yanchor="top", bgcolor="rgba(255,255,255,0.9)", font=dict(size=13)))
     return theme.apply(fig, title or None)
 

@@ -110,7 +110,7 @@ def legend_items(m: pd.DataFrame) -> list[tuple[list[int], str]]:
             items.append((maps.BLUES[min(i, 4)], f"{lo:,.0f}–{top:,.0f}" if top > lo else f"{top:,.0f}"))
             prev = top
     if len(m) and m["merged"].any():
-        items.append((MERGED_FILL[:3], "small areas merged (hover for their count)"))
+        items.append((MERGED_FILL[:3], "small areas merged"))
     return items
 
 
@@ -119,7 +119,8 @@ def legend(m: pd.DataFrame) -> str:
     anchor sites' marker."""
     from cwb import maps
 
-    return maps.legend_html("Staff living in the area:", legend_items(m), [(maps.SITE_SWATCH, "anchor sites")])
+    items = [(c, t + " (hover for their count)" if t == "small areas merged" else t) for c, t in legend_items(m)]
+    return maps.legend_html("Staff living in the area:", items, [(maps.SITE_SWATCH, "anchor sites")])
 
 
 def staff_picture(m: pd.DataFrame, context: pd.DataFrame, labels: pd.DataFrame, sites: pd.DataFrame, bounds):
@@ -196,6 +197,7 @@ def map_note(summ: dict) -> str:
     return ("Counts rounded to the nearest 5. "
             + (f"{summ['areas_merged']:,} areas with fewer than {k} staff are merged (grey) into {summ['groups_merged']:,} "
                "groups within their MSOA or district; " if summ["groups_merged"] else "")
-            + (f"{summ['areas_hidden']:,} areas with fewer than {k} staff even when merged are not drawn (together "
+            + (f"{summ['areas_hidden']:,} {'area' if summ['areas_hidden'] == 1 else 'areas'} with fewer than {k} staff "
+               f"even when merged {'is' if summ['areas_hidden'] == 1 else 'are'} not drawn (together "
                f"{summ['hidden_total']} staff). " if summ["areas_hidden"] else "")
             + "Staff home locations are held only as counts by area.")
