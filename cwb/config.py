@@ -38,6 +38,8 @@ SETTINGS: dict[str, Setting] = {
             "Folder where imported original files are kept for audit and undo.",
         ),
         Setting("CWB_SUPPRESS_K", "10", "Counts of staff below this are suppressed (shown as <k)."),
+        Setting("CWB_MAP_MIN_SUPPLIERS", "3", "Spend maps shown to a viewer without supplier detail of every anchor "
+                "in them never show an area with fewer suppliers than this on its own (merged or hidden)."),
         Setting(
             "CWB_IMD2019_URL",
             "https://assets.publishing.service.gov.uk/media/5d8b3b51ed915d036a455aa6/"

@@ -176,7 +176,7 @@ def page_setup(title: str) -> None:
 def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> Filters:
     """Draw the shared frame and return the filters. ``anchor_mode``: multi / single / none."""
     page_setup(title)
-    from cwb.ui import style   # house CSS: contrast, focus ring, print layout, chart and map names
+    from cwb.ui import style  # house CSS: contrast, focus ring, print layout, chart and map names
     style.apply()
     scope = auth.current_scope()
     con = data.connection()  # noqa: F841  (builds the database on first use)
