@@ -153,13 +153,67 @@ def _flat(v):
 
 
 def _clean(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy safe to open in a spreadsheet: list cells flattened to text, formula-like text neutralised."""
-    out = df.copy()
+    """A copy safe to open in a spreadsheet: one column per name (a repeated name keeps its first
+    column), dates without a time of day, list cells flattened to text, formula-like text
+    neutralised."""
+    out = df.loc[:, ~pd.Index(df.columns).duplicated()].copy()
     out.columns = [neutralise(str(c)) for c in out.columns]
+    out = out.loc[:, ~pd.Index(out.columns).duplicated()]
     for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
-            out[c] = out[c].map(lambda v: neutralise(_flat(v)))
+        col = out[c]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            out[c] = col.dt.strftime("%Y-%m-%d").where(col.notna(), None)
+        elif col.dtype == object or pd.api.types.is_string_dtype(col):
+            out[c] = col.map(lambda v: neutralise(_flat(v)))
     return out
+
+
+def labelled(df: pd.DataFrame, columns: dict[str, str], names: dict[str, str] | None = None,
+             digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """The table behind a chart as the chart shows it: only ``columns`` (internal name -> the
+    label on the chart), in that order; anchor codes as names (``names``, '_all' included);
+    money and shares rounded as shown: a label with '%' or 'pp' to 1 decimal, '£m' to 1 decimal,
+    '£' to whole pounds, other numbers as they are (``digits`` overrides per label)."""
+    names = names or {}
+    out = pd.DataFrame(index=df.index)
+    for col, label in columns.items():
+        v = df[col]
+        if col == "anchor_id" or col.endswith("anchor_id"):
+            v = v.map(lambda a: names.get(a, "All selected anchors" if a == "_all" else a))
+        elif pd.api.types.is_datetime64_any_dtype(v) or col in ("month",):
+            v = pd.to_datetime(v).dt.strftime("%b %Y")
+        elif v.dtype == object and len(v.dropna()) and all(hasattr(x, "as_tuple") for x in v.dropna()):
+            v = v.astype(float)        # DECIMAL from DuckDB
+        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+            v = v.astype(float)
+            d = (digits or {}).get(label)
+            if d is None:
+                d = 1 if ("%" in label or "pp" in label or "£m" in label) else 0 if "£" in label else None
+            if d is not None:
+                v = v.round(d)
+                if d == 0:
+                    v = v.astype("Int64")
+        out[label] = v
+    return out.reset_index(drop=True)
+
+
+def internal_names(df: pd.DataFrame) -> list[str]:
+    """Column names and cell values that are the database's, not the reader's (snake_case
+    column names, the '_all' code, timestamps with a time of day): what an export must not show."""
+    import re
+
+    bad = [c for c in map(str, df.columns) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+|index|value|level_\d+", c)]
+    for c in df.columns:
+        col = df[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col):
+            vals = set(map(str, col.dropna().unique()[:500]))
+            if "_all" in vals:
+                bad.append(f"{c}: _all")
+            if any(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", v) for v in vals):
+                bad.append(f"{c}: timestamp")
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            bad.append(f"{c}: timestamp")
+    return bad
 
 
 def _rows(prov: Provenance, sensitivity: str | None) -> list[tuple[str, str]]:
@@ -180,23 +234,41 @@ def csv_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = None
     return buf.getvalue().encode("utf-8-sig")
 
 
+def _number_format(label: str) -> str | None:
+    if "%" in label or "pp" in label:
+        return "0.0"
+    if "£m" in label:
+        return '"£"#,##0.0"m"'
+    if "£" in label:
+        return '"£"#,##0'
+    return None
+
+
 def xlsx_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = None) -> bytes:
-    """XLSX: provenance rows (bold labels), a blank row, then the data as a header and rows."""
+    """XLSX: provenance rows (bold labels), a blank row, then the data under a styled header row
+    that stays in view when scrolling (frozen panes); numbers stay numbers, formatted as shown."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Data"
     for k, v in _rows(prov, sensitivity):
-        ws.append([k, neutralise(v)])
+        ws.append([_xl_text(k), _xl_text(neutralise(v))])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=False)
     ws.append([])
     data = _clean(df)
-    ws.append(list(data.columns))
-    for c in ws[ws.max_row]:
-        c.font = Font(bold=True)
+    ws.append([_xl_text(c) for c in data.columns])
+    header_row = ws.max_row
+    fill = PatternFill("solid", fgColor=theme.DARK_BLUE.lstrip("#"))
+    edge = Side(style="thin", color="FFFFFF")
+    for c in ws[header_row]:
+        c.font = Font(bold=True, color="FFFFFF")
+        c.fill = fill
+        c.border = Border(bottom=edge)
+        c.alignment = Alignment(wrap_text=True, vertical="top")
     for rec in data.itertuples(index=False):
         row = []
         for x in rec:
@@ -206,6 +278,8 @@ def xlsx_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = Non
                 row.append(x.item())
             elif hasattr(x, "as_tuple"):   # Decimal
                 row.append(float(x))
+            elif isinstance(x, str):
+                row.append(_xl_text(x))
             else:
                 row.append(x)
         ws.append(row)
@@ -214,10 +288,30 @@ def xlsx_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = Non
         for c in r:
             if isinstance(c.value, str):
                 c.data_type = "s"
-    ws.column_dimensions["A"].width = 22
+    for j, label in enumerate(data.columns, start=1):
+        letter = get_column_letter(j)
+        fmt = _number_format(str(label))
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=header_row + 1, min_col=j, max_col=j):
+                if isinstance(cell.value, (int, float)):
+                    cell.number_format = fmt
+        longest = max([len(str(label))] + [len(str(v)) for v in data.iloc[:200, j - 1].tolist()])
+        ws.column_dimensions[letter].width = max(10, min(48, longest + 2))
+    ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 22)
+    ws.freeze_panes = ws.cell(header_row + 1, 1)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _xl_text(v):
+    """Control characters (ESC, vertical tab ...) are illegal in XLSX and made openpyxl fail:
+    they are dropped from text."""
+    if not isinstance(v, str):
+        return v
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", v)
 
 
 def file_stem(title: str) -> str:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from cwb.charts import theme
+from cwb.charts.spend import spread
+from cwb.fmt import plot_escape
 
 DASHES = ["solid", "dash", "dot", "dashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
@@ -18,6 +22,7 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
     d = df.sort_values(x)
     fig = go.Figure()
     ymax = 0.0
+    ends = []
     for i, (col, label) in enumerate(series):
         colour = theme.PALETTE[i % len(theme.PALETTE)]
         s = d[[x, col]].dropna()
@@ -26,22 +31,39 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
             x=d[x], y=d[col], mode="lines+markers", name=label, connectgaps=False,
             line=dict(color=colour, width=4, dash=DASHES[i % len(DASHES)]),
             marker=dict(size=10, symbol=SYMBOLS[i % len(SYMBOLS)]),
-            hovertemplate=f"{label}<br>%{{x}}: {fmt}<extra></extra>"))
+            hovertemplate=f"%{{fullData.name}}<br>%{{x}}: {fmt}<extra></extra>"))
         if len(s):
             v = float(s[col].iloc[-1])
             ymax = max(ymax, float(s[col].max()))
             txt = f"{v:.1f}%" if unit == "%" else f"{v:,.0f}"
-            # label at the line's last point, right-aligned so it needs no margin of its own; above the
-            # line when it rises into that point, below when it falls, so the label never sits on it
             falling = len(s) > 1 and float(s[col].iloc[-2]) > v
-            fig.add_annotation(x=s[x].iloc[-1], y=v, text=f"<b>{txt}</b> {label}", showarrow=False,
-                               xanchor="right", yanchor="top" if falling else "bottom", yshift=-12 if falling else 12,
-                               font=dict(color=colour, size=15))
+            ends.append((s[x].iloc[-1], v, f"<b>{txt}</b> {plot_escape(label)}", colour, falling))
+    top = 105 if unit == "%" and ymax > 60 else max(ymax * 1.25, 1)
+    # each label at its line's last point, right-aligned so it needs no margin of its own; above
+    # the line when it rises into that point, below when it falls; labels closer than a label's
+    # height are fanned apart (one year shown: every label sits on the same x)
+    pos = [v + (-1 if falling else 1) * 0.06 * top for (_, v, _, _, falling) in ends]
+    pos = spread(pos, top, 0.09)
+    for (xv, _, txt, colour, _), py in zip(ends, pos):
+        fig.add_annotation(x=xv, y=py, text=txt, showarrow=False, xanchor="right", yanchor="middle",
+                           font=dict(color=colour, size=15))
     fig.update_xaxes(title=x_title, type="category")
     fig.update_yaxes(title=y_title, rangemode="tozero", ticksuffix="%" if unit == "%" else "",
-                     range=[0, 105 if unit == "%" and ymax > 60 else max(ymax * 1.2, 1)])
+                     range=[0, max(top, max(pos, default=0) * 1.08)])
+    if unit != "%":   # counts (sites, staff): whole-number ticks only
+        fig.update_yaxes(tickformat=",d", dtick=_count_step(top))
     fig.update_layout(height=440, showlegend=False, margin=dict(l=70, r=40, t=70, b=70))
     return theme.apply(fig, title)
+
+
+def _count_step(top: float) -> int:
+    """A whole-number tick step giving about five ticks up to ``top`` (1, 2, 5, 10, 20, 50 ...)."""
+    raw = max(top / 5, 1)
+    mag = 10 ** int(math.floor(math.log10(raw)))
+    for m in (1, 2, 5, 10):
+        if m * mag >= raw:
+            return int(m * mag)
+    return int(10 * mag)
 
 
 def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None) -> go.Figure:
