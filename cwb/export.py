@@ -18,6 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cwb import config
+from cwb import fmt as cwbfmt
 from cwb.charts import theme
 from cwb.provenance import Provenance
 
@@ -28,6 +29,8 @@ from cwb.provenance import Provenance
 PRESETS = {
     "slide": (1024, 576, 1.5625),
     "print": (1024, 576, 4.6875),
+    # a meeting-pack slide: the chart alone, as wide as the slide under its headline (11.5 x 4.7 in)
+    "pack": (1024, 420, 1.5625),
 }
 SIZES = {k: (round(w * s), round(h * s)) for k, (w, h, s) in PRESETS.items()}
 EDGE = 16                   # px of white space between the figure edge and the title, caption and source
@@ -64,50 +67,58 @@ def _wrap(text: str, width_px: float, font_px: float) -> str:
 
 def _left_labels_px(fig: go.Figure, font_px: float) -> int:
     """Width the y-axis category labels will need (horizontal bars), so the margin is known."""
+    import html
+    import re
+
     longest = 0
     for t in fig.data:
         y = getattr(t, "y", None)
         if y is not None and len(y) and all(isinstance(v, str) for v in y):
-            longest = max(longest, max(len(v) for v in y))
+            # a label's widest line, as drawn: markup removed, entities as one character
+            lines = [html.unescape(re.sub(r"<[^>]+>", "", part)) for v in y for part in re.split(r"<br\s*/?>", v)]
+            longest = max(longest, max(len(x) for x in lines))
     return int(longest * font_px * 0.55) + 24 if longest else 0
 
 
-def decorate(fig: go.Figure, prov: Provenance, width: int, height: int) -> go.Figure:
-    """A copy of ``fig`` sized ``width`` x ``height`` (layout px) with the title on top and the
+def decorate(fig: go.Figure, prov: Provenance, width: int, height: int, title: bool = True,
+             caption: bool = True) -> go.Figure:
+    """A copy of ``fig`` sized ``width`` x ``height`` (layout px) with the title on top (once:
+    the chart's own title when it has one, else the provenance title; wrapped when long) and the
     caption (what is measured, numerator, denominator, period, geography, IMD edition) and the
-    source and licence line (with 'synthetic demo data' when it is) wrapped underneath."""
+    source and licence line (with 'synthetic demo data' when it is) wrapped underneath.
+    ``title=False`` / ``caption=False`` leave them out (a slide carries them as its own text)."""
     f = go.Figure(copy.deepcopy(fig.to_dict()))
     theme.apply(f)
     font = 15
     cap_font, src_font, line = 12.5, 11.5, 1.3
     text_w = width - 2 * EDGE
-    cap = _wrap(prov.caption(), text_w, cap_font)
-    src = _wrap(prov.source_line(), text_w, src_font)
-    cap_h = (cap.count("<br>") + 1) * cap_font * line
-    src_h = (src.count("<br>") + 1) * src_font * line
+    cap = _wrap(prov.caption(), text_w, cap_font) if caption else ""
+    src = _wrap(prov.source_line(), text_w, src_font) if caption else ""
+    cap_h = (cap.count("<br>") + 1) * cap_font * line if caption else 0
+    src_h = (src.count("<br>") + 1) * src_font * line if caption else 0
     m = f.layout.margin
     base_b = m.b if m and m.b is not None else 60
     left = max(m.l if m and m.l is not None else 70, _left_labels_px(f, font))
     right = m.r if m and m.r is not None else 40
     old = f.layout.title.text if f.layout.title and f.layout.title.text else ""
-    if old and old.lower().startswith(prov.title.lower()):
-        title, subtitle = old, ""                    # the chart's own title already says it, more precisely
-    else:
-        title, subtitle = prov.title, old
-    top = max(100 if subtitle else 76, m.t if m and m.t else 0)
+    head = old or cwbfmt.plot_escape(prov.title)         # the chart's own title is the more precise one
+    head = _wrap(head.replace("<br>", " "), text_w, 19 * 1.1) if title else ""
+    head_h = (head.count("<br>") + 1) * 19 * 1.25 if title else 0
+    top = max(int(head_h + EDGE + 40) if title else 40, m.t if m and m.t and title else 0)
     gap = base_b                                      # axis title (and a legend) below the plot
     leg = f.layout.legend
     if leg is not None and leg.y is not None and leg.y < 0 and f.layout.showlegend is not False:
         plot_h_est = height - top - base_b - cap_h - src_h - 8 - EDGE
         gap = max(base_b, int(-leg.y * plot_h_est) + 34)
-    bottom = int(gap + cap_h + 8 + src_h + EDGE)
-    f.update_layout(
-        width=width, height=height,
-        title=dict(text=f"<b>{title}</b>", x=EDGE / width, xref="container", xanchor="left", y=1 - EDGE / height,
-                   yref="container", yanchor="top", font=dict(size=19),
-                   subtitle=dict(text=subtitle, font=dict(size=14, color=theme.DARK_GREY))),
-        margin=dict(t=top, b=bottom, l=left, r=right),
-    )
+    bottom = int(gap + (cap_h + 8 + src_h + EDGE if caption else 0))
+    f.update_layout(width=width, height=height, margin=dict(t=top, b=bottom, l=left, r=right))
+    if title:
+        f.update_layout(title=dict(text=f"<b>{head}</b>", x=EDGE / width, xref="container", xanchor="left",
+                                   y=1 - EDGE / height, yref="container", yanchor="top", font=dict(size=19)))
+    else:
+        f.update_layout(title=None)
+    if not caption:
+        return f
     plot_w = max(width - left - right, 1)
     plot_h = max(height - top - bottom, 1)
     x0 = -(left - EDGE) / plot_w                      # the figure's left edge, in paper units
@@ -118,19 +129,20 @@ def decorate(fig: go.Figure, prov: Provenance, width: int, height: int) -> go.Fi
     return f
 
 
-def image(fig: go.Figure, prov: Provenance, fmt: str = "png", preset: str = "slide") -> bytes:
-    """PNG or SVG bytes of the decorated chart (``preset``: slide 1600 x 900 or print 4800 x 2700)."""
+def image(fig: go.Figure, prov: Provenance, fmt: str = "png", preset: str = "slide", **decor) -> bytes:
+    """PNG or SVG bytes of the decorated chart (``preset``: slide 1600 x 900 or print 4800 x 2700;
+    ``decor``: title / caption for decorate)."""
     import kaleido
 
     width, height, scale = PRESETS[preset]
-    f = decorate(fig, prov, width, height)
+    f = decorate(fig, prov, width, height, **decor)
     with _lock:
         _ensure_server()
         return kaleido.calc_fig_sync(f, opts={"format": fmt, "width": width, "height": height, "scale": scale})
 
 
-def png(fig: go.Figure, prov: Provenance, preset: str = "slide") -> bytes:
-    return image(fig, prov, "png", preset)
+def png(fig: go.Figure, prov: Provenance, preset: str = "slide", **decor) -> bytes:
+    return image(fig, prov, "png", preset, **decor)
 
 
 def svg(fig: go.Figure, prov: Provenance) -> bytes:

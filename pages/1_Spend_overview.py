@@ -10,7 +10,7 @@ from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame, imd_missing
 
 f = frame("Spend overview")
-show.exit_presentation()
+show.page_fixes()
 ind = data.query("spend_indicators", **f.spend_params(fy_from=min(f.baseline_fy, f.fy), fy_to=max(f.baseline_fy, f.fy)))
 cur = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 if cur.empty:
@@ -53,7 +53,8 @@ st.caption(f"Shares are of {fmt.gbp(r['spend_gbp'])} ({esc(f.denominator_label)}
            f"; the denominator changed by {fmt.gbp(r['spend_gbp'] - b['spend_gbp'])}") +
            f". {fmt.pct(r['located_pct'])} of spend has a located supplier (X1).")
 
-left, right = st.columns([5, 6])
+# one chart under the other: side by side, the long anchor names left the bars no room at 1280 px
+left = right = st.container()
 with left:
     names = {"local": f"{f.local_name}", "rest_wider": f"Rest of {f.wider_name}",
              "rest_region": f"Rest of {f.region_name}", "rest_uk": "Rest of UK",

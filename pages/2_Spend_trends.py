@@ -35,7 +35,7 @@ def _trend_table(series, col, label, unit, names):
 
 
 f = frame("Spend trends")
-show.exit_presentation()
+show.page_fixes()
 key = page_param("ind", list(INDICATORS), "A2", "indicator")
 key = st.segmented_control("Indicator", list(INDICATORS), format_func=lambda k: INDICATORS[k][1].split(" (")[0],
                            default=key, key="trend_ind") or key

@@ -9,7 +9,7 @@ from cwb.ui import data, show
 from cwb.ui.frame import footer, frame
 
 f = frame("Opportunities")
-show.exit_presentation()
+show.page_fixes()
 cats = data.query("spend_by_category", **f.spend_params())
 if cats.empty:
     st.info(f"No payments in {f.fy} for {esc(f.anchors_label)}.")

@@ -10,7 +10,7 @@ from cwb.ui.frame import footer, frame
 BAND = {"local": "Local area", "wider": "Rest of wider area", "region": "Rest of region", "uk": "Rest of UK",
         "unknown": "Unknown"}
 f = frame("Suppliers")
-show.exit_presentation()
+show.page_fixes()
 if not f.detail_anchors:
     st.info(f"{esc(f.scope.label)}. Supplier-level detail is shared only with analysts of each anchor; "
             "the network figures on the other pages cover every anchor.")

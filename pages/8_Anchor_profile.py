@@ -10,7 +10,7 @@ from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame
 
 f = frame("Anchor profile", anchor_mode="single")
-show.exit_presentation()
+show.page_fixes()
 a = f.anchors[0]
 atype = f.anchor_types[a]
 st.markdown(f"## {esc(f.anchor_names[a])}\n{esc(ANCHOR_TYPES.get(atype, atype))} · {f.fy} · baseline {f.baseline_fy}")

@@ -47,7 +47,8 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
     for (xv, _, txt, colour, _), py in zip(ends, pos):
         fig.add_annotation(x=xv, y=py, text=txt, showarrow=False, xanchor="right", yanchor="middle",
                            font=dict(color=colour, size=15))
-    fig.update_xaxes(title=x_title, type="category")
+    # years stay level (rotated they ran into the axis title in half-width columns)
+    fig.update_xaxes(title=x_title, type="category", tickangle=0, tickfont=dict(size=13))
     fig.update_yaxes(title=y_title, rangemode="tozero", ticksuffix="%" if unit == "%" else "",
                      range=[0, max(top, max(pos, default=0) * 1.08)])
     if unit != "%":   # counts (sites, staff): whole-number ticks only
@@ -66,20 +67,32 @@ def _count_step(top: float) -> int:
     return int(10 * mag)
 
 
-def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None) -> go.Figure:
-    """A copy of ``fig`` with every text (layout font, title, direct labels, bar texts) ``factor``
-    times larger, for presentation mode: readable from the back of a room."""
+def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None, min_size: int = 0) -> go.Figure:
+    """A copy of ``fig`` with every text (layout font, title, axis titles and ticks, direct
+    labels, bar texts) ``factor`` times larger and at least ``min_size`` px, for presentation
+    mode: readable from the back of a room. Fixed left margins grow with the text."""
     f = go.Figure(fig)
+
+    def big(size, default):
+        return max(round((size or default) * factor), min_size)
+
     base = (f.layout.font.size if f.layout.font and f.layout.font.size else 15)
-    f.update_layout(font=dict(size=round(base * factor)))
+    f.update_layout(font=dict(size=big(base, base)))
     if f.layout.title and f.layout.title.font and f.layout.title.font.size:
-        f.layout.title.font.size = round(f.layout.title.font.size * factor)
+        f.layout.title.font.size = big(f.layout.title.font.size, base)
     for a in f.layout.annotations:
-        a.font.size = round((a.font.size or base) * factor)
+        a.font.size = big(a.font.size, base)
     for t in f.data:
         tf = getattr(t, "textfont", None)
         if tf is not None:
-            tf.size = round((tf.size or base) * factor)
+            tf.size = big(tf.size, base)
+    for ax in ("xaxis", "yaxis"):
+        axis = getattr(f.layout, ax, None)
+        if axis is not None and axis.tickfont and axis.tickfont.size:
+            axis.tickfont.size = big(axis.tickfont.size, base)
+    m = f.layout.margin
+    if m and m.r is not None:
+        f.update_layout(margin=dict(r=round(m.r * factor)))
     if height or f.layout.height:
         f.update_layout(height=height or round(f.layout.height * 1.15))
     return f

@@ -50,8 +50,9 @@ def concentric(row: pd.Series, title: str, names: dict[str, str] | None = None) 
         customdata=[gbp(g) for g in gbps], hovertemplate="%{y}: %{x:.1f}% (%{customdata})<extra></extra>",
     ))
     fig.update_yaxes(autorange="reversed", automargin=True)
-    fig.update_xaxes(title="Share of spend in scope", range=[0, max(pcts + [1]) * 1.04], ticksuffix="%",
-                     tickangle=0, nticks=6)
+    # every bar carries its value, so the axis needs no tick labels (they overprinted in narrow columns)
+    fig.update_xaxes(title="Share of spend in scope (%)", range=[0, max(pcts + [1]) * 1.04], showticklabels=False,
+                     ticks="")
     fig.update_layout(height=380, showlegend=False, margin=dict(l=20, r=_text_px(texts), t=70, b=60))
     return theme.apply(fig, title)
 
@@ -82,8 +83,8 @@ def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str,
     if network_value is not None and not pd.isna(network_value):
         fig.add_vline(x=float(network_value), line_dash="dash", line_color=theme.DARK_PINK,
                       annotation_text=f"Network {float(network_value):.1f}%", annotation_position="top")
-    fig.update_xaxes(title="Local share of spend", ticksuffix="%", range=[0, max(float(d[value].max() or 0) * 1.08, 1)],
-                     tickangle=0, nticks=6)
+    fig.update_xaxes(title="Local share of spend (%)", range=[0, max(float(d[value].max() or 0) * 1.08, 1)],
+                     showticklabels=False, ticks="")
     fig.update_yaxes(automargin=True)
     fig.update_layout(height=max(300, 80 + 56 * len(d)), showlegend=False,
                       margin=dict(l=20, r=_text_px(texts) + 10, t=90, b=60))

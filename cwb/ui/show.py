@@ -87,6 +87,12 @@ def downloads(prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame
     full.offer(prov, fig=fig, data=data, key=key)
 
 
+# metric labels wrap instead of ending in "..." (Streamlit cuts them to one line)
+PAGE_FIXES = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div
+  {white-space: normal !important; overflow: visible !important; text-overflow: clip !important; height: auto !important;}
+</style>"""
+
 PRESENT_FIXES = """<style>
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] p, [data-testid="stMetricValue"] div
   {font-size: 2.4rem !important; line-height: 1.15; white-space: normal !important; overflow: visible !important;
@@ -99,13 +105,15 @@ PRESENT_FIXES = """<style>
 </style>"""
 
 
-def exit_presentation() -> None:
-    """In presentation mode (no sidebar): a visible 'Exit presentation' button at the top of the
-    page, and metric values and labels that wrap instead of being cut off ('£867...'). Drawn at
-    most once per run; does nothing outside presentation mode."""
-    if not _presenting():
-        return
+def page_fixes() -> None:
+    """Call right after ``frame()``: metric labels that wrap instead of being cut off and, in
+    presentation mode (no sidebar), a visible 'Exit presentation' button at the top of the page
+    with metric values that fit ('£867...'). Drawn at most once per run."""
     from streamlit.errors import StreamlitAPIException
+
+    if not _presenting():
+        st.markdown(PAGE_FIXES, unsafe_allow_html=True)
+        return
 
     def leave() -> None:
         st.session_state.setdefault("_cwb", {})["present"] = "0"
@@ -116,4 +124,4 @@ def exit_presentation() -> None:
                   help="Back to the dashboard with the sidebar and controls (present=0 in the link)")
     except StreamlitAPIException:       # already drawn in this run (the frame may draw it too)
         return
-    st.markdown(PRESENT_FIXES, unsafe_allow_html=True)
+    st.markdown(PAGE_FIXES + PRESENT_FIXES, unsafe_allow_html=True)
