@@ -12,7 +12,7 @@ from cwb.ui import data, show
 from cwb.ui.frame import _state, footer, frame, page_param, set_page_param
 
 # at 1280 x 720 (a projector) the headline, the chart with its x-axis and the caption fit one screen
-CHART_HEIGHT = 390
+CHART_HEIGHT = 340
 
 
 @st.cache_data(show_spinner="Preparing the slides...", max_entries=32, ttl=600)
@@ -24,7 +24,7 @@ def _deck(_ctx, ctx_key: str, version: int):
 @st.cache_data(show_spinner=False, max_entries=256, ttl=600)
 def _slide_figure(ctx_key: str, version: int, step: int, _fig):
     """The projector version of a slide's chart (large text, no title: the headline is the title)."""
-    fig = net_charts.for_projector(_fig, factor=1.6, height=CHART_HEIGHT, min_size=20)
+    fig = net_charts.for_projector(_fig, factor=1.6, height=CHART_HEIGHT, min_size=22)
     fig.update_layout(title=None, margin=dict(t=36))
     return fig
 
@@ -40,16 +40,17 @@ step = int(page_param("s", [str(i) for i in range(n)], "0", "slide"))
 
 # a projector is about 1600 x 900: the synthetic-data banner shrinks to one line, captions stay modest
 st.markdown("""<style>
-[data-testid="stAlert"] p {font-size: 0.95rem !important; line-height: 1.3;}
-[data-testid="stAlert"] > div {padding: 0.35rem 0.8rem !important;}
+[data-testid="stAlert"] p {font-size: 0.85rem !important; line-height: 1.25;}
+[data-testid="stAlert"] > div {padding: 0.2rem 0.8rem !important;}
 [data-testid="stCaptionContainer"] p {font-size: 1.0rem !important; line-height: 1.35;}
-h2 {padding-top: 0.4rem !important; padding-bottom: 0.2rem !important;}
+h2 {padding-top: 0.1rem !important; padding-bottom: 0.1rem !important;}
 ul.cwb-notes li {font-size: 1.15rem !important; line-height: 1.4;}
 .cwb-count {text-align: center; font-size: 1.4rem; color: #505A5F; padding-top: 0.2rem;}
 /* buttons keep their whole label ("◀ Previous") at any width */
-.stButton button p {font-size: 1.15rem !important; white-space: nowrap;}
+.stButton button p {font-size: 1.05rem !important; white-space: nowrap;}
 .stButton button {padding-left: 0.4rem; padding-right: 0.4rem;}
-h2 {font-size: 2.0rem !important; line-height: 1.2 !important;}
+h2 {font-size: 1.75rem !important; padding-bottom: 0.35rem !important;}
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.6rem;}
 .block-container {padding-top: 0.6rem !important; padding-bottom: 1rem !important;}
 </style>""", unsafe_allow_html=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -93,6 +94,27 @@ def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None
     m = f.layout.margin
     if m and m.r is not None:
         f.update_layout(margin=dict(r=round(m.r * factor)))
+    # bigger text needs room the fixed margins did not leave: the axes take what they need, the
+    # years stay level, and notes stacked inside the plot (changes of method) are spaced for the size
+    f.update_xaxes(automargin=True, tickangle=0)
+    f.update_yaxes(automargin=True, title_standoff=12)
+    inside = [a for a in f.layout.annotations if a.yref == "paper" and a.y is not None and 0 < a.y < 0.5]
+    plot_h = max((f.layout.height or 450) * 0.45, 120)         # the plot area, conservatively
+    cats = list(f.data[0].x) if len(f.data) and f.data[0].x is not None else []
+    y = 0.03
+    for a in sorted(inside, key=lambda a: a.y):
+        right = a.x in cats and cats.index(a.x) >= len(cats) / 2     # a note in the right half reads leftwards
+        a.text = "<br>".join(textwrap.wrap(a.text.strip(), 30)) + (" " if right else "")
+        a.text = a.text if right else " " + a.text
+        a.y, a.yanchor, a.align = y, "bottom", "right" if right else "left"
+        a.bgcolor = "rgba(255,255,255,0.85)"
+        a.xanchor = "right" if right else "left"
+        y += (a.text.count("<br>") + 1) * (a.font.size or base * factor) * 1.3 / plot_h
+    # second lines of category labels (the anchor type, small) would overprint at this size
+    for t in f.data:
+        y = getattr(t, "y", None)
+        if y is not None and len(y) and all(isinstance(v, str) for v in y) and any("<br><span" in v for v in y):
+            t.y = [v.split("<br><span")[0] for v in y]
     if height or f.layout.height:
         f.update_layout(height=height or round(f.layout.height * 1.15))
     return f
