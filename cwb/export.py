@@ -218,7 +218,7 @@ def internal_names(df: pd.DataFrame) -> list[str]:
     for c in df.columns:
         col = df[c]
         if col.dtype == object or pd.api.types.is_string_dtype(col):
-            vals = set(map(str, col.dropna().unique()[:500]))
+            vals = set(col.dropna().map(str).unique()[:500])
             if "_all" in vals:
                 bad.append(f"{c}: _all")
             if any(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", v) for v in vals):

@@ -235,13 +235,20 @@ def test_markdown_from_data_is_escaped(app_env, page):
     cur.execute("CHECKPOINT")
     cur.close()
     db.close_all()
-    at = _run(page, {"a": "DEMO-CC"} if "Anchor_profile" in page else {})
+    import streamlit as st
+
+    st.cache_data.clear()                 # results of earlier tests are keyed on the data version only
+    st.cache_resource.clear()
+    at = _run(page, {"a": "DEMO-CC"} if page != "pages/4_Opportunities.py" else {})
     assert not at.exception
     texts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
     texts += [m.label for m in at.metric] + [m.help or "" for m in at.metric]
-    hits = [t for t in texts if "203.0.113.9" in t]
+    hits = [t for t in texts if re.search(r"203\\?\.0\\?\.113", t)]
     assert hits or page == "pages/6_Workforce.py"
-    assert [t for t in hits if _unescaped(t)] == []
+    # chart titles are HTML made with html.escape (markdown is not read inside an HTML block)
+    html_blocks = [t for t in hits if t.startswith("<p class='cwb-chart-title'")]
+    assert all("<b>b</b>" not in t and "&lt;b&gt;" in t for t in html_blocks)
+    assert [t for t in hits if _unescaped(t) and t not in html_blocks] == []
 
 
 # -- presentation and the meeting pack -------------------------------------------------------
