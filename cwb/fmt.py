@@ -70,13 +70,21 @@ def text(v, missing: str = "–") -> str:
 _MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@])")
 
 
+ZWSP = "\u200b"
+_WWW = re.compile(r"((?i:www))\\\.")
+
+
 def md_escape(v) -> str:
     """A data or URL value made safe to put inside markdown: it shows as the same text and never
     becomes a link, an image, HTML, LaTeX, a colour directive or a heading. Line breaks become
     spaces (a value cannot start a new block)."""
     s = "" if v is None else str(v)
     s = s.replace("\r", " ").replace("\n", " ")
-    return _MD.sub(r"\\\1", s)
+    s = _MD.sub(r"\\\1", s)
+    # GitHub-style autolinks (a bare http://..., www.... or e-mail address) ignore backslashes:
+    # an invisible zero-width space breaks them, and the text reads the same
+    s = s.replace("\\:/", "\\:" + ZWSP + "/").replace("\\@", ZWSP + "\\@")
+    return _WWW.sub(lambda m: m.group(1) + ZWSP + "\\.", s)
 
 
 def plot_escape(v) -> str:
