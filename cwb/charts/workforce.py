@@ -17,7 +17,7 @@ def indicator_trend(df: pd.DataFrame, col: str, title: str, names: dict[str, str
         colour = theme.DARK_BLUE if aid == "_all" else theme.PALETTE[1 + i % 5]
         fig.add_trace(go.Scatter(x=d["financial_year"], y=d[col], mode="lines+markers", name=names.get(aid, aid),
                                  connectgaps=False, line=dict(color=colour, width=4 if aid == "_all" else 2),
-                                 hovertemplate=f"{names.get(aid, aid)}<br>%{{x}}: %{{y:.1f}}%<extra></extra>"))
+                                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.1f}%<extra></extra>"))
         last = d.dropna(subset=[col]).tail(1)
         if len(last):
             fig.add_annotation(x=last["financial_year"].iloc[0], y=last[col].iloc[0], text=f" {last[col].iloc[0]:.1f}%",

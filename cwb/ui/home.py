@@ -154,7 +154,9 @@ def render() -> None:
     if tg:
         st.markdown(f"**How the status is decided.** {targets.THRESHOLDS}")
         show.table(pd.DataFrame(tg), f.provenance(f"Targets against actuals, {f.fy}", "Network targets against actual values (X4)",
-                                                  notes=[targets.THRESHOLDS]), key="targets")
+                                                  notes=[targets.THRESHOLDS]), key="targets",
+                   column_config={c: st.column_config.NumberColumn(format="%+.1f" if "Gap" in c else "%.1f")
+                                  for c in ("Target %", "Actual %", "Gap (pp)")})
     else:
         st.caption("No network targets for this year. Import a targets file on the Import page.")
     footer(f)
