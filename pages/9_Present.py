@@ -8,7 +8,7 @@ import streamlit as st
 from cwb import slides as slide_mod
 from cwb.charts import network as net_charts
 from cwb.fmt import md_escape as esc
-from cwb.ui import data, show
+from cwb.ui import data
 from cwb.ui.frame import _state, footer, frame, page_param, set_page_param
 
 # at 1280 x 720 (a projector) the headline, the chart with its x-axis and the caption fit one screen

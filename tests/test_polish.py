@@ -42,9 +42,9 @@ def test_money_is_formatted_by_magnitude(value, shown):
 
 
 def test_md_escape_keeps_the_text_and_kills_markup():
-    from markdown_it import MarkdownIt       # CommonMark, as Streamlit's renderer (remark) reads it
-
     import html as _html
+
+    from markdown_it import MarkdownIt  # CommonMark, as Streamlit's renderer (remark) reads it
 
     for s in (HOSTILE, "see http://x.org, www.y.com or a@b.com", "# heading", "1. list", "> quote", "*em* _em_ `code`", "a\nb"):
         out = MarkdownIt("commonmark").render(fmt.md_escape(s))

@@ -140,7 +140,7 @@ def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], basel
             txt = f"{last[value]:.1f}%" if not money else gbp(float(last[value]))
             ends.append((last["financial_year"], float(last[value]) / scale, txt, colour))
     ymax = max([float(v) for v in df[value].astype(float) / scale if not pd.isna(v)] + [1.0])
-    for (x, y, txt, colour), ly in zip(ends, spread([e[1] for e in ends], ymax)):
+    for (x, _y, txt, colour), ly in zip(ends, spread([e[1] for e in ends], ymax)):
         fig.add_annotation(x=x, y=ly, text=f" {txt}", showarrow=False, xanchor="left", font=dict(color=colour, size=13))
     years = set(df["financial_year"])
     several = len(years) > 1
