@@ -373,3 +373,16 @@ def test_browser_escapes_names_and_presents_at_1280x720(demo_db, tmp_path):
         b.close()
     assert outside == []
     db.close_all()
+
+
+def test_chart_titles_are_page_text_that_wraps_not_a_one_line_plotly_title():
+    from cwb.charts import workforce as wf_charts
+    from cwb.ui import show
+
+    d = pd.DataFrame({"anchor_id": ["_all", "a"], "B3_pct": [12.0, 14.0]})
+    long = "Staff living in the most deprived 20% of areas by anchor, 2025-26 (IMD 2019)"
+    fig = wf_charts.anchors_bar(d, "B3_pct", long, {"a": "Anchor A"})
+    screen, title = show.screen_figure(fig)
+    assert title == long and not (screen.layout.title and screen.layout.title.text)   # old: cut at '...2025-2'
+    assert fig.layout.title.text == long                                               # exports keep it
+    assert fig.layout.xaxis.showticklabels is False
