@@ -21,6 +21,7 @@ DARK_BLUE = (0x12, 0x43, 0x6D)
 def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
     from pptx import Presentation
     from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Emu, Inches, Pt
 
     prs = Presentation()
@@ -75,8 +76,8 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
             # and source are slide text at a readable size (12 pt and 10 pt), not pixels in the image
             png = export.png(sl.fig, sl.prov, "pack", title=False, caption=False)
             pic = s.shapes.add_picture(io.BytesIO(png), Inches(0.9), Inches(1.35), width=Inches(11.5))
-            if pic.height > Inches(4.75):
-                ratio = Inches(4.75) / pic.height
+            if pic.height > Inches(4.55):
+                ratio = Inches(4.55) / pic.height
                 pic.height, pic.width = Emu(int(pic.height * ratio)), Emu(int(pic.width * ratio))
             pic.left = Emu(int((prs.slide_width - pic.width) / 2))          # centred under the headline
             # alternative text for screen readers (accessibility regulations): the point and the method
@@ -84,6 +85,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
             pic._element.nvPicPr.cNvPr.set("title", sl.prov.title)
             top = (pic.top + pic.height) / 914400 + 0.08
             cap = text(s, 0.6, top, 12.1, 7.4 - top, sl.prov.caption(), 12, colour=(0x3D, 0x3D, 0x3D))
+            cap.text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE     # a long method statement shrinks to fit
             p = cap.text_frame.add_paragraph()
             p.text = sl.prov.source_line()
             p.font.size = Pt(10)
