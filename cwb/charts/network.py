@@ -114,7 +114,7 @@ def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None
     for t in f.data:
         y = getattr(t, "y", None)
         if y is not None and len(y) and all(isinstance(v, str) for v in y) and any("<br><span" in v for v in y):
-            t.y = [v.split("<br><span")[0] for v in y]
+            t.y = [v.split("<br><span")[0].replace("<br>", " ") for v in y]
     if height or f.layout.height:
         f.update_layout(height=height or round(f.layout.height * 1.15))
     return f

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -67,7 +69,9 @@ def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str,
     d["type"] = d["anchor_id"].map(types).map(type_labels).fillna("")
     d["name"] = d["anchor_id"].map(names).fillna(d["anchor_id"]).str.replace(" (demo)", "", regex=False)
     d = d.sort_values(["type", value], ascending=[True, True])
-    labels = [f"{'<b>► ' if a == highlight else ''}{plot_escape(n)}{'</b>' if a == highlight else ''}"
+    # long names wrap (a phone's column is ~330 px): a name never pushes past the figure's edge
+    labels = [f"{'<b>► ' if a == highlight else ''}{'<br>'.join(plot_escape(x) for x in textwrap.wrap(n, 26))}"
+              f"{'</b>' if a == highlight else ''}"
               f"<br><span style='font-size:12px;color:{theme.DARK_GREY}'>{plot_escape(t)}</span>"
               for a, n, t in zip(d["anchor_id"], d["name"], d["type"])]
     texts = [f"{v:.1f}%" for v in d[value]]
@@ -83,7 +87,7 @@ def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str,
     if network_value is not None and not pd.isna(network_value):
         fig.add_vline(x=float(network_value), line_dash="dash", line_color=theme.DARK_PINK,
                       annotation_text=f"Network {float(network_value):.1f}%", annotation_position="top")
-    fig.update_xaxes(title="Local share of spend (%)", range=[0, max(float(d[value].max() or 0) * 1.08, 1)],
+    fig.update_xaxes(title="Local share (%)", range=[0, max(float(d[value].max() or 0) * 1.08, 1)],
                      showticklabels=False, ticks="")
     fig.update_yaxes(automargin=True)
     fig.update_layout(height=max(300, 80 + 56 * len(d)), showlegend=False,
