@@ -21,6 +21,7 @@ DARK_BLUE = (0x12, 0x43, 0x6D)
 def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
     from pptx import Presentation
     from pptx.dml.color import RGBColor
+    from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Emu, Inches, Pt
 
     prs = Presentation()
@@ -60,23 +61,36 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
     band.fill.solid()
     band.fill.fore_color.rgb = RGBColor(*DARK_BLUE)
     band.line.fill.background()
-    text(s, 0.8, 2.0, 11.7, 1.2, ctx.network_name, 40, True, DARK_BLUE)
+    ids = ctx.params.get("anchor_ids") or []
+    one = ids[0] if len(ids) == 1 and len(ctx.names) > 1 else None   # an anchor's pack is headed with the anchor
+    text(s, 0.8, 2.0, 11.7, 1.2, ctx.names.get(one, one) if one else ctx.network_name, 40, True, DARK_BLUE)
     text(s, 0.8, 3.3, 11.7, 0.8, f"Community wealth building: progress in {ctx.fy}", 26)
-    text(s, 0.8, 4.2, 11.7, 1.0, f"{ctx.anchors_label}. Compared with {ctx.baseline_fy}.", 18)
+    text(s, 0.8, 4.2, 11.7, 1.0, (f"A member of {ctx.network_name}" if one else ctx.anchors_label)
+         + f". Compared with {ctx.baseline_fy}.", 18)
     text(s, 0.8, 6.4, 11.7, 0.5, f"{sensitivity} · produced {dt.date.today():%d %B %Y}"
          + (" · synthetic demo data" if ctx.synthetic else ""), 12)
     for sl in slides.build(con, ctx):
         s = titled(sl.headline)
         if sl.fig is not None:
-            png = export.png(sl.fig, sl.prov, "slide")
+            # the headline is the slide's title: the image carries the chart only, and the caption
+            # and source are slide text at a readable size (12 pt and 10 pt), not pixels in the image
+            png = export.png(sl.fig, sl.prov, "pack", title=False, caption=False)
             pic = s.shapes.add_picture(io.BytesIO(png), Inches(0.9), Inches(1.35), width=Inches(11.5))
-            if pic.height > Inches(6.0):
-                ratio = Inches(6.0) / pic.height
+            if pic.height > Inches(4.55):
+                ratio = Inches(4.55) / pic.height
                 pic.height, pic.width = Emu(int(pic.height * ratio)), Emu(int(pic.width * ratio))
             pic.left = Emu(int((prs.slide_width - pic.width) / 2))          # centred under the headline
             # alternative text for screen readers (accessibility regulations): the point and the method
             pic._element.nvPicPr.cNvPr.set("descr", f"{sl.headline} {sl.prov.caption()}")
             pic._element.nvPicPr.cNvPr.set("title", sl.prov.title)
+            top = (pic.top + pic.height) / 914400 + 0.08
+            cap = text(s, 0.6, top, 12.1, 7.4 - top, sl.prov.caption(), 12, colour=(0x3D, 0x3D, 0x3D))
+            cap.text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE     # a long method statement shrinks to fit
+            p = cap.text_frame.add_paragraph()
+            p.text = sl.prov.source_line()
+            p.font.size = Pt(10)
+            p.font.name = "Arial"
+            p.font.color.rgb = RGBColor(0x50, 0x5A, 0x5F)
             s.notes_slide.notes_text_frame.text = sl.prov.caption() + "\n" + sl.prov.source_line()
         s.name = sl.title
     s = titled("How these figures are made")

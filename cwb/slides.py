@@ -58,7 +58,6 @@ def _pct(v) -> str:
 
 def _compared(con, c: Context, p: dict, ind: pd.DataFrame, r: pd.Series, one: str | None) -> Slide:
     """Anchors side by side on local spend. For one anchor: its place among all the network's anchors."""
-    from cwb.charts import theme
     from cwb.ui_labels import ANCHOR_TYPES
 
     if one:
@@ -71,13 +70,9 @@ def _compared(con, c: Context, p: dict, ind: pd.DataFrame, r: pd.Series, one: st
         per = ind[(ind["anchor_id"] != "_all") & (ind["financial_year"] == c.fy)]
         net_value = float(r["local_pct"])
     fig = spend_charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {c.fy}", c.names, c.types,
-                                         ANCHOR_TYPES, net_value)
+                                         ANCHOR_TYPES, net_value, highlight=one)
     ranked = per.sort_values("local_pct", ascending=False).reset_index(drop=True)
     if one and one in set(per["anchor_id"]):
-        me = c.names.get(one, one).replace(" (demo)", "")
-        bar = fig.data[0]
-        bar.marker.color = [theme.DARK_BLUE if str(y) == me else theme.LIGHT_GREY for y in bar.y]
-        bar.y = [f"<b>► {y}</b>" if str(y) == me else y for y in bar.y]
         pos = int(ranked.index[ranked["anchor_id"] == one][0]) + 1
         mine = float(ranked.loc[pos - 1, "local_pct"])
         same = per[per["anchor_id"].map(c.types) == c.types.get(one)]
@@ -96,6 +91,14 @@ def _compared(con, c: Context, p: dict, ind: pd.DataFrame, r: pd.Series, one: st
     if anchors:
         prov.anchors = anchors
     return Slide("Anchors compared", headline, fig, prov, per[["anchor_id", "spend_gbp", "local_pct"]])
+
+
+def _region_name(con, p: dict) -> str:
+    """The region's name as the pages write it ('Rest of North West', not 'Rest of region')."""
+    nets = db.run("networks", con)
+    hit = nets[nets["network_id"] == p.get("network_id")]
+    name = str(hit["region_name"].iloc[0]) if len(hit) and "region_name" in hit and hit["region_name"].iloc[0] else ""
+    return name or "region"
 
 
 def _prov(c: Context, title: str, measure: str, numerator: str = "", denominator: str | None = None,
@@ -126,7 +129,9 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
             f"Where the money went, {c.fy}",
             f"{r['local_pct']:.1f}% of {gbp(r['spend_gbp'])} spend stayed in {c.local_name} in {c.fy}{change}.",
             spend_charts.concentric(row, f"Where the money went, {c.fy}",
-                                    {"local": c.local_name, "rest_wider": f"Rest of {c.wider_name}"}),
+                                    {"local": c.local_name, "rest_wider": f"Rest of {c.wider_name}",
+                                     "rest_region": f"Rest of {_region_name(con, p)}",
+                                     "unknown": "Unknown / outside UK"}),
             _prov(c, "Where the money went", "Concentric split of spend by supplier location (A4)",
                   numerator="spend with suppliers in each band"),
             row.to_frame().T))

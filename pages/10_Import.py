@@ -33,8 +33,13 @@ anchor = st.selectbox("Anchor", list(f.anchor_names), format_func=f.anchor_names
 year = st.text_input("Financial year the file describes (workforce and land files)", value=f.fy, max_chars=7) \
     if kind in ("workforce", "assets") else None
 level = st.selectbox("Boundary level", BOUNDARY_LEVELS) if kind == "boundaries" else None
+flash = st.session_state.pop("_import_flash", None)
+if flash:
+    st.info(flash)
+# Cancel gives the uploader a new key: the file, its report and the Commit button all go
 up = st.file_uploader(f"File (CSV, XLSX, GeoJSON, GeoPackage or a zip holding one; up to {max_mb} MB)",
-                      type=["csv", "txt", "xlsx", "zip", "geojson", "json", "gpkg"])
+                      type=["csv", "txt", "xlsx", "zip", "geojson", "json", "gpkg"],
+                      key=f"upload_{st.session_state.get('_upload_n', 0)}")
 if up is not None:
     if up.size > max_mb * 1024 * 1024:
         st.error(f"{up.name} is {up.size / 1e6:.0f} MB: larger than the {max_mb} MB limit (CWB_MAX_UPLOAD_MB). Nothing was imported.")
@@ -106,10 +111,13 @@ if up is not None:
         data.clear()
         st.session_state.pop("_stage_key", None)
         st.success(f"Imported as file {fid}: {rep.rows_ok:,} rows. The dashboard now includes it.")
-    if right.button("Cancel"):
+    def _cancel() -> None:
         st.session_state.pop("_stage_key", None)
         st.session_state.pop("_staged", None)
-        st.info("Cancelled: nothing was imported.")
+        st.session_state["_upload_n"] = st.session_state.get("_upload_n", 0) + 1
+        st.session_state["_import_flash"] = "Cancelled: nothing was imported."
+
+    right.button("Cancel", on_click=_cancel)
 
 st.subheader("Imported files")
 files = importer.files(con)

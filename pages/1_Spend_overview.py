@@ -1,17 +1,20 @@
 """Spend overview: headline procurement figures, the concentric split, anchors compared."""
 
+import pandas as pd
 import streamlit as st
 
-from cwb import fmt
+from cwb import export, fmt
 from cwb.charts import spend as charts
+from cwb.fmt import md_escape as esc
 from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame, imd_missing
 
 f = frame("Spend overview")
+show.page_fixes()
 ind = data.query("spend_indicators", **f.spend_params(fy_from=min(f.baseline_fy, f.fy), fy_to=max(f.baseline_fy, f.fy)))
 cur = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 if cur.empty:
-    st.info(f"No payments in {f.fy} for {f.anchors_label}. Choose another year or anchor.")
+    st.info(f"No payments in {f.fy} for {esc(f.anchors_label)}. Choose another year or anchor.")
     footer(f)
     st.stop()
 r = cur.iloc[0]
@@ -23,14 +26,14 @@ def delta(col):
     return None if b is None else fmt.pp(r[col] - b[col])
 
 
-st.markdown(f"**{f.fy}** · {f.anchors_label} · denominator: {f.denominator_label}")
+st.markdown(f"**{f.fy}** · {esc(f.anchors_label)} · denominator: {esc(f.denominator_label)}")
 c = st.columns(4)
 c[0].metric("Spend in scope (A1)", fmt.gbp(r["spend_gbp"]),
             delta=None if b is None else fmt.gbp(r["spend_gbp"] - b["spend_gbp"]), delta_color="off",
             help=f"{int(r['n_suppliers']):,} suppliers, {int(r['n_payments']):,} payments")
-c[1].metric(f"Local: {f.local_name} (A2)", fmt.pct(r["local_pct"]), delta=delta("local_pct"),
+c[1].metric(f"Local: {esc(f.local_name)} (A2)", fmt.pct(r["local_pct"]), delta=delta("local_pct"),
             help=f"{fmt.gbp(r['local_gbp'])} of {fmt.gbp(r['spend_gbp'])}")
-c[2].metric(f"Wider area: {f.wider_name} (A3)", fmt.pct(r["wider_pct"]), delta=delta("wider_pct"),
+c[2].metric(f"Wider area: {esc(f.wider_name)} (A3)", fmt.pct(r["wider_pct"]), delta=delta("wider_pct"),
             help=f"{fmt.gbp(r['wider_gbp'])} of {fmt.gbp(r['spend_gbp'])}")
 c[3].metric("Leakage from the local area (A5)", fmt.gbp(r["leakage_gbp"]), help="A1 minus local spend")
 c = st.columns(4)
@@ -45,18 +48,21 @@ c[3].metric("Social economy (A11)", fmt.pct(r["social_pct"]), delta=delta("socia
 if not imd_missing(f):
     st.metric(f"Suppliers in the most deprived 20% of areas (A12, IMD {f.imd_edition})",
               fmt.pct(r["deprived_pct"]), delta=delta("deprived_pct"), help=fmt.gbp(r["deprived_gbp"]))
-st.caption(f"Shares are of {fmt.gbp(r['spend_gbp'])} ({f.denominator_label}). Changes are against "
+st.caption(f"Shares are of {fmt.gbp(r['spend_gbp'])} ({esc(f.denominator_label)}). Changes are against "
            f"{f.baseline_fy} in percentage points" + ("" if b is None else
            f"; the denominator changed by {fmt.gbp(r['spend_gbp'] - b['spend_gbp'])}") +
            f". {fmt.pct(r['located_pct'])} of spend has a located supplier (X1).")
 
-left, right = st.columns([5, 6])
+# one chart under the other: side by side, the long anchor names left the bars no room at 1280 px
+left = right = st.container()
 with left:
     names = {"local": f"{f.local_name}", "rest_wider": f"Rest of {f.wider_name}",
              "rest_region": f"Rest of {f.region_name}", "rest_uk": "Rest of UK",
              "unknown": "Unknown / outside UK"}
     fig = charts.concentric(r, f"Where the money went, {f.fy}", names)
-    split = r[[f"{k}_{u}" for k, _ in charts.BANDS for u in ("gbp", "pct")]].to_frame("value").reset_index()
+    split = pd.DataFrame({"Location of supplier": [names.get(k, label) for k, label in charts.BANDS],
+                          "Share of spend in scope %": [round(float(r[f"{k}_pct"] or 0), 1) for k, _ in charts.BANDS],
+                          "Spend £": [round(float(r[f"{k}_gbp"] or 0)) for k, _ in charts.BANDS]})
     show.chart(fig, f.provenance("Where the money went", "Concentric split of spend by supplier location (A4)",
                                  numerator="spend with suppliers in each band"), split, key="split")
 with right:
@@ -70,16 +76,20 @@ with right:
     show.chart(fig, f.provenance("Local spend by anchor", "Share of each anchor's spend with suppliers in the local area (A2)",
                                  numerator="spend with local suppliers",
                                  notes=["Anchor types spend very differently: compare within a type where you can"]),
-               per[["anchor_id", "spend_gbp", "local_gbp", "local_pct"]], key="anchors")
+               export.labelled(per.assign(type=per["anchor_id"].map(f.anchor_types).map(ANCHOR_TYPES)),
+                               {"anchor_id": "Anchor", "type": "Anchor type", "local_pct": "Local share of spend %",
+                                "local_gbp": "Local spend £", "spend_gbp": "Spend in scope £"}, f.anchor_names),
+               key="anchors")
 
 conc = data.query("spend_concentration", **f.spend_params())
 pp = data.query("spend_prompt_payment", **f.spend_params())
 tbl = conc.merge(pp[["anchor_id", "within_30_pct", "avg_days", "n_invoices"]], on="anchor_id", how="left")
 for col in ("spend_gbp", "top10_gbp", "top20_gbp"):
-    tbl[col] = (tbl[col].astype(float) / 1e6).round(2)
-for col in ("top10_pct", "top20_pct", "within_30_pct"):
+    tbl[col] = (tbl[col].astype(float) / 1e6).round(1)
+for col in ("top10_pct", "top20_pct", "within_30_pct", "avg_days"):
     tbl[col] = tbl[col].astype(float).round(1)
-tbl["hhi"] = tbl["hhi"].astype(float).round(0)
+for col in ("hhi", "n_suppliers", "n_invoices"):
+    tbl[col] = tbl[col].astype(float).round(0).astype("Int64")
 tbl.insert(0, "Anchor", tbl["anchor_id"].map(lambda a: "All selected" if a == "_all" else f.anchor_names.get(a, a)))
 tbl = tbl.drop(columns=["anchor_id"]).rename(columns={
     "spend_gbp": "Spend £m", "n_suppliers": "Suppliers", "top10_pct": "Top 10 share %", "top20_pct": "Top 20 share %",
@@ -89,5 +99,10 @@ st.subheader("Concentration (A14) and prompt payment (A17)")
 show.table(tbl, f.provenance("Supplier concentration and prompt payment",
                              "Top-10/20 supplier shares, Herfindahl-Hirschman index, and invoices paid within 30 days",
                              numerator="spend with the largest suppliers; invoices paid within 30 days of the invoice date"),
-           key="concentration")
+           key="concentration", column_config={
+               **{c: st.column_config.NumberColumn(format="£%.1fm") for c in ("Spend £m", "Top 10 £m", "Top 20 £m")},
+               **{c: st.column_config.NumberColumn(format="%.1f") for c in ("Top 10 share %", "Top 20 share %",
+                                                                             "Paid within 30 days %", "Average days to pay")},
+               **{c: st.column_config.NumberColumn(format="localized") for c in ("Suppliers", "HHI (0-10,000)",
+                                                                                 "Invoices with dates")}})
 footer(f, imd_used=f.imd_edition in f.imd_loaded)

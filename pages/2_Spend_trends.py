@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from cwb import fmt
+from cwb import export, fmt
 from cwb.charts import spend as charts
+from cwb.fmt import md_escape as esc
 from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
@@ -20,7 +21,21 @@ INDICATORS = {
     "A5": ("leakage_gbp", "Leakage from the local area (A5)", "spend outside the local area"),
 }
 
+
+
+def _trend_table(series, col, label, unit, names):
+    """The trend chart's table: series, year, the value as drawn (and the spend it is a share of)."""
+    short = label.split(" (")[0]
+    cols = {"anchor_id": "Series", "financial_year": "Financial year"}
+    if unit == "%":
+        cols.update({col: f"{short} %", "spend_gbp": "Spend in scope £"})
+    else:
+        cols[col] = f"{short} £"
+    return export.labelled(series.loc[:, ~series.columns.duplicated()], cols, names)
+
+
 f = frame("Spend trends")
+show.page_fixes()
 key = page_choice(st.segmented_control, "Indicator", list(INDICATORS), "ind", "A2", "indicator",
                   format_func=lambda k: INDICATORS[k][1].split(" (")[0])
 col, label, numerator = INDICATORS[key]
@@ -45,14 +60,15 @@ if len(events):
 show.chart(fig, f.provenance(f"{label} by year", label, numerator=numerator,
                              period=f"financial years {years[0]} to {years[-1]}", imd=key == "A12",
                              notes=notes + ([f"Targets from the network's target table ({len(tg)} years)"] if len(tg) else [])),
-           series[["anchor_id", "financial_year", col, "spend_gbp"]], key="trend")
+           _trend_table(series, col, label, unit, names), key="trend")
 if unit == "%":
     a = series[series["anchor_id"] == "_all"].set_index("financial_year")
     if f.baseline_fy in a.index and f.fy in a.index:
         d_pp = a.loc[f.fy, col] - a.loc[f.baseline_fy, col]
         d_den = a.loc[f.fy, "spend_gbp"] - a.loc[f.baseline_fy, "spend_gbp"]
-        st.markdown(f"**Change {f.baseline_fy} → {f.fy} (A6):** {fmt.pp(d_pp)}; the denominator changed by "
-                    f"{fmt.gbp(d_den)} ({fmt.gbp(a.loc[f.baseline_fy, 'spend_gbp'])} → {fmt.gbp(a.loc[f.fy, 'spend_gbp'])}), "
+        st.markdown(f"**Change {f.baseline_fy} → {f.fy} (A6):** {esc(fmt.pp(d_pp))}; the denominator changed by "
+                    f"{esc(fmt.gbp(d_den))} ({esc(fmt.gbp(a.loc[f.baseline_fy, 'spend_gbp']))} → "
+                    f"{esc(fmt.gbp(a.loc[f.fy, 'spend_gbp']))}), "
                     "so part of a change in share can come from a changed total.")
 
 st.subheader("Spend per month")
@@ -61,5 +77,6 @@ fig = charts.monthly(months, "Spend per month by anchor (gaps are months with no
 show.chart(fig, f.provenance("Spend per month", "Total payments per calendar month, by anchor",
                              period=f"{years[0]} to {years[-1]}", denominator="none (totals)",
                              notes=["A month with no payments received is drawn as a gap, never as zero"]),
-           months, key="months")
+           export.labelled(months, {"anchor_id": "Anchor", "month": "Month", "spend_gbp": "Spend £"}, f.anchor_names),
+           key="months")
 footer(f, imd_used=key == "A12")

@@ -3,12 +3,14 @@
 import pandas as pd
 import streamlit as st
 
-from cwb import fmt, maps, privacy, workforce
+from cwb import export, fmt, maps, privacy, workforce
 from cwb.charts import workforce as charts
+from cwb.fmt import md_escape as esc
 from cwb.ui import data, mapdata, show
 from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 f = frame("Workforce")
+show.page_fixes()
 k = privacy.k_default()
 raw = data.query("workforce_indicators", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1],
                  local_lads=f.local_lads, imd_edition=f.imd_edition)
@@ -34,11 +36,11 @@ def d(col):
 
 
 rate = workforce.rlw_rate(f.fy)
-st.markdown(f"**Staff in post at 31 March {int(f.fy[:4]) + 1}** · {f.anchors_label} · counts below {k} are never shown; "
+st.markdown(f"**Staff in post at 31 March {int(f.fy[:4]) + 1}** · {esc(f.anchors_label)} · counts below {k} are never shown; "
             "other counts are rounded to the nearest 5")
 c = st.columns(4)
 c[0].metric("Headcount (B1)", r["headcount_text"], help=f"{r['fte_text']} full-time equivalent (FTE)")
-c[1].metric(f"Living in {f.local_name} (B2)", fmt.pct(r["B2_pct"]), delta=d("B2_pct"), help=f"{r['local_headcount_text']} staff")
+c[1].metric(f"Living in {esc(f.local_name)} (B2)", fmt.pct(r["B2_pct"]), delta=d("B2_pct"), help=f"{r['local_headcount_text']} staff")
 c[2].metric("Paid at least the real Living Wage (B5)", fmt.pct(r["B5_pct"]), delta=d("B5_pct"),
             help=f"{r['paid_rlw_text']} of {r['adult_headcount_text']} staff aged 18+; "
                  + (f"rate for {f.fy} £{rate:.2f} (UK; London £{workforce.rlw_rate(f.fy, True):.2f}), "
@@ -64,7 +66,7 @@ if not imd_missing(f):
 gpg = data.query("workforce_gender_pay", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.fy, fy_to=f.fy)
 if len(gpg):
     st.markdown("**Gender pay gap (B13, statutory returns)** · " + " · ".join(
-        f"{f.anchor_names.get(a, a).replace(' (demo)', '')}: mean {g['gpg_mean_pct']:.1f}%, median {g['gpg_median_pct']:.1f}%"
+        f"{esc(f.anchor_names.get(a, a).replace(' (demo)', ''))}: mean {g['gpg_mean_pct']:.1f}%, median {g['gpg_median_pct']:.1f}%"
         for a, g in gpg.set_index("anchor_id").iterrows()))
     st.caption("Positive gaps mean men's hourly pay is higher. Each anchor's own published return; no network figure is "
                "made, because the returns cannot be pooled without the underlying pay data.")
@@ -85,13 +87,17 @@ prov = f.provenance(f"{label} by year", f"{label} ({ik[:3]})", numerator=num.rep
 left, right = st.columns(2)
 with left:
     show.chart(charts.indicator_trend(series, f"{ik}_pct", label, names), prov,
-               series[["anchor_id", "financial_year", f"{num}_text", f"{den}_text", f"{ik}_pct"]], key="wf_trend")
+               export.labelled(series, {"anchor_id": "Series", "financial_year": "Financial year (staff at 31 March)",
+                                        f"{ik}_pct": f"{label} %", f"{num}_text": num.replace("_", " ").capitalize(),
+                                        f"{den}_text": den.replace("_", " ").capitalize()}, names), key="wf_trend")
 with right:
     now = ind[ind["financial_year"] == f.fy]
     show.chart(charts.anchors_bar(now, f"{ik}_pct", f"{label} by anchor, {f.fy}", f.anchor_names),
                f.provenance(f"{label} by anchor", f"{label} ({ik[:3]})", numerator=num.replace("_", " "), imd=deprivation,
                             denominator=den.replace("_", " "), source="Anchor HR records, aggregated to counts by area", notes=notes),
-               now[["anchor_id", f"{num}_text", f"{den}_text", f"{ik}_pct"]], key="wf_bar")
+               export.labelled(now, {"anchor_id": "Anchor", f"{ik}_pct": f"{label} %",
+                                     f"{num}_text": num.replace("_", " ").capitalize(),
+                                     f"{den}_text": den.replace("_", " ").capitalize()}, names), key="wf_bar")
 imd_ok = f.imd_edition in f.imd_loaded
 tbl = charts.headline_table(now, names, imd_ok)
 show.table(tbl, f.provenance(
@@ -122,7 +128,7 @@ map_prov = f.provenance(map_title, f"Staff by the {LEVELS[lvl]} of their home po
                         numerator="staff living in each area", denominator="none (counts)", period=f"{f.fy}, staff at 31 March",
                         source="Anchor HR records, aggregated to counts by area",
                         notes=[charts.map_note(summ), "Grey outlines and names: local authority districts; dots: anchor sites"])
-st.caption(f"Staff home areas, {f.fy}, {f.anchors_label}. " + charts.map_note(summ)
+st.caption(f"Staff home areas, {f.fy}, {esc(f.anchors_label)}. " + esc(charts.map_note(summ))
            + " Grey outlines and names: local authority districts; dots: anchor sites.")
 show.downloads(map_prov, fig=maps.to_figure(pic), data=charts.map_table(m, k), key="wf_map")
 footer(f, imd_used=imd_ok)

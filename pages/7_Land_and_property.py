@@ -2,12 +2,14 @@
 
 import streamlit as st
 
-from cwb import fmt, maps
+from cwb import export, fmt, maps
 from cwb.charts import land as charts
+from cwb.fmt import md_escape as esc
 from cwb.ui import data, mapdata, show
 from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 f = frame("Land and property")
+show.page_fixes()
 summ = data.query("land_summary", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, imd_edition=f.imd_edition)
 if summ.empty:
     st.info("No land and property records are loaded. Import a land register (the transparency-code layout) on the Import page.")
@@ -24,7 +26,7 @@ def s(statuses, col="sites"):
 
 IDLE = ["surplus", "vacant", "under-used"]
 imd_ok = f.imd_edition in f.imd_loaded
-st.markdown(f"**Land and buildings held as at {f.fy}** · {f.anchors_label}")
+st.markdown(f"**Land and buildings held as at {f.fy}** · {esc(f.anchors_label)}")
 c = st.columns(5)
 c[0].metric("Sites held (C1)", fmt.num(held["sites"].sum()), help=f"{fmt.num(held['area_ha'].sum())} ha of land recorded")
 c[1].metric("Floor area (C1)", f"{fmt.num(held['floor_area_m2'].sum())} m²", help="Gross internal area, where the register records it")
@@ -50,7 +52,10 @@ show.chart(charts.breakdown(bd, unit, f"{'Sites' if unit == 'sites' else 'Hectar
            f.provenance(f"Land held by {DIMS[dim].lower()}", f"Sites, hectares and floor area held (C1) by {DIMS[dim].lower()}"
                         + ("; part in IMD decile 1-2 areas (C9)" if imd_ok else ""), denominator="none (totals)", imd=imd_ok,
                         source="Anchor land and property registers", notes=["Disposed and transferred sites are not counted as held"]),
-           bd.rename(columns={"category": DIMS[dim]}), key="land_bd")
+           export.labelled(bd.assign(category=bd["category"].map(lambda c: labels.get(c, c))),
+                           {"category": DIMS[dim], "sites": "Sites", "area_ha": "Hectares", "floor_area_m2": "Floor area m²",
+                            "sites_deprived": "Sites in IMD decile 1-2 areas", "area_ha_deprived": "Hectares in IMD decile 1-2 areas"},
+                           digits={"Hectares": 1, "Hectares in IMD decile 1-2 areas": 1, "Floor area m²": 0}), key="land_bd")
 
 st.subheader("Sites")
 opts = data.query("land_tenures", anchor_ids=f.anchors or list(f.anchor_names))
@@ -100,7 +105,7 @@ else:
                + ", ".join(f"{int(prec.get(p, 0))} by {p}" for p in ("coordinates", "postcode", "postcode district"))
                + f", {int(prec.get('none', 0))} not located. Hover for details.")
     show.downloads(map_prov, fig=charts.site_figure(pic, items), key="land_map")
-    table = sites[["site_name", "anchor_id", "uprn", "postcode", "location_precision", "tenure", "use_type", "status",
+    table = sites.assign(anchor_id=sites["anchor_id"].map(lambda a: f.anchor_names.get(a, a)))[["site_name", "anchor_id", "uprn", "postcode", "location_precision", "tenure", "use_type", "status",
                    "area_ha", "floor_area_m2", "imd_decile"]].rename(columns={
         "site_name": "Site", "anchor_id": "Anchor", "uprn": "UPRN", "postcode": "Postcode", "location_precision": "Located by",
         "tenure": "Tenure", "use_type": "Use", "status": f"Status {f.fy}", "area_ha": "Hectares", "floor_area_m2": "Floor area m²",
@@ -115,7 +120,9 @@ with left:
     show.chart(charts.status_trend(trend, tv, f"{'Sites' if tv == 'sites' else 'Hectares'} by status, by year"),
                f.provenance("Estate by status", "Sites (or hectares) by status recorded for each financial year (C1, C2, C5)",
                             denominator="all sites with a status that year", period=f"{f.years[0]} to {f.years[-1]}",
-                            source="Anchor land and property registers"), trend, key="land_trend")
+                            source="Anchor land and property registers"),
+               export.labelled(trend, {"financial_year": "Financial year", "status": "Status", "sites": "Sites",
+                                       "area_ha": "Hectares"}, digits={"Hectares": 1}), key="land_trend")
 with right:
     st.markdown("&nbsp;")
     disp = data.query("land_disposals", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1])
@@ -125,5 +132,10 @@ with right:
         show.chart(charts.disposals(disp, f"Disposals by route, {f.years[0]} to {f.years[-1]}"),
                    f.provenance("Disposals by route", "Hectares, sites and value disposed by route (C3), including community asset transfers (C4)",
                                 denominator="none (totals)", period=f"{f.years[0]} to {f.years[-1]}",
-                                source="Anchor land and property registers"), disp, key="land_disp")
+                                source="Anchor land and property registers"),
+                   export.labelled(disp.groupby("disposal_route", as_index=False)[["sites", "area_ha", "value_gbp"]].sum()
+                                   .sort_values("area_ha", ascending=False),
+                                   {"disposal_route": "Disposal route", "sites": "Sites",
+                                          "area_ha": "Hectares", "value_gbp": "Value £"}, digits={"Hectares": 1}),
+                   key="land_disp")
 footer(f, imd_used=imd_ok)

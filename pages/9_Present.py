@@ -7,32 +7,59 @@ import streamlit as st
 
 from cwb import slides as slide_mod
 from cwb.charts import network as net_charts
+from cwb.fmt import md_escape as esc
 from cwb.ui import data
 from cwb.ui.frame import _state, footer, frame, page_param, set_page_param
+
+# at 1280 x 720 (a projector) the headline, the chart with its x-axis and the caption fit one screen
+CHART_HEIGHT = 340
+
+
+@st.cache_data(show_spinner="Preparing the slides...", max_entries=32, ttl=600)
+def _deck(_ctx, ctx_key: str, version: int):
+    """The slides (queries and figures) once per view and data version: stepping is then instant."""
+    return slide_mod.build(data.connection(), _ctx)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, ttl=600)
+def _slide_figure(ctx_key: str, version: int, step: int, _fig):
+    """The projector version of a slide's chart (large text, no title: the headline is the title)."""
+    fig = net_charts.for_projector(_fig, factor=1.6, height=CHART_HEIGHT, min_size=22)
+    fig.update_layout(title=None, margin=dict(t=36))
+    return fig
+
 
 _state()["present"] = "1"
 f = frame("Presentation", show_method=False)
 ctx = f.slide_context()
-deck = slide_mod.build(data.connection(), ctx)
+ctx_key = repr(ctx)
+version = data.data_version()
+deck = _deck(ctx, ctx_key, version)
 n = len(deck) + 2                      # title slide + views + method slide
 step = int(page_param("s", [str(i) for i in range(n)], "0", "slide"))
 
 # a projector is about 1600 x 900: the synthetic-data banner shrinks to one line, captions stay modest
 st.markdown("""<style>
-[data-testid="stAlert"] p {font-size: 0.95rem !important; line-height: 1.3;}
-[data-testid="stAlert"] > div {padding: 0.35rem 0.8rem !important;}
+[data-testid="stAlert"] p {font-size: 0.85rem !important; line-height: 1.25;}
+[data-testid="stAlert"] > div {padding: 0.2rem 0.8rem !important;}
 [data-testid="stCaptionContainer"] p {font-size: 1.0rem !important; line-height: 1.35;}
-h2 {padding-top: 0.4rem !important; padding-bottom: 0.2rem !important;}
+h2 {padding-top: 0.1rem !important; padding-bottom: 0.1rem !important;}
 ul.cwb-notes li {font-size: 1.15rem !important; line-height: 1.4;}
-.cwb-count {text-align: center; font-size: 1.6rem; color: #505A5F; padding-top: 0.3rem;}
+.cwb-count {text-align: center; font-size: 1.4rem; color: #505A5F; padding-top: 0.2rem;}
+/* buttons keep their whole label ("◀ Previous") at any width */
+.stButton button p {font-size: 1.05rem !important; white-space: nowrap;}
+.stButton button {padding-left: 0.4rem; padding-right: 0.4rem;}
+h2 {font-size: 1.75rem !important; padding-bottom: 0.35rem !important;}
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] {gap: 0.6rem;}
+.block-container {padding-top: 0.6rem !important; padding-bottom: 1rem !important;}
 </style>""", unsafe_allow_html=True)
 
-nav = st.columns([1.6, 1.6, 5, 1.2])
+nav = st.columns([2, 2, 3, 2.4])
 if nav[0].button("◀ Previous", disabled=step == 0, key="prev", width="stretch"):
     step -= 1
 if nav[1].button("Next ▶", disabled=step >= n - 1, key="next", type="primary", width="stretch"):
     step += 1
-if nav[3].button("Exit", key="exit", width="stretch"):
+if nav[3].button("✕ Exit presentation", key="exit", width="stretch"):
     _state()["present"] = "0"
     _state().pop("s", None)
     st.switch_page("dashboard.py")
@@ -56,9 +83,11 @@ if (!doc.cwbKeys) {
 </script>""", unsafe_allow_javascript=True)
 
 if step == 0:
-    st.markdown(f"# {f.network_name}")
+    one = f.anchors[0] if len(f.anchors) == 1 else None
+    st.markdown(f"# {esc(f.anchor_names[one] if one else f.network_name)}")
     st.markdown(f"## Community wealth building: progress in {f.fy}")
-    st.markdown(f"{f.anchors_label} · compared with {f.baseline_fy}")
+    st.markdown((f"A member of {esc(f.network_name)} · " if one else f"{esc(f.anchors_label)} · ")
+                + f"compared with {f.baseline_fy}")
     st.markdown(f"{len(deck)} key points, then how the figures are made.")
 elif step == n - 1:
     st.markdown("## How these figures are made")
@@ -66,11 +95,10 @@ elif step == n - 1:
     st.markdown(f"<ul class='cwb-notes'>{items}</ul>", unsafe_allow_html=True)
 else:
     s = deck[step - 1]
-    st.markdown(f"## {s.headline}")
+    st.markdown(f"## {esc(s.headline)}")
     if s.fig is not None:
-        # the headline is the slide's title; the chart fills the rest of a 1600 x 900 screen
-        fig = net_charts.for_projector(s.fig, height=450)
-        fig.update_layout(title=None, margin=dict(t=50))
+        # the headline is the slide's title; the chart fills the rest of a 1280 x 720 screen
+        fig = _slide_figure(ctx_key, version, step, s.fig)
         st.plotly_chart(fig, theme=None, key=f"slide_{step}", config={"displayModeBar": False})
-        st.caption(s.prov.caption())
+        st.caption(esc(s.prov.caption()))
 footer(f)

@@ -51,7 +51,9 @@ def test_svg_is_a_real_svg_with_caption_and_source():
     root = ET.fromstring(s)
     assert root.tag.endswith("svg") and root.get("width") == "1600" and root.get("height") == "900"
     text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text") or t.tag.endswith("tspan"))
-    for needle in ("Local spend by year", "Numerator: spend with local suppliers", "Denominator: all third-party",
+    # one title: the chart's own (it is the more precise one), never the provenance title under it again
+    assert text.count("Local spend (A2)") == 1 and "Local spend by year" not in text
+    for needle in ("Numerator: spend with local suppliers", "Denominator: all third-party",
                    "2020-21 to 2022-23", "Preston (E07000123)", "Indices of Deprivation 2019",
                    "Synthetic demo data", "Open Government Licence"):
         assert needle in text, needle
@@ -60,7 +62,7 @@ def test_svg_is_a_real_svg_with_caption_and_source():
 def test_decorated_figure_carries_title_caption_source():
     f = export.decorate(_fig(), PROV, 1600, 900)
     texts = " ".join(a.text for a in f.layout.annotations)
-    assert "Local spend by year" in f.layout.title.text
+    assert "Local spend (A2)" in f.layout.title.text and not (f.layout.title.subtitle and f.layout.title.subtitle.text)
     assert "Period: financial years 2020-21 to 2022-23" in texts.replace("<br>", " ")
     assert "Contains OS data" in texts.replace("<br>", " ")
 

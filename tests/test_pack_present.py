@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bench.serve import CHROMIUM, CHROMIUM_ARGS, streamlit_server
-from cwb import db, pack, slides
+from cwb import db, export, pack, slides
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (apt-get install chromium)")
@@ -35,7 +35,7 @@ def test_meeting_pack_content(demo_con, anchor):
         assert sl.shapes.title.text == v.headline
         pics = [sh for sh in sl.shapes if sh.shape_type == 13]
         assert len(pics) == 1 and pics[0].image.blob[:8] == b"\x89PNG\r\n\x1a\n"
-        assert struct.unpack(">II", pics[0].image.blob[16:24]) == (1600, 900)
+        assert struct.unpack(">II", pics[0].image.blob[16:24]) == export.SIZES["pack"]
         alt = pics[0]._element.nvPicPr.cNvPr.get("descr")                  # alternative text for screen readers
         assert alt.startswith(v.headline) and v.prov.caption() in alt
         notes = sl.notes_slide.notes_text_frame.text

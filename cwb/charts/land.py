@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cwb.charts import theme
+from cwb.fmt import gbp
 
 STATUS_COLOURS = {
     "operational": theme.DARK_BLUE, "community use": theme.TURQUOISE, "surplus": theme.ORANGE,
@@ -36,7 +37,7 @@ def disposals(df: pd.DataFrame, title: str) -> go.Figure:
     d = df.groupby("disposal_route", as_index=False)[["sites", "area_ha", "value_gbp"]].sum().sort_values("area_ha")
     fig = go.Figure(go.Bar(x=d["area_ha"], y=d["disposal_route"].str.capitalize(), orientation="h",
                            marker_color=theme.TURQUOISE,
-                           text=[f"{h:.1f} ha · {int(n)} sites · £{v / 1e6:.2f}m" for h, n, v in zip(d["area_ha"], d["sites"], d["value_gbp"].astype(float))],
+                           text=[f"{h:.1f} ha · {int(n)} sites · {gbp(v)}" for h, n, v in zip(d["area_ha"], d["sites"], d["value_gbp"].astype(float))],
                            textposition="outside", cliponaxis=False))
     fig.update_xaxes(title="Hectares disposed", range=[0, max(float(d["area_ha"].max() or 1) * 2.6, 1)])
     fig.update_yaxes(automargin=True)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import pandas as pd
 import plotly.graph_objects as go
 
 from cwb.charts import theme
+from cwb.charts.spend import spread
+from cwb.fmt import plot_escape
 
 DASHES = ["solid", "dash", "dot", "dashdot"]
 SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
@@ -18,6 +23,7 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
     d = df.sort_values(x)
     fig = go.Figure()
     ymax = 0.0
+    ends = []
     for i, (col, label) in enumerate(series):
         colour = theme.PALETTE[i % len(theme.PALETTE)]
         s = d[[x, col]].dropna()
@@ -26,38 +32,89 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
             x=d[x], y=d[col], mode="lines+markers", name=label, connectgaps=False,
             line=dict(color=colour, width=4, dash=DASHES[i % len(DASHES)]),
             marker=dict(size=10, symbol=SYMBOLS[i % len(SYMBOLS)]),
-            hovertemplate=f"{label}<br>%{{x}}: {fmt}<extra></extra>"))
+            hovertemplate=f"%{{fullData.name}}<br>%{{x}}: {fmt}<extra></extra>"))
         if len(s):
             v = float(s[col].iloc[-1])
             ymax = max(ymax, float(s[col].max()))
             txt = f"{v:.1f}%" if unit == "%" else f"{v:,.0f}"
-            # label at the line's last point, right-aligned so it needs no margin of its own; above the
-            # line when it rises into that point, below when it falls, so the label never sits on it
             falling = len(s) > 1 and float(s[col].iloc[-2]) > v
-            fig.add_annotation(x=s[x].iloc[-1], y=v, text=f"<b>{txt}</b> {label}", showarrow=False,
-                               xanchor="right", yanchor="top" if falling else "bottom", yshift=-12 if falling else 12,
-                               font=dict(color=colour, size=15))
-    fig.update_xaxes(title=x_title, type="category")
+            ends.append((s[x].iloc[-1], v, f"<b>{txt}</b> {plot_escape(label)}", colour, falling))
+    top = 105 if unit == "%" and ymax > 60 else max(ymax * 1.25, 1)
+    # each label at its line's last point, right-aligned so it needs no margin of its own; above
+    # the line when it rises into that point, below when it falls; labels closer than a label's
+    # height are fanned apart (one year shown: every label sits on the same x)
+    pos = [v + (-1 if falling else 1) * 0.06 * top for (_, v, _, _, falling) in ends]
+    pos = spread(pos, top, 0.09)
+    for (xv, _, txt, colour, _), py in zip(ends, pos):
+        fig.add_annotation(x=xv, y=py, text=txt, showarrow=False, xanchor="right", yanchor="middle",
+                           font=dict(color=colour, size=15))
+    # years stay level (rotated they ran into the axis title in half-width columns)
+    fig.update_xaxes(title=x_title, type="category", tickangle=0, tickfont=dict(size=13))
     fig.update_yaxes(title=y_title, rangemode="tozero", ticksuffix="%" if unit == "%" else "",
-                     range=[0, 105 if unit == "%" and ymax > 60 else max(ymax * 1.2, 1)])
+                     range=[0, max(top, max(pos, default=0) * 1.08)])
+    if unit != "%":   # counts (sites, staff): whole-number ticks only
+        fig.update_yaxes(tickformat=",d", dtick=_count_step(top))
     fig.update_layout(height=440, showlegend=False, margin=dict(l=70, r=40, t=70, b=70))
     return theme.apply(fig, title)
 
 
-def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None) -> go.Figure:
-    """A copy of ``fig`` with every text (layout font, title, direct labels, bar texts) ``factor``
-    times larger, for presentation mode: readable from the back of a room."""
+def _count_step(top: float) -> int:
+    """A whole-number tick step giving about five ticks up to ``top`` (1, 2, 5, 10, 20, 50 ...)."""
+    raw = max(top / 5, 1)
+    mag = 10 ** int(math.floor(math.log10(raw)))
+    for m in (1, 2, 5, 10):
+        if m * mag >= raw:
+            return int(m * mag)
+    return int(10 * mag)
+
+
+def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None, min_size: int = 0) -> go.Figure:
+    """A copy of ``fig`` with every text (layout font, title, axis titles and ticks, direct
+    labels, bar texts) ``factor`` times larger and at least ``min_size`` px, for presentation
+    mode: readable from the back of a room. Fixed left margins grow with the text."""
     f = go.Figure(fig)
+
+    def big(size, default):
+        return max(round((size or default) * factor), min_size)
+
     base = (f.layout.font.size if f.layout.font and f.layout.font.size else 15)
-    f.update_layout(font=dict(size=round(base * factor)))
+    f.update_layout(font=dict(size=big(base, base)))
     if f.layout.title and f.layout.title.font and f.layout.title.font.size:
-        f.layout.title.font.size = round(f.layout.title.font.size * factor)
+        f.layout.title.font.size = big(f.layout.title.font.size, base)
     for a in f.layout.annotations:
-        a.font.size = round((a.font.size or base) * factor)
+        a.font.size = big(a.font.size, base)
     for t in f.data:
         tf = getattr(t, "textfont", None)
         if tf is not None:
-            tf.size = round((tf.size or base) * factor)
+            tf.size = big(tf.size, base)
+    for ax in ("xaxis", "yaxis"):
+        axis = getattr(f.layout, ax, None)
+        if axis is not None and axis.tickfont and axis.tickfont.size:
+            axis.tickfont.size = big(axis.tickfont.size, base)
+    m = f.layout.margin
+    if m and m.r is not None:
+        f.update_layout(margin=dict(r=round(m.r * factor)))
+    # bigger text needs room the fixed margins did not leave: the axes take what they need, the
+    # years stay level, and notes stacked inside the plot (changes of method) are spaced for the size
+    f.update_xaxes(automargin=True, tickangle=0)
+    f.update_yaxes(automargin=True, title_standoff=12)
+    inside = [a for a in f.layout.annotations if a.yref == "paper" and a.y is not None and 0 < a.y < 0.5]
+    plot_h = max((f.layout.height or 450) * 0.45, 120)         # the plot area, conservatively
+    cats = list(f.data[0].x) if len(f.data) and f.data[0].x is not None else []
+    y = 0.03
+    for a in sorted(inside, key=lambda a: a.y):
+        right = a.x in cats and cats.index(a.x) >= len(cats) / 2     # a note in the right half reads leftwards
+        a.text = "<br>".join(textwrap.wrap(a.text.strip(), 30)) + (" " if right else "")
+        a.text = a.text if right else " " + a.text
+        a.y, a.yanchor, a.align = y, "bottom", "right" if right else "left"
+        a.bgcolor = "rgba(255,255,255,0.85)"
+        a.xanchor = "right" if right else "left"
+        y += (a.text.count("<br>") + 1) * (a.font.size or base * factor) * 1.3 / plot_h
+    # second lines of category labels (the anchor type, small) would overprint at this size
+    for t in f.data:
+        y = getattr(t, "y", None)
+        if y is not None and len(y) and all(isinstance(v, str) for v in y) and any("<br><span" in v for v in y):
+            t.y = [v.split("<br><span")[0].replace("<br>", " ") for v in y]
     if height or f.layout.height:
         f.update_layout(height=height or round(f.layout.height * 1.15))
     return f

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from cwb.charts import theme
-from cwb.fmt import gbp
+from cwb.fmt import gbp, plot_escape
 
 BANDS = [
     ("local", "Local area"),
@@ -22,13 +24,20 @@ def vline(fig: go.Figure, x, text: str, colour: str, dash: str = "dot", ypos: fl
     """A labelled vertical line that also works on category axes (plotly's add_vline does not)."""
     fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
                   line=dict(color=colour, dash=dash, width=2))
-    fig.add_annotation(x=x, xref="x", yref="paper", y=ypos, text=text, showarrow=False,
+    fig.add_annotation(x=x, xref="x", yref="paper", y=ypos, text=plot_escape(text), showarrow=False,
                        xanchor="left", yanchor="bottom" if ypos >= 1 else "top",
                        font=dict(color=colour, size=12))
 
 
+def _text_px(texts, font_px: float = 15) -> int:
+    """Rough width in px of the longest bar text (Liberation Sans ~0.55 em a character)."""
+    return int(max((len(t) for t in texts), default=0) * font_px * 0.55) + 12
+
+
 def concentric(row: pd.Series, title: str, names: dict[str, str] | None = None) -> go.Figure:
-    """A4: where each pound went, nearest first; bars labelled with % and £ (not colour alone)."""
+    """A4: where each pound went, nearest first; bars labelled with % and £ (not colour alone).
+    The value labels sit in a right margin as wide as the longest label, so none is cut off
+    however narrow the column."""
     names = names or {}
     labels, pcts, gbps, colours = [], [], [], []
     for key, label in BANDS:
@@ -36,68 +45,110 @@ def concentric(row: pd.Series, title: str, names: dict[str, str] | None = None) 
         pcts.append(float(row[f"{key}_pct"] or 0))
         gbps.append(float(row[f"{key}_gbp"] or 0))
         colours.append(theme.BAND_COLOURS[label])
+    texts = [f"{p:.1f}% ({gbp(g)})" for p, g in zip(pcts, gbps)]
     fig = go.Figure(go.Bar(
         x=pcts, y=labels, orientation="h", marker_color=colours,
-        text=[f"{p:.1f}%  ({gbp(g)})" for p, g in zip(pcts, gbps)], textposition="outside",
-        cliponaxis=False, hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
+        text=texts, textposition="outside", cliponaxis=False,
+        customdata=[gbp(g) for g in gbps], hovertemplate="%{y}: %{x:.1f}% (%{customdata})<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Share of spend in scope (%)", range=[0, max(pcts + [1]) * 1.35], ticksuffix="%")
-    fig.update_yaxes(automargin=True)
-    fig.update_layout(height=380, showlegend=False, margin=dict(l=20, r=40, t=70, b=60))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    # every bar carries its value, so the axis needs no tick labels (they overprinted in narrow columns)
+    fig.update_xaxes(title="Share of spend in scope (%)", range=[0, max(pcts + [1]) * 1.04], showticklabels=False,
+                     ticks="")
+    fig.update_layout(height=380, showlegend=False, margin=dict(l=20, r=_text_px(texts), t=70, b=60))
     return theme.apply(fig, title)
 
 
 def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str, str],
-                      types: dict[str, str], type_labels: dict[str, str], network_value: float | None) -> go.Figure:
-    """Anchors side by side on one share, grouped by anchor type (fairer comparisons)."""
+                      types: dict[str, str], type_labels: dict[str, str], network_value: float | None,
+                      highlight: str | None = None) -> go.Figure:
+    """Anchors side by side on one share, grouped by anchor type (fairer comparisons). The type
+    is the second line of each anchor's label; ``highlight`` (an anchor code) is drawn dark and
+    marked, the others grey."""
     d = df.copy()
-    d["type"] = d["anchor_id"].map(types).map(type_labels)
-    d["name"] = d["anchor_id"].map(names)
+    d["type"] = d["anchor_id"].map(types).map(type_labels).fillna("")
+    d["name"] = d["anchor_id"].map(names).fillna(d["anchor_id"]).str.replace(" (demo)", "", regex=False)
     d = d.sort_values(["type", value], ascending=[True, True])
+    # long names wrap (a phone's column is ~330 px): a name never pushes past the figure's edge
+    labels = [f"{'<b>► ' if a == highlight else ''}{'<br>'.join(plot_escape(x) for x in textwrap.wrap(n, 26))}"
+              f"{'</b>' if a == highlight else ''}"
+              f"<br><span style='font-size:12px;color:{theme.DARK_GREY}'>{plot_escape(t)}</span>"
+              for a, n, t in zip(d["anchor_id"], d["name"], d["type"])]
+    texts = [f"{v:.1f}%" for v in d[value]]
+    colours = theme.DARK_BLUE if highlight is None else [
+        theme.DARK_BLUE if a == highlight else theme.LIGHT_GREY for a in d["anchor_id"]]
     fig = go.Figure(go.Bar(
-        x=d[value], y=d["name"].str.replace(" (demo)", "", regex=False), orientation="h", marker_color=theme.DARK_BLUE,
-        text=[f"{v:.1f}%  ·  {t}" for v, t in zip(d[value], d["type"])], textposition="outside", cliponaxis=False,
+        x=d[value], y=labels, orientation="h", marker_color=colours,
+        text=texts, textposition="outside", cliponaxis=False,
         customdata=np.stack([d["spend_gbp"].astype(float) / 1e6], axis=-1),
         hovertemplate="%{y}<br>%{x:.1f}% of £%{customdata[0]:.1f}m<extra></extra>",
+        meta={"anchor_ids": list(d["anchor_id"])},
     ))
     if network_value is not None and not pd.isna(network_value):
         fig.add_vline(x=float(network_value), line_dash="dash", line_color=theme.DARK_PINK,
                       annotation_text=f"Network {float(network_value):.1f}%", annotation_position="top")
-    fig.update_xaxes(title="%", ticksuffix="%", range=[0, max(d[value].max() * 1.6, 1)])
+    fig.update_xaxes(title="Local share (%)", range=[0, max(float(d[value].max() or 0) * 1.08, 1)],
+                     showticklabels=False, ticks="")
     fig.update_yaxes(automargin=True)
-    fig.update_layout(height=max(300, 80 + 56 * len(d)), showlegend=False, margin=dict(l=20, r=60, t=90, b=50))
+    fig.update_layout(height=max(300, 80 + 56 * len(d)), showlegend=False,
+                      margin=dict(l=20, r=_text_px(texts) + 10, t=90, b=60))
+    fig.update_layout(meta={"cwb_escaped": True})      # labels escaped above, with markup of our own
     return theme.apply(fig, title)
+
+
+def spread(ys: list[float], span: float, min_gap: float = 0.07) -> list[float]:
+    """Label positions (same units as ``ys``) moved apart so that no two are closer than
+    ``min_gap`` of ``span``: end-of-line labels that would overprint each other are fanned out."""
+    if not ys:
+        return []
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    gap = max(span, 1e-9) * min_gap
+    out = list(ys)
+    for k in range(1, len(order)):
+        lo, hi = order[k - 1], order[k]
+        if out[hi] - out[lo] < gap:
+            out[hi] = out[lo] + gap
+    return out
 
 
 def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], baseline: str,
           targets: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
           unit: str = "%") -> go.Figure:
     """An indicator by financial year, one line per series, labelled at its end; baseline year
-    and targets drawn; changes of method or membership (``events``: financial_year, note) flagged."""
+    and targets drawn; changes of method or membership (``events``: financial_year, note) flagged.
+    Money (``unit='£'``) is drawn in £ million with £ on the axis. With one year only there is no
+    line to mark a baseline or a change on, so none is drawn (the notes carry the events)."""
     fig = go.Figure()
     series = list(dict.fromkeys(df["anchor_id"]))
     if "_all" in series:
         series.remove("_all")
         series.insert(0, "_all")
+    money = unit != "%"
+    scale = 1e6 if money else 1.0
     dashes = ["solid", "dot", "dash", "longdash", "dashdot", "longdashdot"]
+    ends = []
     for i, sid in enumerate(series):
         d = df[df["anchor_id"] == sid].sort_values("financial_year")
         label = names.get(sid, sid)
         colour = theme.DARK_BLUE if sid == "_all" else theme.PALETTE[1 + (i % (len(theme.PALETTE) - 1))]
-        fmt = "%{y:.1f}%" if unit == "%" else "£%{y:,.0f}"
+        fmt = "£%{y:,.1f}m" if money else "%{y:.1f}%"
+        y = d[value].astype(float) / scale
         fig.add_trace(go.Scatter(
-            x=d["financial_year"], y=d[value], mode="lines+markers", name=label,
+            x=d["financial_year"], y=y, mode="lines+markers", name=label,
             line=dict(color=colour, width=4 if sid == "_all" else 2, dash=dashes[i % len(dashes)]),
             marker=dict(size=9 if sid == "_all" else 6),
-            hovertemplate=f"{label}<br>%{{x}}: {fmt}<extra></extra>",
+            hovertemplate=f"%{{fullData.name}}<br>%{{x}}: {fmt}<extra></extra>",
         ))
         if len(d):
             last = d.iloc[-1]
-            txt = f"{last[value]:.1f}%" if unit == "%" else gbp(float(last[value]))
-            fig.add_annotation(x=last["financial_year"], y=last[value], text=f" {txt}", showarrow=False,
-                               xanchor="left", font=dict(color=colour, size=13))
-    if baseline in set(df["financial_year"]):
+            txt = f"{last[value]:.1f}%" if not money else gbp(float(last[value]))
+            ends.append((last["financial_year"], float(last[value]) / scale, txt, colour))
+    ymax = max([float(v) for v in df[value].astype(float) / scale if not pd.isna(v)] + [1.0])
+    for (x, _y, txt, colour), ly in zip(ends, spread([e[1] for e in ends], ymax)):
+        fig.add_annotation(x=x, y=ly, text=f" {txt}", showarrow=False, xanchor="left", font=dict(color=colour, size=13))
+    years = set(df["financial_year"])
+    several = len(years) > 1
+    if several and baseline in years:
         vline(fig, baseline, f" Baseline {baseline}", theme.DARK_GREY)
     if targets is not None and len(targets):
         fig.add_trace(go.Scatter(
@@ -105,14 +156,14 @@ def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], basel
             marker=dict(symbol="diamond-open", size=13, color=theme.ORANGE, line=dict(width=3)),
             hovertemplate="Target %{x}: %{y:.1f}<extra></extra>",
         ))
-    if events is not None:
-        years = set(df["financial_year"])
-        for k, (fy, note) in enumerate(events[["financial_year", "note"]].itertuples(index=False)):
-            if fy in years:
-                vline(fig, fy, f" {note}", theme.DARK_PINK, dash="dash", ypos=0.08 + 0.07 * (k % 3))
+    if events is not None and several:
+        shown = [(fy, note) for fy, note in events[["financial_year", "note"]].itertuples(index=False) if fy in years]
+        for k, (fy, note) in enumerate(shown):
+            vline(fig, fy, f" {note}", theme.DARK_PINK, dash="dash", ypos=0.08 + 0.07 * (k % 3))
     fig.update_xaxes(title="Financial year (April to March)", type="category")
-    fig.update_yaxes(title=("Share of spend (%)" if unit == "%" else "£"), rangemode="tozero",
-                     ticksuffix="%" if unit == "%" else "")
+    fig.update_yaxes(title=("Share of spend" if not money else "£ million"), rangemode="tozero",
+                     ticksuffix="%" if not money else "m", tickprefix="" if not money else "£",
+                     tickformat=",.0f" if money else None)
     fig.update_layout(height=480, margin=dict(l=70, r=90, t=70, b=110),
                       legend=dict(orientation="h", y=-0.22, yanchor="top", x=0))
     return theme.apply(fig, title)
@@ -130,7 +181,7 @@ def monthly(df: pd.DataFrame, title: str, names: dict[str, str], fy_from: str, f
     cols = 2 if len(ids) > 1 else 1
     rows = max(1, -(-len(ids) // cols))
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.09, horizontal_spacing=0.07,
-                        subplot_titles=[names.get(a, a).replace(" (demo)", "") for a in ids])
+                        subplot_titles=[plot_escape(names.get(a, a).replace(" (demo)", "")) for a in ids])
     for i, aid in enumerate(ids):
         d = df[df["anchor_id"] == aid]
         s = d.set_index(pd.to_datetime(d["month"]))["spend_gbp"].astype(float).reindex(months)
@@ -138,7 +189,7 @@ def monthly(df: pd.DataFrame, title: str, names: dict[str, str], fy_from: str, f
         fig.add_trace(go.Scatter(
             x=months, y=s / 1e6, mode="lines", connectgaps=False, showlegend=False,
             line=dict(color=theme.DARK_BLUE, width=2),
-            hovertemplate=f"{names.get(aid, aid)}<br>%{{x|%b %Y}}: £%{{y:.2f}}m<extra></extra>",
+            hovertemplate=f"{plot_escape(names.get(aid, aid))}<br>%{{x|%b %Y}}: £%{{y:.2f}}m<extra></extra>",
         ), row=r, col=c)
         missing = s.index[s.isna()]
         if len(missing):
@@ -166,6 +217,7 @@ def categories(df: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
                          marker_pattern_shape="/", text=[f"{p:.0f}% local" for p in d["local_pct"]],
                          textposition="outside", cliponaxis=False,
                          hovertemplate="%{y}: £%{x:.1f}m outside<extra></extra>"))
-    fig.update_layout(barmode="stack", height=max(360, 80 + 38 * len(d)), margin=dict(l=260, r=90, t=90, b=60))
-    fig.update_xaxes(title="Spend (£m)")
+    fig.update_layout(barmode="stack", height=max(360, 80 + 38 * len(d)), margin=dict(l=20, r=90, t=90, b=60))
+    fig.update_xaxes(title="Spend (£ million)", tickprefix="£", ticksuffix="m", tickangle=0, nticks=6)
+    fig.update_yaxes(automargin=True)
     return theme.apply(fig, title)

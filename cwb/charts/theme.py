@@ -10,6 +10,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from cwb.fmt import plot_escape
+
 DARK_BLUE = "#12436D"
 TURQUOISE = "#28A197"
 DARK_PINK = "#801650"
@@ -47,7 +49,41 @@ pio.templates["cwb"] = TEMPLATE
 
 
 def apply(fig: go.Figure, title: str | None = None) -> go.Figure:
+    """The house template, the title, and data values made inert (escape_data)."""
     fig.update_layout(template="cwb")
+    escape_data(fig)
     if title:
-        fig.update_layout(title=dict(text=title))
+        fig.update_layout(title=dict(text=plot_escape(title)))
+    return fig
+
+
+def _esc_array(v):
+    if v is None or isinstance(v, str):
+        return v
+    try:
+        items = list(v)
+    except TypeError:
+        return v
+    if not items or not all(isinstance(x, str) for x in items):
+        return v
+    return [plot_escape(x) for x in items]
+
+
+def escape_data(fig: go.Figure) -> go.Figure:
+    """Category labels (x, y) and trace names come from data (anchor names,
+    categories, places): plotly would render <a href>, <b> or <span> in them. Escaped once per
+    figure (layout.meta remembers), so copies made for export or the projector are not
+    escaped twice. Chart code adds its own markup after this, on purpose."""
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if meta.get("cwb_escaped"):
+        return fig
+    for t in fig.data:
+        for attr in ("x", "y"):
+            if hasattr(t, attr):
+                new = _esc_array(getattr(t, attr))
+                if new is not getattr(t, attr):
+                    setattr(t, attr, new)
+        if getattr(t, "name", None):
+            t.name = plot_escape(t.name)
+    fig.update_layout(meta={**meta, "cwb_escaped": True})
     return fig

@@ -17,13 +17,14 @@ def indicator_trend(df: pd.DataFrame, col: str, title: str, names: dict[str, str
         colour = theme.DARK_BLUE if aid == "_all" else theme.PALETTE[1 + i % 5]
         fig.add_trace(go.Scatter(x=d["financial_year"], y=d[col], mode="lines+markers", name=names.get(aid, aid),
                                  connectgaps=False, line=dict(color=colour, width=4 if aid == "_all" else 2),
-                                 hovertemplate=f"{names.get(aid, aid)}<br>%{{x}}: %{{y:.1f}}%<extra></extra>"))
+                                 hovertemplate="%{fullData.name}<br>%{x}: %{y:.1f}%<extra></extra>"))
         last = d.dropna(subset=[col]).tail(1)
         if len(last):
             fig.add_annotation(x=last["financial_year"].iloc[0], y=last[col].iloc[0], text=f" {last[col].iloc[0]:.1f}%",
                                showarrow=False, xanchor="left", font=dict(color=colour, size=13))
-    fig.update_xaxes(title="Financial year (staff at 31 March)", type="category")
-    fig.update_yaxes(title="%", ticksuffix="%", rangemode="tozero")
+    # years stay level and small enough for a half-width column (rotated they ran into the axis title)
+    fig.update_xaxes(title="Financial year (staff at 31 March)", type="category", tickangle=0, tickfont=dict(size=12))
+    fig.update_yaxes(title="Share of staff", ticksuffix="%", rangemode="tozero")
     fig.update_layout(height=420, legend=dict(orientation="h", y=-0.25, yanchor="top"), margin=dict(b=110, r=80))
     return theme.apply(fig, title)
 
@@ -36,9 +37,11 @@ def anchors_bar(df: pd.DataFrame, col: str, title: str, names: dict[str, str]) -
                            text=[("suppressed" if pd.isna(v) else f"{v:.1f}%") for v in d[col]],
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x:.1f}%<extra></extra>"))
-    fig.update_xaxes(title="%", ticksuffix="%", range=[0, max(float(d[col].max() or 1) * 1.3, 1)])
+    # every bar carries its value: no tick labels to rotate over the axis title in a narrow column
+    fig.update_xaxes(title="Share of staff (%)", range=[0, max(float(d[col].max() or 1) * 1.08, 1)], showticklabels=False,
+                     ticks="")
     fig.update_yaxes(automargin=True)
-    fig.update_layout(height=max(300, 80 + 50 * len(d)), showlegend=False)
+    fig.update_layout(height=max(300, 80 + 50 * len(d)), showlegend=False, margin=dict(r=110))
     return theme.apply(fig, title)
 
 

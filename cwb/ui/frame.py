@@ -15,6 +15,7 @@ import streamlit as st
 
 from cwb import access, provenance
 from cwb.config import ROOT
+from cwb.fmt import md_escape
 from cwb.reference import geography
 from cwb.ui import auth, data
 from cwb.ui_labels import ANCHOR_TYPES  # noqa: F401  (re-exported for the pages)
@@ -120,7 +121,7 @@ def _pick(key: str, allowed: list[str], default: str, notices: list[str], label:
         return store[key]
     v = _from_url(key)
     if v is not None and v not in allowed:
-        notices.append(f"The link's {label} '{v[:40]}' is not known here; showing {default} instead.")
+        notices.append(f"The link's {label} '{md_escape(v[:40])}' is not known here; showing {md_escape(default)} instead.")
         v = None
     return v if v is not None else default
 
@@ -135,7 +136,7 @@ def _pick_list(key: str, allowed: list[str], default: list[str], notices: list[s
     items = [x for x in v.split(",") if x]
     bad = [x for x in items if x not in allowed]
     if bad:
-        notices.append(f"The link's {label} {', '.join(b[:20] for b in bad[:3])} not known here; ignored.")
+        notices.append(f"The link's {label} {md_escape(', '.join(b[:20] for b in bad[:3]))} not known here; ignored.")
     good = [x for x in items if x in allowed]
     return good if good or not items else default
 
@@ -214,7 +215,7 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
 
     sb = st.sidebar
     _nav(sb)
-    sb.markdown(f"**{net['name']}**")
+    sb.markdown(f"**{md_escape(net['name'])}**")
     if len(net_ids) > 1:
         network_id = sb.selectbox("Network", net_ids, **_bind("n", network_id))
         _remember("n", network_id)

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from cwb import fmt, privacy, targets, workforce
+from cwb.fmt import md_escape
 from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, _state, footer, frame
 
@@ -16,6 +17,7 @@ ACTUAL_COLUMNS = {"A2": ("local_pct", "Local spend"), "A3": ("wider_pct", "Wider
 
 def render() -> None:
     f = frame("Network overview")
+    show.page_fixes()
     c1, c2, c3 = st.columns([3, 3, 2])
     with c1:
         _present_switch(f)
@@ -50,20 +52,24 @@ def render() -> None:
 
     r, b = row(ind, "_all", f.fy), row(ind, "_all", f.baseline_fy)
     w, wb = row(wf, "_all", f.fy), row(wf, "_all", f.baseline_fy)
-    st.markdown(f"**{f.fy}** compared with the baseline **{f.baseline_fy}** · {f.anchors_label} · spend-weighted network totals")
+    st.markdown(f"**{f.fy}** compared with the baseline **{f.baseline_fy}** · {md_escape(f.anchors_label)} · "
+                "spend-weighted network totals")
     c = st.columns(3)
     with c[0]:
         st.markdown("#### Spend")
         if r is not None:
-            st.metric(f"Spent in {f.local_name} (A2)", fmt.pct(r["local_pct"]),
+            st.metric(f"Spent in {md_escape(f.local_name)} (A2)", fmt.pct(r["local_pct"]),
                       delta=None if b is None else fmt.pp(r["local_pct"] - b["local_pct"]),
                       help=f"{fmt.gbp(r['local_gbp'])} of {fmt.gbp(r['spend_gbp'])} ({f.denominator_label})")
             st.metric("Spend in scope (A1)", fmt.gbp(r["spend_gbp"]),
                       delta=None if b is None else fmt.gbp(r["spend_gbp"] - b["spend_gbp"]), delta_color="off")
+        else:
+            st.caption(f"No payments loaded for {f.fy}. Import payments on the Import page, or choose another "
+                       "financial year in the sidebar.")
     with c[1]:
         st.markdown("#### Workforce")
         if w is not None:
-            st.metric(f"Staff living in {f.local_name} (B2)", fmt.pct(w["B2_pct"]),
+            st.metric(f"Staff living in {md_escape(f.local_name)} (B2)", fmt.pct(w["B2_pct"]),
                       delta=None if wb is None or pd.isna(w["B2_pct"]) or pd.isna(wb["B2_pct"]) else fmt.pp(w["B2_pct"] - wb["B2_pct"]),
                       help=f"{w['local_headcount_text']} of {w['headcount_text']} staff")
             st.metric("Paid at least the real Living Wage (B5)", fmt.pct(w["B5_pct"]),
@@ -107,20 +113,27 @@ def render() -> None:
             "SME %": None if ra is None else round(float(ra["sme_pct"]), 1),
             "Staff living locally %": None if wa is None else wa["B2_pct"],
             "Real Living Wage %": None if wa is None else wa["B5_pct"],
-            "Headcount": None if wa is None else wa["headcount_text"],
+            "Headcount": None if wa is None or pd.isna(wa["headcount"]) else int(wa["headcount"]),
             "Sites held": None if a not in has_land else int(held_by.get(a, 0)),
         })
     league = pd.DataFrame(rows)
-    # fair comparisons: each anchor's place among anchors of the same type (councils with councils)
+    # fair comparisons: each anchor's place among anchors of the same type (councils with councils);
+    # a type with one anchor has no rank of its own (blank), and the rank among all anchors is given too
     rank = league.groupby("Type")["Local %"].rank(ascending=False, method="min")
     size = league.groupby("Type")["Local %"].transform("count")
-    league.insert(4, "Rank in type", [None if pd.isna(r) else f"{int(r)} of {int(n)}" for r, n in zip(rank, size)])
+    overall = league["Local %"].rank(ascending=False, method="min")
+    league.insert(4, "Rank (all anchors)", [None if pd.isna(r) else f"{int(r)} of {int(overall.notna().sum())}" for r in overall])
+    if (size > 1).any():
+        league.insert(5, "Rank in type", ["" if pd.isna(r) or n < 2 else f"{int(r)} of {int(n)}" for r, n in zip(rank, size)])
     league = league.sort_values(["Type", "Local %"], ascending=[True, False])
     pct = dict(format="%.1f")
     show.table(league, f.provenance("Anchors compared", f"Each anchor's headline figures, {f.fy}",
                                     numerator="spend with local suppliers; staff living locally; staff paid the real Living Wage",
                                     notes=[f"Staff counts below {privacy.k_default()} suppressed",
-                                           "Rank in type: place on local spend among anchors of the same type",
+                                           "Rank: place on local spend among all anchors shown and, where a type has "
+                                           "two or more anchors, among anchors of the same type",
+                                           "Headcount: '–' where no staff counts are loaded or fewer than "
+                                           f"{privacy.k_default()} (suppressed)",
                                            "An empty change means the anchor has no payments in the baseline year"]),
                key="league", column_config={
                    "Local trend": st.column_config.LineChartColumn(f"Local % {f.years[0]} to {f.years[-1]}", y_min=0, y_max=100),
@@ -129,7 +142,9 @@ def render() -> None:
                    f"Change since {f.baseline_fy} (pp)": st.column_config.NumberColumn(format="%+.1f"),
                    "SME %": st.column_config.NumberColumn(**pct),
                    "Staff living locally %": st.column_config.NumberColumn(**pct),
-                   "Real Living Wage %": st.column_config.NumberColumn(**pct)})
+                   "Real Living Wage %": st.column_config.NumberColumn(**pct),
+                   "Headcount": st.column_config.NumberColumn(format="localized"),
+                   "Sites held": st.column_config.NumberColumn(format="localized")})
 
     st.subheader(f"Targets, {f.fy}")
     tg = []
@@ -148,7 +163,9 @@ def render() -> None:
     if tg:
         st.markdown(f"**How the status is decided.** {targets.THRESHOLDS}")
         show.table(pd.DataFrame(tg), f.provenance(f"Targets against actuals, {f.fy}", "Network targets against actual values (X4)",
-                                                  notes=[targets.THRESHOLDS]), key="targets")
+                                                  notes=[targets.THRESHOLDS]), key="targets",
+                   column_config={c: st.column_config.NumberColumn(format="%+.1f" if "Gap" in c else "%.1f")
+                                  for c in ("Target %", "Actual %", "Gap (pp)")})
     else:
         st.caption("No network targets for this year. Import a targets file on the Import page.")
     footer(f)

@@ -1,12 +1,46 @@
-"""Draw a chart or table with its caption (and, via cwb.export, its downloads)."""
+"""Draw a chart or table with its caption (and, via cwb.export, its downloads).
+
+On screen a chart's title is drawn by the page, above the chart, as text that wraps: a plotly
+title is one line and was cut off in narrow columns ("...2025-2"). Exports keep the title in
+the image (cwb.export.decorate). Plotly's own camera button is removed (its PNG would carry no
+caption or source); the Download menu offers the images with them.
+"""
 
 from __future__ import annotations
+
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from cwb.fmt import md_escape
 from cwb.provenance import Provenance
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["toImage"]}
+MISSING = "–"
+
+
+def _title(fig: go.Figure) -> str:
+    t = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    return html.unescape(t.replace("<br>", " ").replace("<b>", "").replace("</b>", ""))
+
+
+def screen_figure(fig: go.Figure) -> tuple[go.Figure, str]:
+    """A copy of ``fig`` for the screen without its plotly title (returned as plain text to be
+    drawn above it) and with just the top margin its legend or top annotations need."""
+    title = _title(fig)
+    f = go.Figure(fig)
+    if title:
+        top = f.layout.margin.t if f.layout.margin and f.layout.margin.t is not None else 80
+        f.update_layout(title=None, margin=dict(t=min(top, 48)))
+    return f, title
+
+
+def chart_title(title: str) -> None:
+    if title:
+        st.markdown(f"<p class='cwb-chart-title' style='font-size:1.2rem;font-weight:600;margin:0.2rem 0 0 0;"
+                    f"line-height:1.3'>{html.escape(title)}</p>", unsafe_allow_html=True)
 
 
 def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, key: str = "") -> None:
@@ -15,11 +49,15 @@ def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, ke
     if _presenting():
         from cwb.charts.network import for_projector
 
-        st.plotly_chart(for_projector(fig), theme=None, key=f"chart_{key}", config={"displayModeBar": False})
-        st.caption(prov.caption())
+        f, title = screen_figure(for_projector(fig))
+        chart_title(title)
+        st.plotly_chart(f, theme=None, key=f"chart_{key}", config={"displayModeBar": False})
+        st.caption(md_escape(prov.caption()))
         return
-    st.plotly_chart(fig, theme=None, key=f"chart_{key}", config={"displaylogo": False})
-    st.caption(prov.caption())
+    f, title = screen_figure(fig)
+    chart_title(title)
+    st.plotly_chart(f, theme=None, key=f"chart_{key}", config=PLOTLY_CONFIG)
+    st.caption(md_escape(prov.caption()))
     downloads(prov, fig=fig, data=data, key=key)
 
 
@@ -28,14 +66,15 @@ def _presenting() -> bool:
 
 
 def table(df: pd.DataFrame, prov: Provenance, key: str = "", max_rows: int | None = None, **kw) -> None:
-    """A table with its caption and downloads. ``max_rows``: draw only the first rows (the
-    browser gets only what it shows: 150,000 suppliers are about 20 MB on the wire), while the
-    downloads keep every row."""
+    """A table (missing values shown as '–', never 'None') with its caption and downloads.
+    ``max_rows``: draw only the first rows (the browser gets only what it shows: 150,000
+    suppliers are about 20 MB on the wire), while the downloads keep every row."""
+    kw.setdefault("placeholder", MISSING)
     shown = df if max_rows is None or len(df) <= max_rows else df.head(max_rows)
     st.dataframe(shown, hide_index=True, key=f"table_{key}", **kw)
     if len(shown) < len(df):
         st.caption(f"Showing the first {len(shown):,} of {len(df):,} rows; the downloads hold all {len(df):,}.")
-    st.caption(prov.caption())
+    st.caption(md_escape(prov.caption()))
     if not _presenting():
         downloads(prov, data=df, key=key)
 
@@ -51,3 +90,43 @@ def downloads(prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame
                                key=f"dl_csv_{key}")
         return
     full.offer(prov, fig=fig, data=data, key=key)
+
+
+# metric labels wrap instead of ending in "..." (Streamlit cuts them to one line)
+PAGE_FIXES = """<style>
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div
+  {white-space: normal !important; overflow: visible !important; text-overflow: clip !important; height: auto !important;}
+</style>"""
+
+PRESENT_FIXES = """<style>
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p, [data-testid="stMetricValue"] div
+  {font-size: 2.4rem !important; line-height: 1.15; white-space: normal !important; overflow: visible !important;
+   text-overflow: clip !important;}
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] p, [data-testid="stMetricLabel"] div
+  {font-size: 1.15rem !important; white-space: normal !important; overflow: visible !important;
+   text-overflow: clip !important; height: auto !important;}
+[data-testid="stMetric"] {overflow: visible !important;}
+.st-key-cwb_exit_present button p {font-size: 1.0rem !important;}
+</style>"""
+
+
+def page_fixes() -> None:
+    """Call right after ``frame()``: metric labels that wrap instead of being cut off and, in
+    presentation mode (no sidebar), a visible 'Exit presentation' button at the top of the page
+    with metric values that fit ('£867...'). Drawn at most once per run."""
+    from streamlit.errors import StreamlitAPIException
+
+    if not _presenting():
+        st.markdown(PAGE_FIXES, unsafe_allow_html=True)
+        return
+
+    def leave() -> None:
+        st.session_state.setdefault("_cwb", {})["present"] = "0"
+        st.session_state["present_toggle"] = False
+
+    try:
+        st.button("✕ Exit presentation", key="cwb_exit_present", on_click=leave,
+                  help="Back to the dashboard with the sidebar and controls (present=0 in the link)")
+    except StreamlitAPIException:       # already drawn in this run (the frame may draw it too)
+        return
+    st.markdown(PAGE_FIXES + PRESENT_FIXES, unsafe_allow_html=True)
