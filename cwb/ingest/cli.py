@@ -46,6 +46,8 @@ def cmd_import(args) -> int:
         st = stage_remembered(con, path, args.kind, anchor, financial_year=args.year)
         if new_anchor is not None and st.report.ok:
             st.frames = {"anchor": new_anchor, **st.frames}
+        if st.report.ok:
+            importer.check_overlap(con, st)
         print(st.report.text())
         if st.report.duplicate_of is not None:
             print("  (nothing imported)\n")
@@ -57,7 +59,16 @@ def cmd_import(args) -> int:
         if args.dry_run:
             print("  dry run: nothing written\n")
             continue
-        fid = importer.commit(con, st, who=args.who)
+        if st.report.overlap is not None and not args.on_overlap:
+            failed += 1
+            print("  NOT IMPORTED: its payments overlap ones already imported: run again with --on-overlap replace or skip\n")
+            continue
+        try:
+            fid = importer.commit(con, st, who=args.who, on_overlap=args.on_overlap)
+        except ValueError as exc:   # another import landed meanwhile, or nothing left to add
+            failed += 1
+            print(f"  NOT IMPORTED: {importer.clean_text(exc)}\n")
+            continue
         save_mapping(con, anchor, args.kind, st.mapping)
         new_anchor = None
         print(f"  imported as file {fid}\n")
@@ -133,6 +144,8 @@ def register(sub) -> None:
     s.add_argument("--network", help="network of a new anchor")
     s.add_argument("--year", help="financial year a workforce or land file describes, e.g. 2024-25")
     s.add_argument("--dry-run", action="store_true", help="print the reports, write nothing")
+    s.add_argument("--on-overlap", choices=["replace", "skip"],
+                   help="payments already imported for the file's dates: replace that period, or skip the duplicates")
     s.add_argument("--who", default=who, help="name recorded in the audit trail")
     s.set_defaults(func=cmd_import)
 
