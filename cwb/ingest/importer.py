@@ -536,3 +536,32 @@ def new_report(path: Path, kind: str, con: duckdb.DuckDBPyConnection) -> Report:
 
 def log_audit(con, who, action, detail):
     audit.log(con, who, action, detail)
+
+
+def stage_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str, kind: str, anchor_id: str | None,
+                 financial_year: str | None = None, mapping: dict | None = None) -> Staged:
+    """Stage an uploaded file (the Import page): written to a private temporary folder and read.
+
+    A workforce upload may be an HR extract (one row per employee, with names and pay): it is
+    deleted as soon as it is read, in every outcome (accepted, rejected, unreadable); reading it
+    again with another mapping uses the upload held in the browser session, never a kept copy.
+    ``mapping`` None: the mapping remembered for this source, else a proposed one."""
+    import tempfile
+
+    from cwb.ingest.stage import safe_stage, stage_remembered
+
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name)[-120:] or "upload.csv"
+    folder = Path(tempfile.mkdtemp(prefix="cwb_up_"))
+    path = folder / safe
+    try:
+        path.write_bytes(data)
+        if mapping is None:
+            staged = stage_remembered(con, path, kind, anchor_id, financial_year)
+        else:
+            staged = safe_stage(con, path, kind, anchor_id, mapping, financial_year)
+    finally:
+        if kind == "workforce":
+            shutil.rmtree(folder, ignore_errors=True)
+    if staged.report.ok:
+        check_overlap(con, staged)
+    return staged

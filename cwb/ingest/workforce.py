@@ -25,12 +25,13 @@ type mentions zero hours, agency, bank, casual or sessional.
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from cwb import privacy
 from cwb.ingest import importer
 from cwb.ingest.payments import parse_dates
 from cwb.ingest.readers import norm_header, propose_mapping
@@ -98,11 +99,8 @@ def read_workforce(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, f
         return staged
     staged.frames = {"workforce_area": out}
     if is_hr:
-        # the import framework keeps a copy of each imported file: for an HR extract that copy
-        # must not be the personal rows, so it is pointed at the counts by area instead
-        tmp = Path(tempfile.mkdtemp(prefix="cwb_hr_")) / f"{Path(path).stem}_counts_by_area.csv"
-        out.to_csv(tmp, index=False)
-        staged.path = tmp
+        # the import framework keeps a copy of each imported file: for an HR extract it keeps
+        # only the counts by area (importer.personal_rows), never the extract
         rep.notes.append("the extract itself is not kept: the stored copy holds only the counts by area")
     staged.mapping = rep.mapped
     fys = sorted(out["financial_year"].unique())
@@ -150,8 +148,11 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
     if not fy:
         rep.error = "give the financial year the extract describes (staff in post at 31 March), e.g. --year 2024-25"
         return None
-    rep.rows_read = len(df)
-    rep.notes.append("HR extract: one row per employee, aggregated to counts by LSOA on read; no personal row is stored")
+    rep.people = True
+    n_people = len(df)
+    # the report, the list of files and the audit trail never hold an exact staff count
+    rep.rows_read = int(privacy.protect_value(n_people) or 0)
+    rep.notes.append("HR extract: one row per employee, aggregated to counts by area on read; no personal row is stored")
     key = df[m["postcode"]].astype(str).str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
     cur = con.cursor()
     try:
@@ -177,7 +178,9 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
     threshold = london.map({True: rlw_ldn, False: rlw_uk}) if rlw_uk else None
     x = pd.DataFrame({
         "area_code": lsoa.fillna("UNKNOWN"), "headcount": 1,
-        "fte": pd.to_numeric(df[m["fte"]], errors="coerce").fillna(1.0) if "fte" in m else 1.0,
+        # FTE only where the extract gives it (never assumed 1 per person: that would make FTE a
+        # second, exact copy of the headcount)
+        "fte": pd.to_numeric(df[m["fte"]], errors="coerce") if "fte" in m else np.nan,
         "adult_headcount": b5_base.astype(int),
         "paid_rlw": (b5_base & (rate >= threshold - 1e-9)).astype(int) if rate is not None and rlw_uk else 0,
         "apprentices": appr.astype(int), "apprentice_starts": (appr & in_year).astype(int),
@@ -187,17 +190,93 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
         rep.notes.append("no hourly rate or no real Living Wage rate for that year: B5 not computed")
     else:
         missing = int((adult & rate.isna()).sum())
-        rep.notes.append(f"real Living Wage {fy}: £{rlw_uk:.2f} (London £{rlw_ldn:.2f}, {int(london.sum()):,} employees "
-                         f"working in London); {SOURCE}")
+        rep.notes.append(f"real Living Wage {fy}: £{rlw_uk:.2f} (London £{rlw_ldn:.2f}, "
+                         f"{privacy.display_count(int(london.sum()))} employees working in London, rounded); {SOURCE}")
         if missing:
-            rep.notes.append(f"{missing:,} employees aged 18+ have no usable hourly rate: left out of B5's base")
+            rep.notes.append(f"{privacy.display_count(missing)} employees aged 18+ (rounded) have no usable hourly rate: "
+                             "left out of B5's base")
     unknown = int((x["area_code"] == "UNKNOWN").sum())
     if unknown:
-        rep.notes.append(f"{unknown:,} employees' postcodes did not resolve: counted under area UNKNOWN")
-    out = x.groupby("area_code", as_index=False).sum()
+        rep.notes.append(f"{privacy.display_count(unknown)} employees' postcodes (rounded) did not resolve: counted under "
+                         "area UNKNOWN")
+    agg = {c: "sum" for c in x.columns if c != "area_code"}
+    out = x.groupby("area_code", as_index=False).agg({**agg, "fte": lambda v: v.sum(min_count=1)})
+    out = threshold_cells(out, con, privacy.k_default(), rep)
     out["anchor_id"] = anchor_id
     out["financial_year"] = fy
-    out["area_level"] = out["area_code"].map(lambda c: "unknown" if c == "UNKNOWN" else "lsoa11")
-    rep.rows_ok = len(df)
-    rep.notes.append(f"{len(df):,} employees -> {len(out):,} area counts")
+    rep.rows_ok = len(out) if n_people else 0
+    rep.notes.append(f"{privacy.display_count(n_people)} employees (rounded to 5) -> {len(out):,} area counts")
     return out
+
+
+def threshold_cells(out: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame:
+    """Counts by LSOA from an HR extract, merged so that every stored cell holds at least ``k``
+    staff (a cell of 1 would hold that person's pay, contract and age flags).
+
+    LSOAs with ``k`` or more staff are kept. Smaller ones are pooled within their district by
+    deprivation band (IMD 2019 and 2025 decile 1-2 or not), stored as area level 'group' with
+    the code ``G:<district>:<d2019>:<d2025>`` (the highest decile of its areas, X: unknown), so
+    B2 (local) and B3 (deprived) still count them; pools still below ``k`` are merged by
+    district (level 'lad'); what is still below ``k`` joins the UNKNOWN cell, and when that
+    cell is itself below ``k`` the smallest cells are folded into it until it reaches ``k``."""
+    counts = [c for c in out.columns if c not in ("area_code", "area_level")]
+    cur = con.cursor()
+    try:
+        geo = cur.execute("SELECT lsoa11, lad_code, imd2019_decile, imd2025_decile FROM ref_lsoa WHERE list_contains(?, lsoa11)",
+                          [out["area_code"].tolist()]).df().set_index("lsoa11")
+    finally:
+        cur.close()
+    d = out.copy()
+    d["area_level"] = np.where(d["area_code"] == "UNKNOWN", "unknown", "lsoa11")
+    small = (d["area_level"] == "lsoa11") & (d["headcount"] < k)
+    keep = [d[~small & (d["area_level"] == "lsoa11")]]
+    rest = d[small].copy()
+    rest["lad"] = rest["area_code"].map(geo["lad_code"]) if len(geo) else None
+    band = lambda v: "X" if pd.isna(v) else ("D" if v <= 2 else "N")   # noqa: E731
+    for ed in ("2019", "2025"):
+        dec = rest["area_code"].map(geo[f"imd{ed}_decile"]) if len(geo) else pd.Series(np.nan, index=rest.index)
+        rest[f"b{ed}"] = dec.map(band)
+        rest[f"d{ed}"] = dec
+    n_groups = n_lads = 0
+    if len(rest):
+        rest = rest[rest["lad"].notna()].copy()
+        orphan = d[small & ~d["area_code"].isin(rest["area_code"])]
+        pools = []
+        for (lad, b19, b25), g in rest.groupby(["lad", "b2019", "b2025"], sort=True):
+            if g["headcount"].sum() >= k:
+                code = ":".join(["G", lad, *(str(int(g[c].max())) if g[c].notna().any() else "X" for c in ("d2019", "d2025"))])
+                pools.append(_pool(g, counts, code, "group"))
+                rest = rest.drop(g.index)
+                n_groups += 1
+        for lad, g in rest.groupby("lad", sort=True):
+            if g["headcount"].sum() >= k:
+                pools.append(_pool(g, counts, lad, "lad"))
+                rest = rest.drop(g.index)
+                n_lads += 1
+        left = pd.concat([rest, orphan, d[d["area_level"] == "unknown"]])
+        keep += pools
+    else:
+        left = d[d["area_level"] == "unknown"]
+    res = pd.concat([k_ for k_ in keep if len(k_)], ignore_index=True) if any(len(k_) for k_ in keep) else d.iloc[0:0]
+    res = res[["area_code", "area_level", *counts]]
+    unknown = _pool(left, counts, "UNKNOWN", "unknown") if len(left) else None
+    folded = 0
+    if unknown is not None and 0 < unknown["headcount"].iloc[0] < k and len(res):
+        res = res.sort_values(["headcount", "area_code"]).reset_index(drop=True)
+        while len(res) and unknown["headcount"].iloc[0] < k:
+            unknown = _pool(pd.concat([unknown, res.iloc[[0]]]), counts, "UNKNOWN", "unknown")
+            res = res.iloc[1:]
+            folded += 1
+    out2 = pd.concat([res, unknown], ignore_index=True) if unknown is not None else res.reset_index(drop=True)
+    if rep is not None and (n_groups or n_lads or len(left) or folded):
+        rep.notes.append(f"to protect staff, no stored area holds fewer than {k}: smaller LSOAs are pooled by district and "
+                         f"deprivation band ({n_groups:,} pools), else by district ({n_lads:,}), else under UNKNOWN"
+                         + (f" ({folded:,} small cells folded into it)" if folded else ""))
+    return out2
+
+
+def _pool(g: pd.DataFrame, counts: list[str], code: str, level: str) -> pd.DataFrame:
+    row = {"area_code": code, "area_level": level}
+    for c in counts:
+        row[c] = g[c].sum(min_count=1) if c == "fte" else g[c].sum()
+    return pd.DataFrame([row])
