@@ -145,6 +145,7 @@ class Staged:
     delete_ids: dict[str, tuple[str, list]] = field(default_factory=dict)  # table -> (key column, ids) replaced
     upsert_keys: dict[str, list[str]] = field(default_factory=dict)        # table -> key columns replaced
     base_state: tuple | None = None       # database state when the file was read (see _state)
+    columns: list[str] = field(default_factory=list)   # the file's columns (kept for the mapping editor)
 
 
 def _state(cur) -> tuple:
@@ -548,7 +549,7 @@ def stage_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str, kind: s
     ``mapping`` None: the mapping remembered for this source, else a proposed one."""
     import tempfile
 
-    from cwb.ingest.stage import safe_stage, stage_remembered
+    from cwb.ingest.stage import file_columns, safe_stage, stage_remembered
 
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name)[-120:] or "upload.csv"
     folder = Path(tempfile.mkdtemp(prefix="cwb_up_"))
@@ -559,6 +560,7 @@ def stage_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str, kind: s
             staged = stage_remembered(con, path, kind, anchor_id, financial_year)
         else:
             staged = safe_stage(con, path, kind, anchor_id, mapping, financial_year)
+        staged.columns = file_columns(path, kind)
     finally:
         if kind == "workforce":
             shutil.rmtree(folder, ignore_errors=True)

@@ -242,7 +242,7 @@ def threshold_cells(out: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame:
         rest = rest[rest["lad"].notna()].copy()
         orphan = d[small & ~d["area_code"].isin(rest["area_code"])]
         pools = []
-        for (lad, b19, b25), g in rest.groupby(["lad", "b2019", "b2025"], sort=True):
+        for (lad, _b19, _b25), g in rest.groupby(["lad", "b2019", "b2025"], sort=True):
             if g["headcount"].sum() >= k:
                 code = ":".join(["G", lad, *(str(int(g[c].max())) if g[c].notna().any() else "X" for c in ("d2019", "d2025"))])
                 pools.append(_pool(g, counts, code, "group"))
