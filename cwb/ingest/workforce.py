@@ -199,9 +199,7 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
     if unknown:
         rep.notes.append(f"{privacy.display_count(unknown)} employees' postcodes (rounded) did not resolve: counted under "
                          "area UNKNOWN")
-    agg = {c: "sum" for c in x.columns if c != "area_code"}
-    out = x.groupby("area_code", as_index=False).agg({**agg, "fte": lambda v: v.sum(min_count=1)})
-    out = threshold_cells(out, con, privacy.k_default(), rep)
+    out = threshold_cells(x, con, privacy.k_default(), rep)
     out["anchor_id"] = anchor_id
     out["financial_year"] = fy
     rep.rows_ok = len(out) if n_people else 0
@@ -209,74 +207,74 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
     return out
 
 
-def threshold_cells(out: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame:
-    """Counts by LSOA from an HR extract, merged so that every stored cell holds at least ``k``
-    staff (a cell of 1 would hold that person's pay, contract and age flags).
+def threshold_cells(people: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame:
+    """Counts by area from an HR extract (``people``: one row per employee with its LSOA in
+    ``area_code``, or UNKNOWN, and its 0/1 flags), merged so that every stored cell holds at
+    least ``k`` staff (a cell of 1 would hold that person's pay, contract and age flags).
 
     LSOAs with ``k`` or more staff are kept. Smaller ones are pooled within their district by
     deprivation band (IMD 2019 and 2025 decile 1-2 or not), stored as area level 'group' with
     the code ``G:<district>:<d2019>:<d2025>`` (the highest decile of its areas, X: unknown), so
     B2 (local) and B3 (deprived) still count them; pools still below ``k`` are merged by
-    district (level 'lad'); what is still below ``k`` joins the UNKNOWN cell, and when that
-    cell is itself below ``k`` the smallest cells are folded into it until it reaches ``k``."""
-    counts = [c for c in out.columns if c not in ("area_code", "area_level")]
+    district (level 'lad'); what is still below ``k`` joins the UNKNOWN cell. When that cell is
+    itself below ``k``, the few staff it lacks are moved into it from the largest cell (which
+    stays at ``k`` or more): their home area is then unknown, never misplaced."""
+    counts = [c for c in people.columns if c != "area_code"]
+    d = people.reset_index(drop=True).copy()
+    codes = d["area_code"].astype(str)
     cur = con.cursor()
     try:
         geo = cur.execute("SELECT lsoa11, lad_code, imd2019_decile, imd2025_decile FROM ref_lsoa WHERE list_contains(?, lsoa11)",
-                          [out["area_code"].tolist()]).df().set_index("lsoa11")
+                          [sorted(set(codes) - {"UNKNOWN"})]).df().set_index("lsoa11")
     finally:
         cur.close()
-    d = out.copy()
-    d["area_level"] = np.where(d["area_code"] == "UNKNOWN", "unknown", "lsoa11")
-    small = (d["area_level"] == "lsoa11") & (d["headcount"] < k)
-    keep = [d[~small & (d["area_level"] == "lsoa11")]]
-    rest = d[small].copy()
-    rest["lad"] = rest["area_code"].map(geo["lad_code"]) if len(geo) else None
+    level = pd.Series(np.where(codes == "UNKNOWN", "unknown", "lsoa11"), index=d.index, dtype=object)
+    size = codes.map(codes.value_counts())
+    small = (level == "lsoa11") & (size < k)
+    lad = codes.map(geo["lad_code"]) if len(geo) else pd.Series(None, index=d.index, dtype=object)
     band = lambda v: "X" if pd.isna(v) else ("D" if v <= 2 else "N")   # noqa: E731
-    for ed in ("2019", "2025"):
-        dec = rest["area_code"].map(geo[f"imd{ed}_decile"]) if len(geo) else pd.Series(np.nan, index=rest.index)
-        rest[f"b{ed}"] = dec.map(band)
-        rest[f"d{ed}"] = dec
+    dec = {ed: codes.map(geo[f"imd{ed}_decile"]) if len(geo) else pd.Series(np.nan, index=d.index) for ed in ("2019", "2025")}
     n_groups = n_lads = 0
-    if len(rest):
-        rest = rest[rest["lad"].notna()].copy()
-        orphan = d[small & ~d["area_code"].isin(rest["area_code"])]
-        pools = []
-        for (lad, _b19, _b25), g in rest.groupby(["lad", "b2019", "b2025"], sort=True):
-            if g["headcount"].sum() >= k:
-                code = ":".join(["G", lad, *(str(int(g[c].max())) if g[c].notna().any() else "X" for c in ("d2019", "d2025"))])
-                pools.append(_pool(g, counts, code, "group"))
-                rest = rest.drop(g.index)
-                n_groups += 1
-        for lad, g in rest.groupby("lad", sort=True):
-            if g["headcount"].sum() >= k:
-                pools.append(_pool(g, counts, lad, "lad"))
-                rest = rest.drop(g.index)
-                n_lads += 1
-        left = pd.concat([rest, orphan, d[d["area_level"] == "unknown"]])
-        keep += pools
-    else:
-        left = d[d["area_level"] == "unknown"]
-    res = pd.concat([k_ for k_ in keep if len(k_)], ignore_index=True) if any(len(k_) for k_ in keep) else d.iloc[0:0]
-    res = res[["area_code", "area_level", *counts]]
-    unknown = _pool(left, counts, "UNKNOWN", "unknown") if len(left) else None
-    folded = 0
-    if unknown is not None and 0 < unknown["headcount"].iloc[0] < k and len(res):
-        res = res.sort_values(["headcount", "area_code"]).reset_index(drop=True)
-        while len(res) and unknown["headcount"].iloc[0] < k:
-            unknown = _pool(pd.concat([unknown, res.iloc[[0]]]), counts, "UNKNOWN", "unknown")
-            res = res.iloc[1:]
-            folded += 1
-    out2 = pd.concat([res, unknown], ignore_index=True) if unknown is not None else res.reset_index(drop=True)
-    if rep is not None and (n_groups or n_lads or len(left) or folded):
+    pool_ok = small & lad.notna()
+    key = lad.astype(str) + "|" + dec["2019"].map(band) + "|" + dec["2025"].map(band)
+    for kk, idx in key[pool_ok].groupby(key[pool_ok]).groups.items():
+        if len(idx) >= k:
+            code = ":".join(["G", kk.split("|")[0], *(str(int(dec[e][idx].max())) if dec[e][idx].notna().any() else "X"
+                                                      for e in ("2019", "2025"))])
+            codes[idx], level[idx] = code, "group"
+            pool_ok[idx] = False
+            n_groups += 1
+    for ld, idx in lad[pool_ok].groupby(lad[pool_ok]).groups.items():
+        if len(idx) >= k:
+            codes[idx], level[idx] = ld, "lad"
+            pool_ok[idx] = False
+            n_lads += 1
+    rest = small & (level == "lsoa11")
+    codes[rest], level[rest] = "UNKNOWN", "unknown"
+    moved = 0
+    n_unknown = int((codes == "UNKNOWN").sum())
+    if 0 < n_unknown < k:
+        sizes = codes[codes != "UNKNOWN"].value_counts()
+        need = k - n_unknown
+        if len(sizes) and sizes.iloc[0] - need >= k:
+            take = codes.index[codes == sizes.index[0]][-need:]
+            codes[take], level[take] = "UNKNOWN", "unknown"
+            moved = need
+        else:                          # a small extract: whole cells, smallest first
+            for code in sizes.sort_values(kind="stable").index:
+                if (codes == "UNKNOWN").sum() >= k:
+                    break
+                hit = codes == code
+                codes[hit], level[hit] = "UNKNOWN", "unknown"
+                moved += int(hit.sum())
+    d["area_code"], d["area_level"] = codes, level
+    agg = {c: "sum" for c in counts}
+    if "fte" in agg:
+        agg["fte"] = lambda v: v.sum(min_count=1)
+    out = d.groupby(["area_code", "area_level"], as_index=False).agg(agg)
+    if rep is not None and (n_groups or n_lads or rest.any() or moved):
         rep.notes.append(f"to protect staff, no stored area holds fewer than {k}: smaller LSOAs are pooled by district and "
-                         f"deprivation band ({n_groups:,} pools), else by district ({n_lads:,}), else under UNKNOWN"
-                         + (f" ({folded:,} small cells folded into it)" if folded else ""))
-    return out2
-
-
-def _pool(g: pd.DataFrame, counts: list[str], code: str, level: str) -> pd.DataFrame:
-    row = {"area_code": code, "area_level": level}
-    for c in counts:
-        row[c] = g[c].sum(min_count=1) if c == "fte" else g[c].sum()
-    return pd.DataFrame([row])
+                         f"deprivation band ({n_groups:,} pools), else by district ({n_lads:,}), else counted under UNKNOWN"
+                         + (" (with a few staff of the largest area, so that it too holds at least "
+                            f"{k})" if moved else ""))
+    return out
