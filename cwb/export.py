@@ -183,18 +183,20 @@ def csv_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = None
 def xlsx_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = None) -> bytes:
     """XLSX: provenance rows (bold labels), a blank row, then the data as a header and rows."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Data"
     for k, v in _rows(prov, sensitivity):
-        ws.append([k, neutralise(v)])
+        v = neutralise(v)
+        ws.append([k, ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
         ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=False)
     ws.append([])
     data = _clean(df)
-    ws.append(list(data.columns))
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", str(c)) for c in data.columns])
     for c in ws[ws.max_row]:
         c.font = Font(bold=True)
     for rec in data.itertuples(index=False):
@@ -206,6 +208,8 @@ def xlsx_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = Non
                 row.append(x.item())
             elif hasattr(x, "as_tuple"):   # Decimal
                 row.append(float(x))
+            elif isinstance(x, str):       # control characters (ESC, vertical tab) are not allowed in XLSX
+                row.append(ILLEGAL_CHARACTERS_RE.sub("", x))
             else:
                 row.append(x)
         ws.append(row)

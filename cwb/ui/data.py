@@ -19,8 +19,14 @@ def _connection(path: str):
 
 
 def connection():
-    """One connection per process and database file; queries take a cursor each (DuckDB 2.0)."""
-    return _connection(str(config.db_path()))
+    """One connection per process and database file; queries take a cursor each (DuckDB 2.0).
+    While another process (a command-line import) holds the file, the page says so plainly."""
+    try:
+        return _connection(str(config.db_path()))
+    except db.DatabaseBusy as exc:
+        st.info(str(exc))
+        st.stop()
+        raise   # unreachable: st.stop ends the run
 
 
 def _freeze(v: Any):
