@@ -17,6 +17,7 @@ is the only source of that list.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,7 +103,23 @@ def load_accounts(path: Path | None = None) -> dict[str, Account]:
 
 
 def _toml_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A TOML basic string: backslash, quote and every control character escaped, so no value
+    can end the line and inject keys into the accounts file."""
+    out = s.replace("\\", "\\\\").replace('"', '\\"')
+    out = "".join(f"\\u{ord(ch):04x}" if ord(ch) < 32 or 127 <= ord(ch) < 160 else ch for ch in out)
+    return '"' + out + '"'
+
+
+def name_problem(text: str, what: str = "name") -> str | None:
+    """Why a user name or display name is refused (None: acceptable): no control characters
+    (newline, tab, escape sequences), not blank, at most 200 characters."""
+    if not text or not text.strip():
+        return f"the {what} is blank"
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in text):
+        return f"the {what} contains a newline or another control character"
+    if len(text) > 200:
+        return f"the {what} is longer than 200 characters"
+    return None
 
 
 def save_accounts(accounts: dict[str, Account], path: Path | None = None) -> None:
@@ -119,16 +136,43 @@ def save_accounts(accounts: dict[str, Account], path: Path | None = None) -> Non
         if a.password_hash:
             lines.append(f"password_hash = {_toml_str(a.password_hash)}")
         lines.append("")
+    # readable by its owner only (it holds password hashes), from the moment it is created
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines), encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    os.chmod(tmp, 0o600)
     tmp.replace(path)
+
+
+# passwords that pass the length rule but are guessed first
+_COMMON = {"password1234", "123456789012", "qwertyuiopas", "passwordpassword", "aaaaaaaaaaaa", "letmeinletmein",
+           "administrator", "changeme1234", "welcome12345", "iloveyou1234", "qwerty123456", "password123!",
+           "1234567890123", "abcdefghijkl", "abc123abc123", "trustno1trustno1", "correcthorsebatterystaple"}
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused (None: acceptable): at least 12 characters, not blank or
+    spaces, at least 5 different characters, not a well-known password."""
+    if not password or not password.strip():
+        return "the password is blank"
+    if len(password) < 12:
+        return "passwords must have at least 12 characters"
+    if len(set(password)) < 5:
+        return "the password repeats too few characters (use at least 5 different ones)"
+    if password.strip().lower().replace(" ", "") in _COMMON:
+        return "the password is too common"
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in password):
+        return "the password contains control characters"
+    return None
 
 
 def hash_password(password: str) -> str:
     from argon2 import PasswordHasher
 
-    if len(password) < 12:
-        raise ValueError("passwords must have at least 12 characters")
+    why = password_problem(password)
+    if why:
+        raise ValueError(why)
     return PasswordHasher().hash(password)
 
 
@@ -137,6 +181,8 @@ def check_password(account: Account | None, password: str) -> bool:
     from argon2 import PasswordHasher
     from argon2.exceptions import InvalidHashError, VerificationError
 
+    if not password or not password.strip() or len(password) > 1024:
+        return False                      # blank or absurd: no hash to spend on it
     ph = PasswordHasher()
     target = account.password_hash if account and account.password_hash else _DUMMY_HASH
     try:
@@ -158,3 +204,77 @@ def scope_for(user: str, accounts: dict[str, Account] | None = None, display_nam
         raise AccessError(f"{user} has no role on this dashboard: ask an administrator to add you.")
     return Scope(user=acc.user, role=acc.role, anchors=tuple(acc.anchors), mode="shared",
                  display_name=display_name or acc.name)
+
+
+class SignInGuard:
+    """Brute-force protection for password sign-in, shared by every session of the server
+    process (a new websocket session, a new browser tab or 8 in parallel start from the same
+    count).
+
+    - per account: after ``account_limit`` failures within ``window`` seconds the account is
+      locked for ``lockout`` seconds (unknown user names are counted the same way, so the
+      lock does not tell which accounts exist);
+    - per address (the client's IP): after ``address_limit`` failures within ``window``;
+    - argon2 verifications run at most ``parallel`` at a time; a sign-in that cannot get a
+      slot within ``wait`` seconds is refused with "busy" (the server never queues unbounded
+      hashing work under load).
+    """
+
+    def __init__(self, account_limit: int = 5, address_limit: int = 20, window: float = 900, lockout: float = 900,
+                 parallel: int = 2, wait: float = 5.0, clock=None):
+        import threading
+        import time
+
+        self.account_limit, self.address_limit = account_limit, address_limit
+        self.window, self.lockout, self.wait = window, lockout, wait
+        self.clock = clock or time.monotonic
+        self._fails: dict[str, list[float]] = {}
+        self._locked: dict[str, float] = {}
+        self._mu = threading.Lock()
+        self._slots = threading.BoundedSemaphore(parallel)
+
+    def _blocked(self, key: str, now: float) -> float:
+        until = self._locked.get(key, 0.0)
+        return until - now if until > now else 0.0
+
+    def blocked(self, user: str, address: str | None) -> str | None:
+        """The message to show when this account or address is locked out, else None."""
+        now = self.clock()
+        with self._mu:
+            left = max(self._blocked("u:" + user.strip().lower(), now), self._blocked("a:" + (address or "?"), now))
+        if left:
+            return f"Too many failed sign-ins: try again in {max(1, round(left / 60))} minute(s), or ask an administrator."
+        return None
+
+    def _fail(self, key: str, limit: int, now: float) -> None:
+        hits = [t for t in self._fails.get(key, []) if now - t < self.window] + [now]
+        self._fails[key] = hits
+        if len(hits) >= limit:
+            self._locked[key] = now + self.lockout
+            self._fails[key] = []
+
+    def attempt(self, user: str, password: str, address: str | None,
+                accounts: dict[str, Account] | None = None) -> tuple[Account | None, str | None]:
+        """Check one sign-in: (the account, None) on success, else (None, the message to show)."""
+        msg = self.blocked(user, address)
+        if msg:
+            return None, msg
+        accounts = load_accounts() if accounts is None else accounts
+        acc = accounts.get(user.strip().lower())
+        if not self._slots.acquire(timeout=self.wait):
+            return None, "The server is busy: try again in a moment."
+        try:
+            ok = check_password(acc, password)
+        finally:
+            self._slots.release()
+        now = self.clock()
+        with self._mu:
+            if ok:
+                self._fails.pop("u:" + acc.user, None)
+                return acc, None
+            self._fail("u:" + user.strip().lower(), self.account_limit, now)
+            self._fail("a:" + (address or "?"), self.address_limit, now)
+        return None, self.blocked(user, address) or "User name or password not recognised."
+
+
+SIGN_IN = SignInGuard()

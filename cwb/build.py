@@ -15,17 +15,73 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     db.execute_script((db.SQL_DIR / "build" / "00_schema.sql").read_text(), con, "00_schema")
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> float:
-    """Re-run enrichment and marts (after an import). Returns seconds taken."""
-    t = time.perf_counter()
-    from cwb.registers import match  # new payees matched to the loaded registers (no-op without registers)
+def refresh(con: duckdb.DuckDBPyConnection, cur=None) -> float:
+    """Re-run enrichment and marts (after an import). Returns seconds taken.
 
-    match.update(con)
-    for step in db.build_steps():
-        if step.name.startswith("00_"):
-            continue
-        db.execute_script(step.read_text(), con, step.stem)
+    With ``cur`` (a cursor inside an open transaction, as the importer passes) the marts are
+    rebuilt in that transaction: they commit together with the data, or not at all. The state
+    the marts were built for is recorded, so a database whose marts are stale (a crash between
+    an import and its refresh, on older versions) is repaired when it is next opened."""
+    t = time.perf_counter()
+    own = cur is None
+    if own:
+        # new payees matched to the loaded registers (no-op without registers); inside an
+        # import's transaction the importer does this once the transaction has committed
+        from cwb.registers import match
+
+        match.update(con)
+    c = con.cursor() if own else cur
+    try:
+        for step in db.build_steps():
+            if step.name.startswith("00_"):
+                continue
+            try:
+                c.execute(step.read_text())
+            except duckdb.Error as exc:
+                raise db.QueryError(step.stem, exc) from exc
+        _record_marts_state(c, _data_state(c))
+    finally:
+        if own:
+            c.close()
     return time.perf_counter() - t
+
+
+def _data_state(cur) -> str:
+    """Fingerprint of the imported files: changes with every import and undo."""
+    return "|".join(str(v) for v in cur.execute(
+        "SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_file").fetchall()[0])
+
+
+def _record_marts_state(cur, value: str) -> None:
+    cur.execute("CREATE TABLE IF NOT EXISTS build_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    cur.execute("INSERT OR REPLACE INTO build_meta VALUES ('marts_state', ?)", [value])
+
+
+def mark_stale(cur) -> None:
+    """Record that the marts no longer match the data (an import committed without a refresh):
+    the next :func:`open_database` rebuilds them."""
+    _record_marts_state(cur, "stale")
+
+
+def marts_stale(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the marts were not built for the imported files as they are now."""
+    cur = con.cursor()
+    try:
+        cur.execute("CREATE TABLE IF NOT EXISTS build_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        row = cur.execute("SELECT value FROM build_meta WHERE key = 'marts_state'").fetchone()
+        return row is not None and row[0] != _data_state(cur)
+    finally:
+        cur.close()
+
+
+def match_after_commit(con: duckdb.DuckDBPyConnection) -> None:
+    """After an import's transaction: match its new payees to the registers and, when any
+    match was made, rebuild the marts so the figures use it (nothing happens without registers)."""
+    from cwb.registers import match
+
+    out = match.update(con)
+    if out.get("auto") or out.get("queued"):
+        refresh(con)
 
 
 def ensure_reference(con: duckdb.DuckDBPyConnection, log=print, progress=None,
@@ -43,7 +99,7 @@ def ensure_reference(con: duckdb.DuckDBPyConnection, log=print, progress=None,
     if boundaries == "background":
         geography.ensure_boundaries(background=True)
     cur = con.cursor()
-    n = cur.execute("SELECT count(*) FROM ref_postcode").fetchone()[0]
+    n = cur.execute("SELECT count(*) FROM ref_postcode").fetchall()[0][0]
     cur.close()
     if n == 0:
         t = time.perf_counter()
@@ -78,7 +134,7 @@ def open_database(path: str | Path | None = None, log=print, progress=None,
     finally:
         cur.close()
     want = build_hash()
-    if row is None or row[0] != want or not db.table_exists(con, "mart_spend_supplier"):
+    if row is None or row[0] != want or not db.table_exists(con, "mart_spend_supplier") or marts_stale(con):
         refresh(con)
         cur = con.cursor()
         cur.execute("INSERT OR REPLACE INTO build_meta VALUES ('build_hash', ?)", [want])
@@ -89,7 +145,7 @@ def open_database(path: str | Path | None = None, log=print, progress=None,
 def database_is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     cur = con.cursor()
     try:
-        return cur.execute("SELECT count(*) FROM anchor").fetchone()[0] == 0
+        return cur.execute("SELECT count(*) FROM anchor").fetchall()[0][0] == 0
     finally:
         cur.close()
 

@@ -120,6 +120,10 @@ def cmd_users(args) -> int:
     if not args.user:
         print("give the user name (an e-mail address for sign-in providers)", file=sys.stderr)
         return 2
+    why = access.name_problem(args.user, "user name") or (access.name_problem(args.name, "display name") if args.name else None)
+    if why:
+        print(f"not saved: {why}", file=sys.stderr)
+        return 2
     user = args.user.strip().lower()
     if args.action == "remove":
         if accounts.pop(user, None) is None:
@@ -136,10 +140,14 @@ def cmd_users(args) -> int:
         print("an anchor analyst needs --anchors CODE[,CODE]", file=sys.stderr)
         return 2
     pw_hash = None
-    if args.password_stdin:
-        pw_hash = access.hash_password(sys.stdin.readline().rstrip("\n"))
-    elif args.password:
-        pw_hash = access.hash_password(getpass.getpass(f"Password for {user}: "))
+    try:
+        if args.password_stdin:
+            pw_hash = access.hash_password(sys.stdin.readline().rstrip("\n"))
+        elif args.password:
+            pw_hash = access.hash_password(getpass.getpass(f"Password for {user}: "))
+    except ValueError as exc:
+        print(f"not saved: {exc}", file=sys.stderr)
+        return 2
     accounts[user] = access.Account(user=user, role=args.role, anchors=anchors, name=args.name or "",
                                     password_hash=pw_hash)
     access.save_accounts(accounts)
@@ -216,9 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
+        if isinstance(exc, db.DatabaseBusy) or "lock" in str(exc).lower():
             print(f"The database {args.db or config.db_path()} is in use by another process (usually the "
                   "running dashboard). Stop it, or use the dashboard's Import page, then try again.\n"
-                  f"Detail: {exc}", file=sys.stderr)
+                  f"Detail: {getattr(exc, 'detail', exc)}", file=sys.stderr)
             return 3
         raise

@@ -35,15 +35,32 @@ class QueryError(RuntimeError):
         self.cause = cause
 
 
+class DatabaseBusy(duckdb.IOException):
+    """Another process (usually a command-line import) holds the database file. The message is
+    for people; ``detail`` keeps DuckDB's own text (file path and process id) for the logs."""
+
+    MESSAGE = "The data is being updated, try again in a moment."
+
+    def __init__(self, detail: str):
+        super().__init__(self.MESSAGE)
+        self.detail = detail
+
+
 def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Return the process-wide connection to the database at ``path`` (default: CWB_DB)."""
+    """Return the process-wide connection to the database at ``path`` (default: CWB_DB).
+    Raises :class:`DatabaseBusy` while another process holds the file."""
     p = str(Path(path) if path else config.db_path())
     with _lock:
         con = _connections.get(p)
         if con is None:
             if p != ":memory:":
                 Path(p).parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(p, read_only=read_only)
+            try:
+                con = duckdb.connect(p, read_only=read_only)
+            except duckdb.IOException as exc:
+                if "lock" in str(exc).lower():
+                    raise DatabaseBusy(str(exc)) from exc
+                raise
             _connections[p] = con
         return con
 

@@ -96,7 +96,8 @@ def protect_table(df: pd.DataFrame, count_cols: list[str], k: int | None = None,
 
     ``values`` keeps numbers for charts (NaN where suppressed, rounded to 5 elsewhere);
     ``display`` has the text to show ("<10", "1,235"). ``measure_cols`` (e.g. FTE) are not counts
-    of people but are rounded to 5 too, and hidden when the row's total is suppressed."""
+    of people but are protected the same way: hidden when the row's total is suppressed or when
+    below ``k`` themselves, else rounded to 5 (never shown below ``k``)."""
     k = k or k_default()
     cols = list(count_cols) + ([total_col] if total_col else [])
     vals = df.copy()
@@ -113,8 +114,10 @@ def protect_table(df: pd.DataFrame, count_cols: list[str], k: int | None = None,
         missing = np.isnan(x)
         near5 = ROUND_TO * np.floor(np.nan_to_num(x) / ROUND_TO + 0.5)
         if c in measure_cols:
-            small = whole & ~missing
-            shown = near5
+            # a measure of staff (FTE) is protected like a count: hidden with its row, hidden when
+            # between 0 and k (an FTE of 3.5 says as much as a headcount of 4), else rounded to 5
+            small = (whole | ((x > 0) & (x < k))) & ~missing
+            shown = np.where(x > 0, np.maximum(near5, floor_k), near5)
         else:
             small = whole | ((x > 0) & (x < k))
             shown = np.where(x > 0, np.maximum(near5, floor_k), 0.0)

@@ -10,7 +10,7 @@ import streamlit as st
 from cwb import config
 from cwb.ingest import importer
 from cwb.ingest.refs import BOUNDARY_LEVELS, REFERENCE_KINDS, load_reference
-from cwb.ingest.stage import aliases_for, file_columns, save_mapping, stage, stage_remembered
+from cwb.ingest.stage import aliases_for, file_columns, save_mapping
 from cwb.ui import data, import_forms
 from cwb.ui.frame import footer, frame
 
@@ -59,11 +59,8 @@ if up is not None:
         st.stop()
     key = f"{up.file_id}|{kind}|{anchor}|{year}"
     if st.session_state.get("_stage_key") != key:
-        path = tmp()
-        path.write_bytes(up.getvalue())
-        st.session_state["_staged"] = stage_remembered(con, path, kind, anchor, year)
-        if importer.personal_rows(st.session_state["_staged"].report):
-            path.unlink(missing_ok=True)   # an HR extract is aggregated on read; the upload is not kept
+        # a workforce upload (maybe an HR extract) is deleted once read, whatever the outcome
+        st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year)
         st.session_state["_stage_key"] = key
     staged: importer.Staged = st.session_state["_staged"]
     rep = staged.report
@@ -92,7 +89,7 @@ if up is not None:
                 st.write(", ".join(items[:300]))
     if rep.mapped or rep.error:
         with st.expander("Column mapping (correct it and read the file again)", expanded=bool(rep.error)):
-            opts = ["(none)"] + file_columns(staged.path, kind)
+            opts = ["(none)"] + (staged.columns or file_columns(staged.path, kind))
             grid, newmap = st.columns(3), {}
             for i, fld in enumerate(aliases_for(kind)):
                 cur_v = rep.mapped.get(fld, "(none)")
@@ -100,13 +97,24 @@ if up is not None:
                 if pick != "(none)":
                     newmap[fld] = pick
             if st.button("Read again with this mapping"):
-                st.session_state["_staged"] = stage(con, staged.path, kind, anchor, newmap, year)
+                st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year, newmap)
                 st.rerun()
     if rep.duplicate_of is not None:
         st.info(f"This file was already imported (file {rep.duplicate_of}): importing it again adds nothing.")
+    on_overlap = None
+    if rep.overlap is not None:
+        st.warning("Overlap with payments already imported: " + rep.overlap.text().split(" Choose:")[0])
+        on_overlap = st.radio("These payments are already held: what should happen?", list(importer.ON_OVERLAP), index=None,
+                              format_func={"replace": "Replace the period: this file's payments replace those of its dates",
+                                           "skip": "Skip duplicates: add only the payments not already held"}.get)
     left, right = st.columns(2)
-    if left.button("Commit this file", type="primary", disabled=not rep.ok):
-        fid = importer.commit(con, staged, who=who)
+    if left.button("Commit this file", type="primary", disabled=not rep.ok or (rep.overlap is not None and on_overlap is None)):
+        try:
+            fid = importer.commit(con, staged, who=who, on_overlap=on_overlap)
+        except ValueError as exc:   # another admin's import landed meanwhile: read the file again
+            st.session_state.pop("_stage_key", None)
+            st.error(str(exc))
+            st.stop()
         save_mapping(con, anchor, kind, staged.mapping)
         data.clear()
         st.session_state.pop("_stage_key", None)

@@ -65,8 +65,10 @@ def test_hr_extract_is_aggregated_and_never_stored(con, tmp_path):
                                                "FROM workforce_area"))
     # PR0 2AA is in LSOA E01025247. 2024-25 uses the rate announced in autumn 2023: £12.00.
     # Rates 12.00..13.10 are all >= 12.00 -> 12 paid at least the RLW; 2 apprentices, both started in the year.
-    assert got["E01025247"] == (12, 12, 2, 2, 1)
-    assert sum(v[0] for v in got.values()) == 13
+    # Person X lives alone in their LSOA and district: no stored cell may hold fewer than 10 staff
+    # (issue 12 item 7), so the lone person is pooled (here with the others, under UNKNOWN)
+    assert all(v[0] >= 10 for v in got.values()), got
+    assert tuple(sum(v[i] for v in got.values()) for i in range(5)) == (13, 13, 2, 2, 1)
     assert not _q(con, "SELECT * FROM information_schema.columns WHERE column_name ILIKE '%employee%'")
 
 

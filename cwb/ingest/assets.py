@@ -87,9 +87,9 @@ def read_assets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, fina
                 mapping: dict[str, str] | None = None) -> importer.Staged:
     """Stage a land register: frames for ``asset`` and ``asset_year`` plus the report.
 
-    The register replaces the anchor's previous register (sites are keyed by anchor and the
+    The register updates the anchor's site records (sites are keyed by anchor and the
     register's own reference or UPRN); the status is recorded for the register's financial year
-    (its EffectiveDate, or ``financial_year``)."""
+    (its EffectiveDate, or ``financial_year``), beside the statuses of other years."""
     from pyproj import Transformer
 
     staged, tab = importer.begin(path, "assets", con, anchor_id, ALIASES, mapping)
@@ -179,6 +179,8 @@ def read_assets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, fina
     rep.notes.append("location precision: " + ", ".join(f"{k} {int(v)}" for k, v in counts.items()))
     rep.notes.append(f"status as at {fy}: " + ", ".join(f"{k} {int(v)}" for k, v in years["status"].value_counts().items()))
     staged.frames = {"asset": assets, "asset_year": years}
-    staged.delete_ids = {"asset_year": ("asset_id", assets["asset_id"].tolist()),
-                         "asset": ("asset_id", assets["asset_id"].tolist())}
+    # the site records are updated; each year's status is kept (a 2024-25 register replaces the
+    # 2024-25 statuses only, never 2023-24's), and undo restores exactly what was replaced
+    staged.delete_ids = {"asset": ("asset_id", assets["asset_id"].tolist())}
+    staged.upsert_keys = {"asset_year": ["asset_id", "financial_year"]}
     return staged

@@ -74,6 +74,8 @@ def cmd_import(args) -> int:
             st = stage_remembered(con, path, args.kind, anchor, financial_year=args.year, **opts)
         if new_anchor is not None and st.report.ok:
             st.frames = {"anchor": new_anchor, **st.frames}
+        if st.report.ok:
+            importer.check_overlap(con, st)
         print(_clean(report_text(st.report)))
         if st.report.duplicate_of is not None:
             print("  (nothing imported)\n")
@@ -85,7 +87,16 @@ def cmd_import(args) -> int:
         if args.dry_run:
             print("  dry run: nothing written\n")
             continue
-        fid = importer.commit(con, st, who=args.who)
+        if st.report.overlap is not None and not args.on_overlap:
+            failed += 1
+            print("  NOT IMPORTED: its payments overlap ones already imported: run again with --on-overlap replace or skip\n")
+            continue
+        try:
+            fid = importer.commit(con, st, who=args.who, on_overlap=args.on_overlap)
+        except ValueError as exc:   # another import landed meanwhile, or nothing left to add
+            failed += 1
+            print(f"  NOT IMPORTED: {importer.clean_text(exc)}\n")
+            continue
         save_mapping(con, anchor, args.kind, st.mapping, st)
         new_anchor = None
         print(f"  imported as file {fid}")
@@ -218,6 +229,8 @@ def register(sub) -> None:
                    help="payments: how dates like 04/05/2020 read when the file cannot tell (dmy UK, mdy US)")
     s.add_argument("--skip-undated", action="store_true",
                    help="payments: leave out (and list) rows with an amount but no date instead of rejecting the file")
+    s.add_argument("--on-overlap", choices=["replace", "skip"],
+                   help="payments already imported for the file's dates: replace that period, or skip the duplicates")
     s.add_argument("--who", default=who, help="name recorded in the audit trail")
     s.set_defaults(func=cmd_import)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,44 @@ import pandas as pd
 from cwb import audit, build, config, db
 
 KINDS = ("payments", "suppliers", "workforce", "assets", "targets")
+ON_OVERLAP = ("replace", "skip")
+
+# C0/C1 control characters (ESC, BEL, vertical tab...) and ANSI escape sequences
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str) -> str:
+    """Text without terminal escape sequences or control characters (newlines and tabs kept)."""
+    return _ESCAPES.sub("", str(text))
+
+
+class ImportConflict(ValueError):
+    """The database changed between reading a file and committing it (another admin's import or
+    undo), or the file's payments overlap ones already imported and no choice was made."""
+
+
+@dataclass
+class Overlap:
+    """Payments of a staged file that are already in the database (same anchor, dates within the
+    file's range, same date, amount and payee)."""
+
+    anchor_id: str
+    date_min: str
+    date_max: str
+    matching: int                        # the file's payments that match one already imported
+    matching_gbp: str
+    in_period: int                       # payments of the anchor already imported in the file's dates
+    in_period_gbp: str
+    files: list[tuple[int, str]]         # (file_id, file name) holding the matching payments
+    rows: list[int] = field(default_factory=list)   # source_row of the file's matching payments
+
+    def text(self) -> str:
+        names = ", ".join(f"file {f} ({n})" for f, n in self.files[:5])
+        return (f"{self.matching:,} of this file's payments (£{self.matching_gbp}) are already imported for "
+                f"{self.anchor_id} from {names}; {self.in_period:,} payments (£{self.in_period_gbp}) are already held "
+                f"for {self.date_min} to {self.date_max}. Choose: replace the period (the file's payments replace "
+                "those of its dates) or skip duplicates (only payments not already held are added). "
+                "Command line: --on-overlap replace or --on-overlap skip; Import page: the choice above the commit button.")
 
 
 @dataclass
@@ -41,18 +80,31 @@ class Report:
     notes: list[str] = field(default_factory=list)
     duplicate_of: int | None = None
     error: str | None = None                                        # the whole file could not be read
+    overlap: Overlap | None = None                                  # payments already imported (check_overlap)
+    people: bool = False                                            # rows are people (HR extract): counts protected
 
     @property
     def ok(self) -> bool:
         return self.error is None and not self.rejected and self.duplicate_of is None and self.rows_ok > 0
 
     def text(self) -> str:
+        """The report as plain text for a terminal: control characters and escape sequences in
+        the file's own values (names, headers) are removed, so a report cannot drive the terminal."""
+        return clean_text(self._text())
+
+    def _text(self) -> str:
         lines = [f"{self.file_name} ({self.kind})"]
         if self.error:
             lines.append(f"  REJECTED: {self.error}")
         if self.duplicate_of is not None:
             lines.append(f"  already imported as file {self.duplicate_of}: nothing to add")
-        lines.append(f"  rows read: {self.rows_read:,}; rows ready: {self.rows_ok:,}; rows rejected: {len(self.rejected):,}")
+        if self.people:
+            from cwb import privacy
+
+            lines.append(f"  employees: {privacy.display_count(self.rows_read)} (rounded to 5); area counts to store: "
+                         f"{self.rows_ok:,}; rows rejected: {len(self.rejected):,}")
+        else:
+            lines.append(f"  rows read: {self.rows_read:,}; rows ready: {self.rows_ok:,}; rows rejected: {len(self.rejected):,}")
         if self.total_gbp is not None:
             lines.append(f"  total £: {self.total_gbp}")
         if self.date_min:
@@ -73,6 +125,8 @@ class Report:
                 lines.append(f"    '{new}' ~ existing '{old}' ({score:.0f}/100)")
         if self.unknown_postcodes:
             lines.append(f"  unknown postcodes: {len(self.unknown_postcodes):,} (e.g. {', '.join(self.unknown_postcodes[:5])})")
+        if self.overlap is not None:
+            lines.append("  OVERLAP: " + self.overlap.text())
         if self.error is None and self.rejected:
             lines.append("  The file is rejected whole: fix these rows (or the column mapping) and import it again.")
         return "\n".join(lines)
@@ -90,6 +144,13 @@ class Staged:
     replace_tables: list[str] = field(default_factory=list)   # tables whose rows for this anchor are replaced
     delete_ids: dict[str, tuple[str, list]] = field(default_factory=dict)  # table -> (key column, ids) replaced
     upsert_keys: dict[str, list[str]] = field(default_factory=dict)        # table -> key columns replaced
+    base_state: tuple | None = None       # database state when the file was read (see _state)
+    columns: list[str] = field(default_factory=list)   # the file's columns (kept for the mapping editor)
+
+
+def _state(cur) -> tuple:
+    """Changes with every import and undo: a commit checks the file was read against this state."""
+    return tuple(cur.execute("SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_file").fetchall()[0])
 
 
 def sha256_file(path: Path) -> str:
@@ -119,6 +180,7 @@ def _table_columns(cur, table: str) -> list[str]:
 # (origin_file); rows of tables without a source_file_id column record their keys in
 # undo_added_<table>. Undo removes what a file brought in and puts back what it replaced.
 KEYS = {
+    "payment": [],                      # whole rows (a period replaced by a newer file)
     "supplier": ["supplier_id"],
     "asset": ["asset_id"],
     "asset_year": ["asset_id", "financial_year"],
@@ -156,51 +218,173 @@ def _journal_delete(cur, table: str, where: str, params: list, file_id: int) -> 
     cur.execute(f"DELETE FROM {table} t WHERE {where}", params)
 
 
-def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", refresh: bool = True) -> int:
-    """Write a staged file in one transaction; returns its file_id. Raises if the report is not ok."""
+_PAYEE_KEY = "regexp_replace(upper(coalesce({c}, '')), '[^A-Z0-9]', '', 'g')"
+
+
+def check_overlap(con, staged: Staged, cur=None) -> Overlap | None:
+    """Payments of a staged payments file already in the database for its anchor: matched one to
+    one on date, amount and payee (a file re-exported with a longer period, or two files covering
+    the same months). Sets and returns ``staged.report.overlap`` (None: no payment is held twice).
+    Dates that merely overlap, with no payment in common (another department's file), are not
+    an overlap."""
+    pay = staged.frames.get("payment")
+    rep = staged.report
+    if rep.kind != "payments" or pay is None or pay.empty or not staged.anchor_id:
+        rep.overlap = None
+        return None
+    own = cur is None
+    cur = con.cursor() if own else cur
+    try:
+        cur.register("_ov_new", pay[["payment_date", "amount_gbp", "payee_text", "source_row"]])
+        key_new = _PAYEE_KEY.format(c="payee_text")
+        bounds = cur.execute("SELECT min(CAST(payment_date AS DATE)), max(CAST(payment_date AS DATE)) FROM _ov_new").fetchall()[0]
+        held = cur.execute("SELECT count(*), coalesce(sum(amount_gbp), 0) FROM payment WHERE anchor_id = ? "
+                           "AND payment_date BETWEEN ? AND ?", [staged.anchor_id, *bounds]).fetchall()[0]
+        if not held[0]:
+            rep.overlap = None
+            return None
+        rows = cur.execute(f"""
+            WITH n AS (SELECT CAST(payment_date AS DATE) AS d, CAST(amount_gbp AS DECIMAL(18,2)) AS a, {key_new} AS k,
+                              source_row, row_number() OVER (PARTITION BY CAST(payment_date AS DATE),
+                                  CAST(amount_gbp AS DECIMAL(18,2)), {key_new} ORDER BY source_row) AS i
+                       FROM _ov_new),
+                 o AS (SELECT payment_date AS d, amount_gbp AS a, {_PAYEE_KEY.format(c="payee_text")} AS k, source_file_id,
+                              row_number() OVER (PARTITION BY payment_date, amount_gbp, {_PAYEE_KEY.format(c="payee_text")}
+                                                 ORDER BY source_file_id, source_row) AS i
+                       FROM payment WHERE anchor_id = ? AND payment_date BETWEEN ? AND ?)
+            SELECT n.source_row, n.a, o.source_file_id FROM n JOIN o USING (d, a, k, i)""",
+                           [staged.anchor_id, *bounds]).fetchall()
+        if not rows:
+            rep.overlap = None
+            return None
+        fids = sorted({r[2] for r in rows if r[2] is not None})
+        names = dict(cur.execute("SELECT file_id, file_name FROM source_file WHERE list_contains(?, file_id)", [fids]).fetchall())
+    finally:
+        try:
+            cur.unregister("_ov_new")
+        finally:
+            if own:
+                cur.close()
+    rep.overlap = Overlap(anchor_id=staged.anchor_id, date_min=str(bounds[0])[:10], date_max=str(bounds[1])[:10],
+                          matching=len(rows), matching_gbp=f"{sum(r[1] for r in rows):,.2f}",
+                          in_period=int(held[0]), in_period_gbp=f"{held[1]:,.2f}",
+                          files=[(f, names.get(f, "?")) for f in fids] or [(0, "demo or earlier data")],
+                          rows=sorted(int(r[0]) for r in rows))
+    return rep.overlap
+
+
+def _skip_duplicates(staged: Staged, ov: Overlap) -> None:
+    """Leave out the file's payments already held; new supplier records only they used go too."""
+    frames = staged.frames
+    pay = frames["payment"]
+    keep = pay[~pay["source_row"].isin(set(ov.rows))]
+    if keep.empty:
+        raise ValueError(f"{staged.report.file_name}: every payment in it is already imported "
+                         f"({ov.matching:,} payments): nothing to add")
+    frames["payment"] = keep
+    used = set(keep["supplier_id"].dropna().astype("int64"))
+    for t in ("supplier", "supplier_alias"):
+        f = frames.get(t)
+        if f is not None and not f.empty and "supplier_id" in f.columns:
+            frames[t] = f[f["supplier_id"].isin(used)]
+
+
+def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", refresh: bool = True,
+           on_overlap: str | None = None) -> int:
+    """Write a staged file in one transaction (the marts are refreshed inside it, so a crash
+    leaves the file either absent or present with its figures); returns its file_id.
+
+    Raises ValueError if the report is not ok; :class:`ImportConflict` when the file's payments
+    overlap ones already imported and ``on_overlap`` is not given ('replace': the file's payments
+    replace the anchor's payments of the file's dates; 'skip': payments already held are left
+    out), or when another import or undo landed since the file was read (read it again)."""
     rep = staged.report
     if not rep.ok:
         raise ValueError(f"{rep.file_name}: not imported: " + (rep.error or (
             "already imported" if rep.duplicate_of is not None else f"{len(rep.rejected)} rows rejected" if rep.rejected
             else "no rows")))
+    if on_overlap not in (None, *ON_OVERLAP):
+        raise ValueError(f"on_overlap must be one of {', '.join(ON_OVERLAP)}, not {on_overlap!r}")
     originals = Path(config.get("CWB_ORIGINALS"))
     originals.mkdir(parents=True, exist_ok=True)
     stored = originals / f"{rep.sha256[:16]}_{Path(rep.file_name).name}"
     if personal_rows(rep):
         stored = stored.with_suffix(".counts.csv")
-    with db.transaction(con) as cur:
-        file_id = cur.execute(
-            "INSERT INTO source_file (sha256, file_name, kind, anchor_id, imported_by, rows_loaded, total_gbp, stored_path, mapping_json)"
-            " VALUES (?, ?, ?, ?, ?, ?, CAST(? AS DECIMAL(18,2)), ?, ?) RETURNING file_id",
-            [rep.sha256, rep.file_name, rep.kind, staged.anchor_id, who, rep.rows_ok, rep.total_gbp, str(stored),
-             json.dumps(staged.mapping, default=str)]).fetchone()[0]
-        for table in staged.replace_tables:
-            _journal_delete(cur, table, "t.anchor_id = ?", [staged.anchor_id], file_id)
-        for table, (col, ids) in staged.delete_ids.items():
-            if ids:
-                _journal_delete(cur, table, f"list_contains(?, t.{col})", [list(ids)], file_id)
-        for table, frame in staged.frames.items():
-            if frame is None or frame.empty:
-                continue
-            cols = _table_columns(cur, table)
-            f = frame.copy()
-            if "source_file_id" in cols:
-                f["source_file_id"] = file_id
-            use = [c for c in cols if c in f.columns]
-            cur.register("_stage", f[use])
-            if table in staged.upsert_keys:
-                keys = staged.upsert_keys[table]
-                _journal_delete(cur, table, f"({', '.join('t.' + k for k in keys)}) IN (SELECT ({', '.join(keys)}) FROM _stage)",
-                                [], file_id)
-            cur.execute(f"INSERT INTO {table} ({', '.join(use)}) SELECT {', '.join(use)} FROM _stage")
-            if table in NO_SOURCE_COLUMN:
-                _ensure_journal(cur, table)
-                keys = ", ".join(KEYS[table])
-                cur.execute(f"INSERT INTO undo_added_{table} SELECT DISTINCT {keys}, {int(file_id)} FROM _stage")
-            cur.unregister("_stage")
-        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'import', ?)",
-                    [who, f"file {file_id}: {rep.file_name} ({rep.kind}, {rep.rows_ok} rows, sha256 {rep.sha256[:12]})"])
-        _fault_pause()
+    try:
+        with db.transaction(con) as cur:
+            dup = cur.execute("SELECT file_id, imported_by FROM source_file WHERE sha256 = ?", [rep.sha256]).fetchall()
+            if dup:
+                raise ImportConflict(f"{rep.file_name}: already imported as file {dup[0][0]} (by {dup[0][1]}): nothing to add")
+            if staged.base_state is not None and rep.kind in ("payments", "suppliers") and _state(cur) != staged.base_state:
+                last = (cur.execute("SELECT file_id, file_name, imported_by FROM source_file ORDER BY file_id DESC LIMIT 1").fetchall()
+                        or [None])[0]
+                raise ImportConflict(
+                    f"{rep.file_name}: not imported: another import or undo was committed while this file was being checked"
+                    + (f" (latest: file {last[0]}, {last[1]}, by {last[2]})" if last else "")
+                    + ", so its supplier matching is out of date. Read the file again (Import page: 'Read the file again'; "
+                    "command line: run the same import again); nothing was changed.")
+            ov = check_overlap(con, staged, cur)
+            if ov is not None and on_overlap is None:
+                raise ImportConflict(f"{rep.file_name}: not imported: " + ov.text())
+            if ov is not None and on_overlap == "skip":
+                _skip_duplicates(staged, ov)
+            pay = staged.frames.get("payment")
+            rows_ok, total = rep.rows_ok, rep.total_gbp
+            if ov is not None and on_overlap == "skip":
+                rows_ok = len(pay)
+                cur.register("_tot", pay[["amount_gbp"]])
+                total = str(cur.execute("SELECT sum(CAST(amount_gbp AS DECIMAL(18,2))) FROM _tot").fetchall()[0][0])
+                cur.unregister("_tot")
+            file_id = cur.execute(
+                "INSERT INTO source_file (sha256, file_name, kind, anchor_id, imported_by, rows_loaded, total_gbp, stored_path, mapping_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, CAST(? AS DECIMAL(18,2)), ?, ?) RETURNING file_id",
+                [rep.sha256, rep.file_name, rep.kind, staged.anchor_id, who, rows_ok, total, str(stored),
+                 json.dumps(staged.mapping, default=str)]).fetchall()[0][0]
+            if ov is not None and on_overlap == "replace":
+                _journal_delete(cur, "payment", "t.anchor_id = ? AND t.payment_date BETWEEN ? AND ?",
+                                [staged.anchor_id, ov.date_min, ov.date_max], file_id)
+            for table in staged.replace_tables:
+                _journal_delete(cur, table, "t.anchor_id = ?", [staged.anchor_id], file_id)
+            for table, (col, ids) in staged.delete_ids.items():
+                if ids:
+                    _journal_delete(cur, table, f"list_contains(?, t.{col})", [list(ids)], file_id)
+            for table, frame in staged.frames.items():
+                if frame is None or frame.empty:
+                    continue
+                cols = _table_columns(cur, table)
+                f = frame.copy()
+                if "source_file_id" in cols:
+                    f["source_file_id"] = file_id
+                use = [c for c in cols if c in f.columns]
+                cur.register("_stage", f[use])
+                if table in staged.upsert_keys:
+                    keys = staged.upsert_keys[table]
+                    _journal_delete(cur, table, f"({', '.join('t.' + k for k in keys)}) IN (SELECT ({', '.join(keys)}) FROM _stage)",
+                                    [], file_id)
+                cur.execute(f"INSERT INTO {table} ({', '.join(use)}) SELECT {', '.join(use)} FROM _stage")
+                if table in NO_SOURCE_COLUMN:
+                    _ensure_journal(cur, table)
+                    keys = ", ".join(KEYS[table])
+                    cur.execute(f"INSERT INTO undo_added_{table} SELECT DISTINCT {keys}, {int(file_id)} FROM _stage")
+                cur.unregister("_stage")
+            how = {"replace": ", replacing the period's payments", "skip": f", {ov.matching:,} duplicates skipped"}.get(
+                on_overlap, "") if ov is not None else ""
+            cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'import', ?)",
+                        [who, clean_text(f"file {file_id}: {rep.file_name} ({rep.kind}, {rows_ok} "
+                                         f"{'area counts' if rep.people else 'rows'}{how}, sha256 {rep.sha256[:12]})")])
+            if refresh:
+                build.refresh(con, cur=cur)
+            else:
+                build.mark_stale(cur)
+            _fault_pause()
+    except duckdb.TransactionException as exc:
+        raise ImportConflict(f"{rep.file_name}: not imported: another import was being committed at the same time "
+                             f"({str(exc)[:120]}). Read the file again and commit it; nothing was changed.") from exc
+    except duckdb.ConstraintException as exc:
+        if "duplicate key" not in str(exc).lower():
+            raise
+        raise ImportConflict(f"{rep.file_name}: not imported: another import was committed at the same time and "
+                             "took the same record numbers. Read the file again and commit it; nothing was changed.") from exc
     if not stored.exists():
         if personal_rows(rep) or not staged.path.exists():
             # an HR extract is personal data: keep only what was stored (the counts by area)
@@ -210,14 +394,14 @@ def commit(con: duckdb.DuckDBPyConnection, staged: Staged, who: str = "local", r
                     break
         else:
             shutil.copyfile(staged.path, stored)
-    if refresh:
-        build.refresh(con)
+    if refresh and rep.kind in ("payments", "suppliers"):
+        build.match_after_commit(con)
     return file_id
 
 
 def personal_rows(rep: Report) -> bool:
     """True for files with one row per person (HR extracts): never kept as they came."""
-    return rep.kind == "workforce" and any("HR extract" in n for n in rep.notes)
+    return rep.kind == "workforce" and (rep.people or any("HR extract" in n for n in rep.notes))
 
 
 def _fault_pause() -> None:
@@ -232,7 +416,7 @@ def _fault_pause() -> None:
         time.sleep(float(pause))
 
 
-def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local") -> str:
+def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local", refresh: bool = True) -> str:
     """Remove everything one file brought in and put back what it replaced, in one transaction.
 
     Supplier records are shared: one a later file's payments still use is kept (re-attributed
@@ -250,9 +434,14 @@ def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local") -> st
         for table in KEYS:
             _ensure_journal(cur, table)
         active = f"(SELECT file_id FROM source_file WHERE file_id <> {fid})"
-        # 1. a later file replaced rows this file brought in (other than shared supplier records)
+        # 1. a later file replaced rows this file brought in (other than shared supplier records).
+        #    Payments of a period and site records replaced by a newer file belong to that file now:
+        #    this file's copies in the journal are dropped (never put back once this file is gone).
+        #    Other kinds: undo the later file first.
+        for table in ("payment", "asset"):
+            cur.execute(f"DELETE FROM undo_{table} WHERE origin_file = {fid} AND replaced_by <> {fid}")
         for table in KEYS:
-            if table == "supplier":
+            if table in ("supplier", "payment", "asset"):
                 continue
             later = cur.execute(f"SELECT DISTINCT j.replaced_by, s.file_name FROM undo_{table} j JOIN source_file s "
                                 f"ON s.file_id = j.replaced_by WHERE j.origin_file = {fid} AND j.replaced_by <> {fid}").fetchall()
@@ -297,12 +486,16 @@ def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local") -> st
             WHERE supplier.supplier_id = u.supplier_id AND supplier.source_file_id IS NOT NULL
               AND supplier.source_file_id NOT IN {active}""")
         cur.execute(f"""DELETE FROM supplier WHERE source_file_id IS NOT NULL AND source_file_id NOT IN {active}
-            AND supplier_id NOT IN (SELECT supplier_id FROM payment WHERE supplier_id IS NOT NULL)""")
+            AND supplier_id NOT IN (SELECT supplier_id FROM payment WHERE supplier_id IS NOT NULL)
+            AND supplier_id NOT IN (SELECT supplier_id FROM undo_payment WHERE supplier_id IS NOT NULL)""")
         cur.execute("DELETE FROM asset_year WHERE asset_id NOT IN (SELECT asset_id FROM asset)")
         cur.execute("DELETE FROM supplier_alias WHERE supplier_id NOT IN (SELECT supplier_id FROM supplier)")
         cur.execute(f"DELETE FROM source_file WHERE file_id = {fid}")
-        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'undo', ?)", [who, f"file {fid}: {row[0]}"])
-    build.refresh(con)
+        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, 'undo', ?)", [who, clean_text(f"file {fid}: {row[0]}")])
+        if refresh:
+            build.refresh(con, cur=cur)
+        else:
+            build.mark_stale(cur)
     return row[0]
 
 
@@ -323,6 +516,11 @@ def begin(path: Path, kind: str, con: duckdb.DuckDBPyConnection, anchor_id: str 
 
     path = Path(path)
     staged = Staged(path=path, report=new_report(path, kind, con), anchor_id=anchor_id)
+    cur = con.cursor()
+    try:
+        staged.base_state = _state(cur)
+    finally:
+        cur.close()
     try:
         tab = to_table(path, with_mapping(aliases, mapping), min_known=min_known)
     except ReadError as exc:
@@ -341,3 +539,33 @@ def new_report(path: Path, kind: str, con: duckdb.DuckDBPyConnection) -> Report:
 
 def log_audit(con, who, action, detail):
     audit.log(con, who, action, detail)
+
+
+def stage_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str, kind: str, anchor_id: str | None,
+                 financial_year: str | None = None, mapping: dict | None = None) -> Staged:
+    """Stage an uploaded file (the Import page): written to a private temporary folder and read.
+
+    A workforce upload may be an HR extract (one row per employee, with names and pay): it is
+    deleted as soon as it is read, in every outcome (accepted, rejected, unreadable); reading it
+    again with another mapping uses the upload held in the browser session, never a kept copy.
+    ``mapping`` None: the mapping remembered for this source, else a proposed one."""
+    import tempfile
+
+    from cwb.ingest.stage import file_columns, safe_stage, stage_remembered
+
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name)[-120:] or "upload.csv"
+    folder = Path(tempfile.mkdtemp(prefix="cwb_up_"))
+    path = folder / safe
+    try:
+        path.write_bytes(data)
+        if mapping is None:
+            staged = stage_remembered(con, path, kind, anchor_id, financial_year)
+        else:
+            staged = safe_stage(con, path, kind, anchor_id, mapping, financial_year)
+        staged.columns = file_columns(path, kind)
+    finally:
+        if kind == "workforce":
+            shutil.rmtree(folder, ignore_errors=True)
+    if staged.report.ok:
+        check_overlap(con, staged)
+    return staged

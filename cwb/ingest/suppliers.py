@@ -70,7 +70,10 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         cur.close()
     by_ref = dict(zip(aliases["supplier_ref"], aliases["supplier_id"]))
     by_name = {n: i for n, i in zip(known["name_norm"], known["supplier_id"]) if n}
-    rows, alias_rows, replaced = [], [], []
+    refs_of: dict[int, set] = {}                     # supplier -> this anchor's supplier IDs for it
+    for ref, sid_ in by_ref.items():
+        refs_of.setdefault(int(sid_), set()).add(ref)
+    rows, alias_rows, replaced, kept_apart = [], [], [], []
     src = known.set_index("supplier_id") if len(known) else None
     for r in sup.itertuples(index=False):
         if not r.name:
@@ -78,12 +81,17 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         sid = by_ref.get(r.supplier_ref) if r.supplier_ref else None
         if sid is None and r.name_norm:
             sid = by_name.get(r.name_norm)
+            # same name, but the anchor gives that supplier another ID: two organisations (or two
+            # records of one) that a person must decide about, never merged silently
+            if sid is not None and r.supplier_ref and refs_of.get(int(sid), set()) - {r.supplier_ref}:
+                kept_apart.append((r.name, int(sid)))
+                sid = None
         if sid is not None and src is not None and sid in src.index:
             replaced.append(int(sid))
         if sid is None:
             sid = next_id
             next_id += 1
-            by_name[r.name_norm] = sid
+            by_name.setdefault(r.name_norm, sid)
         rows.append({
             "supplier_id": int(sid), "name": r.name, "name_norm": r.name_norm, "postcode": r.postcode,
             "company_number": r.company_number, "charity_number": r.charity_number,
@@ -98,6 +106,7 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         if r.supplier_ref and r.supplier_ref not in by_ref:
             alias_rows.append({"anchor_id": anchor_id, "supplier_ref": r.supplier_ref, "supplier_id": int(sid)})
             by_ref[r.supplier_ref] = int(sid)
+            refs_of.setdefault(int(sid), set()).add(r.supplier_ref)
     out = pd.DataFrame(rows).drop_duplicates("supplier_id", keep="last")
     rep.rows_ok = len(out)
     unknown = sorted({p for p in sup["postcode"].dropna() if normalise_pc(p) not in pcs})
@@ -112,7 +121,14 @@ def read_suppliers(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     if rep.near_matches:
         rep.notes.append(f"{len(rep.near_matches)} names are close to an existing supplier but were not merged: "
                          "review them; if they are the same organisation, use the existing name or the same supplier ID")
-    rep.notes.append(f"{len(replaced):,} existing suppliers updated, {len(out) - len(replaced):,} new")
+    if kept_apart:
+        names = {int(i): n for i, n in zip(out["supplier_id"], out["name"])}
+        if len(known):
+            names = {**dict(zip(known["supplier_id"].astype(int), known["name"])), **names}
+        rep.near_matches = [(n, names.get(i, "?"), 100.0) for n, i in kept_apart] + rep.near_matches
+        rep.notes.append(f"{len(kept_apart):,} rows have the same name as another supplier but a different supplier ID: "
+                         "kept as separate suppliers, not merged; review them (listed with the near matches)")
+    rep.notes.append(f"{len(set(replaced)):,} existing suppliers updated, {len(out) - len(set(replaced) & set(out['supplier_id'])):,} new")
     staged.frames["supplier"] = out
     staged.frames["supplier_alias"] = pd.DataFrame(alias_rows) if alias_rows else pd.DataFrame()
     staged.delete_ids = {"supplier": ("supplier_id", replaced)}

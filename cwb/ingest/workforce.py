@@ -25,12 +25,13 @@ type mentions zero hours, agency, bank, casual or sessional.
 from __future__ import annotations
 
 import re
-import tempfile
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from cwb import privacy
 from cwb.ingest import importer
 from cwb.ingest.payments import parse_dates
 from cwb.ingest.readers import norm_header, propose_mapping
@@ -98,11 +99,8 @@ def read_workforce(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, f
         return staged
     staged.frames = {"workforce_area": out}
     if is_hr:
-        # the import framework keeps a copy of each imported file: for an HR extract that copy
-        # must not be the personal rows, so it is pointed at the counts by area instead
-        tmp = Path(tempfile.mkdtemp(prefix="cwb_hr_")) / f"{Path(path).stem}_counts_by_area.csv"
-        out.to_csv(tmp, index=False)
-        staged.path = tmp
+        # the import framework keeps a copy of each imported file: for an HR extract it keeps
+        # only the counts by area (importer.personal_rows), never the extract
         rep.notes.append("the extract itself is not kept: the stored copy holds only the counts by area")
     staged.mapping = rep.mapped
     fys = sorted(out["financial_year"].unique())
@@ -150,8 +148,11 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
     if not fy:
         rep.error = "give the financial year the extract describes (staff in post at 31 March), e.g. --year 2024-25"
         return None
-    rep.rows_read = len(df)
-    rep.notes.append("HR extract: one row per employee, aggregated to counts by LSOA on read; no personal row is stored")
+    rep.people = True
+    n_people = len(df)
+    # the report, the list of files and the audit trail never hold an exact staff count
+    rep.rows_read = int(privacy.protect_value(n_people) or 0)
+    rep.notes.append("HR extract: one row per employee, aggregated to counts by area on read; no personal row is stored")
     key = df[m["postcode"]].astype(str).str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
     cur = con.cursor()
     try:
@@ -177,7 +178,9 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
     threshold = london.map({True: rlw_ldn, False: rlw_uk}) if rlw_uk else None
     x = pd.DataFrame({
         "area_code": lsoa.fillna("UNKNOWN"), "headcount": 1,
-        "fte": pd.to_numeric(df[m["fte"]], errors="coerce").fillna(1.0) if "fte" in m else 1.0,
+        # FTE only where the extract gives it (never assumed 1 per person: that would make FTE a
+        # second, exact copy of the headcount)
+        "fte": pd.to_numeric(df[m["fte"]], errors="coerce") if "fte" in m else np.nan,
         "adult_headcount": b5_base.astype(int),
         "paid_rlw": (b5_base & (rate >= threshold - 1e-9)).astype(int) if rate is not None and rlw_uk else 0,
         "apprentices": appr.astype(int), "apprentice_starts": (appr & in_year).astype(int),
@@ -187,17 +190,91 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
         rep.notes.append("no hourly rate or no real Living Wage rate for that year: B5 not computed")
     else:
         missing = int((adult & rate.isna()).sum())
-        rep.notes.append(f"real Living Wage {fy}: £{rlw_uk:.2f} (London £{rlw_ldn:.2f}, {int(london.sum()):,} employees "
-                         f"working in London); {SOURCE}")
+        rep.notes.append(f"real Living Wage {fy}: £{rlw_uk:.2f} (London £{rlw_ldn:.2f}, "
+                         f"{privacy.display_count(int(london.sum()))} employees working in London, rounded); {SOURCE}")
         if missing:
-            rep.notes.append(f"{missing:,} employees aged 18+ have no usable hourly rate: left out of B5's base")
+            rep.notes.append(f"{privacy.display_count(missing)} employees aged 18+ (rounded) have no usable hourly rate: "
+                             "left out of B5's base")
     unknown = int((x["area_code"] == "UNKNOWN").sum())
     if unknown:
-        rep.notes.append(f"{unknown:,} employees' postcodes did not resolve: counted under area UNKNOWN")
-    out = x.groupby("area_code", as_index=False).sum()
+        rep.notes.append(f"{privacy.display_count(unknown)} employees' postcodes (rounded) did not resolve: counted under "
+                         "area UNKNOWN")
+    out = threshold_cells(x, con, privacy.k_default(), rep)
     out["anchor_id"] = anchor_id
     out["financial_year"] = fy
-    out["area_level"] = out["area_code"].map(lambda c: "unknown" if c == "UNKNOWN" else "lsoa11")
-    rep.rows_ok = len(df)
-    rep.notes.append(f"{len(df):,} employees -> {len(out):,} area counts")
+    rep.rows_ok = len(out) if n_people else 0
+    rep.notes.append(f"{privacy.display_count(n_people)} employees (rounded to 5) -> {len(out):,} area counts")
+    return out
+
+
+def threshold_cells(people: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame:
+    """Counts by area from an HR extract (``people``: one row per employee with its LSOA in
+    ``area_code``, or UNKNOWN, and its 0/1 flags), merged so that every stored cell holds at
+    least ``k`` staff (a cell of 1 would hold that person's pay, contract and age flags).
+
+    LSOAs with ``k`` or more staff are kept. Smaller ones are pooled within their district by
+    deprivation band (IMD 2019 and 2025 decile 1-2 or not), stored as area level 'group' with
+    the code ``G:<district>:<d2019>:<d2025>`` (the highest decile of its areas, X: unknown), so
+    B2 (local) and B3 (deprived) still count them; pools still below ``k`` are merged by
+    district (level 'lad'); what is still below ``k`` joins the UNKNOWN cell. When that cell is
+    itself below ``k``, the few staff it lacks are moved into it from the largest cell (which
+    stays at ``k`` or more): their home area is then unknown, never misplaced."""
+    counts = [c for c in people.columns if c != "area_code"]
+    d = people.reset_index(drop=True).copy()
+    codes = d["area_code"].astype(str)
+    cur = con.cursor()
+    try:
+        geo = cur.execute("SELECT lsoa11, lad_code, imd2019_decile, imd2025_decile FROM ref_lsoa WHERE list_contains(?, lsoa11)",
+                          [sorted(set(codes) - {"UNKNOWN"})]).df().set_index("lsoa11")
+    finally:
+        cur.close()
+    level = pd.Series(np.where(codes == "UNKNOWN", "unknown", "lsoa11"), index=d.index, dtype=object)
+    size = codes.map(codes.value_counts())
+    small = (level == "lsoa11") & (size < k)
+    lad = codes.map(geo["lad_code"]) if len(geo) else pd.Series(None, index=d.index, dtype=object)
+    band = lambda v: "X" if pd.isna(v) else ("D" if v <= 2 else "N")   # noqa: E731
+    dec = {ed: codes.map(geo[f"imd{ed}_decile"]) if len(geo) else pd.Series(np.nan, index=d.index) for ed in ("2019", "2025")}
+    n_groups = n_lads = 0
+    pool_ok = small & lad.notna()
+    key = lad.astype(str) + "|" + dec["2019"].map(band) + "|" + dec["2025"].map(band)
+    for kk, idx in key[pool_ok].groupby(key[pool_ok]).groups.items():
+        if len(idx) >= k:
+            code = ":".join(["G", kk.split("|")[0], *(str(int(dec[e][idx].max())) if dec[e][idx].notna().any() else "X"
+                                                      for e in ("2019", "2025"))])
+            codes[idx], level[idx] = code, "group"
+            pool_ok[idx] = False
+            n_groups += 1
+    for ld, idx in lad[pool_ok].groupby(lad[pool_ok]).groups.items():
+        if len(idx) >= k:
+            codes[idx], level[idx] = ld, "lad"
+            pool_ok[idx] = False
+            n_lads += 1
+    rest = small & (level == "lsoa11")
+    codes[rest], level[rest] = "UNKNOWN", "unknown"
+    moved = 0
+    n_unknown = int((codes == "UNKNOWN").sum())
+    if 0 < n_unknown < k:
+        sizes = codes[codes != "UNKNOWN"].value_counts()
+        need = k - n_unknown
+        if len(sizes) and sizes.iloc[0] - need >= k:
+            take = codes.index[codes == sizes.index[0]][-need:]
+            codes[take], level[take] = "UNKNOWN", "unknown"
+            moved = need
+        else:                          # a small extract: whole cells, smallest first
+            for code in sizes.sort_values(kind="stable").index:
+                if (codes == "UNKNOWN").sum() >= k:
+                    break
+                hit = codes == code
+                codes[hit], level[hit] = "UNKNOWN", "unknown"
+                moved += int(hit.sum())
+    d["area_code"], d["area_level"] = codes, level
+    agg = {c: "sum" for c in counts}
+    if "fte" in agg:
+        agg["fte"] = lambda v: v.sum(min_count=1)
+    out = d.groupby(["area_code", "area_level"], as_index=False).agg(agg)
+    if rep is not None and (n_groups or n_lads or rest.any() or moved):
+        rep.notes.append(f"to protect staff, no stored area holds fewer than {k}: smaller LSOAs are pooled by district and "
+                         f"deprivation band ({n_groups:,} pools), else by district ({n_lads:,}), else counted under UNKNOWN"
+                         + (" (with a few staff of the largest area, so that it too holds at least "
+                            f"{k})" if moved else ""))
     return out

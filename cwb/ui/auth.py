@@ -51,17 +51,28 @@ def _password_scope() -> access.Scope:
         pw = st.text_input("Password", type="password", max_chars=200)
         go = st.form_submit_button("Sign in", type="primary")
     if go:
+        # failures are counted per account and per address for the whole server process
+        # (access.SIGN_IN), so a new session does not reset them; a short pause slows a session
         fails = st.session_state.get("_auth_fails", 0)
-        time.sleep(min(8.0, 0.5 * 2 ** fails))  # slows repeated guessing
-        acc = access.load_accounts().get(name.strip().lower())
-        if access.check_password(acc, pw):
+        time.sleep(min(4.0, 0.25 * 2 ** fails))
+        acc, msg = access.SIGN_IN.attempt(name, pw, _address())
+        if acc is not None:
             st.session_state["_auth_user"] = acc.user
             st.session_state["_auth_fails"] = 0
             st.rerun()
         st.session_state["_auth_fails"] = fails + 1
-        st.error("User name or password not recognised.")
+        st.error(msg)
     st.stop()
     raise AssertionError("unreachable")
+
+
+def _address() -> str | None:
+    """The client's address as the server sees it (a proxy in front: the proxy's, which still
+    limits the total guessing rate through it)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # noqa: BLE001 - outside a browser session (tests)
+        return None
 
 
 def _sign_out_button(where=st) -> None:

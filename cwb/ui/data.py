@@ -25,30 +25,36 @@ def _connection(path: str):
 def connection():
     """One connection per process and database file; queries take a cursor each (DuckDB 2.0).
     On a first start the reference geography is built here first, with its steps and an
-    estimate of the time left on the page (instead of a bare spinner)."""
+    estimate of the time left on the page (instead of a bare spinner). While another process
+    (a command-line import) holds the file, the page says so plainly."""
     from cwb.reference import geography
 
     path = str(config.db_path())
-    if geography.cache_ready(boundaries=False):
-        return _connection(path)
-    with st.status("First start: preparing the reference geography and the demo network "
-                   "(only once on this machine)", expanded=True) as status:
-        bar = st.progress(0.0)
-        t0 = time.perf_counter()
+    try:
+        if geography.cache_ready(boundaries=False):
+            return _connection(path)
+        with st.status("First start: preparing the reference geography and the demo network "
+                       "(only once on this machine)", expanded=True) as status:
+            bar = st.progress(0.0)
+            t0 = time.perf_counter()
 
-        def progress(label: str, done: float, total: float) -> None:
-            total += DEMO_SECONDS
-            left = max(total - done, 1.0)
-            # the machine may be slower than the typical figures: scale by the pace so far
-            if done > 0:
-                left *= (time.perf_counter() - t0) / done
-            bar.progress(min(done / total, 0.99), text=f"{label}: about {left:.0f} s left")
+            def progress(label: str, done: float, total: float) -> None:
+                total += DEMO_SECONDS
+                left = max(total - done, 1.0)
+                # the machine may be slower than the typical figures: scale by the pace so far
+                if done > 0:
+                    left *= (time.perf_counter() - t0) / done
+                bar.progress(min(done / total, 0.99), text=f"{label}: about {left:.0f} s left")
 
-        geography.build_cache(log=lambda *a: None, boundaries=False, progress=progress)
-        bar.progress(0.95, text="Loading the synthetic demo network (or your database)...")
-        con = _connection(path)
-        status.update(label=f"Ready in {time.perf_counter() - t0:.0f} s", state="complete", expanded=False)
-    return con
+            geography.build_cache(log=lambda *a: None, boundaries=False, progress=progress)
+            bar.progress(0.95, text="Loading the synthetic demo network (or your database)...")
+            con = _connection(path)
+            status.update(label=f"Ready in {time.perf_counter() - t0:.0f} s", state="complete", expanded=False)
+        return con
+    except db.DatabaseBusy as exc:
+        st.info(str(exc))
+        st.stop()
+        raise   # unreachable: st.stop ends the run
 
 
 def _freeze(v: Any):
