@@ -6,12 +6,12 @@ import streamlit as st
 
 from cwb import fmt
 from cwb.charts import theme
-from cwb.ui import data, show
+from cwb.ui import show
 from cwb.ui.frame import footer, frame
 
 f = frame("Data quality")
-months = data.query("dq_months", network_id=f.network_id)
-ind = data.query("spend_indicators", **f.spend_params(anchors=list(f.anchors) or list(f.anchor_names)))
+months = f.query("dq_months")
+ind = f.query("spend_indicators")
 per = ind[ind["financial_year"] == f.fy].copy()
 per["Anchor"] = per["anchor_id"].map(lambda a: "All selected" if a == "_all" else f.anchor_names.get(a, a))
 st.subheader(f"Completeness, {f.fy}")
@@ -68,7 +68,7 @@ st.subheader("Spend with suppliers that could not be located")
 if not f.detail_anchors:
     st.info("Supplier names are shown only to analysts of each anchor.")
 else:
-    un = data.query("dq_unlocated", fy=f.fy, scope_anchor_ids=f.detail_anchors)
+    un = f.query("dq_unlocated", scope_anchor_ids=f.detail_anchors)
     if un.empty:
         st.success("Every supplier with spend this year has a located postcode.")
     else:

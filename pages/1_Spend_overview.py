@@ -4,11 +4,11 @@ import streamlit as st
 
 from cwb import fmt
 from cwb.charts import spend as charts
-from cwb.ui import data, show
+from cwb.ui import show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame, imd_missing
 
 f = frame("Spend overview")
-ind = data.query("spend_indicators", **f.spend_params(fy_from=min(f.baseline_fy, f.fy), fy_to=max(f.baseline_fy, f.fy)))
+ind = f.query("spend_indicators", fy_from=f.method.period[0], fy_to=f.method.period[1])
 cur = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 if cur.empty:
     st.info(f"No payments in {f.fy} for {f.anchors_label}. Choose another year or anchor.")
@@ -72,8 +72,8 @@ with right:
                                  notes=["Anchor types spend very differently: compare within a type where you can"]),
                per[["anchor_id", "spend_gbp", "local_gbp", "local_pct"]], key="anchors")
 
-conc = data.query("spend_concentration", **f.spend_params())
-pp = data.query("spend_prompt_payment", **f.spend_params())
+conc = f.query("spend_concentration")
+pp = f.query("spend_prompt_payment")
 tbl = conc.merge(pp[["anchor_id", "within_30_pct", "avg_days", "n_invoices"]], on="anchor_id", how="left")
 for col in ("spend_gbp", "top10_gbp", "top20_gbp"):
     tbl[col] = (tbl[col].astype(float) / 1e6).round(2)

@@ -26,8 +26,7 @@ if colour == "imd" and (level != "lsoa11" or imd_missing(f)):
         st.info("Deprivation deciles are defined for LSOAs: choose LSOA areas to colour by deprivation.")
     colour = "spend"
 
-p = f.spend_params()
-areas = data.query("spend_by_area", **p, area_level=level)
+areas = f.query("spend_by_area", area_level=level)
 if areas.empty:
     st.info(f"No located spend in {f.fy} for {f.anchors_label}.")
     footer(f)
@@ -52,7 +51,7 @@ m["tooltip"] = [
 layers = [maps.outline_layer(context), maps.area_layer(m, "imd_decile" if colour == "imd" else "spend")]
 show_points = bool(f.detail_anchors) and st.toggle("Show the 300 largest suppliers as points", value=False, key="map_points")
 if show_points:
-    pts = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search="")
+    pts = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search="")
     pts = pts.dropna(subset=["lat", "lon"]).head(300)
     pts["tooltip"] = [maps.tip(n, f"{fmt.gbp(v)} in {f.fy}", f"Paid by {a}") for n, v, a in
                       zip(pts["supplier_name"], pts["spend_gbp"], pts["anchors"])]
@@ -88,7 +87,7 @@ if not f.detail_anchors:
     st.stop()
 area = st.selectbox("Suppliers in an area (or click the map)", opts, index=opts.index(picked) if picked in opts else 0,
                     format_func=lambda c: f"{label.get(c, c)} · {fmt.gbp(m.set_index('area_code').loc[c, 'spend_gbp'])}")
-sup = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search="")
+sup = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search="")
 if len(f.detail_anchors) < len(f.anchor_names):
     st.caption("Supplier detail is shown only for the anchors you may see in detail.")
 cols = ["supplier_name", "postcode", "spend_gbp", "n_payments", "n_anchors", "is_sme", "is_vcse", "shared"]

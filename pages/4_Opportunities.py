@@ -4,11 +4,11 @@ import streamlit as st
 
 from cwb import fmt
 from cwb.charts import spend as charts
-from cwb.ui import data, show
+from cwb.ui import show
 from cwb.ui.frame import footer, frame
 
 f = frame("Opportunities")
-cats = data.query("spend_by_category", **f.spend_params())
+cats = f.query("spend_by_category")
 if cats.empty:
     st.info(f"No payments in {f.fy} for {f.anchors_label}.")
     footer(f)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from cwb import fmt
-from cwb.ui import data, show
+from cwb.ui import show
 from cwb.ui.frame import footer, frame
 
 BAND = {"local": "Local area", "wider": "Rest of wider area", "region": "Rest of region", "uk": "Rest of UK",
@@ -15,9 +15,8 @@ if not f.detail_anchors:
     footer(f)
     st.stop()
 q = st.text_input("Search supplier names", value="", max_chars=80, key="sup_search").strip()
-p = f.spend_params()
-sup = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=q)
-sh = data.query("spend_shared_suppliers", **p).iloc[0]
+sup = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=q)
+sh = f.query("spend_shared_suppliers").iloc[0]
 c = st.columns(3)
 c[0].metric("Suppliers paid", f"{len(sup):,}", help=f"{f.fy}, {f.anchors_label}")
 c[1].metric("Shared by 2+ anchors (X6)", f"{int(sh['n_shared_suppliers']):,}",

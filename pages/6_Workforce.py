@@ -11,14 +11,13 @@ from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
 
 f = frame("Workforce")
 k = privacy.k_default()
-raw = data.query("workforce_indicators", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1],
-                 local_lads=f.local_lads, imd_edition=f.imd_edition)
+raw = f.query("workforce_indicators", fy_from=f.years[0], fy_to=f.years[-1])
 if raw.empty:
     st.info("No workforce counts are loaded for these anchors. Import staff counts by area (or an HR extract, "
             "aggregated on import) on the Import page.")
     footer(f)
     st.stop()
-pop = data.query("workforce_population", local_lads=f.local_lads, imd_edition=f.imd_edition).iloc[0]
+pop = f.query("workforce_population").iloc[0]
 ind = workforce.protected_indicators(raw, k, pop["deprived_pop_pct"])
 cur = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 if cur.empty:
@@ -62,7 +61,7 @@ if not imd_missing(f):
         st.caption(f"Local population living in decile 1-2 areas: {pop['deprived_pop_pct']:.1f}% of {pop['population']:,.0f} "
                    f"(IMD {f.imd_edition} population denominators).")
 
-gpg = data.query("workforce_gender_pay", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.fy, fy_to=f.fy)
+gpg = f.query("workforce_gender_pay")
 if len(gpg):
     st.markdown("**Gender pay gap (B13, statutory returns)** · " + " · ".join(
         f"{f.anchor_names.get(a, a).replace(' (demo)', '')}: mean {g['gpg_mean_pct']:.1f}%, median {g['gpg_median_pct']:.1f}%"
@@ -107,7 +106,7 @@ LEVELS = {"msoa11": "MSOA (2011)", "lad": "Local authority", "lsoa11": "LSOA (20
 lvl = page_param("wlvl", list(LEVELS), "msoa11", "map level")
 lvl = st.radio("Areas", list(LEVELS), format_func=LEVELS.get, index=list(LEVELS).index(lvl), horizontal=True, key="wf_lvl")
 set_page_param("wlvl", lvl)
-areas = data.query("workforce_by_area", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, area_level=lvl, imd_edition=f.imd_edition)
+areas = f.query("workforce_by_area", area_level=lvl)
 m, summ = charts.protected_map_areas(areas, lvl, k, data.shapes)
 ctx = data.shapes("lad", f.wider_lads)
 bounds = shapely.total_bounds(shapely.from_wkb(ctx["wkb"].to_numpy()))

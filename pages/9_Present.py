@@ -8,9 +8,9 @@ import streamlit as st
 from cwb import slides as slide_mod
 from cwb.charts import network as net_charts
 from cwb.ui import data
-from cwb.ui.frame import _state, footer, frame, page_param, set_page_param
+from cwb.ui.frame import clear_page_param, footer, frame, page_param, set_page_param, set_present
 
-_state()["present"] = "1"
+set_present(True)
 f = frame("Presentation", show_method=False)
 ctx = f.slide_context()
 deck = slide_mod.build(data.connection(), ctx)
@@ -33,8 +33,8 @@ if nav[0].button("◀ Previous", disabled=step == 0, key="prev", width="stretch"
 if nav[1].button("Next ▶", disabled=step >= n - 1, key="next", type="primary", width="stretch"):
     step += 1
 if nav[3].button("Exit", key="exit", width="stretch"):
-    _state()["present"] = "0"
-    _state().pop("s", None)
+    set_present(False)
+    clear_page_param("s")
     st.switch_page("dashboard.py")
 set_page_param("s", str(step))
 nav[2].markdown(f"<div class='cwb-count'>{step + 1} / {n}</div>", unsafe_allow_html=True)

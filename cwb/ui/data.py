@@ -1,9 +1,13 @@
-"""Cached access to the database for the pages."""
+"""Cached access to the database for the pages, and the one place a failed query is shown:
+a clear message naming what failed and what to do, never a traceback."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -43,10 +47,38 @@ def data_version() -> int:
 
 
 def query(name: str, **params: Any) -> pd.DataFrame:
-    """Run a named metric query (cached on its bound parameters and the data version)."""
-    wanted = db.sql_params(db.sql_text(name))
-    frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items() if k in wanted))
-    return _run_cached(name, frozen, data_version(), str(config.db_path())).copy()
+    """Run a named metric query (cached on its bound parameters and the data version).
+
+    The parameters must be exactly those the query declares (``Filters.params`` gives them);
+    a failure stops the page with a plain message (see ``failed``)."""
+    with guard(f"the figures of '{name}'"):
+        db.check_params(name, db.sql_text(name), params)
+        frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
+        return _run_cached(name, frozen, data_version(), str(config.db_path())).copy()
+    raise AssertionError("unreachable")  # guard stops the page
+
+
+WHAT_TO_DO = ("Try again in a moment (another import may be running). If it keeps failing, rebuild the "
+              "database with `python -m cwb build` (or re-import the last file on the Import page) and "
+              "send this message to whoever runs the dashboard.")
+
+
+def failed(what: str, exc: BaseException, todo: str = WHAT_TO_DO) -> NoReturn:
+    """Show what failed, why (one line) and what to do; stop the page (no traceback)."""
+    cause = exc.cause if isinstance(exc, db.QueryError) else exc
+    detail = str(cause).strip().splitlines()[0][:300] if str(cause).strip() else type(cause).__name__
+    st.error(f"**Could not read {what}.** {detail}  \n{todo}")
+    st.stop()
+    raise RuntimeError(what)  # st.stop raises; for type checkers
+
+
+@contextmanager
+def guard(what: str, todo: str = WHAT_TO_DO) -> Iterator[None]:
+    """Run database work for a page: a query or database error becomes ``failed``'s message."""
+    try:
+        yield
+    except (db.QueryError, duckdb.Error) as exc:
+        failed(what, exc, todo)
 
 
 def clear() -> None:

@@ -2,15 +2,17 @@
 -- location bands are written once. Bound at call time (the marts exist by then).
 
 -- spend_in_scope: rows of mart_spend_supplier inside the chosen denominator.
---   p_anchor_ids: list of anchor codes (empty list = every anchor)
+--   p_network_id: the network; only its anchors ever contribute
+--   p_anchor_ids: list of anchor codes (empty list = every anchor of the network)
 --   p_fy_from / p_fy_to: financial-year labels, inclusive
 --   p_denominator: 'all' (all third-party spend) | 'influenceable' | 'top_n'
 --   p_top_n: with 'top_n', the N largest suppliers of each anchor in each year
-CREATE OR REPLACE MACRO spend_in_scope(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) AS TABLE
+CREATE OR REPLACE MACRO spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) AS TABLE
 WITH base AS (
     SELECT m.*
     FROM mart_spend_supplier m
-    WHERE (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, m.anchor_id))
+    WHERE m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
+      AND (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, m.anchor_id))
       AND m.financial_year BETWEEN p_fy_from AND p_fy_to
       AND (p_denominator <> 'influenceable' OR m.influenceable)
 ),
@@ -31,7 +33,7 @@ WHERE p_denominator <> 'top_n' OR r.rn <= p_top_n;
 --   band: local (in p_local_lads) / wider (rest of p_wider_lads) / region (rest of the region)
 --         / uk (rest of the UK) / unknown (no usable postcode, or outside the UK)
 --   imd_decile: of the supplier's LSOA in the chosen edition ('2019' or '2025'); NULL if unknown
-CREATE OR REPLACE MACRO spend_classified(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
+CREATE OR REPLACE MACRO spend_classified(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
                                          p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
 SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable,
        s.spend_gbp, s.n_payments, s.located,
@@ -43,4 +45,4 @@ SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable
             ELSE 'uk' END AS band,
        CASE WHEN p_imd_edition = '2025' THEN s.imd2025_decile ELSE s.imd2019_decile END AS imd_decile,
        s.is_sme, s.is_vcse, s.is_social_economy, s.is_individual
-FROM spend_in_scope(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s;
+FROM spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s;

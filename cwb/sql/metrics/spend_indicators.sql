@@ -1,7 +1,7 @@
 -- spend_indicators: the headline spend indicators (A1-A5, A7, A8, A10-A12, X1 location
 -- completeness) per financial year, for each anchor and for the chosen set as a whole
 -- (anchor_id = '_all'; spend-weighted sums, never an average of percentages).
--- params: $anchor_ids (list, empty = all), $fy_from, $fy_to, $denominator, $top_n,
+-- params: $network_id, $anchor_ids (list, empty = every anchor of the network), $fy_from, $fy_to, $denominator, $top_n,
 --         $local_lads (list), $wider_lads (list), $region_code, $imd_edition
 -- returns: anchor_id, financial_year, spend_gbp (A1), local_gbp, rest_wider_gbp,
 --          rest_region_gbp, rest_uk_gbp, unknown_gbp (A4 bands, sum = spend_gbp),
@@ -9,7 +9,7 @@
 --          vcse_gbp, local_vcse_gbp, vcse_known_gbp, social_gbp, deprived_gbp (IMD decile 1-2),
 --          imd_known_gbp, located_gbp, n_suppliers, n_payments, and *_pct shares of spend_gbp
 WITH c AS (
-    SELECT * FROM spend_classified($anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
+    SELECT * FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                                    $local_lads, $wider_lads, $region_code, $imd_edition)
 ),
 per_anchor AS (
