@@ -37,7 +37,6 @@ IMD_EDITIONS = ("2019", "2025")
 DEFAULT_IMD = "2019"            # when no edition is loaded; otherwise the latest loaded
 NETWORK_FIGURES = "spend-weighted sums over the anchors (never averages of percentages)"
 
-__all__ = ["ANCHOR_TYPES", "DENOMINATORS", "DEFAULT_TOP_N", "IMD_EDITIONS", "Method", "MethodError"]
 
 
 class MethodError(ValueError):

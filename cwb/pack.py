@@ -121,9 +121,9 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: Method) -> bytes:
 
 
 def cmd_pack(args) -> int:
-    from cwb import build
+    from cwb import manage
 
-    con = build.open_database(args.db or config.db_path(), log=lambda m: print(m, file=sys.stderr))
+    con = manage.open_database(args.db)
     try:
         ctx = slides.context_for(con, anchors=[args.anchor] if args.anchor else None, fy=args.year,
                                  network_id=args.network_id)

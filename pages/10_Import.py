@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cwb import config
+from cwb import config, manage
 from cwb.ingest import importer
 from cwb.ingest.refs import BOUNDARY_LEVELS, REFERENCE_KINDS, load_reference
 from cwb.ingest.stage import aliases_for, file_columns, save_mapping, stage, stage_remembered
@@ -17,6 +17,8 @@ from cwb.ui.frame import footer, frame
 KINDS = {"payments": "Payments (spend)", "suppliers": "Supplier list (names, postcodes, SME/VCSE)",
          "workforce": "Workforce (counts by area, or an HR extract: aggregated, never stored)",
          "assets": "Land and building register", "targets": "Targets", **REFERENCE_KINDS}
+IMPORT_TODO = ("Nothing was imported (an import is all or nothing). Check the file opens in a spreadsheet, "
+               "then try again; if it keeps failing, send this message to whoever runs the dashboard.")
 f = frame("Import", show_method=False)
 if not f.scope.can_import:
     st.info(f"{f.scope.label}. Imports are for administrators.")
@@ -56,7 +58,8 @@ if up is not None:
     if st.session_state.get("_stage_key") != key:
         path = tmp()
         path.write_bytes(up.getvalue())
-        st.session_state["_staged"] = stage_remembered(con, path, kind, anchor, year)
+        with data.guard(f"Reading {safe_name}", IMPORT_TODO):
+            st.session_state["_staged"] = stage_remembered(con, path, kind, anchor, year)
         if importer.personal_rows(st.session_state["_staged"].report):
             path.unlink(missing_ok=True)   # an HR extract is aggregated on read; the upload is not kept
         st.session_state["_stage_key"] = key
@@ -95,14 +98,16 @@ if up is not None:
                 if pick != "(none)":
                     newmap[fld] = pick
             if st.button("Read again with this mapping"):
-                st.session_state["_staged"] = stage(con, staged.path, kind, anchor, newmap, year)
+                with data.guard(f"Reading {safe_name}", IMPORT_TODO):
+                    st.session_state["_staged"] = stage(con, staged.path, kind, anchor, newmap, year)
                 st.rerun()
     if rep.duplicate_of is not None:
         st.info(f"This file was already imported (file {rep.duplicate_of}): importing it again adds nothing.")
     left, right = st.columns(2)
     if left.button("Commit this file", type="primary", disabled=not rep.ok):
-        fid = importer.commit(con, staged, who=who)
-        save_mapping(con, anchor, kind, staged.mapping)
+        with data.guard(f"Importing {safe_name}", IMPORT_TODO):
+            fid = importer.commit(con, staged, who=who)
+            save_mapping(con, anchor, kind, staged.mapping)
         data.clear()
         st.session_state.pop("_stage_key", None)
         st.success(f"Imported as file {fid}: {rep.rows_ok:,} rows. The dashboard now includes it.")
@@ -112,7 +117,7 @@ if up is not None:
         st.info("Cancelled: nothing was imported.")
 
 st.subheader("Imported files")
-files = importer.files(con)
+files = manage.files(con)
 if files.empty:
     st.caption("No files imported yet.")
 else:
@@ -122,7 +127,7 @@ else:
     undo_id = st.selectbox("Undo an import (removes everything the file brought in)", [None] + files["file_id"].tolist())
     if undo_id is not None and st.button(f"Undo file {undo_id}"):
         try:
-            importer.undo(con, int(undo_id), who=who)
+            manage.undo(con, int(undo_id), who=who)
             data.clear()
             st.success(f"File {undo_id} removed.")
         except ValueError as exc:

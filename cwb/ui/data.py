@@ -51,7 +51,7 @@ def query(name: str, **params: Any) -> pd.DataFrame:
 
     The parameters must be exactly those the query declares (``Filters.params`` gives them);
     a failure stops the page with a plain message (see ``failed``)."""
-    with guard(f"the figures of '{name}'"):
+    with guard(f"Reading the figures ({name})"):
         db.check_params(name, db.sql_text(name), params)
         frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
         return _run_cached(name, frozen, data_version(), str(config.db_path())).copy()
@@ -64,10 +64,11 @@ WHAT_TO_DO = ("Try again in a moment (another import may be running). If it keep
 
 
 def failed(what: str, exc: BaseException, todo: str = WHAT_TO_DO) -> NoReturn:
-    """Show what failed, why (one line) and what to do; stop the page (no traceback)."""
+    """Show what failed (``what``: 'Reading the figures (spend_indicators)'), why (one line) and
+    what to do; stop the page (no traceback)."""
     cause = exc.cause if isinstance(exc, db.QueryError) else exc
     detail = str(cause).strip().splitlines()[0][:300] if str(cause).strip() else type(cause).__name__
-    st.error(f"**Could not read {what}.** {detail}  \n{todo}")
+    st.error(f"**{what} failed.** {detail}  \n{todo}")
     st.stop()
     raise RuntimeError(what)  # st.stop raises; for type checkers
 
