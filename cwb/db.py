@@ -137,10 +137,7 @@ def build_steps() -> list[Path]:
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     cur = con.cursor()
     try:
-        return bool(
-            cur.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-            ).fetchone()[0]
-        )
+        row = cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()
+        return bool(row and row[0])
     finally:
         cur.close()

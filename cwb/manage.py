@@ -78,10 +78,9 @@ def create_network(con: duckdb.DuckDBPyConnection, network_id: str, name: str, l
             wider = sorted(c for c, cty in lads.items() if cty in counties)
         if baseline is not None and not re.fullmatch(r"\d{4}-\d{2}", baseline):
             raise SetupError(f"the baseline year {baseline!r} must look like 2022-23")
-        region = cur.execute("SELECT mode(region_code) FROM ref_lad WHERE list_contains(?, lad_code)", [local]).fetchone()[0]
-        names = cur.execute("SELECT string_agg(lad_name, ', ') FROM ref_lad WHERE list_contains(?, lad_code)",
-                            [local]).fetchone()[0]
-        wname = cur.execute("SELECT mode(county_name) FROM ref_lad WHERE list_contains(?, lad_code)", [local]).fetchone()[0]
+        row = cur.execute("SELECT mode(region_code), string_agg(lad_name, ', '), mode(county_name) FROM ref_lad "
+                          "WHERE list_contains(?, lad_code)", [local]).fetchone()
+        region, names, wname = row if row else (None, ", ".join(local), None)
         allw = sorted(set(wider) | set(local))
         cur.execute("INSERT OR REPLACE INTO network VALUES (?, ?, ?, ?, ?, ?, ?, ?, false)",
                     [network_id, name.strip(), local, allw, region, names, wider_name or wname, baseline])

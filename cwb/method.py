@@ -18,7 +18,6 @@ from typing import Any
 import duckdb
 
 from cwb import db
-from cwb.ui_labels import ANCHOR_TYPES
 
 DENOMINATORS = {
     "all": "All third-party spend",

@@ -90,7 +90,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: Method) -> bytes:
          + (" · synthetic demo data" if ctx.synthetic else ""), 12)
     for sl in slides.build(con, ctx):
         s = titled(sl.headline)
-        if sl.fig is not None:
+        if sl.fig is not None and sl.prov is not None:
             png = export.png(sl.fig, sl.prov, "slide")
             pic = s.shapes.add_picture(io.BytesIO(png), Inches(0.9), Inches(1.35), width=Inches(11.5))
             if pic.height > Inches(6.0):

@@ -53,7 +53,8 @@ def _compared(con, c: Method, ind: pd.DataFrame, r: pd.Series, one: str | None) 
     else:
         per = ind[(ind["anchor_id"] != "_all") & (ind["financial_year"] == c.fy)]
         net_value = float(r["local_pct"])
-    fig = spend_charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {c.fy}", c.anchor_names, c.anchor_types,
+    fig = spend_charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {c.fy}", dict(c.anchor_names),
+                                         dict(c.anchor_types),
                                          ANCHOR_TYPES, net_value)
     ranked = per.sort_values("local_pct", ascending=False).reset_index(drop=True)
     if one and one in set(per["anchor_id"]):

@@ -17,7 +17,7 @@ from cwb import access, provenance
 from cwb.config import ROOT
 from cwb.method import DENOMINATORS, Method, local_area_name, wider_area_name
 from cwb.reference import geography
-from cwb.ui import auth, data
+from cwb.ui import auth, data, registry
 from cwb.ui_labels import ANCHOR_TYPES  # noqa: F401  (re-exported for the pages)
 
 IMD_HELP = "python -m cwb imd PATH_TO_IMD_FILE   (the official MHCLG file, 2019 or 2025 edition)"
@@ -239,15 +239,7 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
     return f
 
 
-NAV = [
-    ("Overview", [("dashboard.py", "Network overview"), ("pages/8_Anchor_profile.py", "Anchor profile"),
-                  ("pages/9_Present.py", "Presentation mode")]),
-    ("Spend", [("pages/1_Spend_overview.py", "Spend overview"), ("pages/2_Spend_trends.py", "Trends"),
-               ("pages/3_Where_the_money_goes.py", "Where the money goes"),
-               ("pages/4_Opportunities.py", "Opportunities"), ("pages/5_Suppliers.py", "Suppliers")]),
-    ("People and land", [("pages/6_Workforce.py", "Workforce"), ("pages/7_Land_and_property.py", "Land and property")]),
-    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality")]),
-]
+NAV = registry.nav()        # (section, [(path, label)]) from the one page registry
 
 
 def _nav(sb) -> None:

@@ -35,7 +35,7 @@ def network_and_anchor(con) -> None:
             st.markdown("**New anchor**")
             aid = st.text_input("Anchor code", max_chars=20)
             aname = st.text_input("Anchor name", max_chars=120)
-            atype = st.selectbox("Type", list(ANCHOR_TYPES), format_func=ANCHOR_TYPES.get)
+            atype = st.selectbox("Type", list(ANCHOR_TYPES), format_func=lambda t: ANCHOR_TYPES[t])
             anet = st.selectbox("Network", data.query("networks")["network_id"].tolist())
             if st.form_submit_button("Add anchor"):
                 if not (aid and aname and anet):
@@ -43,7 +43,7 @@ def network_and_anchor(con) -> None:
                 else:
                     try:
                         with data.guard("Saving the anchor"):
-                            code = manage.add_anchor(con, aid, aname, atype, anet)
+                            code = manage.add_anchor(con, aid, aname, str(atype), str(anet))
                     except manage.SetupError as exc:
                         st.error(f"Anchor not added: {exc}.")
                     else:
