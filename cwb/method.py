@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from cwb import db
+from cwb.provenance import Provenance
 
 DENOMINATORS = {
     "all": "All third-party spend",
@@ -213,6 +214,16 @@ class Method:
         return (f"Anchors: {self.anchors_label}. Period: {self.period_label}; baseline {self.baseline_fy}. "
                 f"Local geography: {self.geography_label}. Denominator: {self.denominator_label}. "
                 f"Network figures are {NETWORK_FIGURES}.")
+
+    def provenance(self, title: str, measure: str, numerator: str = "", period: str | None = None,
+                   denominator: str | None = None, imd: bool = False, **kw: Any) -> Provenance:
+        """The method statement of one figure (caption, export header, slide notes): the
+        method's anchors, period, geography and denominator unless the figure says otherwise."""
+        return Provenance(title=title, measure=measure, numerator=numerator,
+                          denominator=self.denominator_label if denominator is None else denominator,
+                          period=period or self.period_label, anchors=self.anchors_label,
+                          geography=self.geography_label, imd_edition=self.imd_edition if imd else None,
+                          synthetic=self.synthetic, **kw)
 
     def as_dict(self) -> dict[str, Any]:
         """The method block of the CLI's JSON and of exports."""

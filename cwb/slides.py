@@ -84,10 +84,8 @@ def _compared(con, c: Method, ind: pd.DataFrame, r: pd.Series, one: str | None) 
 
 def _prov(c: Method, title: str, measure: str, numerator: str = "", denominator: str | None = None,
           period: str | None = None, source: str = "Anchor payment, workforce and estates records", notes=None) -> Provenance:
-    return Provenance(title=title, measure=measure, numerator=numerator,
-                      denominator=c.denominator_label if denominator is None else denominator,
-                      period=period or f"financial year {c.fy} (April to March)", anchors=c.anchors_label,
-                      geography=c.geography_label, synthetic=c.synthetic, source=source, notes=list(notes or []))
+    return c.provenance(title, measure, numerator=numerator, denominator=denominator, period=period,
+                        source=source, notes=list(notes or []))
 
 
 def build(con: duckdb.DuckDBPyConnection, c: Method) -> list[Slide]:

@@ -1,11 +1,10 @@
 """Data quality (X1): months with data, located spend, SME/VCSE status known, what to do."""
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from cwb import fmt
-from cwb.charts import theme
+from cwb.charts import quality
 from cwb.ui import show
 from cwb.ui.frame import footer, frame
 
@@ -18,9 +17,7 @@ st.subheader(f"Completeness, {f.fy}")
 tbl = per[["Anchor", "spend_gbp", "located_pct", "sme_known_pct", "vcse_known_gbp", "n_suppliers"]].copy()
 tbl.insert(1, "months", None)
 tbl["vcse_known_pct"] = (100 * tbl["vcse_known_gbp"].astype(float) / tbl["spend_gbp"].astype(float)).round(1)
-y0 = int(f.fy[:4])
-fy_months = pd.date_range(pd.Timestamp(y0, 4, 1), pd.Timestamp(y0 + 1, 3, 1), freq="MS")
-have = months[pd.to_datetime(months["month"]).isin(fy_months)].groupby("anchor_id")["month"].nunique()
+have = months[pd.to_datetime(months["month"]).isin(quality.fy_months(f.fy))].groupby("anchor_id")["month"].nunique()
 tbl["months"] = per["anchor_id"].map(lambda a: int(have.get(a, 0)) if a != "_all" else None)
 tbl = tbl.drop(columns=["vcse_known_gbp"]).rename(columns={
     "spend_gbp": "Spend £", "located_pct": "Spend with a located supplier %", "sme_known_pct": "Spend with SME status known %",
@@ -33,30 +30,16 @@ show.table(tbl, f.provenance("Data completeness", "Months with data per anchor a
 
 st.subheader("Months with data")
 ids = sorted(months["anchor_id"].unique(), key=lambda a: f.anchor_names.get(a, a))
-allm = pd.date_range(pd.Timestamp(int(f.years[0][:4]), 4, 1), pd.Timestamp(int(f.years[-1][:4]) + 1, 3, 1), freq="MS")
-z = [[1 if ((months["anchor_id"] == a) & (pd.to_datetime(months["month"]) == mth)).any() else 0 for mth in allm] for a in ids]
-fig = go.Figure(go.Heatmap(z=z, x=allm, y=[f.anchor_names.get(a, a).replace(" (demo)", "") for a in ids],
-                           colorscale=[[0, "#F3D9E5"], [0.5, "#F3D9E5"], [0.5, theme.DARK_BLUE], [1, theme.DARK_BLUE]],
-                           showscale=False, xgap=1, ygap=2,
-                           hovertemplate="%{y}<br>%{x|%b %Y}: %{customdata}<extra></extra>",
-                           customdata=[["data received" if v else "NO DATA" for v in row] for row in z]))
-fig.update_layout(height=100 + 40 * len(ids), margin=dict(l=20, r=20, t=60, b=40))
-fig.update_yaxes(automargin=True)
-show.chart(theme.apply(fig, "Months with payment data (blue = received, pink = missing)"),
+allm = quality.fy_months(f.years[0], f.years[-1])
+z = quality.months_received(months, ids, allm)
+fig = quality.months_heatmap(z, allm, [f.anchor_names.get(a, a).replace(" (demo)", "") for a in ids])
+show.chart(fig,
            f.provenance("Months with payment data", "Whether any payment was received for each anchor and month",
                         denominator="none", period=f"{f.years[0]} to {f.years[-1]}",
                         notes=["A missing month is a gap in the data, never a month of zero spend"]), months, key="dq_months")
 gaps = []
 for a, row in zip(ids, z):
-    runs, start = [], None
-    for mth, v in list(zip(allm, row)) + [(None, 1)]:
-        if not v and start is None:
-            start, n = mth, 0
-        if not v:
-            last, n = mth, n + 1
-        elif start is not None:
-            runs.append(f"{start:%b %Y}" + (f" to {last:%b %Y}" if n > 1 else "") + f" ({n} month{'s' if n > 1 else ''})")
-            start = None
+    runs = quality.gap_runs(row, allm)
     if runs:
         gaps.append(f"**{f.anchor_names.get(a, a)}**: " + "; ".join(runs))
 if gaps:

@@ -72,13 +72,8 @@ class Filters:
 
     def provenance(self, title: str, measure: str, numerator: str = "", period: str | None = None,
                    denominator: str | None = None, imd: bool = False, **kw) -> provenance.Provenance:
-        return provenance.Provenance(
-            title=title, measure=measure, numerator=numerator,
-            denominator=self.denominator_label if denominator is None else denominator,
-            period=period or self.method.period_label,
-            anchors=self.anchors_label, geography=self.geography_label,
-            imd_edition=self.imd_edition if imd else None, synthetic=self.synthetic, **kw,
-        )
+        return self.method.provenance(title, measure, numerator=numerator, period=period,
+                                      denominator=denominator, imd=imd, **kw)
 
 
 def _state() -> dict[str, Any]:
