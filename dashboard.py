@@ -13,10 +13,6 @@ from cwb import catalogue, fmt, privacy, targets, workforce
 from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame, set_present
 
-ACTUAL_COLUMNS = {"A2": ("local_pct", "Local spend"), "A3": ("wider_pct", "Wider-area spend"), "A7": ("sme_pct", "SME spend"),
-                  "A10": ("vcse_pct", "VCSE spend"), "B2": ("B2_pct", "Staff living locally"),
-                  "B5": ("B5_pct", "Staff paid the real Living Wage")}
-
 
 def render() -> None:
     f = frame("Network overview")
@@ -129,11 +125,13 @@ def render() -> None:
     st.subheader(f"Targets, {f.fy}")
     tg = []
     all_t = data.query("targets_all", network_id=f.network_id, fy=f.fy)
-    for ind_id, (col, label) in ACTUAL_COLUMNS.items():
+    frames = {"spend_indicators": ind, "workforce": wf, "land_indicators": land}
+    for entry in catalogue.CATALOGUE:     # targets are set on percentage indicators of the catalogue
+        ind_id, col, label = entry.id, entry.column, entry.label
         t = all_t[(all_t["indicator"] == ind_id) & (all_t["scope_id"] == "_all")]
-        if t.empty:
+        if t.empty or entry.format != "pct":
             continue
-        src = wf if ind_id.startswith("B") else ind
+        src = frames[entry.source]
         act = row(src, "_all", f.fy) if len(src) else None
         actual = None if act is None or pd.isna(act[col]) else float(act[col])
         target = float(t.iloc[0]["target_value"])
@@ -146,7 +144,7 @@ def render() -> None:
                                                   notes=[targets.THRESHOLDS]), key="targets")
     else:
         st.caption("No network targets for this year. Import a targets file on the Import page.")
-    _every_indicator(f, {"spend_indicators": ind, "workforce": wf, "land_indicators": land})
+    _every_indicator(f, frames)
     footer(f)
 
 
