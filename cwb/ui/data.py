@@ -11,12 +11,12 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from cwb import build, config, db, demo
+from cwb import build, config, db, demo, manage
 
 
 @st.cache_resource(show_spinner="Preparing the database (first run builds the reference geography)...")
 def _connection(path: str):
-    con = build.open_database(path)
+    con = manage.open_database(path, log=print)
     if build.database_is_empty(con):
         demo.load_demo(con)
     return con
