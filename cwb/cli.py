@@ -15,10 +15,13 @@ import time
 import duckdb
 
 from cwb import build, config, db
+from cwb.method import DEFAULT_DENOMINATOR, DEFAULT_TOP_N, DENOMINATORS, IMD_EDITIONS
 
 
 def _open(args):
-    return build.open_database(args.db or config.db_path(), log=lambda m: print(m, file=sys.stderr))
+    from cwb import manage
+
+    return manage.open_database(args.db)
 
 
 def cmd_build(args) -> int:
@@ -182,9 +185,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--network-id", default=None)
     s.add_argument("--year", default=None, help="financial year, e.g. 2023-24 (default: latest)")
     s.add_argument("--baseline", default=None, help="baseline financial year (default: network's)")
-    s.add_argument("--denominator", choices=["all", "influenceable", "top_n"], default="all")
-    s.add_argument("--top-n", type=int, default=300)
-    s.add_argument("--imd", choices=["2019", "2025"], default=None)
+    s.add_argument("--denominator", choices=list(DENOMINATORS), default=DEFAULT_DENOMINATOR)
+    s.add_argument("--top-n", type=int, default=DEFAULT_TOP_N)
+    s.add_argument("--imd", choices=list(IMD_EDITIONS), default=None)
     s.add_argument("--local", help="local LAD codes, comma-separated (default: network's)")
     s.add_argument("--wider", help="wider-area LAD codes, comma-separated (default: network's)")
     s.add_argument("--format", choices=["json"], default="json")

@@ -94,22 +94,31 @@ def sql_params(sql: str) -> set[str]:
 def run(name: str, con: duckdb.DuckDBPyConnection | None = None, **params: Any) -> pd.DataFrame:
     """Run the named metric query with bound parameters and return a DataFrame.
 
-    Only the parameters the query uses are bound, so callers may pass a common set of
-    filters to every query.
+    The parameters must be exactly those the SQL uses: a missing one and one the query does not
+    declare are both refused (a misspelt or ignored filter never passes silently). Callers that
+    hold a whole method take its parameters for one query from ``cwb.method.Method.params``.
     """
     sql = sql_text(name)
-    wanted = sql_params(sql)
-    missing = wanted - params.keys()
-    if missing:
-        raise QueryError(name, ValueError(f"missing parameters: {sorted(missing)}"))
-    bound = {k: v for k, v in params.items() if k in wanted}
+    check_params(name, sql, params)
     cur = (con or connect()).cursor()
     try:
-        return cur.execute(sql, bound).df()
+        return cur.execute(sql, params).df()
     except duckdb.Error as exc:
         raise QueryError(name, exc) from exc
     finally:
         cur.close()
+
+
+def check_params(name: str, sql: str, params: dict[str, Any]) -> None:
+    """Raise QueryError unless ``params`` holds exactly the parameters ``sql`` uses."""
+    wanted = sql_params(sql)
+    missing = wanted - params.keys()
+    if missing:
+        raise QueryError(name, ValueError(f"missing parameters: {sorted(missing)}"))
+    unknown = params.keys() - wanted
+    if unknown:
+        raise QueryError(name, ValueError(f"parameters the query does not declare: {sorted(unknown)} "
+                                          f"(it takes {sorted(wanted) or 'none'})"))
 
 
 def execute_script(sql: str, con: duckdb.DuckDBPyConnection, name: str = "script") -> None:
@@ -145,10 +154,7 @@ def build_steps() -> list[Path]:
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     cur = con.cursor()
     try:
-        return bool(
-            cur.execute(
-                "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-            ).fetchone()[0]
-        )
+        row = cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()
+        return bool(row and row[0])
     finally:
         cur.close()

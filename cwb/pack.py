@@ -13,12 +13,14 @@ from pathlib import Path
 
 import duckdb
 
-from cwb import config, export, slides
+from cwb import catalogue, config, export, slides
+from cwb.method import Method
 
 DARK_BLUE = (0x12, 0x43, 0x6D)
 
 
-def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
+def build_pack(con: duckdb.DuckDBPyConnection, ctx: Method) -> bytes:
+    """The meeting pack of a method (network or anchors, year, geography, denominator)."""
     from pptx import Presentation
     from pptx.dml.color import RGBColor
     from pptx.enum.text import MSO_AUTO_SIZE
@@ -55,6 +57,27 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
             p.font.color.rgb = RGBColor(*colour)
         return box
 
+    def glance(slide, df) -> None:
+        """The catalogue's table: every indicator, its value, change, numerator and denominator."""
+        widths = [3.3, 1.3, 1.6, 3.4, 2.7]
+        rows = min(len(df), 24) + 1
+        shape = slide.shapes.add_table(rows, len(df.columns), Inches(0.5), Inches(1.35), Inches(sum(widths)),
+                                       Inches(0.22 * rows))
+        tbl = shape.table
+        for j, w in enumerate(widths):
+            tbl.columns[j].width = Inches(w)
+        for j, col in enumerate(df.columns):
+            tbl.cell(0, j).text = str(col)
+        for i, r in enumerate(df.head(rows - 1).itertuples(index=False), start=1):
+            for j, v in enumerate(r):
+                tbl.cell(i, j).text = str(v)
+        for i in range(rows):
+            for j in range(len(df.columns)):
+                for p in tbl.cell(i, j).text_frame.paragraphs:
+                    p.font.size = Pt(9)
+                    p.font.name = "Arial"
+        slide.name = "Every indicator"
+
     sensitivity = config.get("CWB_SENSITIVITY")
     s = prs.slides.add_slide(blank)
     band = s.shapes.add_shape(1, 0, 0, prs.slide_width, Inches(0.35))   # 1 = rectangle
@@ -71,7 +94,7 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
          + (" · synthetic demo data" if ctx.synthetic else ""), 12)
     for sl in slides.build(con, ctx):
         s = titled(sl.headline)
-        if sl.fig is not None:
+        if sl.fig is not None and sl.prov is not None:
             # the headline is the slide's title: the image carries the chart only, and the caption
             # and source are slide text at a readable size (12 pt and 10 pt), not pixels in the image
             png = export.png(sl.fig, sl.prov, "pack", title=False, caption=False)
@@ -93,6 +116,9 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
             p.font.color.rgb = RGBColor(0x50, 0x5A, 0x5F)
             s.notes_slide.notes_text_frame.text = sl.prov.caption() + "\n" + sl.prov.source_line()
         s.name = sl.title
+    items = catalogue.values(con, ctx)
+    if items:
+        glance(titled(f"Every indicator at a glance, {ctx.fy}"), catalogue.table(items))
     s = titled("How these figures are made")
     box = s.shapes.add_textbox(Inches(0.6), Inches(1.3), Inches(12.0), Inches(5.8))
     tf = box.text_frame
@@ -109,9 +135,9 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: slides.Context) -> bytes:
 
 
 def cmd_pack(args) -> int:
-    from cwb import build
+    from cwb import manage
 
-    con = build.open_database(args.db or config.db_path(), log=lambda m: print(m, file=sys.stderr))
+    con = manage.open_database(args.db)
     try:
         ctx = slides.context_for(con, anchors=[args.anchor] if args.anchor else None, fy=args.year,
                                  network_id=args.network_id)

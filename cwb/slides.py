@@ -9,10 +9,11 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from cwb import db, privacy, workforce
+from cwb import privacy, workforce
 from cwb.charts import network as net_charts
 from cwb.charts import spend as spend_charts
 from cwb.fmt import gbp
+from cwb.method import Method
 from cwb.provenance import Provenance
 
 
@@ -25,27 +26,9 @@ class Slide:
     data: pd.DataFrame | None = None
 
 
-@dataclass
-class Context:
-    """Everything a slide needs to know about the view being presented."""
+# The view being presented is a Method (what the figures cover); kept under its old name.
+Context = Method
 
-    params: dict                 # spend params (anchor_ids, fy, method) as the pages pass them
-    fy: str
-    baseline_fy: str
-    years: list[str]
-    names: dict[str, str]
-    types: dict[str, str]
-    local_name: str
-    wider_name: str
-    network_name: str
-    anchors_label: str
-    denominator_label: str
-    geography_label: str
-    synthetic: bool
-
-
-LAND_GROUPS = {"surplus": "idle", "vacant": "idle", "under-used": "idle", "community use": "community",
-               "transferred": "community"}
 
 
 def _ordinal(n: int) -> str:
@@ -56,33 +39,33 @@ def _pct(v) -> str:
     return "a suppressed share" if v is None or pd.isna(v) else f"{float(v):.1f}%"
 
 
-def _compared(con, c: Context, p: dict, ind: pd.DataFrame, r: pd.Series, one: str | None) -> Slide:
+def _compared(con, c: Method, ind: pd.DataFrame, r: pd.Series, one: str | None) -> Slide:
     """Anchors side by side on local spend. For one anchor: its place among all the network's anchors."""
     from cwb.ui_labels import ANCHOR_TYPES
 
     if one:
-        allp = {**p, "anchor_ids": [], "fy_from": c.fy, "fy_to": c.fy}
-        every = db.run("spend_indicators", con, **allp)
+        # one anchor's place among every anchor of ITS network (the SQL binds the network)
+        every = c.run("spend_indicators", con, anchors=[], fy_from=c.fy, fy_to=c.fy)
         per = every[(every["anchor_id"] != "_all") & (every["financial_year"] == c.fy)]
         net = every[every["anchor_id"] == "_all"]
         net_value = float(net["local_pct"].iloc[0]) if len(net) else None
     else:
         per = ind[(ind["anchor_id"] != "_all") & (ind["financial_year"] == c.fy)]
         net_value = float(r["local_pct"])
-    fig = spend_charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {c.fy}", c.names, c.types,
-                                         ANCHOR_TYPES, net_value, highlight=one)
+    fig = spend_charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {c.fy}", dict(c.anchor_names),
+                                         dict(c.anchor_types), ANCHOR_TYPES, net_value, highlight=one)
     ranked = per.sort_values("local_pct", ascending=False).reset_index(drop=True)
     if one and one in set(per["anchor_id"]):
         pos = int(ranked.index[ranked["anchor_id"] == one][0]) + 1
         mine = float(ranked.loc[pos - 1, "local_pct"])
-        same = per[per["anchor_id"].map(c.types) == c.types.get(one)]
-        headline = (f"{c.names.get(one, one)} ranks {_ordinal(pos)} of {len(per)} anchors on local spend ({mine:.1f}%; network "
+        same = per[per["anchor_id"].map(c.anchor_types) == c.anchor_types.get(one)]
+        headline = (f"{c.anchor_names.get(one, one)} ranks {_ordinal(pos)} of {len(per)} anchors on local spend ({mine:.1f}%; network "
                     f"{net_value:.1f}%)" + (f"; {len(same)} anchors of its type." if len(same) > 1 else
                                              "; no other anchor of its type to compare with."))
-        anchors = f"all {len(per)} anchors of {c.network_name}, {c.names.get(one, one)} highlighted"
+        anchors = f"all {len(per)} anchors of {c.network_name}, {c.anchor_names.get(one, one)} highlighted"
     else:
         best = ranked.iloc[0] if len(ranked) else None
-        headline = "" if best is None else (f"{c.names.get(best['anchor_id'], best['anchor_id'])} spends the largest share "
+        headline = "" if best is None else (f"{c.anchor_names.get(best['anchor_id'], best['anchor_id'])} spends the largest share "
                                             f"locally: {best['local_pct']:.1f}% (network {net_value:.1f}%).")
         anchors = None
     prov = _prov(c, "Local spend by anchor", "Share of each anchor's spend with local suppliers (A2)",
@@ -93,30 +76,23 @@ def _compared(con, c: Context, p: dict, ind: pd.DataFrame, r: pd.Series, one: st
     return Slide("Anchors compared", headline, fig, prov, per[["anchor_id", "spend_gbp", "local_pct"]])
 
 
-def _region_name(con, p: dict) -> str:
+def _region_name(c: Method) -> str:
     """The region's name as the pages write it ('Rest of North West', not 'Rest of region')."""
-    nets = db.run("networks", con)
-    hit = nets[nets["network_id"] == p.get("network_id")]
-    name = str(hit["region_name"].iloc[0]) if len(hit) and "region_name" in hit and hit["region_name"].iloc[0] else ""
-    return name or "region"
+    return str(c.region_name or "") or "region"
 
 
-def _prov(c: Context, title: str, measure: str, numerator: str = "", denominator: str | None = None,
+def _prov(c: Method, title: str, measure: str, numerator: str = "", denominator: str | None = None,
           period: str | None = None, source: str = "Anchor payment, workforce and estates records", notes=None) -> Provenance:
-    return Provenance(title=title, measure=measure, numerator=numerator,
-                      denominator=c.denominator_label if denominator is None else denominator,
-                      period=period or f"financial year {c.fy} (April to March)", anchors=c.anchors_label,
-                      geography=c.geography_label, synthetic=c.synthetic, source=source, notes=list(notes or []))
+    return c.provenance(title, measure, numerator=numerator, denominator=denominator, period=period,
+                        source=source, notes=list(notes or []))
 
 
-def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
-    p = dict(c.params)
+def build(con: duckdb.DuckDBPyConnection, c: Method) -> list[Slide]:
     slides: list[Slide] = []
     years = [y for y in c.years if y <= c.fy] or c.years     # trends run up to the year presented
-    one = p["anchor_ids"][0] if len(p["anchor_ids"]) == 1 else None
-    series_name = c.names.get(one, one) if one else "Network"
-    allyears = {**p, "fy_from": years[0], "fy_to": years[-1]}
-    ind = db.run("spend_indicators", con, **allyears)
+    one = c.one_anchor
+    series_name = c.anchor_names.get(one, one) if one else "Network"
+    ind = c.run("spend_indicators", con, fy_from=years[0], fy_to=years[-1])
     net = ind[ind["anchor_id"] == "_all"].set_index("financial_year")
     if c.fy in net.index:
         r = net.loc[c.fy]
@@ -130,17 +106,17 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
             f"{r['local_pct']:.1f}% of {gbp(r['spend_gbp'])} spend stayed in {c.local_name} in {c.fy}{change}.",
             spend_charts.concentric(row, f"Where the money went, {c.fy}",
                                     {"local": c.local_name, "rest_wider": f"Rest of {c.wider_name}",
-                                     "rest_region": f"Rest of {_region_name(con, p)}",
+                                     "rest_region": f"Rest of {_region_name(c)}",
                                      "unknown": "Unknown / outside UK"}),
             _prov(c, "Where the money went", "Concentric split of spend by supplier location (A4)",
                   numerator="spend with suppliers in each band"),
             row.to_frame().T))
         series = ind[ind["anchor_id"] == "_all"]
-        tg = db.run("targets", con, network_id=p["network_id"], indicator="A2")
+        tg = c.run("targets", con, indicator="A2")
         # network targets belong on the whole network's line only; an anchor's own targets on its line
-        tg = tg[tg["scope_id"] == (one or "_all")] if (one or not p["anchor_ids"]) else tg.iloc[0:0]
+        tg = tg[tg["scope_id"] == (one or "_all")] if (one or not c.anchors) else tg.iloc[0:0]
         tg = tg[tg["financial_year"] <= c.fy]
-        ev = db.run("network_events", con, network_id=p["network_id"])
+        ev = c.run("network_events", con)
         slides.append(Slide(
             "Local spend over time",
             f"{(series_name + chr(39) + 's local') if one else 'Local'} spend has moved from {net.iloc[0]['local_pct']:.1f}% in {net.index[0]} to {r['local_pct']:.1f}% in {c.fy}.",
@@ -149,8 +125,8 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
             _prov(c, "Local spend by year", "Share of spend with suppliers in the local area (A2)",
                   numerator="spend with local suppliers", period=f"{years[0]} to {years[-1]}"),
             series[["financial_year", "spend_gbp", "local_gbp", "local_pct"]]))
-        slides.append(_compared(con, c, p, ind, r, one))
-        cats = db.run("spend_by_category", con, **p)
+        slides.append(_compared(con, c, ind, r, one))
+        cats = c.run("spend_by_category", con)
         cats = cats[~cats["category"].str.contains("public bodies|tax and pensions", case=False, regex=True)]
         if len(cats):
             top = cats.iloc[0]
@@ -162,8 +138,7 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
                 _prov(c, "Opportunities by category", "Local share of spend by category (A13), largest leakage first",
                       numerator="spend with local suppliers", denominator="the category's spend"),
                 cats.head(8)))
-    wraw = db.run("workforce_indicators", con, anchor_ids=p["anchor_ids"], fy_from=years[0], fy_to=years[-1],
-                  local_lads=p["local_lads"], imd_edition=p["imd_edition"])
+    wraw = c.run("workforce_indicators", con, fy_from=years[0], fy_to=years[-1])
     if len(wraw):
         wf = workforce.protected_indicators(wraw)
         s = wf[wf["anchor_id"] == "_all"]
@@ -186,16 +161,12 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
                       source="Anchor HR records, aggregated to counts by area",
                       notes=[f"Counts below {privacy.k_default()} suppressed"]),
                 s[["financial_year", "headcount_text", "local_headcount_text", "B2_pct", "B5_pct"]]))
-    trend = db.run("land_status_trend", con, anchor_ids=p["anchor_ids"], fy_from=years[0], fy_to=years[-1])
-    if len(trend):
-        cur = trend[trend["financial_year"] == c.fy]
-        idle = int(cur[cur["status"].isin(["surplus", "vacant", "under-used"])]["sites"].sum())
-        comm = int(cur[cur["status"].isin(["community use", "transferred"])]["sites"].sum())
-        by_year = trend.assign(group=trend["status"].map(LAND_GROUPS)).pivot_table(
-            index="financial_year", columns="group", values="sites", aggfunc="sum", fill_value=0).reset_index()
-        for g in ("idle", "community"):
-            if g not in by_year:
-                by_year[g] = 0
+    land = c.run("land_indicators", con, fy_from=years[0], fy_to=years[-1])
+    land = land[(land["anchor_id"] == "_all") & (land["sites_total"] > 0)]
+    if len(land):
+        by_year, cur = land_by_year(land), land[land["financial_year"] == c.fy]
+        idle = int(cur["sites_idle"].sum())
+        comm = int(cur["sites_community_or_transferred"].sum())
         slides.append(Slide(
             "Land and buildings",
             f"{idle} sites are surplus, vacant or under-used in {c.fy}; {comm} are in community use or transferred.",
@@ -204,16 +175,16 @@ def build(con: duckdb.DuckDBPyConnection, c: Context) -> list[Slide]:
                              "Sites that could serve the community, and sites that do", "Sites", unit="sites"),
             _prov(c, "Land and buildings", "Number of sites held by the anchors that are surplus, vacant or under-used "
                   "(C2), and sites in community use or transferred to community ownership (C5), each financial year",
-                  numerator="sites with that status (counts of sites, no denominator)", denominator="",
+                  numerator="sites with that status as at the year (counts of sites, no denominator)", denominator="",
                   period=f"{years[0]} to {years[-1]}", source="Anchor land and property registers"),
-            by_year[["financial_year", "idle", "community"]].rename(columns={
-                "idle": "sites surplus, vacant or under-used", "community": "sites in community use or transferred"})))
+            by_year.rename(columns={"idle": "sites surplus, vacant or under-used",
+                                    "community": "sites in community use or transferred"})))
     return slides
 
 
-def method_notes(c: Context) -> list[str]:
+def method_notes(c: Method) -> list[str]:
     return [
-        f"Anchors: {c.anchors_label}. Period: financial year {c.fy} (April to March); baseline {c.baseline_fy}.",
+        f"Anchors: {c.anchors_label}. Period: {c.period_label}; baseline {c.baseline_fy}.",
         f"Local geography: {c.geography_label}.",
         f"Denominator: {c.denominator_label}. Network figures are spend-weighted sums, never averages of percentages.",
         "Supplier location: the postcode on the anchor's supplier record (trading address); unknown locations are their own band.",
@@ -224,29 +195,14 @@ def method_notes(c: Context) -> list[str]:
     ] + (["Synthetic demo data: the anchors and figures are invented; the geography is real."] if c.synthetic else [])
 
 
-def context_for(con: duckdb.DuckDBPyConnection, anchors: list[str] | None = None, fy: str | None = None,
-                network_id: str | None = None, **method_over) -> Context:
-    """A Context from the network's defaults (for the CLI and scheduled packs)."""
-    from cwb import indicators
+def land_by_year(land: pd.DataFrame) -> pd.DataFrame:
+    """land_indicators rows of one anchor (or '_all') as the two lines of the land chart."""
+    return land.rename(columns={"sites_idle": "idle", "sites_community_or_transferred": "community"})[
+        ["financial_year", "idle", "community"]].reset_index(drop=True)
 
-    m = indicators.method(con, network_id, fy=fy, **method_over)
-    a = db.run("anchors", con, network_id=m["network_id"])
-    names = dict(zip(a["anchor_id"], a["name"]))
-    anchors = anchors or []
-    bad = [x for x in anchors if x not in names]
-    if bad:
-        raise ValueError(f"unknown anchor {', '.join(bad)}; known: {', '.join(names)}")
-    lads = db.run("lads", con)
-    lname = dict(zip(lads["lad_code"], lads["lad_name"]))
-    nets = db.run("networks", con).set_index("network_id").loc[m["network_id"]]
-    local_name = ", ".join(lname.get(x, x) for x in m["local_lads"])
-    den = indicators.DENOMINATOR_LABELS[m["denominator"]].format(n=m["top_n"])
-    return Context(
-        params=indicators.spend_params(m, anchors or list(names), m["fy"], m["fy"]), fy=m["fy"], baseline_fy=m["baseline_fy"],
-        years=m["years"], names=names, types=dict(zip(a["anchor_id"], a["anchor_type"])), local_name=local_name,
-        wider_name=str(nets["wider_name"] or "the wider area"), network_name=m["network_name"],
-        anchors_label=", ".join(names[x] for x in anchors) if anchors else f"all {len(names)} anchors of {m['network_name']}",
-        denominator_label=den,
-        geography_label=f"{local_name} ({', '.join(m['local_lads'])}); wider area {nets['wider_name']} "
-                        f"({len(m['wider_lads'])} districts); region {nets['region_name']}",
-        synthetic=bool(a["is_synthetic"].any()))
+
+def context_for(con: duckdb.DuckDBPyConnection, anchors: list[str] | None = None, fy: str | None = None,
+                network_id: str | None = None, **method_over) -> Method:
+    """The Method of a presentation or pack from the network's defaults (for the CLI and
+    scheduled packs); raises ValueError (MethodError) naming what is wrong."""
+    return Method.for_network(con, network_id, anchors=anchors, fy=fy, **method_over)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from cwb import config
+from cwb import config, manage
 from cwb.ingest import importer
 from cwb.ingest.refs import BOUNDARY_LEVELS, REFERENCE_KINDS, load_reference
 from cwb.ingest.stage import aliases_for, file_columns, save_mapping
@@ -17,6 +17,8 @@ from cwb.ui.frame import footer, frame
 KINDS = {"payments": "Payments (spend)", "suppliers": "Supplier list (names, postcodes, SME/VCSE)",
          "workforce": "Workforce (counts by area, or an HR extract: aggregated, never stored)",
          "assets": "Land and building register", "targets": "Targets", **REFERENCE_KINDS}
+IMPORT_TODO = ("Nothing was imported (an import is all or nothing). Check the file opens in a spreadsheet, "
+               "then try again; if it keeps failing, send this message to whoever runs the dashboard.")
 f = frame("Import", show_method=False)
 if not f.scope.can_import:
     st.info(f"{f.scope.label}. Imports are for administrators.")
@@ -60,7 +62,8 @@ if up is not None:
     key = f"{up.file_id}|{kind}|{anchor}|{year}"
     if st.session_state.get("_stage_key") != key:
         # a workforce upload (maybe an HR extract) is deleted once read, whatever the outcome
-        st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year)
+        with data.guard(f"Reading {safe_name}", IMPORT_TODO):
+            st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year)
         st.session_state["_stage_key"] = key
     staged: importer.Staged = st.session_state["_staged"]
     rep = staged.report
@@ -97,7 +100,8 @@ if up is not None:
                 if pick != "(none)":
                     newmap[fld] = pick
             if st.button("Read again with this mapping"):
-                st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year, newmap)
+                with data.guard(f"Reading {safe_name}", IMPORT_TODO):
+                    st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year, newmap)
                 st.rerun()
     if rep.duplicate_of is not None:
         st.info(f"This file was already imported (file {rep.duplicate_of}): importing it again adds nothing.")
@@ -110,7 +114,8 @@ if up is not None:
     left, right = st.columns(2)
     if left.button("Commit this file", type="primary", disabled=not rep.ok or (rep.overlap is not None and on_overlap is None)):
         try:
-            fid = importer.commit(con, staged, who=who, on_overlap=on_overlap)
+            with data.guard(f"Importing {safe_name}", IMPORT_TODO):
+                fid = importer.commit(con, staged, who=who, on_overlap=on_overlap)
         except ValueError as exc:   # another admin's import landed meanwhile: read the file again
             st.session_state.pop("_stage_key", None)
             st.error(str(exc))
@@ -128,7 +133,7 @@ if up is not None:
     right.button("Cancel", on_click=_cancel)
 
 st.subheader("Imported files")
-files = importer.files(con)
+files = manage.files(con)
 if files.empty:
     st.caption("No files imported yet.")
 else:
@@ -138,7 +143,7 @@ else:
     undo_id = st.selectbox("Undo an import (removes everything the file brought in)", [None] + files["file_id"].tolist())
     if undo_id is not None and st.button(f"Undo file {undo_id}"):
         try:
-            importer.undo(con, int(undo_id), who=who)
+            manage.undo(con, int(undo_id), who=who)
             data.clear()
             st.success(f"File {undo_id} removed.")
         except ValueError as exc:

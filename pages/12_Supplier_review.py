@@ -11,8 +11,7 @@ from cwb.ui.frame import footer, frame
 
 f = frame("Supplier review")
 con = data.connection()
-params = f.spend_params(anchors=list(f.anchors) or list(f.anchor_names))
-ind = data.query("spend_indicators", **params)
+ind = f.query("spend_indicators")
 row = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 if not row.empty:
     r = row.iloc[0]
@@ -23,7 +22,7 @@ if not row.empty:
     c[3].metric("VCSE spend (A10)", fmt.pct(r["vcse_pct"]))
     c[4].metric("Social-economy spend (A11)", fmt.pct(r["social_pct"]))
 st.caption("How suppliers were located: " + METHOD_NOTE)
-lm = data.query("located_by_method", anchor_ids=params["anchor_ids"], fy=f.fy)
+lm = f.query("located_by_method")
 if not lm.empty:
     lm["spend_gbp"] = lm["spend_gbp"].astype(float).round(0)
     show.table(lm.rename(columns={"method": "Located by", "spend_gbp": "Spend £", "pct": "% of spend",

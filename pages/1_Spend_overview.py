@@ -6,12 +6,12 @@ import streamlit as st
 from cwb import export, fmt
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
-from cwb.ui import data, show
+from cwb.ui import show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame, imd_missing
 
 f = frame("Spend overview")
 show.page_fixes()
-ind = data.query("spend_indicators", **f.spend_params(fy_from=min(f.baseline_fy, f.fy), fy_to=max(f.baseline_fy, f.fy)))
+ind = f.query("spend_indicators", fy_from=f.method.period[0], fy_to=f.method.period[1])
 cur = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 if cur.empty:
     st.info(f"No payments in {f.fy} for {esc(f.anchors_label)}. Choose another year or anchor.")
@@ -81,8 +81,8 @@ with right:
                                 "local_gbp": "Local spend £", "spend_gbp": "Spend in scope £"}, f.anchor_names),
                key="anchors")
 
-conc = data.query("spend_concentration", **f.spend_params())
-pp = data.query("spend_prompt_payment", **f.spend_params())
+conc = f.query("spend_concentration")
+pp = f.query("spend_prompt_payment")
 tbl = conc.merge(pp[["anchor_id", "within_30_pct", "avg_days", "n_invoices"]], on="anchor_id", how="left")
 for col in ("spend_gbp", "top10_gbp", "top20_gbp"):
     tbl[col] = (tbl[col].astype(float) / 1e6).round(1)

@@ -5,7 +5,7 @@ import streamlit as st
 from cwb import export, fmt
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
-from cwb.ui import data, show
+from cwb.ui import show
 from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 INDICATORS = {
@@ -44,13 +44,13 @@ if key == "A12" and imd_missing(f):
     st.stop()
 
 years = f.years
-ind = data.query("spend_indicators", **f.spend_params(fy_from=years[0], fy_to=years[-1]))
+ind = f.query("spend_indicators", fy_from=years[0], fy_to=years[-1])
 show_anchors = f.anchors if f.anchors else []
 series = ind[ind["anchor_id"].isin(["_all", *show_anchors])].copy()
 names = {"_all": "Network" if not f.anchors else "Selected anchors", **f.anchor_names}
-tg = data.query("targets", network_id=f.network_id, indicator=key)
+tg = f.query("targets", indicator=key)
 tg = tg[tg["scope_id"] == ("_all" if not f.anchors else (f.anchors[0] if len(f.anchors) == 1 else "-"))]
-events = data.query("network_events", network_id=f.network_id)
+events = f.query("network_events")
 unit = "£" if col.endswith("_gbp") else "%"
 fig = charts.trend(series, col, f"{label} by financial year", names, f.baseline_fy,
                    targets=tg if len(tg) else None, events=events, unit=unit)
@@ -72,7 +72,7 @@ if unit == "%":
                     "so part of a change in share can come from a changed total.")
 
 st.subheader("Spend per month")
-months = data.query("spend_by_month", anchor_ids=f.anchors or list(f.anchor_names), fy_from=years[0], fy_to=years[-1])
+months = f.query("spend_by_month", fy_from=years[0], fy_to=years[-1])
 fig = charts.monthly(months, "Spend per month by anchor (gaps are months with no data)", f.anchor_names, years[0], years[-1])
 show.chart(fig, f.provenance("Spend per month", "Total payments per calendar month, by anchor",
                              period=f"{years[0]} to {years[-1]}", denominator="none (totals)",

@@ -22,13 +22,12 @@ if colour == "imd" and (level != "lsoa11" or imd_missing(f)):
         st.info("Deprivation deciles are defined for LSOAs: choose LSOA areas to colour by deprivation.")
     colour = "spend"
 
-p = f.spend_params()
-areas = data.query("spend_by_area", **p, area_level=level)
+areas = f.query("spend_by_area", area_level=level)
 if areas.empty:
     st.info(f"No located spend in {f.fy} for {f.anchors_label}.")
     footer(f)
     st.stop()
-ind = data.query("spend_indicators", **p)
+ind = f.query("spend_indicators")
 tot = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 total_gbp = float(tot["spend_gbp"].iloc[0]) if len(tot) else None
 located_gbp = float(tot["located_gbp"].iloc[0]) if len(tot) else None
@@ -44,7 +43,7 @@ else:
 
 # a viewer without supplier detail of every anchor in the figures never sees an area with fewer
 # than CWB_MAP_MIN_SUPPLIERS suppliers on its own (issue 12: one supplier's spend in a tooltip)
-protect = not set(p["anchor_ids"]) <= set(f.detail_anchors)
+protect = not set(f.method.chosen_anchors) <= set(f.detail_anchors)
 n_min = maps.min_suppliers()
 parents = None
 if level == "lsoa11":
@@ -81,13 +80,13 @@ else:
 context = maps.in_bounds(all_lads, bounds, pad=0.05)
 labels = maps.labels_for(context, lad_names, f.local_lads, f.wider_lads, bounds, towns=level != "lad" and extent == "wider",
                          neighbours=extent == "wider")
-sites = maps.anchor_sites(data.query("map_anchor_sites", network_id=f.network_id), p["anchor_ids"])
+sites = maps.anchor_sites(data.query("map_anchor_sites", network_id=f.network_id), f.method.chosen_anchors)
 pic, table = maps.spend_picture(rows, shapes, centres, names, total_gbp, colour, context, labels, sites, n_min, bounds)
 
 extra = []
 show_points = bool(f.detail_anchors) and st.toggle("Show the 300 largest suppliers as points", value=False, key="map_points")
 if show_points:
-    pts = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search="")
+    pts = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search="")
     pts = pts.dropna(subset=["lat", "lon"]).head(300)
     pts["tooltip"] = [maps.tip(n, f"{fmt.gbp(v)} in {f.fy}", f"Paid by {a}") for n, v, a in
                       zip(pts["supplier_name"], pts["spend_gbp"], pts["anchors"])]
@@ -155,7 +154,7 @@ if st.session_state.get(pick_key) not in opts:
     st.session_state[pick_key] = opts[0]
 area = st.selectbox("Suppliers in an area (or click the map)", opts, key=pick_key,
                     format_func=lambda c: f"{names.get(c, c)} · {fmt.gbp(spend_of.get(c))}")
-sup = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search="")
+sup = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search="")
 if len(f.detail_anchors) < len(f.anchor_names):
     st.caption("Supplier detail is shown only for the anchors you may see in detail.")
 cols = ["supplier_name", "postcode", "spend_gbp", "n_payments", "n_anchors", "is_sme", "is_vcse", "shared"]

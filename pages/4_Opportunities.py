@@ -5,12 +5,12 @@ import streamlit as st
 from cwb import export, fmt
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
-from cwb.ui import data, show
+from cwb.ui import show
 from cwb.ui.frame import footer, frame
 
 f = frame("Opportunities")
 show.page_fixes()
-cats = data.query("spend_by_category", **f.spend_params())
+cats = f.query("spend_by_category")
 if cats.empty:
     st.info(f"No payments in {f.fy} for {esc(f.anchors_label)}.")
     footer(f)

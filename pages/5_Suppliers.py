@@ -4,7 +4,7 @@ import streamlit as st
 
 from cwb import fmt
 from cwb.fmt import md_escape as esc
-from cwb.ui import data, show
+from cwb.ui import show
 from cwb.ui.frame import footer, frame
 
 BAND = {"local": "Local area", "wider": "Rest of wider area", "region": "Rest of region", "uk": "Rest of UK",
@@ -17,9 +17,8 @@ if not f.detail_anchors:
     footer(f)
     st.stop()
 q = st.text_input("Search supplier names", value="", max_chars=80, key="sup_search").strip()
-p = f.spend_params()
-sup = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=q)
-sh = data.query("spend_shared_suppliers", **p).iloc[0]
+sup = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=q)
+sh = f.query("spend_shared_suppliers").iloc[0]
 only_shared = st.toggle("Only suppliers shared by two or more anchors", value=False, key="sup_shared")
 if only_shared:
     sup = sup[sup["shared"]]

@@ -12,14 +12,13 @@ from cwb.ui.frame import footer, frame, imd_missing, page_choice
 f = frame("Workforce")
 show.page_fixes()
 k = privacy.k_default()
-raw = data.query("workforce_indicators", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1],
-                 local_lads=f.local_lads, imd_edition=f.imd_edition)
+raw = f.query("workforce_indicators", fy_from=f.years[0], fy_to=f.years[-1])
 if raw.empty:
     st.info("No workforce counts are loaded for these anchors. Import staff counts by area (or an HR extract, "
             "aggregated on import) on the Import page.")
     footer(f)
     st.stop()
-pop = data.query("workforce_population", local_lads=f.local_lads, imd_edition=f.imd_edition).iloc[0]
+pop = f.query("workforce_population").iloc[0]
 ind = workforce.protected_indicators(raw, k, pop["deprived_pop_pct"])
 cur = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 if cur.empty:
@@ -63,7 +62,7 @@ if not imd_missing(f):
         st.caption(f"Local population living in decile 1-2 areas: {pop['deprived_pop_pct']:.1f}% of {pop['population']:,.0f} "
                    f"(IMD {f.imd_edition} population denominators).")
 
-gpg = data.query("workforce_gender_pay", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.fy, fy_to=f.fy)
+gpg = f.query("workforce_gender_pay")
 if len(gpg):
     st.markdown("**Gender pay gap (B13, statutory returns)** · " + " · ".join(
         f"{esc(f.anchor_names.get(a, a).replace(' (demo)', ''))}: mean {g['gpg_mean_pct']:.1f}%, median {g['gpg_median_pct']:.1f}%"
@@ -109,7 +108,7 @@ show.table(tbl, f.provenance(
 st.subheader("Where staff live")
 LEVELS = {"msoa11": "MSOA (2011)", "lad": "Local authority", "lsoa11": "LSOA (2011)"}
 lvl = page_choice(st.radio, "Areas", list(LEVELS), "wlvl", "msoa11", "map level", format_func=LEVELS.get, horizontal=True)
-areas = data.query("workforce_by_area", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, area_level=lvl, imd_edition=f.imd_edition)
+areas = f.query("workforce_by_area", area_level=lvl)
 m, summ = charts.protected_map_areas(areas, lvl, k, lambda lv, c: mapdata.lad_shapes() if lv == "lad" else data.shapes(lv, c))
 all_lads = mapdata.lad_shapes()
 bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
@@ -120,7 +119,7 @@ place_labels = maps.labels_for(ctx, dict(zip(lads["lad_code"], lads["lad_name"])
 anchor_sites = maps.anchor_sites(data.query("map_anchor_sites", network_id=f.network_id), f.anchors or list(f.anchor_names))
 pic = charts.staff_picture(m, ctx, place_labels, anchor_sites, bounds)
 map_title = f"Where staff live, by {({'msoa11': 'MSOA', 'lad': 'district', 'lsoa11': 'LSOA'})[lvl]}, {f.fy}"
-st.markdown(f"**{map_title}** · {f.anchors_label}")
+st.markdown(f"**{map_title}** · {esc(f.anchors_label)}")
 st.pydeck_chart(maps.to_deck(pic, area_layer_id="staff"), height=560, key=f"wf_map_{lvl}")
 if len(m):
     st.markdown(charts.legend(m), unsafe_allow_html=True)

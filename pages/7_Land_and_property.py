@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cwb import export, fmt, maps
+from cwb import catalogue, export, fmt, maps
 from cwb.charts import land as charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import data, mapdata, show
@@ -10,42 +10,32 @@ from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 f = frame("Land and property")
 show.page_fixes()
-summ = data.query("land_summary", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, imd_edition=f.imd_edition)
-if summ.empty:
+land = f.query("land_indicators")
+land = land[(land["anchor_id"] == "_all") & (land["sites_total"] > 0)]
+if land.empty:
     st.info("No land and property records are loaded. Import a land register (the transparency-code layout) on the Import page.")
     footer(f)
     st.stop()
-tot = summ[summ["anchor_id"] == "_all"]
-held = tot[~tot["status"].isin(["disposed", "transferred"])]
-by = tot.set_index("status")
-
-
-def s(statuses, col="sites"):
-    return float(sum(by[col].get(x, 0) or 0 for x in statuses))
-
-
-IDLE = ["surplus", "vacant", "under-used"]
+L = land.iloc[0]
 imd_ok = f.imd_edition in f.imd_loaded
 st.markdown(f"**Land and buildings held as at {f.fy}** · {esc(f.anchors_label)}")
 c = st.columns(5)
-c[0].metric("Sites held (C1)", fmt.num(held["sites"].sum()), help=f"{fmt.num(held['area_ha'].sum())} ha of land recorded")
-c[1].metric("Floor area (C1)", f"{fmt.num(held['floor_area_m2'].sum())} m²", help="Gross internal area, where the register records it")
-c[2].metric("Surplus, vacant or under-used (C2)", fmt.num(s(IDLE)), help=f"{s(IDLE, 'area_ha'):,.1f} ha")
-c[3].metric("In community use (C5)", fmt.num(s(["community use"])),
-            help=f"{s(['community use'], 'area_ha'):,.1f} ha; {s(['community use'], 'floor_area_m2'):,.0f} m² floor area")
-c[4].metric("Transferred to communities (C4, to date)", fmt.num(s(["transferred"])), help=f"{s(['transferred'], 'area_ha'):,.1f} ha")
+c[0].metric(catalogue.label("C1"), fmt.num(L["sites_held"]), help=f"{fmt.num(L['area_ha_held'])} ha of land recorded")
+c[1].metric("Floor area (C1)", f"{fmt.num(L['floor_area_m2_held'])} m²", help="Gross internal area, where the register records it")
+c[2].metric(catalogue.label("C2"), fmt.num(L["sites_idle"]), help=f"{L['area_ha_idle']:,.1f} ha")
+c[3].metric(catalogue.label("C5"), fmt.num(L["sites_community"]),
+            help=f"{L['area_ha_community']:,.1f} ha; {L['floor_area_m2_community']:,.0f} m² floor area")
+c[4].metric("Transferred to communities (C4, to date)", fmt.num(L["sites_transferred"]), help=f"{L['area_ha_transferred']:,.1f} ha")
 if not imd_missing(f):
-    known = held["sites_imd_known"].sum()
-    st.metric(f"Sites held in IMD decile 1-2 areas (C9, IMD {f.imd_edition})",
-              fmt.pct(100 * held["sites_deprived"].sum() / known if known else None),
-              help=f"{int(held['sites_deprived'].sum())} of {int(known)} sites with a known decile; {held['area_ha_deprived'].sum():,.1f} ha")
+    st.metric(f"Sites held in IMD decile 1-2 areas (C9, IMD {f.imd_edition})", catalogue.get("C9").text(L["deprived_pct"]),
+              help=f"{int(L['sites_deprived'])} of {int(L['sites_imd_known'])} sites with a known decile; {L['area_ha_deprived']:,.1f} ha")
 
 DIMS = {"anchor_id": "Anchor", "use_type": "Use", "tenure": "Tenure", "status": "Status", "location_precision": "Location precision"}
 left, right = st.columns([3, 2])
 dim = page_choice(left.radio, "Break down by", list(DIMS), "ldim", "use_type", "land breakdown", format_func=DIMS.get,
                   horizontal=True)
 unit = right.radio("Measure", ["sites", "area_ha"], format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True, key="land_unit")
-bd = data.query("land_breakdown", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, dimension=dim, imd_edition=f.imd_edition)
+bd = f.query("land_breakdown", dimension=dim)
 labels = {a: n.replace(" (demo)", "") for a, n in f.anchor_names.items()} if dim == "anchor_id" else {}
 show.chart(charts.breakdown(bd, unit, f"{'Sites' if unit == 'sites' else 'Hectares'} held by {DIMS[dim].lower()}, {f.fy}"
                             + (" (pink: in IMD decile 1-2 areas)" if imd_ok else ""), imd_ok, labels),
@@ -58,7 +48,7 @@ show.chart(charts.breakdown(bd, unit, f"{'Sites' if unit == 'sites' else 'Hectar
                            digits={"Hectares": 1, "Hectares in IMD decile 1-2 areas": 1, "Floor area m²": 0}), key="land_bd")
 
 st.subheader("Sites")
-opts = data.query("land_tenures", anchor_ids=f.anchors or list(f.anchor_names))
+opts = f.query("land_tenures")
 cols = st.columns([2, 2, 2, 2])
 tenures = cols[0].multiselect("Tenure", sorted(opts["tenure"].unique()), key="land_tenure")
 statuses = cols[1].multiselect("Status", list(charts.STATUS_COLOURS), key="land_status")
@@ -68,8 +58,7 @@ layer_imd = cols[3].toggle(f"Deprivation of areas (IMD {f.imd_edition})", value=
 if not f.detail_anchors:
     st.info("Site-level detail is shared only with analysts of each anchor; the figures above cover every anchor.")
 else:
-    sites = data.query("land_sites", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, scope_anchor_ids=f.detail_anchors,
-                       tenures=tenures, statuses=statuses, imd_edition=f.imd_edition)
+    sites = f.query("land_sites", scope_anchor_ids=f.detail_anchors, tenures=tenures, statuses=statuses)
     pts, legend = charts.site_points(sites, colour_by, f.anchor_names)
     all_lads = mapdata.lad_shapes()
     wider_bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
@@ -81,7 +70,7 @@ else:
     layers = [maps.outline_layer(ctx)]
     imd_areas = None
     if layer_imd and imd_ok:
-        dep = data.query("land_area_deprivation", lads=f.wider_lads, imd_edition=f.imd_edition)
+        dep = f.query("land_area_deprivation", lads=f.wider_lads)
         imd_areas = data.shapes("lsoa11", dep["area_code"].tolist()).merge(dep, on="area_code")
         imd_areas["tooltip"] = ""
         layers.append(maps.area_layer(imd_areas, "imd_decile", layer_id="imd"))
@@ -116,7 +105,7 @@ else:
 left, right = st.columns(2)
 with left:
     tv = st.radio("Trend of", ["sites", "area_ha"], format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True, key="land_tv")
-    trend = data.query("land_status_trend", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1])
+    trend = f.query("land_status_trend", fy_from=f.years[0], fy_to=f.years[-1])
     show.chart(charts.status_trend(trend, tv, f"{'Sites' if tv == 'sites' else 'Hectares'} by status, by year"),
                f.provenance("Estate by status", "Sites (or hectares) by status recorded for each financial year (C1, C2, C5)",
                             denominator="all sites with a status that year", period=f"{f.years[0]} to {f.years[-1]}",
@@ -125,7 +114,7 @@ with left:
                                        "area_ha": "Hectares"}, digits={"Hectares": 1}), key="land_trend")
 with right:
     st.markdown("&nbsp;")
-    disp = data.query("land_disposals", anchor_ids=f.anchors or list(f.anchor_names), fy_from=f.years[0], fy_to=f.years[-1])
+    disp = f.query("land_disposals", fy_from=f.years[0], fy_to=f.years[-1])
     if disp.empty:
         st.info("No disposals recorded in these years.")
     else:

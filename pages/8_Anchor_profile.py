@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cwb import export, fmt, pack, privacy, slides, workforce
+from cwb import catalogue, export, fmt, pack, privacy, slides, workforce
 from cwb.charts import network as net_charts
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
@@ -14,8 +14,7 @@ show.page_fixes()
 a = f.anchors[0]
 atype = f.anchor_types[a]
 st.markdown(f"## {esc(f.anchor_names[a])}\n{esc(ANCHOR_TYPES.get(atype, atype))} · {f.fy} · baseline {f.baseline_fy}")
-allp = f.spend_params(fy_from=f.years[0], fy_to=f.years[-1], anchors=[])
-ind = data.query("spend_indicators", **allp)
+ind = f.query("spend_indicators", fy_from=f.years[0], fy_to=f.years[-1], anchors=[])   # the anchor among its network
 mine = ind[ind["anchor_id"] == a].set_index("financial_year")
 if f.fy not in mine.index:
     st.markdown("#### Spend")
@@ -42,7 +41,7 @@ else:
     c[3].metric("Position in the network (local %)", f"{rank} of {len(now)}", help=f"Among all anchors; {extra}")
     series = ind[ind["anchor_id"].isin([a, "_all"])]
     fig = charts.trend(series, "local_pct", f"Local spend: {f.anchor_names[a]} and the network", {"_all": "Network", **f.anchor_names},
-                       f.baseline_fy, targets=None, events=data.query("network_events", network_id=f.network_id))
+                       f.baseline_fy, targets=None, events=f.query("network_events"))
     show.chart(fig, f.provenance("Local spend: anchor and network", "Share of spend with local suppliers (A2)",
                                  numerator="spend with local suppliers", period=f"{f.years[0]} to {f.years[-1]}"),
                export.labelled(series, {"anchor_id": "Series", "financial_year": "Financial year",
@@ -52,8 +51,7 @@ left, right = st.columns(2)
 span = f"{f.years[0]} to {f.fy}"
 with left:
     st.markdown("#### Workforce")
-    wraw = data.query("workforce_indicators", anchor_ids=[a], fy_from=f.years[0], fy_to=f.fy, local_lads=f.local_lads,
-                      imd_edition=f.imd_edition)
+    wraw = f.query("workforce_indicators", anchors=[a], fy_from=f.years[0], fy_to=f.fy)
     wall = workforce.protected_indicators(wraw) if len(wraw) else wraw
     wall = wall[wall["anchor_id"] == a] if len(wall) else wall
     now = wall[wall["financial_year"] == f.fy] if len(wall) else wall
@@ -78,16 +76,14 @@ with left:
         st.caption("No workforce counts loaded for this anchor.")
 with right:
     st.markdown("#### Land and property")
-    trend = data.query("land_status_trend", anchor_ids=[a], fy_from=f.years[0], fy_to=f.fy)
-    cur = trend[trend["financial_year"] == f.fy].set_index("status")["sites"]
-    if len(cur):
+    land = f.query("land_indicators", anchors=[a], fy_from=f.years[0], fy_to=f.fy)
+    land = land[(land["anchor_id"] == "_all") & (land["sites_total"] > 0)]
+    now = land[land["financial_year"] == f.fy]
+    if len(now):
         m = st.columns(3)
-        m[0].metric("Sites held (C1)", fmt.num(cur.sum() - cur.get("disposed", 0) - cur.get("transferred", 0)))
-        m[1].metric("Surplus, vacant or under-used (C2)", fmt.num(sum(cur.get(x, 0) for x in ("surplus", "vacant", "under-used"))))
-        m[2].metric("Community use (C5)", fmt.num(cur.get("community use", 0)))
-        by = trend.assign(g=trend["status"].map(slides.LAND_GROUPS)).pivot_table(
-            index="financial_year", columns="g", values="sites", aggfunc="sum", fill_value=0).reset_index()
-        by = by.reindex(columns=["financial_year", "idle", "community"], fill_value=0)
+        for col, ind in zip(m, ("C1", "C2", "C5")):
+            col.metric(catalogue.label(ind), fmt.num(now.iloc[0][catalogue.get(ind).column]))
+        by = slides.land_by_year(land)
         show.chart(net_charts.lines(by, [("idle", "surplus, vacant or under-used"), ("community", "community use or transferred")],
                                     "Sites that could serve the community, and sites that do", "Sites", unit="sites"),
                    f.provenance("Land and buildings", "Sites surplus, vacant or under-used (C2) and in community use or "

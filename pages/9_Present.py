@@ -9,7 +9,7 @@ from cwb import slides as slide_mod
 from cwb.charts import network as net_charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import data
-from cwb.ui.frame import _state, footer, frame, page_param, set_page_param
+from cwb.ui.frame import clear_page_param, footer, frame, page_param, set_page_param, set_present
 
 # at 1280 x 720 (a projector) the headline, the chart with its x-axis and the caption fit one screen
 CHART_HEIGHT = 340
@@ -29,7 +29,7 @@ def _slide_figure(ctx_key: str, version: int, step: int, _fig):
     return fig
 
 
-_state()["present"] = "1"
+set_present(True)
 f = frame("Presentation", show_method=False)
 ctx = f.slide_context()
 ctx_key = repr(ctx)
@@ -60,8 +60,8 @@ if nav[0].button("◀ Previous", disabled=step == 0, key="prev", width="stretch"
 if nav[1].button("Next ▶", disabled=step >= n - 1, key="next", type="primary", width="stretch"):
     step += 1
 if nav[3].button("✕ Exit presentation", key="exit", width="stretch"):
-    _state()["present"] = "0"
-    _state().pop("s", None)
+    set_present(False)
+    clear_page_param("s")
     st.switch_page("dashboard.py")
 set_page_param("s", str(step))
 nav[2].markdown(f"<div class='cwb-count'>{step + 1} / {n}</div>", unsafe_allow_html=True)

@@ -96,4 +96,6 @@ def params(wider, anchors=(), fy="2023-24", denominator="all", top_n=300, imd="2
 
 
 def run(con, name, **p):
-    return db.run(name, con, **p)
+    """Run a query with the parameters of the common set it declares (like Method.params)."""
+    wanted = db.sql_params(db.sql_text(name))
+    return db.run(name, con, **{k: v for k, v in p.items() if k in wanted})

@@ -41,7 +41,7 @@ def test_demo_shape(demo_con):
 
 
 def test_local_share_rises_slowly(demo_con):
-    ind = db.run("spend_indicators", demo_con, anchor_ids=[], fy_from="2020-21", fy_to="2025-26",
+    ind = db.run("spend_indicators", demo_con, network_id="DEMO", anchor_ids=[], fy_from="2020-21", fy_to="2025-26",
                  denominator="all", top_n=300, local_lads=["E07000123"],
                  wider_lads=demo_con.execute("SELECT wider_lad_codes FROM network").fetchone()[0],
                  region_code="E12000002", imd_edition="2019")

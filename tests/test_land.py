@@ -46,14 +46,14 @@ def con(tmp_path, monkeypatch):
 
 
 def test_summary_by_status(con):
-    s = db.run("land_summary", con, anchor_ids=[], fy="2024-25", imd_edition="2019")
+    s = db.run("land_summary", con, network_id="N", anchor_ids=[], fy="2024-25", imd_edition="2019")
     net = s[s["anchor_id"] == "_all"].set_index("status")
     assert net.loc["operational", "sites"] == 1 and net.loc["transferred", "area_ha"] == 1.5
     assert net.loc["vacant", "sites"] == 1
     # as at 2023-24 the yard was still surplus
-    s23 = db.run("land_summary", con, anchor_ids=[], fy="2023-24", imd_edition="2019")
+    s23 = db.run("land_summary", con, network_id="N", anchor_ids=[], fy="2023-24", imd_edition="2019")
     assert "surplus" in set(s23[s23["anchor_id"] == "_all"]["status"])
-    d = db.run("land_disposals", con, anchor_ids=[], fy_from="2020-21", fy_to="2025-26")
+    d = db.run("land_disposals", con, network_id="N", anchor_ids=[], fy_from="2020-21", fy_to="2025-26")
     assert d.iloc[0]["disposal_route"] == "community asset transfer" and d.iloc[0]["area_ha"] == 1.5
 
 
@@ -63,15 +63,15 @@ def test_breakdown_and_deprivation_by_hand(con):
     By use: Office 1 site 2.0 ha (1 deprived, 2.0 ha); Depot 1, 0.5 ha; Land 1, 0.25 ha.
     By tenure: Freehold 2 sites 2.25 ha, 500 m² (1 deprived); Leasehold 1, 0.5 ha, 120 m².
     In 2023-24 the yard (Land, PR0 2AA, decile 1) is still held: Land 2 sites 1.75 ha, 1 deprived 1.5 ha."""
-    use = db.run("land_breakdown", con, anchor_ids=[], fy="2024-25", dimension="use_type", imd_edition="2019").set_index("category")
+    use = db.run("land_breakdown", con, network_id="N", anchor_ids=[], fy="2024-25", dimension="use_type", imd_edition="2019").set_index("category")
     assert use.loc["Office", ["sites", "area_ha", "sites_deprived", "area_ha_deprived"]].tolist() == [1, 2.0, 1, 2.0]
     assert use.loc["Land", ["sites", "area_ha", "sites_deprived", "sites_imd_known"]].tolist() == [1, 0.25, 0, 1]
-    ten = db.run("land_breakdown", con, anchor_ids=[], fy="2024-25", dimension="tenure", imd_edition="2019").set_index("category")
+    ten = db.run("land_breakdown", con, network_id="N", anchor_ids=[], fy="2024-25", dimension="tenure", imd_edition="2019").set_index("category")
     assert ten.loc["Freehold", ["sites", "area_ha", "floor_area_m2", "sites_deprived"]].tolist() == [2, 2.25, 500, 1]
     assert ten.loc["Leasehold", ["sites", "area_ha", "floor_area_m2"]].tolist() == [1, 0.5, 120]
-    use23 = db.run("land_breakdown", con, anchor_ids=[], fy="2023-24", dimension="use_type", imd_edition="2019").set_index("category")
+    use23 = db.run("land_breakdown", con, network_id="N", anchor_ids=[], fy="2023-24", dimension="use_type", imd_edition="2019").set_index("category")
     assert use23.loc["Land", ["sites", "area_ha", "sites_deprived", "area_ha_deprived"]].tolist() == [2, 1.75, 1, 1.5]
-    anc = db.run("land_breakdown", con, anchor_ids=["B"], fy="2024-25", dimension="anchor_id", imd_edition="2019")
+    anc = db.run("land_breakdown", con, network_id="N", anchor_ids=["B"], fy="2024-25", dimension="anchor_id", imd_edition="2019")
     assert anc["category"].tolist() == ["B"] and anc["sites"].tolist() == [1]
 
 
@@ -82,10 +82,10 @@ def test_site_without_postcode_gets_lsoa_from_nearest_postcode(con):
 
 
 def test_site_detail_respects_scope(con):
-    rows = db.run("land_sites", con, anchor_ids=[], fy="2024-25", scope_anchor_ids=["B"], tenures=[], statuses=[],
+    rows = db.run("land_sites", con, network_id="N", anchor_ids=[], fy="2024-25", scope_anchor_ids=["B"], tenures=[], statuses=[],
                   imd_edition="2019")
     assert set(rows["anchor_id"]) == {"B"} and rows.iloc[0]["status"] == "vacant"
-    lease = db.run("land_sites", con, anchor_ids=[], fy="2024-25", scope_anchor_ids=["A", "B"], tenures=["Leasehold"],
+    lease = db.run("land_sites", con, network_id="N", anchor_ids=[], fy="2024-25", scope_anchor_ids=["A", "B"], tenures=["Leasehold"],
                    statuses=[], imd_edition="2019")
     assert lease["asset_id"].tolist() == ["B1"]
 

@@ -27,11 +27,11 @@ def test_meeting_pack_content(demo_con, anchor):
     prs = Presentation(io.BytesIO(pack.build_pack(demo_con, ctx)))
     ss = list(prs.slides)
     views = slides.build(demo_con, ctx)
-    assert len(ss) == len(views) + 2 and len(views) >= 5
+    assert len(ss) == len(views) + 3 and len(views) >= 5     # title, views, every indicator, method
     first = " ".join(sh.text_frame.text for sh in ss[0].shapes if sh.has_text_frame)
     assert ctx.network_name in first and "Synthetic demo data" not in first and "synthetic demo data" in first
     assert ("Millbrook Community Homes" in first) == (anchor is not None)
-    for sl, v in zip(ss[1:-1], views):
+    for sl, v in zip(ss[1:-2], views):
         assert sl.shapes.title.text == v.headline
         pics = [sh for sh in sl.shapes if sh.shape_type == 13]
         assert len(pics) == 1 and pics[0].image.blob[:8] == b"\x89PNG\r\n\x1a\n"
@@ -41,6 +41,15 @@ def test_meeting_pack_content(demo_con, anchor):
         notes = sl.notes_slide.notes_text_frame.text
         assert "Numerator" in notes or "Denominator" in notes
         assert "Open Government Licence" in notes
+    # every catalogue indicator with data is in the pack's table (cwb.catalogue)
+    glance = ss[-2]
+    assert glance.shapes.title.text.startswith("Every indicator at a glance")
+    cells = [c.text for sh in glance.shapes if sh.has_table for r in sh.table.rows for c in r.cells]
+    from cwb import catalogue
+
+    for item in catalogue.values(demo_con, ctx):
+        assert f"{item['name']} ({item['id']})" in cells and item["text"] in cells
+    assert "Local spend (A2)" in cells and "Sites held (C1)" in cells and "Staff living in the local area (B2)" in cells
     assert ss[-1].shapes.title.text == "How these figures are made"
     body = " ".join(sh.text_frame.text for sh in ss[-1].shapes if sh.has_text_frame)
     assert "spend-weighted" in body and "suppressed" in body

@@ -181,7 +181,7 @@ def test_sweep_finds_small_counts_when_protection_is_off(app_env, demo_con, monk
     """The sweep can fail: the raw demo counts contain 1..9 values, and with the protection
     functions replaced by pass-throughs, the same sweep of the same page catches them on screen,
     on the map and in the exports."""
-    raw = db.run("workforce_indicators", demo_con, anchor_ids=[], fy_from="2020-21", fy_to="2025-26",
+    raw = db.run("workforce_indicators", demo_con, network_id="DEMO", anchor_ids=[], fy_from="2020-21", fy_to="2025-26",
                  local_lads=["E07000123"], imd_edition="2019")
     raw = raw[raw["anchor_id"] != "_all"]
     # an anchor, year and indicator for which a count shown in an export (the indicator's trend

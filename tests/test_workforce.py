@@ -56,7 +56,7 @@ def loaded(con):
 
 
 def _raw(con):
-    return db.run("workforce_indicators", con, anchor_ids=[], fy_from=FY, fy_to=FY, local_lads=["E07000123"],
+    return db.run("workforce_indicators", con, network_id="N", anchor_ids=[], fy_from=FY, fy_to=FY, local_lads=["E07000123"],
                   imd_edition="2019").set_index("anchor_id")
 
 
@@ -116,7 +116,7 @@ def test_map_areas_at_each_level(loaded):
     """A's staff by MSOA: E02005265 40 (E01025231), E02005260 60 + 20 (the MSOA row) = 80,
     E02005224 30 (the Lancaster LSOA). By district: Preston 120, Lancaster 30. By LSOA the MSOA row
     cannot be placed and is left out."""
-    by = {lvl: dict(zip(*db.run("workforce_by_area", loaded, anchor_ids=["A"], fy=FY, area_level=lvl,
+    by = {lvl: dict(zip(*db.run("workforce_by_area", loaded, network_id="N", anchor_ids=["A"], fy=FY, area_level=lvl,
                                  imd_edition="2019")[["area_code", "headcount"]].T.values))
           for lvl in ("lsoa11", "msoa11", "lad")}
     assert by["msoa11"] == {"E02005265": 40, "E02005260": 80, "E02005224": 30}

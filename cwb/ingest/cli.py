@@ -6,13 +6,13 @@ import sys
 
 import pandas as pd
 
-ANCHOR_TYPES = ["council", "nhs_trust", "university", "fe_college", "housing_association", "police", "fire", "other"]
+from cwb import manage
+
+ANCHOR_TYPES = manage.ANCHOR_TYPE_CODES
 
 
 def _con(args):
-    from cwb import build, config
-
-    return build.open_database(args.db or config.db_path(), log=lambda m: print(m, file=sys.stderr))
+    return manage.open_database(args.db)
 
 
 def _parse_maps(items) -> dict[str, str] | None:
@@ -154,54 +154,35 @@ def cmd_mappings(args) -> int:
 
 
 def cmd_network(args) -> int:
-    con = _con(args)
-    local = [c.strip() for c in args.local.split(",") if c.strip()]
-    cur = con.cursor()
-    lads = dict(cur.execute("SELECT lad_code, county_code FROM ref_lad").fetchall())
-    bad = [c for c in local if c not in lads]
-    if bad or not local:
-        print(f"unknown local authority code(s): {', '.join(bad) or '(none given)'}", file=sys.stderr)
+    try:
+        saved = manage.create_network(_con(args), args.id, args.name, args.local.split(","),
+                                      wider=args.wider.split(",") if args.wider else None,
+                                      wider_name=args.wider_name, baseline=args.baseline)
+    except manage.SetupError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
-    if args.wider:
-        wider = [c.strip() for c in args.wider.split(",") if c.strip()]
-    else:
-        counties = {lads[c] for c in local}
-        wider = sorted(c for c, cty in lads.items() if cty in counties)
-    region = cur.execute("SELECT mode(region_code) FROM ref_lad WHERE list_contains(?, lad_code)", [local]).fetchone()[0]
-    names = cur.execute("SELECT string_agg(lad_name, ', ') FROM ref_lad WHERE list_contains(?, lad_code)", [local]).fetchone()[0]
-    wname = cur.execute("SELECT mode(county_name) FROM ref_lad WHERE list_contains(?, lad_code)", [local]).fetchone()[0]
-    cur.execute("INSERT OR REPLACE INTO network VALUES (?, ?, ?, ?, ?, ?, ?, ?, false)",
-                [args.id, args.name, local, sorted(set(wider) | set(local)), region, names, args.wider_name or wname, args.baseline])
-    cur.close()
-    print(f"network {args.id}: local {names}; wider area {len(set(wider) | set(local))} districts; region {region}")
+    print(saved.message())
     return 0
 
 
 def cmd_anchor(args) -> int:
-    con = _con(args)
-    cur = con.cursor()
-    if not cur.execute("SELECT 1 FROM network WHERE network_id = ?", [args.network]).fetchone():
-        print(f"unknown network {args.network}", file=sys.stderr)
+    try:
+        aid = manage.add_anchor(_con(args), args.id, args.name, args.type, args.network, args.postcode, args.joined)
+    except manage.SetupError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
-    cur.execute("INSERT OR REPLACE INTO anchor VALUES (?, ?, ?, ?, ?, ?, false)",
-                [args.id, args.name, args.type, args.postcode, args.network, args.joined])
-    cur.close()
-    print(f"anchor {args.id} ({args.type}) in network {args.network}")
+    print(f"anchor {aid} ({args.type}) in network {args.network}")
     return 0
 
 
 def cmd_files(args) -> int:
-    from cwb.ingest import importer
-
-    print(importer.files(_con(args)).to_string(index=False))
+    print(manage.files(_con(args)).to_string(index=False))
     return 0
 
 
 def cmd_undo(args) -> int:
-    from cwb.ingest import importer
-
     try:
-        name = importer.undo(_con(args), args.file_id, who=args.who)
+        name = manage.undo(_con(args), args.file_id, who=args.who)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2

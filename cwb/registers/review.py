@@ -178,5 +178,5 @@ def apply_csv(con: duckdb.DuckDBPyConnection, path: str | Path, who: str = "loca
     return n
 
 
-def located_by_method(con: duckdb.DuckDBPyConnection, scope_anchor_ids: list[str], fy: str) -> pd.DataFrame:
-    return db.run("located_by_method", con, anchor_ids=list(scope_anchor_ids), fy=fy)
+def located_by_method(con: duckdb.DuckDBPyConnection, network_id: str, anchor_ids: list[str], fy: str) -> pd.DataFrame:
+    return db.run("located_by_method", con, network_id=network_id, anchor_ids=list(anchor_ids), fy=fy)

@@ -1,14 +1,18 @@
-"""Cached access to the database for the pages."""
+"""Cached access to the database for the pages, and the one place a failed query is shown:
+a clear message naming what failed and what to do, never a traceback."""
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
-from cwb import build, config, db, demo
+from cwb import build, config, db, demo, manage
 
 DEMO_SECONDS = 6.0   # typical seconds to generate and load the demo network (bench_build)
 
@@ -16,7 +20,7 @@ DEMO_SECONDS = 6.0   # typical seconds to generate and load the demo network (be
 @st.cache_resource(show_spinner="Opening the database...")
 def _connection(path: str):
     # the map boundaries are built in a background thread: the first page needs none
-    con = build.open_database(path, boundaries="background")
+    con = manage.open_database(path, log=print, boundaries="background")
     if build.database_is_empty(con):
         demo.load_demo(con)
     return con
@@ -100,10 +104,39 @@ def data_version() -> int:
 
 
 def query(name: str, **params: Any) -> pd.DataFrame:
-    """Run a named metric query (cached on its bound parameters and the data version)."""
-    wanted = db.sql_params(db.sql_text(name))
-    frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items() if k in wanted))
-    return _run_cached(name, frozen, data_version(), str(config.db_path())).copy()
+    """Run a named metric query (cached on its bound parameters and the data version).
+
+    The parameters must be exactly those the query declares (``Filters.params`` gives them);
+    a failure stops the page with a plain message (see ``failed``)."""
+    with guard(f"Reading the figures ({name})"):
+        db.check_params(name, db.sql_text(name), params)
+        frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
+        return _run_cached(name, frozen, data_version(), str(config.db_path())).copy()
+    raise AssertionError("unreachable")  # guard stops the page
+
+
+WHAT_TO_DO = ("Try again in a moment (another import may be running). If it keeps failing, rebuild the "
+              "database with `python -m cwb build` (or re-import the last file on the Import page) and "
+              "send this message to whoever runs the dashboard.")
+
+
+def failed(what: str, exc: BaseException, todo: str = WHAT_TO_DO) -> NoReturn:
+    """Show what failed (``what``: 'Reading the figures (spend_indicators)'), why (one line) and
+    what to do; stop the page (no traceback)."""
+    cause = exc.cause if isinstance(exc, db.QueryError) else exc
+    detail = str(cause).strip().splitlines()[0][:300] if str(cause).strip() else type(cause).__name__
+    st.error(f"**{what} failed.** {detail}  \n{todo}")
+    st.stop()
+    raise RuntimeError(what)  # st.stop raises; for type checkers
+
+
+@contextmanager
+def guard(what: str, todo: str = WHAT_TO_DO) -> Iterator[None]:
+    """Run database work for a page: a query or database error becomes ``failed``'s message."""
+    try:
+        yield
+    except (db.QueryError, duckdb.Error) as exc:
+        failed(what, exc, todo)
 
 
 def clear() -> None:

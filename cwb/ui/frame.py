@@ -16,94 +16,65 @@ import streamlit as st
 from cwb import access, provenance
 from cwb.config import ROOT
 from cwb.fmt import md_escape
+from cwb.method import DENOMINATORS, Method, local_area_name, wider_area_name
 from cwb.reference import geography
-from cwb.ui import auth, data
+from cwb.ui import auth, data, registry
 from cwb.ui_labels import ANCHOR_TYPES  # noqa: F401  (re-exported for the pages)
 
-DENOMINATORS = {
-    "all": "All third-party spend",
-    "influenceable": "Influenceable spend (excludes public bodies, tax and pensions)",
-    "top_n": "Top N suppliers of each anchor",
-}
 IMD_HELP = "python -m cwb imd PATH_TO_IMD_FILE   (the official MHCLG file, 2019 or 2025 edition)"
 
 
 @dataclass
 class Filters:
-    network_id: str
-    network_name: str
-    anchors: list[str]                 # selected anchor codes; empty = whole network
-    anchor_names: dict[str, str]
-    anchor_types: dict[str, str]
-    fy: str
-    baseline_fy: str
-    years: list[str]
-    local_lads: list[str]
-    wider_lads: list[str]
-    region_code: str
-    local_name: str
-    wider_name: str
-    region_name: str
-    denominator: str
-    top_n: int
-    imd_edition: str
-    imd_loaded: list[str]
-    synthetic: bool
-    present: bool
+    """What the page shows: the engine's Method (network, anchors, years, geography, denominator,
+    IMD edition) plus the viewer's settings (presentation mode, access scope)."""
+
+    method: Method
+    present: bool = False
     scope: access.Scope = access.LOCAL
     detail_anchors: list[str] = field(default_factory=list)  # supplier/site detail the viewer may see
     extra: dict[str, Any] = field(default_factory=dict)
 
+    # -- the method's settings, read through (lists, as the pages use them) -----------------
+    network_id = property(lambda self: self.method.network_id)
+    network_name = property(lambda self: self.method.network_name)
+    anchors = property(lambda self: list(self.method.anchors))       # selected; empty = whole network
+    anchor_names = property(lambda self: dict(self.method.anchor_names))
+    anchor_types = property(lambda self: dict(self.method.anchor_types))
+    fy = property(lambda self: self.method.fy)
+    baseline_fy = property(lambda self: self.method.baseline_fy)
+    years = property(lambda self: list(self.method.years))
+    local_lads = property(lambda self: list(self.method.local_lads))
+    wider_lads = property(lambda self: list(self.method.wider_lads))
+    region_code = property(lambda self: self.method.region_code)
+    local_name = property(lambda self: self.method.local_name)
+    wider_name = property(lambda self: self.method.wider_name)
+    region_name = property(lambda self: self.method.region_name)
+    denominator = property(lambda self: self.method.denominator)
+    top_n = property(lambda self: self.method.top_n)
+    imd_edition = property(lambda self: self.method.imd_edition)
+    imd_loaded = property(lambda self: list(self.method.imd_loaded))
+    synthetic = property(lambda self: self.method.synthetic)
+    anchors_label = property(lambda self: self.method.anchors_label)
+    denominator_label = property(lambda self: self.method.denominator_label)
+    geography_label = property(lambda self: self.method.geography_label)
+
     # -- query parameters -------------------------------------------------------------------
-    def spend_params(self, fy_from: str | None = None, fy_to: str | None = None,
-                     anchors: list[str] | None = None) -> dict[str, Any]:
-        return {
-            # no anchor chosen = every anchor of THIS network (an empty list would mean the
-            # whole database, mixing networks)
-            "anchor_ids": list(self.anchors if anchors is None else anchors) or list(self.anchor_names),
-            "fy_from": fy_from or self.fy, "fy_to": fy_to or self.fy,
-            "denominator": self.denominator, "top_n": int(self.top_n),
-            "local_lads": list(self.local_lads), "wider_lads": list(self.wider_lads),
-            "region_code": self.region_code, "imd_edition": self.imd_edition,
-            "network_id": self.network_id,
-        }
+    def params(self, query: str, **kw: Any) -> dict[str, Any]:
+        """The bound parameters of a metric query in this view (see Method.params)."""
+        return self.method.params(query, **kw)
 
-    # -- method statements -----------------------------------------------------------------
-    @property
-    def anchors_label(self) -> str:
-        if not self.anchors:
-            return f"all {len(self.anchor_names)} anchors of {self.network_name}"
-        return ", ".join(self.anchor_names.get(a, a) for a in self.anchors)
+    def query(self, query: str, **kw: Any):
+        """Run a metric query in this view's scope (cached; errors shown plainly)."""
+        return data.query(query, **self.method.params(query, **kw))
 
-    @property
-    def denominator_label(self) -> str:
-        if self.denominator == "top_n":
-            return f"spend with the top {self.top_n} suppliers of each anchor"
-        return DENOMINATORS[self.denominator].lower()
-
-    @property
-    def geography_label(self) -> str:
-        return (f"{self.local_name} ({', '.join(self.local_lads)}); wider area {self.wider_name} "
-                f"({len(self.wider_lads)} districts); region {self.region_name}")
-
-    def slide_context(self):
-        from cwb.slides import Context
-
-        return Context(params=self.spend_params(), fy=self.fy, baseline_fy=self.baseline_fy, years=self.years,
-                       names=self.anchor_names, types=self.anchor_types, local_name=self.local_name,
-                       wider_name=self.wider_name, network_name=self.network_name, anchors_label=self.anchors_label,
-                       denominator_label=self.denominator_label, geography_label=self.geography_label,
-                       synthetic=self.synthetic)
+    def slide_context(self) -> Method:
+        return self.method
 
     def provenance(self, title: str, measure: str, numerator: str = "", period: str | None = None,
                    denominator: str | None = None, imd: bool = False, **kw) -> provenance.Provenance:
-        return provenance.Provenance(
-            title=title, measure=measure, numerator=numerator,
-            denominator=self.denominator_label if denominator is None else denominator,
-            period=period or f"financial year {self.fy} (April to March)",
-            anchors=self.anchors_label, geography=self.geography_label,
-            imd_edition=self.imd_edition if imd else None, synthetic=self.synthetic, **kw,
-        )
+        return self.method.provenance(title, measure, numerator=numerator, period=period,
+                                      denominator=denominator, imd=imd, **kw)
 
 
 def _state() -> dict[str, Any]:
@@ -258,19 +229,16 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
     store["present"] = "1" if present else "0"
     if not local:
         local = list(net["local_lad_codes"])
-    wider_all = sorted(set(wider) | set(local))
-    local_name = ", ".join(lad_names.get(c, c) for c in local[:3]) + (" and others" if len(local) > 3 else "")
-    wider_name = (net["wider_name"] if set(wider) == set(net["wider_lad_codes"]) else
-                  f"{len(wider_all)} selected districts")
-    synthetic = bool(anchors["is_synthetic"].any()) if len(anchors) else False
-    f = Filters(
-        network_id=network_id, network_name=str(net["name"]), anchors=list(sel_anchors),
-        anchor_names=names, anchor_types=types, fy=fy, baseline_fy=baseline, years=years,
-        local_lads=list(local), wider_lads=wider_all, region_code=str(net["region_code"]),
-        local_name=local_name, wider_name=str(wider_name), region_name=str(net["region_name"]),
-        denominator=den, top_n=int(top_n), imd_edition=imd, imd_loaded=editions,
-        synthetic=synthetic, present=present, scope=scope, detail_anchors=scope.detail_anchors(list(names)),
-    )
+    m = Method(
+        network_id=network_id, years=tuple(years), fy=fy, baseline_fy=baseline, local_lads=tuple(local),
+        wider_lads=tuple(wider), region_code=str(net["region_code"]), anchors=tuple(sel_anchors), denominator=den,
+        top_n=int(top_n), imd_edition=imd, imd_loaded=tuple(editions), network_name=str(net["name"]),
+        anchor_names=names, anchor_types=types, local_name=local_area_name(local, lad_names),
+        wider_name=wider_area_name(wider, list(net["wider_lad_codes"]), net["wider_name"], local),
+        region_name=str(net["region_name"]),
+        synthetic=bool(anchors["is_synthetic"].any()) if len(anchors) else False)
+    synthetic = m.synthetic
+    f = Filters(method=m, present=present, scope=scope, detail_anchors=scope.detail_anchors(list(names)))
     auth.sidebar(scope)
     write_url()
     if present:
@@ -285,16 +253,7 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
     return f
 
 
-NAV = [
-    ("Overview", [("dashboard.py", "Network overview"), ("pages/8_Anchor_profile.py", "Anchor profile"),
-                  ("pages/9_Present.py", "Presentation mode")]),
-    ("Spend", [("pages/1_Spend_overview.py", "Spend overview"), ("pages/2_Spend_trends.py", "Trends"),
-               ("pages/3_Where_the_money_goes.py", "Where the money goes"),
-               ("pages/4_Opportunities.py", "Opportunities"), ("pages/5_Suppliers.py", "Suppliers")]),
-    ("People and land", [("pages/6_Workforce.py", "Workforce"), ("pages/7_Land_and_property.py", "Land and property")]),
-    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality"), ("pages/12_Supplier_review.py", "Supplier review")]),
-    ("Help", [("pages/13_Help.py", "Help and method")]),
-]
+NAV = registry.nav()        # (section, [(path, label)]) from the one page registry
 
 
 def _nav(sb) -> None:
@@ -389,3 +348,13 @@ def imd_missing(f: Filters) -> bool:
     st.info(f"Deprivation figures need the English Indices of Deprivation {f.imd_edition}, which "
             f"is not loaded. Load it with:  \n`{IMD_HELP}`")
     return True
+
+
+def set_present(on: bool) -> None:
+    """Switch presentation mode (kept in the link as present=1) for this and every page."""
+    _state()["present"] = "1" if on else "0"
+
+
+def clear_page_param(key: str) -> None:
+    """Forget a page setting (it falls back to its default next time)."""
+    _state().pop(key, None)

@@ -3,11 +3,9 @@ an officer can start from an empty database without the command line."""
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
-from cwb import config
+from cwb import manage
 from cwb.ui import data
 from cwb.ui_labels import ANCHOR_TYPES
 
@@ -25,27 +23,29 @@ def network_and_anchor(con) -> None:
                 if not (nid and nname and local):
                     st.error("Give a code, a name and at least one local district.")
                 else:
-                    from argparse import Namespace
-
-                    from cwb.ingest.cli import cmd_network
-
-                    cmd_network(Namespace(db=str(config.db_path()), id=re.sub(r"\W", "", nid), name=nname,
-                                          local=",".join(local), wider=None, wider_name=None, baseline=None))
-                    data.clear()
-                    st.success(f"Network {nid} created.")
+                    try:
+                        with data.guard("Saving the network"):
+                            saved = manage.create_network(con, nid, nname, local)
+                    except manage.SetupError as exc:
+                        st.error(f"Network not created: {exc}.")
+                    else:
+                        data.clear()
+                        st.success(f"Network {saved.network_id} created: {saved.message()}.")
         with st.form("new_anchor"):
             st.markdown("**New anchor**")
             aid = st.text_input("Anchor code", max_chars=20)
             aname = st.text_input("Anchor name", max_chars=120)
-            atype = st.selectbox("Type", list(ANCHOR_TYPES), format_func=ANCHOR_TYPES.get)
+            atype = st.selectbox("Type", list(ANCHOR_TYPES), format_func=lambda t: ANCHOR_TYPES[t])
             anet = st.selectbox("Network", data.query("networks")["network_id"].tolist())
             if st.form_submit_button("Add anchor"):
                 if not (aid and aname and anet):
                     st.error("Give a code, a name and a network.")
                 else:
-                    cur = con.cursor()
-                    cur.execute("INSERT OR REPLACE INTO anchor VALUES (?, ?, ?, NULL, ?, NULL, false)",
-                                [re.sub(r"\W", "", aid), aname, atype, anet])
-                    cur.close()
-                    data.clear()
-                    st.success(f"Anchor {aid} added.")
+                    try:
+                        with data.guard("Saving the anchor"):
+                            code = manage.add_anchor(con, aid, aname, str(atype), str(anet))
+                    except manage.SetupError as exc:
+                        st.error(f"Anchor not added: {exc}.")
+                    else:
+                        data.clear()
+                        st.success(f"Anchor {code} added.")

@@ -2,15 +2,17 @@
 -- location bands are written once. Bound at call time (the marts exist by then).
 
 -- spend_in_scope: rows of mart_spend_supplier inside the chosen denominator.
---   p_anchor_ids: list of anchor codes (empty list = every anchor)
+--   p_network_id: the network; only its anchors ever contribute
+--   p_anchor_ids: list of anchor codes (empty list = every anchor of the network)
 --   p_fy_from / p_fy_to: financial-year labels, inclusive
 --   p_denominator: 'all' (all third-party spend) | 'influenceable' | 'top_n'
 --   p_top_n: with 'top_n', the N largest suppliers of each anchor in each year
-CREATE OR REPLACE MACRO spend_in_scope(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) AS TABLE
+CREATE OR REPLACE MACRO spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) AS TABLE
 WITH base AS (
     SELECT m.*
     FROM mart_spend_supplier m
-    WHERE (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, m.anchor_id))
+    WHERE m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
+      AND (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, m.anchor_id))
       AND m.financial_year BETWEEN p_fy_from AND p_fy_to
       AND (p_denominator <> 'influenceable' OR m.influenceable)
 ),
@@ -31,7 +33,7 @@ WHERE p_denominator <> 'top_n' OR r.rn <= p_top_n;
 --   band: local (in p_local_lads) / wider (rest of p_wider_lads) / region (rest of the region)
 --         / uk (rest of the UK) / unknown (no usable postcode, or outside the UK)
 --   imd_decile: of the supplier's LSOA in the chosen edition ('2019' or '2025'); NULL if unknown
-CREATE OR REPLACE MACRO spend_classified(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
+CREATE OR REPLACE MACRO spend_classified(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
                                          p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
 SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable,
        s.spend_gbp, s.n_payments, s.located,
@@ -43,12 +45,12 @@ SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable
             ELSE 'uk' END AS band,
        CASE WHEN p_imd_edition = '2025' THEN s.imd2025_decile ELSE s.imd2019_decile END AS imd_decile,
        s.is_sme, s.is_vcse, s.is_social_economy, s.is_individual
-FROM spend_in_scope(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s;
+FROM spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s;
 
 -- spend_headline: rows of mart_spend_headline inside the chosen denominator ('all' or
 -- 'influenceable'; for 'top_n' use spend_classified), with the location band and the
 -- deprived-area flag of the chosen IMD edition (true: decile 1-2; NULL: decile unknown).
-CREATE OR REPLACE MACRO spend_headline(p_anchor_ids, p_fy_from, p_fy_to, p_denominator,
+CREATE OR REPLACE MACRO spend_headline(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator,
                                        p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
 SELECT h.anchor_id, h.financial_year, h.spend_gbp, h.n_payments, h.located, h.lad_code,
        CASE WHEN NOT h.located THEN 'unknown'
@@ -59,14 +61,17 @@ SELECT h.anchor_id, h.financial_year, h.spend_gbp, h.n_payments, h.located, h.la
        CASE WHEN p_imd_edition = '2025' THEN h.dep2025 ELSE h.dep2019 END AS deprived,
        h.is_sme, h.is_vcse, h.is_social_economy
 FROM mart_spend_headline h
-WHERE (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, h.anchor_id))
+WHERE h.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
+  AND (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, h.anchor_id))
   AND h.financial_year BETWEEN p_fy_from AND p_fy_to
   AND (p_denominator <> 'influenceable' OR h.influenceable);
 
--- anchor_set_mask: the bit string of a set of anchors (empty list = every anchor), to test
--- against mart_supplier_year.anchor_mask / influenceable_mask.
-CREATE OR REPLACE MACRO anchor_set_mask(p_anchor_ids) AS (
-    SELECT CAST(string_agg(CASE WHEN len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, anchor_id)
+-- anchor_set_mask: the bit string of a set of anchors of one network (empty list = every
+-- anchor of the network, never of another), to test against mart_supplier_year.anchor_mask /
+-- influenceable_mask.
+CREATE OR REPLACE MACRO anchor_set_mask(p_network_id, p_anchor_ids) AS (
+    SELECT CAST(string_agg(CASE WHEN anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
+                                     AND (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, anchor_id))
                                 THEN '1' ELSE '0' END, '' ORDER BY pos) AS BIT)
     FROM anchor_bit
 );

@@ -1,7 +1,7 @@
 -- dq_unlocated: suppliers with spend but no usable postcode, largest first, with why and what to
 -- do (supplier-level: only anchors in $scope_anchor_ids contribute). Location and matches come
 -- from supplier_resolved (the anchor's own records, else the open registers, else by hand).
--- params: $fy, $scope_anchor_ids
+-- params: $network_id, $fy, $scope_anchor_ids
 -- returns: supplier_name, spend_gbp (£), n_anchors, reason, what_to_do
 SELECT CASE WHEN s.is_individual THEN 'Individual (name withheld)' ELSE s.name END AS supplier_name,
        sum(m.spend_gbp) AS spend_gbp, count(DISTINCT m.anchor_id) AS n_anchors,
@@ -18,6 +18,7 @@ FROM mart_spend_supplier m
 JOIN supplier_resolved s USING (supplier_id)
 JOIN supplier_geo g USING (supplier_id)
 WHERE m.financial_year = $fy AND NOT g.located AND list_contains($scope_anchor_ids, m.anchor_id)
+  AND m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
 GROUP BY ALL
 ORDER BY spend_gbp DESC
 LIMIT 500;

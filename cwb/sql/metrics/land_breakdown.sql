@@ -1,7 +1,7 @@
 -- land_breakdown: land and building assets as at a financial year (C1), broken down by one
 -- dimension, with the sites and hectares in IMD decile 1-2 areas (C9: where they are and how
 -- they are used). Disposed and transferred sites are no longer held and are left out.
--- params: $anchor_ids, $fy, $dimension ('anchor_id' | 'tenure' | 'use_type' | 'status' |
+-- params: $network_id, $anchor_ids, $fy, $dimension ('anchor_id' | 'tenure' | 'use_type' | 'status' |
 --         'location_precision'), $imd_edition
 -- returns: category, sites (count), area_ha (hectares), floor_area_m2 (m², where recorded),
 --          sites_deprived (in decile 1-2 LSOAs), area_ha_deprived, sites_imd_known
@@ -15,7 +15,8 @@ s AS (
     FROM asset a
     LEFT JOIN st USING (asset_id)
     LEFT JOIN asset_geo g USING (asset_id)
-    WHERE (len($anchor_ids) = 0 OR list_contains($anchor_ids, a.anchor_id))
+    WHERE a.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+      AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, a.anchor_id))
 )
 SELECT coalesce(CASE $dimension WHEN 'anchor_id' THEN anchor_id WHEN 'tenure' THEN tenure
                                 WHEN 'use_type' THEN use_type WHEN 'location_precision' THEN location_precision

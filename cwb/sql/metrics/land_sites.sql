@@ -1,6 +1,6 @@
 -- land_sites: every site with its status as at a financial year (site-level detail: only the
 -- anchors in $scope_anchor_ids contribute rows).
--- params: $anchor_ids, $fy, $scope_anchor_ids, $tenures (list, empty = all), $statuses (list,
+-- params: $network_id, $anchor_ids, $fy, $scope_anchor_ids, $tenures (list, empty = all), $statuses (list,
 --         empty = all), $imd_edition
 -- returns: asset_id, anchor_id, site_name, uprn, postcode, lat, lon, location_precision, tenure,
 --          use_type, area_ha, floor_area_m2, status, disposal_route, disposal_value_gbp,
@@ -19,6 +19,7 @@ FROM asset a
 LEFT JOIN st USING (asset_id)
 LEFT JOIN asset_geo g USING (asset_id)
 WHERE list_contains($scope_anchor_ids, a.anchor_id)
+  AND a.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
   AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, a.anchor_id))
   AND (len($tenures) = 0 OR list_contains($tenures, coalesce(a.tenure, 'not recorded')))
   AND (len($statuses) = 0 OR list_contains($statuses, coalesce(st.status, 'not recorded')))

@@ -1,6 +1,6 @@
 -- land_summary: land and building assets (C1, C2, C5, C9) as at a financial year, per anchor
 -- and for the set ('_all'): sites, hectares and floor area, by status.
--- params: $anchor_ids, $fy, $imd_edition
+-- params: $network_id, $anchor_ids, $fy, $imd_edition
 -- returns: anchor_id, status, sites, area_ha, floor_area_m2, sites_deprived (IMD decile 1-2),
 --          area_ha_deprived, sites_imd_known, sites_located
 WITH st AS (
@@ -19,6 +19,7 @@ SELECT coalesce(a.anchor_id, '_all') AS anchor_id,
 FROM asset a
 LEFT JOIN st USING (asset_id)
 LEFT JOIN asset_geo g USING (asset_id)
-WHERE (len($anchor_ids) = 0 OR list_contains($anchor_ids, a.anchor_id))
+WHERE a.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+  AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, a.anchor_id))
 GROUP BY GROUPING SETS ((a.anchor_id, coalesce(st.status, 'not recorded')), (coalesce(st.status, 'not recorded')))
 ORDER BY 1, 2;

@@ -1,7 +1,7 @@
 -- located_by_method: spend by how its supplier was located (the anchor's supplier list, the
 -- payment file, Companies House registered office, a charity register, by hand, not located),
 -- with the register snapshot dates behind it. Not supplier-level (safe for every role).
--- params: $anchor_ids (list, empty = all), $fy
+-- params: $network_id, $anchor_ids (list, empty = every anchor of the network), $fy
 -- returns: method, spend_gbp (£), pct (% of the anchors' spend in $fy), n_suppliers, snapshot
 --          (register snapshot dates used, text; NULL for the anchor's own data)
 WITH m AS (
@@ -9,7 +9,8 @@ WITH m AS (
                     CASE WHEN m.is_individual THEN 'not located (individual)' ELSE 'not located' END) AS method,
            m.supplier_id, m.spend_gbp
     FROM mart_spend_supplier m
-    WHERE (len($anchor_ids) = 0 OR list_contains($anchor_ids, m.anchor_id)) AND m.financial_year = $fy
+    WHERE m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+      AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, m.anchor_id)) AND m.financial_year = $fy
 )
 SELECT m.method, sum(m.spend_gbp) AS spend_gbp,
        round(100 * sum(m.spend_gbp) / nullif(sum(sum(m.spend_gbp)) OVER (), 0), 2) AS pct,

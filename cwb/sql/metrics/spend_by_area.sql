@@ -1,12 +1,12 @@
 -- spend_by_area: spend by the area of the supplier's postcode, for the map.
--- params: $anchor_ids, $fy_from, $fy_to, $denominator, $top_n, $local_lads, $wider_lads,
+-- params: $network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n, $local_lads, $wider_lads,
 --         $region_code, $imd_edition, $area_level ('lsoa11' | 'msoa11' | 'lad')
 -- returns: area_code, spend_gbp, n_suppliers, band (of the area's suppliers, most spend),
 --          imd_decile (LSOA level only; NULL when not loaded), share_pct (of located spend)
 WITH c AS (
     SELECT CASE $area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END AS area_code,
            supplier_id, spend_gbp, band, imd_decile
-    FROM spend_classified($anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
+    FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                           $local_lads, $wider_lads, $region_code, $imd_edition)
     WHERE located
 )

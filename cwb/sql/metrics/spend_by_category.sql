@@ -8,7 +8,7 @@
 --          (distinct located-local suppliers paid by any network anchor in the period),
 --          share_of_leakage_pct
 WITH c AS (
-    SELECT * FROM spend_classified($anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
+    SELECT * FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                                    $local_lads, $wider_lads, $region_code, $imd_edition)
 ),
 net AS (

@@ -1,10 +1,10 @@
 -- spend_concentration: supplier concentration (A14) per anchor and for the set ('_all').
--- params: $anchor_ids, $fy_from, $fy_to, $denominator, $top_n
+-- params: $network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n
 -- returns: anchor_id, spend_gbp, n_suppliers, top10_gbp, top10_pct, top20_gbp, top20_pct,
 --          hhi (sum of (share_i * 100)^2, 0-10,000; unmatched payees are left out)
 WITH s AS (
     SELECT anchor_id, supplier_id, sum(spend_gbp) AS spend_gbp
-    FROM spend_in_scope($anchor_ids, $fy_from, $fy_to, $denominator, $top_n)
+    FROM spend_in_scope($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n)
     WHERE supplier_id <> -1
     GROUP BY anchor_id, supplier_id
 ),

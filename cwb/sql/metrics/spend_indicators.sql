@@ -1,7 +1,7 @@
 -- spend_indicators: the headline spend indicators (A1-A5, A7, A8, A10-A12, X1 location
 -- completeness) per financial year, for each anchor and for the chosen set as a whole
 -- (anchor_id = '_all'; spend-weighted sums, never an average of percentages).
--- params: $anchor_ids (list, empty = all), $fy_from, $fy_to, $denominator, $top_n,
+-- params: $network_id, $anchor_ids (list, empty = every anchor of the network), $fy_from, $fy_to, $denominator, $top_n,
 --         $local_lads (list), $wider_lads (list), $region_code, $imd_edition
 -- returns: anchor_id, financial_year, spend_gbp (A1), local_gbp, rest_wider_gbp,
 --          rest_region_gbp, rest_uk_gbp, unknown_gbp (A4 bands, sum = spend_gbp),
@@ -11,14 +11,14 @@
 -- Speed (network scale): the 'all' and 'influenceable' denominators read mart_spend_headline
 -- (no supplier grain) and the distinct-supplier marts; only 'top_n' reads supplier grain.
 WITH c AS (   -- supplier grain: the top-N denominator only
-    SELECT * FROM spend_classified($anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
+    SELECT * FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                                    $local_lads, $wider_lads, $region_code, $imd_edition)
     WHERE $denominator = 'top_n'
 ),
 h AS (
     SELECT anchor_id, financial_year, spend_gbp, n_payments, located, band, deprived,
            is_sme, is_vcse, is_social_economy
-    FROM spend_headline($anchor_ids, $fy_from, $fy_to, $denominator,
+    FROM spend_headline($network_id, $anchor_ids, $fy_from, $fy_to, $denominator,
                         $local_lads, $wider_lads, $region_code, $imd_edition)
     WHERE $denominator <> 'top_n'
     UNION ALL
@@ -32,12 +32,13 @@ nsup AS (
            CASE WHEN $denominator = 'influenceable' THEN n_suppliers_influenceable ELSE n_suppliers END AS n_suppliers
     FROM mart_supplier_count
     WHERE $denominator <> 'top_n'
+      AND anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
       AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, anchor_id))
       AND financial_year BETWEEN $fy_from AND $fy_to
     UNION ALL
     SELECT '_all', financial_year,
            count(*) FILTER (WHERE bit_count(CASE WHEN $denominator = 'influenceable' THEN influenceable_mask
-                                                 ELSE anchor_mask END & anchor_set_mask($anchor_ids)) > 0)
+                                                 ELSE anchor_mask END & anchor_set_mask($network_id, $anchor_ids)) > 0)
     FROM mart_supplier_year
     WHERE $denominator <> 'top_n' AND financial_year BETWEEN $fy_from AND $fy_to
     GROUP BY financial_year

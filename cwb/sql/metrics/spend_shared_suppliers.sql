@@ -2,7 +2,7 @@
 -- joint-procurement opportunities. Counts and totals only: no anchor's own split is shown.
 -- params: $network_id, $fy_from, $fy_to, $local_lads
 -- returns: n_shared_suppliers, shared_spend_gbp, shared_local_gbp, network_spend_gbp,
---          shared_pct (of network spend), by_n_anchors (list of structs n_anchors, suppliers, spend)
+--          shared_pct (of network spend)
 WITH s AS (
     SELECT m.supplier_id, count(DISTINCT m.anchor_id) AS n_anchors, sum(m.spend_gbp) AS spend_gbp
     FROM mart_spend_supplier m JOIN anchor a ON a.anchor_id = m.anchor_id AND a.network_id = $network_id

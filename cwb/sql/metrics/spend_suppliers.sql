@@ -1,6 +1,6 @@
 -- spend_suppliers: supplier-level spend (commercially sensitive: only the anchors in
 -- $scope_anchor_ids contribute rows). Names of individuals are never returned.
--- params: $anchor_ids, $fy_from, $fy_to, $denominator, $top_n, $local_lads, $wider_lads,
+-- params: $network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n, $local_lads, $wider_lads,
 --         $region_code, $imd_edition, $scope_anchor_ids (list the caller may see in detail),
 --         $area_level ('' | 'lsoa11' | 'msoa11' | 'lad'), $area_code, $search (text, '' = all)
 -- returns: supplier_id, supplier_name ('Individual (name withheld)' for persons), postcode
@@ -9,7 +9,7 @@
 --          shared (paid by 2+ anchors of the whole network in the period), lat, lon
 WITH c AS (
     SELECT *
-    FROM spend_classified($anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
+    FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                           $local_lads, $wider_lads, $region_code, $imd_edition)
     WHERE list_contains($scope_anchor_ids, anchor_id)
       AND supplier_id <> -1

@@ -1,6 +1,6 @@
 -- workforce_by_area: staff headcount by home area, for the map (raw counts: cwb.privacy merges
 -- or hides small areas before anything is drawn).
--- params: $anchor_ids, $fy, $area_level ('lsoa11' | 'msoa11' | 'lad'), $imd_edition
+-- params: $network_id, $anchor_ids, $fy, $area_level ('lsoa11' | 'msoa11' | 'lad'), $imd_edition
 -- returns: area_code, area_name (district name and code), parent_code (the MSOA of an LSOA, the
 --          district of an MSOA: small areas are merged within it), parent_name, grandparent_code
 --          (the district of an LSOA), grandparent_name, headcount (people), imd_decile (LSOA
@@ -17,7 +17,8 @@ WITH a AS (
                 THEN max(CASE WHEN $imd_edition = '2025' THEN g.imd2025_decile ELSE g.imd2019_decile END) END AS imd_decile
     FROM workforce_area w
     JOIN workforce_geo g USING (area_level, area_code)
-    WHERE (len($anchor_ids) = 0 OR list_contains($anchor_ids, w.anchor_id))
+    WHERE w.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+      AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, w.anchor_id))
       AND w.financial_year = $fy
       AND (CASE $area_level WHEN 'lsoa11' THEN g.lsoa11 WHEN 'msoa11' THEN g.msoa11 ELSE g.lad_code END) IS NOT NULL
     GROUP BY 1

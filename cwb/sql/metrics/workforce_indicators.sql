@@ -1,7 +1,7 @@
 -- workforce_indicators: raw staff counts behind B1-B14 per anchor and for the set ('_all'),
 -- per financial year (staff in post at 31 March). Counts only; cwb.privacy protects them
 -- before anything is shown (cwb.workforce.protected_indicators).
--- params: $anchor_ids (list, empty = all), $fy_from, $fy_to, $local_lads, $imd_edition
+-- params: $network_id, $anchor_ids (list, empty = every anchor of the network), $fy_from, $fy_to, $local_lads, $imd_edition
 -- returns: anchor_id, financial_year, headcount (people), fte (full-time equivalents),
 --          local_headcount (home area in the local LADs; LSOA, MSOA or LAD rows),
 --          deprived_headcount (home LSOA in IMD decile 1-2), imd_known_headcount (home LSOA with
@@ -13,7 +13,8 @@ WITH w AS (
            CASE WHEN $imd_edition = '2025' THEN g.imd2025_decile ELSE g.imd2019_decile END AS decile
     FROM workforce_area w
     LEFT JOIN workforce_geo g USING (area_level, area_code)
-    WHERE (len($anchor_ids) = 0 OR list_contains($anchor_ids, w.anchor_id))
+    WHERE w.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+      AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, w.anchor_id))
       AND w.financial_year BETWEEN $fy_from AND $fy_to
 )
 SELECT coalesce(anchor_id, '_all') AS anchor_id,
