@@ -84,9 +84,8 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: Method) -> bytes:
     band.fill.solid()
     band.fill.fore_color.rgb = RGBColor(*DARK_BLUE)
     band.line.fill.background()
-    ids = ctx.params.get("anchor_ids") or []
-    one = ids[0] if len(ids) == 1 and len(ctx.names) > 1 else None   # an anchor's pack is headed with the anchor
-    text(s, 0.8, 2.0, 11.7, 1.2, ctx.names.get(one, one) if one else ctx.network_name, 40, True, DARK_BLUE)
+    one = ctx.one_anchor if len(ctx.anchor_names) > 1 else None   # an anchor's pack is headed with the anchor
+    text(s, 0.8, 2.0, 11.7, 1.2, ctx.anchor_names.get(one, one) if one else ctx.network_name, 40, True, DARK_BLUE)
     text(s, 0.8, 3.3, 11.7, 0.8, f"Community wealth building: progress in {ctx.fy}", 26)
     text(s, 0.8, 4.2, 11.7, 1.0, (f"A member of {ctx.network_name}" if one else ctx.anchors_label)
          + f". Compared with {ctx.baseline_fy}.", 18)

@@ -33,18 +33,19 @@ agg AS (
     FROM c GROUP BY supplier_id
 )
 SELECT agg.supplier_id,
-       CASE WHEN s.is_individual THEN 'Individual (name withheld)' ELSE s.name END AS supplier_name,
-       CASE WHEN s.is_individual THEN NULL ELSE g.postcode END AS postcode,
+       CASE WHEN (s.is_individual OR raw.is_individual) THEN 'Individual (name withheld)' ELSE s.name END AS supplier_name,
+       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.postcode END AS postcode,
        agg.lad_code, l.lad_name, agg.band, agg.imd_decile,
        s.is_sme, s.is_vcse, s.is_social_economy,
        agg.spend_gbp, agg.n_payments, agg.n_anchors, agg.anchors,
        coalesce(net.n_network_anchors, 0) >= 2 AS shared,
-       CASE WHEN s.is_individual THEN NULL ELSE agg.lat END AS lat,
-       CASE WHEN s.is_individual THEN NULL ELSE agg.lon END AS lon
+       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE agg.lat END AS lat,
+       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE agg.lon END AS lon
 FROM agg
 JOIN supplier_resolved s ON s.supplier_id = agg.supplier_id   -- flags: own, else from registers (05_registers)
+JOIN supplier raw ON raw.supplier_id = agg.supplier_id         -- a person on either record is never named
 LEFT JOIN supplier_geo g ON g.supplier_id = agg.supplier_id
 LEFT JOIN ref_lad l ON l.lad_code = agg.lad_code
 LEFT JOIN net ON net.supplier_id = agg.supplier_id
-WHERE $search = '' OR contains(lower(CASE WHEN s.is_individual THEN '' ELSE s.name END), lower($search))
+WHERE $search = '' OR contains(lower(CASE WHEN (s.is_individual OR raw.is_individual) THEN '' ELSE s.name END), lower($search))
 ORDER BY agg.spend_gbp DESC;
