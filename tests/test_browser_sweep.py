@@ -128,6 +128,11 @@ def test_no_text_overflows(server, browser, size):
         for path in page_paths():
             page.goto(server + path, timeout=120_000)
             settle(page, content="h1, h2, [data-testid=stMetric], [data-testid=stDataFrame], [data-testid=stFileUploader]")
+            if w < 640:   # a phone: the sidebar opens over the page; close it as a reader would
+                close = page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebar"] button[kind="headerNoPadding"]').first
+                if close.count() and close.is_visible():
+                    close.click()
+                    page.locator('[data-testid="stSidebar"][aria-expanded="false"]').wait_for(state="attached", timeout=20_000)
             bad = overflows(page)
             screenshot(page, folder / f"{shot_name(path)}.png")
             if bad:
