@@ -132,7 +132,9 @@ def test_no_text_overflows(server, browser, size):
                 close = page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebar"] button[kind="headerNoPadding"]').first
                 if close.count() and close.is_visible():
                     close.click()
-                    page.locator('[data-testid="stSidebar"][aria-expanded="false"]').wait_for(state="attached", timeout=20_000)
+                    page.wait_for_function("""() => { const s = document.querySelector('[data-testid="stSidebar"]');
+                        const r = s.getBoundingClientRect(); return r.right <= 2 || s.getAttribute('aria-expanded') === 'false'; }""",
+                                           timeout=20_000)
             bad = overflows(page)
             screenshot(page, folder / f"{shot_name(path)}.png")
             if bad:
