@@ -9,7 +9,7 @@ then changes it a second time in a row where listed (the second change must take
 changes it back: widget, address and figures are restored exactly.
 
 The list is declarative: one ``Control`` per widget, by its label. A page that shows a widget
-that is in neither its controls nor its ``Skip`` list fails ``test_every_widget_is_listed``, so
+that is in neither its controls nor its ``Skip`` list fails its page's test, so
 a new control cannot go untested. Sidebar controls are listed once (``sidebar``) and driven on
 every page they are drawn on, with what each page is expected to show for them.
 """
@@ -268,20 +268,13 @@ def test_every_page_has_a_control_list():
     assert sorted(PAGES) == sorted(page_paths()), "add the new page and its controls to PAGES"
 
 
-@pytest.mark.parametrize("path", page_paths())
-def test_every_widget_is_listed(server, browser, path):
-    """Every widget the page draws (read from the DOM, hidden ones included) is in its list, so
-    a control added to a page without a test fails here."""
-    ctx, page = _open(browser, server, path)
-    try:
-        specs = PAGES.get(path, [])
-        found = [w for w in widgets(page) if w["kind"] not in IGNORED]
-        assert any(w["label"] == "Financial year" and w["side"] for w in found), \
-            f"{path}: the sidebar's widgets were not found in the DOM: {found}"
-        unlisted = [w for w in found if not any(_matches(s, w) for s in specs)]
-        assert not unlisted, f"{path}: widgets with no entry in tests/test_interaction.py PAGES: {unlisted}"
-    finally:
-        ctx.close()
+def _unlisted(page, path) -> list[dict]:
+    """Widgets the page draws (read from the DOM, hidden ones included) with no entry in its list."""
+    specs = PAGES.get(path, [])
+    found = [w for w in widgets(page) if w["kind"] not in IGNORED]
+    assert any(w["label"] == "Financial year" and w["side"] for w in found), \
+        f"{path}: the sidebar's widgets were not found in the DOM: {found}"
+    return [w for w in found if not any(_matches(s, w) for s in specs)]
 
 
 def _state(page, c: Control) -> dict:
@@ -374,16 +367,17 @@ def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("path", page_paths())
-def test_every_control_takes_and_restores(server, browser, imd_loaded, path):
-    """Each listed control of the page: the change takes (widget, address, figures), a second
-    change straight after takes too, and changing it back restores all three. Every failing
-    control is reported, not just the first."""
+def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded, path):
+    """Every widget on the page is listed (a new one without a test fails here); each listed
+    control: the change takes (widget, address, figures), a second change straight after takes
+    too, and changing it back restores all three. Every failing control is reported."""
     controls = [c for c in PAGES.get(path, []) if isinstance(c, Control)]
-    if not controls:
-        pytest.skip(f"{path} has no view controls")
     ctx, page = _open(browser, server, path)
     failures = {}
     try:
+        unlisted = _unlisted(page, path)
+        if unlisted:
+            failures["widgets with no entry in tests/test_interaction.py PAGES"] = [str(unlisted)]
         for c in controls:
             if not imd_loaded and ("IMD" in c.label or c.url in ("imd", "col")):
                 continue   # needs both deprivation editions (from ../shared/reference)
