@@ -378,6 +378,7 @@ def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded,
         unlisted = _unlisted(page, path)
         if unlisted:
             failures["widgets with no entry in tests/test_interaction.py PAGES"] = [str(unlisted)]
+            print(f"{path}: unlisted widgets {unlisted}", flush=True)
         for c in controls:
             if not imd_loaded and ("IMD" in c.label or c.url in ("imd", "col")):
                 continue   # needs both deprivation editions (from ../shared/reference)
@@ -388,6 +389,7 @@ def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded,
                 errs = _drive(page, c)
             except Exception as exc:  # noqa: BLE001  (a timeout on one control is that control's failure)
                 errs = [f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"]
+            print(f"{path} [{c.label}]: {'; '.join(errs) if errs else 'ok'}", flush=True)   # live with -s
             if errs:
                 failures[c.label] = errs
                 page.goto(server + path, timeout=120_000)   # start the next control from a clean view
