@@ -113,7 +113,7 @@ DOWNLOAD = "exports: the content of every file is checked in tests/test_export.p
 IMPORT = "enters data rather than choosing a view: tests/test_ingest_pages.py and test_upload_report_commit_in_browser"
 
 PAGES: dict[str, list] = {
-    "/": sidebar(base=("metrics", "tables")) + [
+    "/": sidebar(base=("metrics", "tables"), imd=()) + [
         Control("toggle", "Presentation mode", to="on", url="present", figure=(),
                 why="the same figures in larger type, without sidebar or downloads"),
         Skip("button", "Meeting pack for the network (PPTX)", DOWNLOAD),
