@@ -93,6 +93,16 @@ OVERFLOW = r"""() => {
 }"""
 
 
+# Known layout defects (issue 10, item 5: the "polish" work fixes them in the pages and charts):
+# (page, kind of overflow, start of the text). Any overflow not listed here fails the test; an
+# entry whose defect is fixed simply stops matching (delete it then).
+KNOWN: list[tuple[str, str, str]] = []
+
+
+def _known(path: str, o: dict) -> bool:
+    return any(path == p and o["kind"] == k and o["text"].startswith(t) for p, k, t in KNOWN)
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -143,5 +153,5 @@ def test_no_text_overflows(server, browser, size):
     finally:
         ctx.close()
     lines = [f"{p}: {o['kind']} in {o['where']}: {o['text']!r} ({o['need']} > {o['has']})"
-             for p, items in found.items() for o in items]
+             for p, items in found.items() for o in items if not _known(p, o)]
     assert not lines, f"{w}x{h}: text overflows its box:\n" + "\n".join(lines)

@@ -113,7 +113,7 @@ DOWNLOAD = "exports: the content of every file is checked in tests/test_export.p
 IMPORT = "enters data rather than choosing a view: tests/test_ingest_pages.py and test_upload_report_commit_in_browser"
 
 PAGES: dict[str, list] = {
-    "/": sidebar(base=("metrics", "tables"), imd=()) + [
+    "/": sidebar(base=("metrics", "tables"), imd=(), wider=()) + [
         Control("toggle", "Presentation mode", to="on", url="present", figure=(),
                 why="the same figures in larger type, without sidebar or downloads"),
         Skip("button", "Meeting pack for the network (PPTX)", DOWNLOAD),
@@ -319,6 +319,16 @@ def _check_change(page, c: Control, before: dict, to: str) -> list[str]:
     return errs
 
 
+def _first_difference(a: list[str], b: list[str]) -> str:
+    if len(a) != len(b):
+        return f"{len(a)} items before, {len(b)} after"
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            j = next((k for k, (u, v) in enumerate(zip(x, y)) if u != v), min(len(x), len(y)))
+            return f"item {i}: ...{x[max(0, j - 60):j + 60]!r} became ...{y[max(0, j - 60):j + 60]!r}"
+    return "?"
+
+
 def _drive(page, c: Control) -> list[str]:
     """Change, (change again,) change back. Returns what went wrong, in words."""
     errs: list[str] = []
@@ -362,7 +372,8 @@ def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
         errs.append(f"changed back, the address has {c.url}={end['url']!r}, not {start['url']!r}")
     diff = [p for p in ("metrics", "charts", "tables") if end["figures"][p] != start["figures"][p]]
     if diff:
-        errs.append(f"changed back, the {'/'.join(diff)} differ from before")
+        errs.append(f"changed back, the {'/'.join(diff)} differ from before: " + _first_difference(
+            start["figures"][diff[0]], end["figures"][diff[0]]))
     return errs
 
 
