@@ -278,8 +278,11 @@ def _unlisted(page, path) -> list[dict]:
 
 
 def _state(page, c: Control) -> dict:
-    return {"value": value(page, c.kind, c.label, c.side), "url": query(page).get(c.url) if c.url else None,
-            "figures": figures(page)}
+    v, u = value(page, c.kind, c.label, c.side), query(page).get(c.url) if c.url else None
+    if c.kind == "multiselect":   # a set: a tag added back goes to the end, the view is the same
+        v = " | ".join(sorted(x for x in v.split(" | ") if x))
+        u = None if u is None else ",".join(sorted(x for x in u.split(",") if x))
+    return {"value": v, "url": u, "figures": figures(page)}
 
 
 def _pick(page, c: Control, avoid: list[str]) -> str:
