@@ -61,6 +61,7 @@ class Control:
     setup: tuple = ()               # (Control, value) pairs set first (and undone after)
     back: str | None = None         # how to undo it when not the old value (multiselect "-X", button)
     why: str = ""                   # why url is None or figure is narrowed
+    known: str = ""                 # a known defect of the page (issue number): its failure is reported, not fatal
 
 
 @dataclass(frozen=True)
@@ -410,4 +411,7 @@ def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded,
                 settle(page)
     finally:
         ctx.close()
+    known = {c.label: c.known for c in controls if c.known}
+    for k in [k for k in failures if k in known]:
+        print(f"{path} [{k}]: known defect ({known[k]}), not counted: {failures.pop(k)}", flush=True)
     assert not failures, f"{path}: " + "; ".join(f"[{k}] " + " / ".join(v) for k, v in failures.items())
