@@ -34,14 +34,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, port: int | None = None, env: dict | None = None, timeout: float = 90):
-    """Yield the base URL of a streamlit server on 127.0.0.1 serving dashboard.py on ``db_path``."""
+def streamlit_server(db_path: Path, port: int | None = None, env: dict | None = None, timeout: float = 90,
+                     script: Path | None = None, log_path: Path | None = None):
+    """Yield the base URL of a streamlit server on 127.0.0.1 serving ``script`` (default
+    dashboard.py) on ``db_path``. The server's output goes to ``log_path`` (default: a file
+    beside the database, ``<db>.server.log``), never to an unread pipe that could fill up and
+    stall the server; the path is in ``streamlit_server.log_path``."""
     port = port or free_port()
     e = {**os.environ, "CWB_DB": str(db_path), **(env or {})}
+    log_path = Path(log_path or f"{db_path}.server.log")
+    log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=e, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    streamlit_server.log_path = log_path
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
@@ -53,7 +61,8 @@ def streamlit_server(db_path: Path, port: int | None = None, env: dict | None = 
             except OSError:
                 pass
             if proc.poll() is not None or time.time() > deadline:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                log.flush()
+                out = log_path.read_text(errors="replace")
                 raise RuntimeError(f"streamlit did not start on port {port}:\n{out[-3000:]}")
             time.sleep(0.3)
         streamlit_server.pid = proc.pid
@@ -64,3 +73,4 @@ def streamlit_server(db_path: Path, port: int | None = None, env: dict | None = 
             proc.wait(timeout=15)
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(proc.pid, signal.SIGKILL)
+        log.close()

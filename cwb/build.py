@@ -18,6 +18,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 def refresh(con: duckdb.DuckDBPyConnection) -> float:
     """Re-run enrichment and marts (after an import). Returns seconds taken."""
     t = time.perf_counter()
+    from cwb.registers import match  # new payees matched to the loaded registers (no-op without registers)
+
+    match.update(con)
     for step in db.build_steps():
         if step.name.startswith("00_"):
             continue
@@ -25,15 +28,20 @@ def refresh(con: duckdb.DuckDBPyConnection) -> float:
     return time.perf_counter() - t
 
 
-def ensure_reference(con: duckdb.DuckDBPyConnection, log=print) -> dict[str, float]:
-    """Build the reference cache on first run (reported), then load it if the tables are empty."""
+def ensure_reference(con: duckdb.DuckDBPyConnection, log=print, progress=None,
+                     boundaries: str = "now") -> dict[str, float]:
+    """Build the reference cache on first run (reported), then load it if the tables are empty.
+    ``boundaries``: 'now' (build the map boundaries too) or 'background' (build them in a thread:
+    the database needs only postcodes and districts, so the first page comes sooner)."""
     timings: dict[str, float] = {}
-    if not geography.cache_ready():
+    if not geography.cache_ready(boundaries=boundaries == "now"):
         log("Building reference geography from installed packages (first run only)...")
         t = time.perf_counter()
-        timings = geography.build_cache(log=log)
+        timings = geography.build_cache(log=log, boundaries=boundaries == "now", progress=progress)
         timings["total"] = time.perf_counter() - t
         log(f"Reference geography built in {timings['total']:.1f} s")
+    if boundaries == "background":
+        geography.ensure_boundaries(background=True)
     cur = con.cursor()
     n = cur.execute("SELECT count(*) FROM ref_postcode").fetchone()[0]
     cur.close()
@@ -55,12 +63,14 @@ def build_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def open_database(path: str | Path | None = None, log=print) -> duckdb.DuckDBPyConnection:
+def open_database(path: str | Path | None = None, log=print, progress=None,
+                  boundaries: str = "now") -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database with schema, reference tables and marts; re-run
-    enrichment and marts when the build SQL changed since the file was built (upgrades)."""
+    enrichment and marts when the build SQL changed since the file was built (upgrades).
+    ``progress`` and ``boundaries``: see :func:`ensure_reference`."""
     con = db.connect(path)
     apply_schema(con)
-    ensure_reference(con, log=log)
+    ensure_reference(con, log=log, progress=progress, boundaries=boundaries)
     cur = con.cursor()
     try:
         cur.execute("CREATE TABLE IF NOT EXISTS build_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")

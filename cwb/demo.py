@@ -57,6 +57,20 @@ CATEGORIES = {
 TYPE_INDEX = {"council": 0, "nhs_trust": 1, "university": 2, "fe_college": 3,
               "housing_association": 4, "police": 5, "fire": 6}
 
+
+def anchor_list(n: int = len(ANCHORS)) -> list[tuple]:
+    """The first ``n`` demo anchors: the seven above, then numbered copies of them (a national-
+    scale network for benchmarks: 'DEMO-CC-2', 'Millbrook City Council 2 (demo)', ...)."""
+    out = list(ANCHORS[:n])
+    k = 2
+    while len(out) < n:
+        for code, name, *rest in ANCHORS:
+            if len(out) == n:
+                break
+            out.append((f"{code}-{k}", name.replace(" (demo)", f" {k} (demo)"), *rest))
+        k += 1
+    return out
+
 _W1 = ["Pennine", "Ribble", "Riverside", "Northgate", "Oakfield", "Harbour", "Millstone", "Brightwater",
        "Kingsway", "Greenlane", "Ashworth", "Redbrick", "Summit", "Foundry", "Meadow", "Castle",
        "Bridgeway", "Lantern", "Heritage", "Crown", "Weaver", "Lowther", "Fairhaven", "Moorside",
@@ -170,14 +184,19 @@ def _suppliers(rng: np.random.Generator, pcs: dict[str, pd.DataFrame], n: int) -
     return df
 
 
-def _payments(rng: np.random.Generator, sup: pd.DataFrame, scale: float) -> pd.DataFrame:
+def _payment_chunks(rng: np.random.Generator, sup: pd.DataFrame, scale: float,
+                    anchors: list[tuple] | None = None):
+    """Payments one anchor and financial year at a time (memory stays flat at any scale)."""
+    anchors = anchors or ANCHORS
     cats = list(CATEGORIES)
-    out = []
     base_payments = 120_000 * scale
-    total_spend = sum(a[3] for a in ANCHORS)
+    total_spend = sum(a[3] for a in anchors)
     sup_by = {(b, c): g["supplier_id"].to_numpy() for (b, c), g in sup.groupby(["band", "category"])}
+    pub = set(sup.loc[sup["is_public_body"], "supplier_id"])
+    names = sup.set_index("supplier_id")["name"]
+    weights: dict[int, np.ndarray] = {}
     # Zipf-like weights so a few suppliers take much of the spend
-    for code, _name, atype, spend_m, _staff, shares, rise, joined in ANCHORS:
+    for code, _name, atype, spend_m, _staff, shares, rise, joined in anchors:
         t = TYPE_INDEX[atype]
         cw = np.array([CATEGORIES[c][0][t] for c in cats], dtype=float)
         cw /= cw.sum()
@@ -199,8 +218,10 @@ def _payments(rng: np.random.Generator, sup: pd.DataFrame, scale: float) -> pd.D
                     pool = sup_by.get((BANDS[bi], cats[ci]))
                     if pool is None or len(pool) == 0:
                         pool = sup[sup["band"] == BANDS[bi]]["supplier_id"].to_numpy()
-                    w = 1.0 / np.arange(1, len(pool) + 1) ** 0.9
-                    sid[m] = pool[rng.choice(len(pool), size=k, p=w / w.sum())]
+                    if len(pool) not in weights:
+                        w = 1.0 / np.arange(1, len(pool) + 1) ** 0.9
+                        weights[len(pool)] = w / w.sum()
+                    sid[m] = pool[rng.choice(len(pool), size=k, p=weights[len(pool)])]
             amounts = rng.lognormal(mean=0.0, sigma=1.6, size=n)
             amounts *= spend_m * 1e6 * (1 + 0.03 * yi) / amounts.sum()
             # a few credit notes, which net off
@@ -215,23 +236,27 @@ def _payments(rng: np.random.Generator, sup: pd.DataFrame, scale: float) -> pd.D
             if joined and fy < joined:
                 keep &= False
             inv = dates - pd.to_timedelta(rng.gamma(2.0, 12.0, size=n).astype(int), unit="D")
-            out.append(pd.DataFrame({
+            chunk = pd.DataFrame({
                 "anchor_id": code, "supplier_id": sid[keep], "payment_date": dates[keep].date,
                 "invoice_date": inv[keep].date, "amount_gbp": np.round(amounts[keep], 2),
                 "category": np.array(cats)[cat_i[keep]],
-            }))
-    pay = pd.concat(out, ignore_index=True)
-    pub = set(sup.loc[sup["is_public_body"], "supplier_id"])
-    pay["influenceable"] = ~pay["supplier_id"].isin(pub) & (pay["category"] != "Public bodies, tax and pensions")
-    names = sup.set_index("supplier_id")["name"]
-    pay["payee_text"] = names.reindex(pay["supplier_id"]).to_numpy()
-    return pay
+            })
+            chunk["influenceable"] = (~chunk["supplier_id"].isin(pub)
+                                      & (chunk["category"] != "Public bodies, tax and pensions"))
+            chunk["payee_text"] = names.reindex(chunk["supplier_id"]).to_numpy()
+            yield chunk
 
 
-def _workforce(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _payments(rng: np.random.Generator, sup: pd.DataFrame, scale: float,
+              anchors: list[tuple] | None = None) -> pd.DataFrame:
+    return pd.concat(list(_payment_chunks(rng, sup, scale, anchors)), ignore_index=True)
+
+
+def _workforce(rng: np.random.Generator, pcs: dict[str, pd.DataFrame],
+               anchors: list[tuple] | None = None) -> pd.DataFrame:
     lsoa = {b: np.array(sorted(set(pcs[b]["lsoa11"]))) for b in ("local", "wider", "region")}
     rows = []
-    for code, _n, atype, _s, staff, shares, _rise, joined in ANCHORS:
+    for code, _n, atype, _s, staff, shares, _rise, joined in anchors or ANCHORS:
         for yi, fy in enumerate(YEARS):
             if joined and fy < joined:
                 continue
@@ -267,12 +292,13 @@ USES = {
 }
 
 
-def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame],
+            anchors: list[tuple] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     n_sites = {"council": 160, "nhs_trust": 35, "university": 45, "fe_college": 12,
                "housing_association": 70, "police": 22, "fire": 14}
     pool = pd.concat([pcs["local"], pcs["wider"].iloc[: max(1, len(pcs["wider"]) // 8)]])
     assets, years = [], []
-    for code, _n, atype, *_ in ANCHORS:
+    for code, _n, atype, *_ in anchors or ANCHORS:
         k = n_sites[atype]
         picks = pool.iloc[rng.integers(0, len(pool), size=k)]
         for i in range(k):
@@ -305,7 +331,7 @@ def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame]) -> tuple[pd.
     return pd.DataFrame(assets), pd.DataFrame(years)
 
 
-def _targets() -> pd.DataFrame:
+def _targets(anchors: list[tuple] | None = None) -> pd.DataFrame:
     rows = []
     for yi, fy in enumerate(YEARS[2:], start=2):
         rows.append(("A2", "network", "DEMO", fy, 20.0 + 1.5 * (yi - 2), "higher"))
@@ -313,38 +339,59 @@ def _targets() -> pd.DataFrame:
         rows.append(("A10", "network", "DEMO", fy, 4.0 + 0.5 * (yi - 2), "higher"))
         rows.append(("B2", "network", "DEMO", fy, 60.0, "higher"))
         rows.append(("B5", "network", "DEMO", fy, 97.0, "higher"))
-        for code, _n, _atype, _s, _st, shares, *_ in ANCHORS:
+        for code, _n, _atype, _s, _st, shares, *_ in anchors or ANCHORS:
             rows.append(("A2", "anchor", code, fy, round(100 * shares[0] + 2.5 * yi, 1), "higher"))
     return pd.DataFrame(rows, columns=["indicator", "scope_type", "scope_id", "financial_year",
                                        "target_value", "direction"])
 
 
 def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | None = None,
-              place: str | None = None, log=print) -> dict[str, float]:
-    """Replace the database contents with the demo network. Returns seconds per step."""
+              place: str | None = None, log=print, anchors: int = len(ANCHORS),
+              suppliers: int | None = None) -> dict[str, float]:
+    """Replace the database contents with the demo network. Returns seconds per step.
+
+    ``scale`` multiplies payments (1 = about 120,000); ``anchors`` (default 7) adds numbered
+    copies of the seven demo anchors; ``suppliers`` overrides the supplier count (default
+    3,000 x sqrt(scale)). Payments are generated and inserted one anchor-year at a time, so
+    memory stays flat: 10M payments, 20 anchors and 200,000 suppliers is
+    ``load_demo(con, scale=84, anchors=20, suppliers=200_000)``.
+    """
     seed = int(seed if seed is not None else config.get("CWB_DEMO_SEED"))
     place = place or config.get("CWB_DEMO_PLACE")
     rng = np.random.default_rng(seed)
+    alist = anchor_list(anchors)
     t0 = time.perf_counter()
     p = _place(con, place)
     pcs = _postcodes(con, p)
-    n_sup = int(3000 * max(1.0, scale ** 0.5))
+    n_sup = int(suppliers if suppliers else 3000 * max(1.0, scale ** 0.5))
     sup = _suppliers(rng, pcs, n_sup)
-    pay = _payments(rng, sup, scale)
-    wf = _workforce(rng, pcs)
-    assets, asset_years = _assets(rng, pcs)
-    targets = _targets()
-    gen = time.perf_counter() - t0
-    t = time.perf_counter()
+    load = 0.0
+    n_pay = 0
     with db.transaction(con) as cur:
+        t = time.perf_counter()
         for table in ("payment", "supplier_alias", "supplier", "workforce_area", "workforce_anchor",
                       "asset_year", "asset", "target", "anchor", "network_event", "network"):
             cur.execute(f"DELETE FROM {table}")
+        load += time.perf_counter() - t
+        for chunk in _payment_chunks(rng, sup, scale, alist):
+            t = time.perf_counter()
+            cur.register("pay_df", chunk)
+            cur.execute(
+                """INSERT INTO payment SELECT anchor_id, supplier_id, payment_date, invoice_date,
+                   CAST(amount_gbp AS DECIMAL(18,2)), category, influenceable, payee_text, NULL, NULL
+                   FROM pay_df""")
+            cur.unregister("pay_df")
+            n_pay += len(chunk)
+            load += time.perf_counter() - t
+        wf = _workforce(rng, pcs, alist)
+        assets, asset_years = _assets(rng, pcs, alist)
+        targets = _targets(alist)
+        t = time.perf_counter()
         cur.execute(
             "INSERT INTO network VALUES ('DEMO', ?, ?, ?, ?, ?, ?, ?, true)",
             [f"{p['lad_name']} anchor network (demo)", [p["lad"]], p["wider"], p["region_code"],
              p["lad_name"], p["county_name"], BASELINE])
-        for code, name, atype, *_rest in ANCHORS:
+        for code, name, atype, *_rest in alist:
             joined = _rest[-1]
             site = pcs["local"].iloc[int(rng.integers(0, len(pcs["local"])))]["pcds"]
             cur.execute("INSERT INTO anchor VALUES (?, ?, ?, ?, 'DEMO', ?, true)",
@@ -356,17 +403,12 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
             """INSERT INTO supplier SELECT supplier_id, name, name_norm, postcode, company_number,
                charity_number, is_sme, sme_source, is_vcse, vcse_source, is_social_economy,
                social_economy_source, is_individual, is_public_body, 'UK', NULL FROM sup_df""")
-        cur.register("pay_df", pay)
-        cur.execute(
-            """INSERT INTO payment SELECT anchor_id, supplier_id, payment_date, invoice_date,
-               CAST(amount_gbp AS DECIMAL(18,2)), category, influenceable, payee_text, NULL, NULL
-               FROM pay_df""")
         cur.register("wf_df", wf)
         cur.execute("""INSERT INTO workforce_area SELECT anchor_id, financial_year, area_code, area_level,
                        headcount, fte, adult_headcount, paid_rlw, apprentices, apprentice_starts,
                        entry_hires, insecure, NULL FROM wf_df""")
         gpg = pd.DataFrame([(a[0], fy, round(float(rng.normal(9, 4)), 1), round(float(rng.normal(7, 4)), 1))
-                            for a in ANCHORS for fy in YEARS],
+                            for a in alist for fy in YEARS],
                            columns=["anchor_id", "financial_year", "mean", "median"])
         cur.register("gpg_df", gpg)
         cur.execute("INSERT INTO workforce_anchor SELECT anchor_id, financial_year, mean, median, NULL FROM gpg_df")
@@ -382,9 +424,11 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
                        CAST(disposal_value_gbp AS DECIMAL(18,2)) FROM ay_df""")
         cur.register("tg_df", targets)
         cur.execute("INSERT INTO target SELECT * FROM tg_df")
-    load = time.perf_counter() - t
+        load += time.perf_counter() - t
+    gen = time.perf_counter() - t0 - load
     marts = build.refresh(con)
-    timings = {"generate": gen, "load": load, "enrich_and_marts": marts, "payments": float(len(pay))}
-    log(f"Demo network loaded: {len(pay):,} payments, {len(sup):,} suppliers, "
+    timings = {"generate": gen, "load": load, "enrich_and_marts": marts, "payments": float(n_pay),
+               "suppliers": float(len(sup)), "anchors": float(len(alist))}
+    log(f"Demo network loaded: {n_pay:,} payments, {len(sup):,} suppliers, {len(alist)} anchors, "
         f"{len(assets):,} sites; generate {gen:.1f} s, load {load:.1f} s, marts {marts:.1f} s")
     return timings

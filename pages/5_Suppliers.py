@@ -41,6 +41,6 @@ view = sup.assign(
 show.table(view, f.provenance("Suppliers", f"Spend by supplier, {f.fy}", numerator="spend with each supplier",
                               notes=["Individuals (sole traders, redacted payees) are listed as 'Individual (name withheld)' without a postcode",
                                      "SME/VCSE blank = status unknown"]),
-           key="suppliers", height=560,
+           key="suppliers", height=560, max_rows=1000,
            column_config={"Spend £": st.column_config.NumberColumn(format="£%.0f")})
 footer(f)

@@ -19,9 +19,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tempfile
+import threading
 import time
 import zipfile
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -52,16 +55,50 @@ SHA_REGIONS = {
 }
 NATIONS = {"W": ("W92000004", "Wales"), "S": ("S92000003", "Scotland"), "N": ("N92000002", "Northern Ireland")}
 
-FILES = ("postcodes.parquet", "lad.parquet", "lsoa11.parquet", "msoa11.parquet", "lad_shapes.parquet")
+CORE_FILES = ("postcodes.parquet", "lad.parquet")            # what the database needs
+BOUNDARY_FILES = ("lsoa11.parquet", "msoa11.parquet", "lad_shapes.parquet")   # maps only
+FILES = CORE_FILES + BOUNDARY_FILES
+
+# seconds per step on a quiet 2-core machine (bench/bench_build.py), for the progress estimate
+STEP_SECONDS = {"ons_postcode_lookup": 3.4, "onspd_2025": 2.2, "postcodes_joined": 1.0,
+                "lads_codepoint": 1.6, "boundaries": 7.6}
+STEP_LABELS = {"ons_postcode_lookup": "ONS postcode lookup (2.7M postcodes)",
+               "onspd_2025": "ONS Postcode Directory 2025 (coordinates, 2025 districts)",
+               "postcodes_joined": "joining the two postcode tables",
+               "lads_codepoint": "districts, counties and regions (OS Code-Point Open)",
+               "boundaries": "area boundaries for the maps"}
 
 
 def _pkg_file(package: str, *parts: str) -> Path:
     return Path(str(resources.files(package).joinpath(*parts)))
 
 
-def cache_ready(cache: Path | None = None) -> bool:
+def cache_ready(cache: Path | None = None, boundaries: bool = True) -> bool:
+    """The cache holds the postcode and district files (and, with ``boundaries``, the maps')."""
     cache = cache or config.reference_cache()
-    return all((cache / f).is_file() for f in FILES)
+    return all((cache / f).is_file() for f in (FILES if boundaries else CORE_FILES))
+
+
+@contextmanager
+def _locked(cache: Path):
+    """One builder at a time per cache folder (two test workers or two servers on one machine):
+    the second waits, then finds the files made and builds nothing."""
+    import fcntl
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    with open(cache.parent / f".{cache.name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _publish(tmp: Path, cache: Path, names) -> None:
+    """Move finished files into the cache one atomic rename each (a reader never sees half a file)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        os.replace(tmp / name, cache / name)
 
 
 def _read_ons_lookup(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
@@ -199,7 +236,9 @@ def _fill_new_lads(con: duckdb.DuckDBPyConnection, lads: pd.DataFrame) -> pd.Dat
     return lads.reset_index()
 
 
-def _geometry(cache: Path, con: duckdb.DuckDBPyConnection) -> None:
+def _geometry(cache: Path, con: duckdb.DuckDBPyConnection, out: Path | None = None) -> None:
+    """Boundary files into ``out`` (default ``cache``); the LSOA -> MSOA / LAD lookup is read
+    from the cache's postcodes file."""
     import geopandas as gpd
     import shapely
 
@@ -208,14 +247,16 @@ def _geometry(cache: Path, con: duckdb.DuckDBPyConnection) -> None:
     gdf = gdf[[code_col, "geometry"]].rename(columns={code_col: "lsoa11"})
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
+    out = out or cache
     look = con.execute(
-        "SELECT lsoa11, mode(msoa11) AS msoa11, mode(lad22) AS lad22 FROM ons WHERE lsoa11 <> '' GROUP BY 1"
+        "SELECT lsoa11, mode(msoa11) AS msoa11, mode(lad22) AS lad22 "
+        f"FROM read_parquet('{(cache / 'postcodes.parquet').as_posix()}') WHERE lsoa11 IS NOT NULL GROUP BY 1"
     ).df()
     gdf = gdf.merge(look, on="lsoa11", how="left")
     gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
     lsoa = pd.DataFrame({"lsoa11": gdf["lsoa11"], "msoa11": gdf["msoa11"], "lad22": gdf["lad22"],
                          "wkb": shapely.to_wkb(gdf.geometry.values)})
-    lsoa.to_parquet(cache / "lsoa11.parquet", index=False)
+    lsoa.to_parquet(out / "lsoa11.parquet", index=False)
 
     def dissolve(by: str) -> pd.DataFrame:
         d = gdf.dropna(subset=[by]).groupby(by)["geometry"].apply(
@@ -224,54 +265,109 @@ def _geometry(cache: Path, con: duckdb.DuckDBPyConnection) -> None:
         geoms = shapely.simplify(shapely.make_valid(np.asarray(d.values)), 0.0005)
         return pd.DataFrame({by: d.index, "wkb": shapely.to_wkb(geoms)})
 
-    dissolve("msoa11").to_parquet(cache / "msoa11.parquet", index=False)
+    dissolve("msoa11").to_parquet(out / "msoa11.parquet", index=False)
     dissolve("lad22").rename(columns={"lad22": "lad_code"}).to_parquet(
-        cache / "lad_shapes.parquet", index=False
+        out / "lad_shapes.parquet", index=False
     )
 
 
-def build_cache(cache: Path | None = None, log=print) -> dict[str, float]:
-    """Build the reference Parquet cache from the installed packages; return seconds per step."""
+def build_cache(cache: Path | None = None, log=print, boundaries: bool = True,
+                progress=None) -> dict[str, float]:
+    """Build the reference Parquet cache from the installed packages; return seconds per step.
+
+    Files are written to a private temporary folder and renamed into ``cache`` (atomic), under
+    a lock, so two processes starting at once never read or write half a file. Steps already
+    done (by another process) are skipped. ``boundaries=False`` builds only what the database
+    needs (postcodes, districts); the map boundaries follow (:func:`ensure_boundaries`).
+    ``progress(label, done_seconds, total_seconds)`` is called before each step with the
+    typical seconds (STEP_SECONDS), so a caller can show steps and an estimate."""
     cache = cache or config.reference_cache()
-    cache.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
-    con = duckdb.connect()
-    con.execute(
-        "CREATE MACRO pcd_key(p) AS upper(regexp_replace(coalesce(p, ''), '[^A-Za-z0-9]', '', 'g'))"
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        t = time.perf_counter()
-        _read_ons_lookup(con, Path(tmp))
-        timings["ons_postcode_lookup"] = time.perf_counter() - t
-    t = time.perf_counter()
-    _read_onspd(con)
-    timings["onspd_2025"] = time.perf_counter() - t
-    t = time.perf_counter()
-    con.execute(
-        f"""COPY (
-            SELECT coalesce(a.pcd_key, b.pcd_key) AS pcd_key,
-                   coalesce(a.pcds, b.pcd) AS pcds,
-                   nullif(a.lsoa11, '') AS lsoa11, nullif(a.msoa11, '') AS msoa11,
-                   nullif(a.lad22, '') AS lad22, b.lad25, b.lat, b.lon,
-                   coalesce(a.terminated, false) AS terminated
-            FROM ons a FULL OUTER JOIN onspd b ON a.pcd_key = b.pcd_key
-            WHERE coalesce(a.pcd_key, b.pcd_key) <> ''
-            ORDER BY 1
-        ) TO '{(cache / "postcodes.parquet").as_posix()}' (FORMAT parquet)"""
-    )
-    timings["postcodes_joined"] = time.perf_counter() - t
-    t = time.perf_counter()
-    lads = _fill_new_lads(con, _lad_table(con, _read_codepoint(con)))
-    lads.to_parquet(cache / "lad.parquet", index=False)
-    timings["lads_codepoint"] = time.perf_counter() - t
-    t = time.perf_counter()
-    _geometry(cache, con)
-    timings["boundaries"] = time.perf_counter() - t
-    (cache / "build.json").write_text(json.dumps({"seconds": timings}, indent=1))
-    con.close()
+    with _locked(cache):
+        steps = ([] if cache_ready(cache, boundaries=False) else
+                 ["ons_postcode_lookup", "onspd_2025", "postcodes_joined", "lads_codepoint"])
+        # an official boundary file imported into the cache (cwb.reference.official) is kept
+        missing = [f for f in BOUNDARY_FILES if not (cache / f).is_file()]
+        if boundaries and missing:
+            steps.append("boundaries")
+        total = sum(STEP_SECONDS[k] for k in steps)
+        done = 0.0
+
+        def step(name):
+            nonlocal done
+            if progress is not None:
+                progress(STEP_LABELS[name], done, total)
+            done += STEP_SECONDS[name]
+            return time.perf_counter()
+
+        con = duckdb.connect()
+        con.execute(
+            "CREATE MACRO pcd_key(p) AS upper(regexp_replace(coalesce(p, ''), '[^A-Za-z0-9]', '', 'g'))"
+        )
+        try:
+            with tempfile.TemporaryDirectory(dir=cache.parent, prefix=f".{cache.name}.building-") as out:
+                out = Path(out)
+                if "ons_postcode_lookup" in steps:
+                    t = step("ons_postcode_lookup")
+                    _read_ons_lookup(con, out)
+                    timings["ons_postcode_lookup"] = time.perf_counter() - t
+                    t = step("onspd_2025")
+                    _read_onspd(con)
+                    timings["onspd_2025"] = time.perf_counter() - t
+                    t = step("postcodes_joined")
+                    con.execute(
+                        f"""COPY (
+                            SELECT coalesce(a.pcd_key, b.pcd_key) AS pcd_key,
+                                   coalesce(a.pcds, b.pcd) AS pcds,
+                                   nullif(a.lsoa11, '') AS lsoa11, nullif(a.msoa11, '') AS msoa11,
+                                   nullif(a.lad22, '') AS lad22, b.lad25, b.lat, b.lon,
+                                   coalesce(a.terminated, false) AS terminated
+                            FROM ons a FULL OUTER JOIN onspd b ON a.pcd_key = b.pcd_key
+                            WHERE coalesce(a.pcd_key, b.pcd_key) <> ''
+                            ORDER BY 1
+                        ) TO '{(out / "postcodes.parquet").as_posix()}' (FORMAT parquet)"""
+                    )
+                    timings["postcodes_joined"] = time.perf_counter() - t
+                    t = step("lads_codepoint")
+                    lads = _fill_new_lads(con, _lad_table(con, _read_codepoint(con)))
+                    lads.to_parquet(out / "lad.parquet", index=False)
+                    timings["lads_codepoint"] = time.perf_counter() - t
+                    _publish(out, cache, CORE_FILES)
+                if "boundaries" in steps:
+                    t = step("boundaries")
+                    _geometry(cache, con, out)
+                    timings["boundaries"] = time.perf_counter() - t
+                    _publish(out, cache, missing)
+        finally:
+            con.close()
+        if timings:
+            record = cache / "build.json"
+            old = json.loads(record.read_text()).get("seconds", {}) if record.is_file() else {}
+            record.write_text(json.dumps({"seconds": {**old, **timings}}, indent=1))
+    if progress is not None and steps:
+        progress("done", total, total)
     for k, v in timings.items():
         log(f"  {k}: {v:.1f} s")
     return timings
+
+
+_boundary_thread: threading.Thread | None = None
+
+
+def ensure_boundaries(cache: Path | None = None, background: bool = False) -> None:
+    """Make sure the map boundaries are in the cache. ``background``: start building them in a
+    thread and return at once (the first map waits for the lock if it comes sooner)."""
+    global _boundary_thread
+    cache = cache or config.reference_cache()
+    if cache_ready(cache):
+        return
+    if not background:
+        build_cache(cache, log=lambda *a: None)
+        return
+    if _boundary_thread is None or not _boundary_thread.is_alive():
+        _boundary_thread = threading.Thread(target=build_cache, args=(cache,), kwargs={"log": lambda *a: None},
+                                            name="cwb-boundaries", daemon=True)
+        _boundary_thread.start()
 
 
 def load_into(con: duckdb.DuckDBPyConnection, cache: Path | None = None) -> None:
@@ -289,6 +385,7 @@ def load_into(con: duckdb.DuckDBPyConnection, cache: Path | None = None) -> None
 def shapes(level: str, codes: list[str] | None = None, cache: Path | None = None) -> pd.DataFrame:
     """Boundaries as WKB for ``level`` in lsoa11 / msoa11 / lad, optionally filtered by code."""
     cache = cache or config.reference_cache()
+    ensure_boundaries(cache)
     file, key = {"lsoa11": ("lsoa11.parquet", "lsoa11"), "msoa11": ("msoa11.parquet", "msoa11"),
                  "lad": ("lad_shapes.parquet", "lad_code")}[level]
     df = pd.read_parquet(cache / file)

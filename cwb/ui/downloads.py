@@ -17,6 +17,8 @@ from cwb import access, audit, export
 from cwb.provenance import Provenance
 from cwb.ui import data as uidata
 
+LARGE_ROWS = 20_000   # above this a table's CSV is made on click, not with the page
+
 
 def _viewer() -> str | None:
     if access.mode() != "shared":
@@ -54,10 +56,16 @@ def offer(prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | N
                                mime="image/svg+xml", key=f"dl_svg_{key}", on_click="ignore")
         if data is not None:
             # CSV is cheap, so it is made with the page: a deferred download can be dropped by
-            # Streamlit when another session ends (seen under load), a ready one cannot
-            st.download_button("CSV", export.csv_bytes(data, prov), file_name=f"{stem}.csv", mime="text/csv",
-                               key=f"dl_csv_{key}", on_click=_log_export if who else "ignore",
-                               args=("CSV", prov.title, who) if who else None)
+            # Streamlit when another session ends (seen under load), a ready one cannot. A large
+            # table (a network's suppliers) is deferred: seconds per rerun and megabytes kept
+            # per session otherwise.
+            if len(data) <= LARGE_ROWS:
+                st.download_button("CSV", export.csv_bytes(data, prov), file_name=f"{stem}.csv", mime="text/csv",
+                                   key=f"dl_csv_{key}", on_click=_log_export if who else "ignore",
+                                   args=("CSV", prov.title, who) if who else None)
+            else:
+                st.download_button("CSV", _audited(lambda: export.csv_bytes(data, prov), "CSV", prov.title, who),
+                                   file_name=f"{stem}.csv", mime="text/csv", key=f"dl_csv_{key}", on_click="ignore")
             st.download_button("XLSX", _audited(lambda: export.xlsx_bytes(data, prov), "XLSX", prov.title, who),
                                file_name=f"{stem}.xlsx",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

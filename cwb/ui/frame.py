@@ -176,7 +176,7 @@ def page_setup(title: str) -> None:
 def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> Filters:
     """Draw the shared frame and return the filters. ``anchor_mode``: multi / single / none."""
     page_setup(title)
-    from cwb.ui import style   # house CSS: contrast, focus ring, print layout, chart and map names
+    from cwb.ui import style  # house CSS: contrast, focus ring, print layout, chart and map names
     style.apply()
     scope = auth.current_scope()
     con = data.connection()  # noqa: F841  (builds the database on first use)
@@ -291,7 +291,7 @@ NAV = [
                ("pages/3_Where_the_money_goes.py", "Where the money goes"),
                ("pages/4_Opportunities.py", "Opportunities"), ("pages/5_Suppliers.py", "Suppliers")]),
     ("People and land", [("pages/6_Workforce.py", "Workforce"), ("pages/7_Land_and_property.py", "Land and property")]),
-    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality")]),
+    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality"), ("pages/12_Supplier_review.py", "Supplier review")]),
     ("Help", [("pages/13_Help.py", "Help and method")]),
 ]
 

@@ -27,8 +27,14 @@ def _presenting() -> bool:
     return st.session_state.get("_cwb", {}).get("present") == "1"
 
 
-def table(df: pd.DataFrame, prov: Provenance, key: str = "", **kw) -> None:
-    st.dataframe(df, hide_index=True, key=f"table_{key}", **kw)
+def table(df: pd.DataFrame, prov: Provenance, key: str = "", max_rows: int | None = None, **kw) -> None:
+    """A table with its caption and downloads. ``max_rows``: draw only the first rows (the
+    browser gets only what it shows: 150,000 suppliers are about 20 MB on the wire), while the
+    downloads keep every row."""
+    shown = df if max_rows is None or len(df) <= max_rows else df.head(max_rows)
+    st.dataframe(shown, hide_index=True, key=f"table_{key}", **kw)
+    if len(shown) < len(df):
+        st.caption(f"Showing the first {len(shown):,} of {len(df):,} rows; the downloads hold all {len(df):,}.")
     st.caption(prov.caption())
     if not _presenting():
         downloads(prov, data=df, key=key)

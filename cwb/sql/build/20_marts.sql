@@ -15,14 +15,15 @@ WITH m AS (
     GROUP BY anchor_id, fin_year(payment_date), coalesce(supplier_id, -1),
              coalesce(category, 'Uncategorised'), influenceable
 )
-SELECT m.*,
+SELECT m.* REPLACE (m.influenceable AND NOT coalesce(s.is_public_body, false) AS influenceable),  -- payments to public bodies are not influenceable
        coalesce(g.located, false) AND coalesce(g.country, 'UK') = 'UK' AS located,
        g.lad_code, g.lsoa11, g.msoa11, g.region_code, g.lat, g.lon,
        g.imd2019_decile, g.imd2025_decile,
-       s.is_sme, s.is_vcse, s.is_social_economy, coalesce(s.is_individual, false) AS is_individual
+       s.is_sme, s.is_vcse, s.is_social_economy, coalesce(s.is_individual, false) AS is_individual,
+       g.location_method
 FROM m
 LEFT JOIN supplier_geo g ON g.supplier_id = m.supplier_id
-LEFT JOIN supplier s ON s.supplier_id = m.supplier_id
+LEFT JOIN supplier_resolved s ON s.supplier_id = m.supplier_id   -- flags: own, else from registers
 ORDER BY m.financial_year, m.anchor_id;
 
 -- spend by anchor x calendar month (completeness and monthly trend; months absent = no data)
@@ -47,3 +48,49 @@ SELECT anchor_id,
 FROM payment
 WHERE invoice_date IS NOT NULL AND invoice_date <= payment_date
 GROUP BY ALL;
+
+-- Headline grain (no supplier): spend by anchor x financial year x influenceable x supplier
+-- district and region x location known x deprived-area flag (each IMD edition: decile 1-2 true,
+-- 3-10 false, unknown NULL) x SME / VCSE / social-economy flags. What the headline indicators
+-- need for the 'all' and 'influenceable' denominators; about 20x fewer rows than
+-- mart_spend_supplier at 200,000 suppliers (the top-N denominator still needs supplier grain).
+CREATE OR REPLACE TABLE mart_spend_headline AS
+SELECT anchor_id, financial_year, influenceable, located, lad_code, region_code,
+       imd2019_decile <= 2 AS dep2019,
+       imd2025_decile <= 2 AS dep2025,
+       is_sme, is_vcse, is_social_economy,
+       sum(spend_gbp)  AS spend_gbp,
+       sum(n_payments) AS n_payments
+FROM mart_spend_supplier
+GROUP BY ALL
+ORDER BY financial_year, anchor_id;
+
+-- Distinct matched suppliers per anchor and financial year (all spend; influenceable spend):
+-- a distinct count over supplier grain is the slowest part of a headline query at scale.
+CREATE OR REPLACE TABLE mart_supplier_count AS
+SELECT anchor_id, financial_year,
+       count(DISTINCT supplier_id) AS n_suppliers,
+       count(DISTINCT supplier_id) FILTER (WHERE influenceable) AS n_suppliers_influenceable
+FROM mart_spend_supplier
+WHERE supplier_id <> -1
+GROUP BY ALL;
+
+-- Each matched supplier per financial year with the anchors that paid it, as a bit string (one
+-- bit per anchor, in anchor_bit order; all spend and influenceable spend): distinct suppliers
+-- of any set of anchors are count(*) FILTER (WHERE bit_count(mask & set_mask) > 0), about 20x
+-- faster than count(DISTINCT supplier_id) over supplier x anchor rows, and exact.
+CREATE OR REPLACE TABLE anchor_bit AS
+SELECT anchor_id, CAST(row_number() OVER (ORDER BY anchor_id) AS INTEGER) AS pos
+FROM (SELECT anchor_id FROM anchor UNION SELECT DISTINCT anchor_id FROM mart_spend_supplier);
+
+SET VARIABLE cwb_anchor_bits = (SELECT coalesce(max(pos), 1) FROM anchor_bit);
+
+CREATE OR REPLACE TABLE mart_supplier_year AS
+SELECT m.financial_year, m.supplier_id,
+       bitstring_agg(b.pos, 1, getvariable('cwb_anchor_bits')) AS anchor_mask,
+       bitstring_agg(b.pos, 1, getvariable('cwb_anchor_bits')) FILTER (WHERE m.influenceable) AS influenceable_mask
+FROM mart_spend_supplier m
+JOIN anchor_bit b USING (anchor_id)
+WHERE m.supplier_id <> -1
+GROUP BY ALL
+ORDER BY m.financial_year;

@@ -44,3 +44,29 @@ SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable
        CASE WHEN p_imd_edition = '2025' THEN s.imd2025_decile ELSE s.imd2019_decile END AS imd_decile,
        s.is_sme, s.is_vcse, s.is_social_economy, s.is_individual
 FROM spend_in_scope(p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s;
+
+-- spend_headline: rows of mart_spend_headline inside the chosen denominator ('all' or
+-- 'influenceable'; for 'top_n' use spend_classified), with the location band and the
+-- deprived-area flag of the chosen IMD edition (true: decile 1-2; NULL: decile unknown).
+CREATE OR REPLACE MACRO spend_headline(p_anchor_ids, p_fy_from, p_fy_to, p_denominator,
+                                       p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
+SELECT h.anchor_id, h.financial_year, h.spend_gbp, h.n_payments, h.located, h.lad_code,
+       CASE WHEN NOT h.located THEN 'unknown'
+            WHEN list_contains(p_local_lads, h.lad_code) THEN 'local'
+            WHEN list_contains(p_wider_lads, h.lad_code) THEN 'wider'
+            WHEN h.region_code = p_region_code THEN 'region'
+            ELSE 'uk' END AS band,
+       CASE WHEN p_imd_edition = '2025' THEN h.dep2025 ELSE h.dep2019 END AS deprived,
+       h.is_sme, h.is_vcse, h.is_social_economy
+FROM mart_spend_headline h
+WHERE (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, h.anchor_id))
+  AND h.financial_year BETWEEN p_fy_from AND p_fy_to
+  AND (p_denominator <> 'influenceable' OR h.influenceable);
+
+-- anchor_set_mask: the bit string of a set of anchors (empty list = every anchor), to test
+-- against mart_supplier_year.anchor_mask / influenceable_mask.
+CREATE OR REPLACE MACRO anchor_set_mask(p_anchor_ids) AS (
+    SELECT CAST(string_agg(CASE WHEN len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, anchor_id)
+                                THEN '1' ELSE '0' END, '' ORDER BY pos) AS BIT)
+    FROM anchor_bit
+);

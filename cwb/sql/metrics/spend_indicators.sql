@@ -8,9 +8,43 @@
 --          wider_gbp (A3 numerator), leakage_gbp (A5), sme_gbp, sme_known_gbp, local_sme_gbp,
 --          vcse_gbp, local_vcse_gbp, vcse_known_gbp, social_gbp, deprived_gbp (IMD decile 1-2),
 --          imd_known_gbp, located_gbp, n_suppliers, n_payments, and *_pct shares of spend_gbp
-WITH c AS (
+-- Speed (network scale): the 'all' and 'influenceable' denominators read mart_spend_headline
+-- (no supplier grain) and the distinct-supplier marts; only 'top_n' reads supplier grain.
+WITH c AS (   -- supplier grain: the top-N denominator only
     SELECT * FROM spend_classified($anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                                    $local_lads, $wider_lads, $region_code, $imd_edition)
+    WHERE $denominator = 'top_n'
+),
+h AS (
+    SELECT anchor_id, financial_year, spend_gbp, n_payments, located, band, deprived,
+           is_sme, is_vcse, is_social_economy
+    FROM spend_headline($anchor_ids, $fy_from, $fy_to, $denominator,
+                        $local_lads, $wider_lads, $region_code, $imd_edition)
+    WHERE $denominator <> 'top_n'
+    UNION ALL
+    SELECT anchor_id, financial_year, spend_gbp, n_payments, located, band, imd_decile <= 2 AS deprived,
+           is_sme, is_vcse, is_social_economy
+    FROM c
+),
+-- distinct matched suppliers per anchor-year, and for the set as a whole (counted once)
+nsup AS (
+    SELECT anchor_id, financial_year,
+           CASE WHEN $denominator = 'influenceable' THEN n_suppliers_influenceable ELSE n_suppliers END AS n_suppliers
+    FROM mart_supplier_count
+    WHERE $denominator <> 'top_n'
+      AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, anchor_id))
+      AND financial_year BETWEEN $fy_from AND $fy_to
+    UNION ALL
+    SELECT '_all', financial_year,
+           count(*) FILTER (WHERE bit_count(CASE WHEN $denominator = 'influenceable' THEN influenceable_mask
+                                                 ELSE anchor_mask END & anchor_set_mask($anchor_ids)) > 0)
+    FROM mart_supplier_year
+    WHERE $denominator <> 'top_n' AND financial_year BETWEEN $fy_from AND $fy_to
+    GROUP BY financial_year
+    UNION ALL
+    SELECT anchor_id, financial_year, count(DISTINCT supplier_id) FROM c WHERE supplier_id <> -1 GROUP BY ALL
+    UNION ALL
+    SELECT '_all', financial_year, count(DISTINCT supplier_id) FROM c WHERE supplier_id <> -1 GROUP BY ALL
 ),
 per_anchor AS (
     SELECT anchor_id,
@@ -28,12 +62,11 @@ per_anchor AS (
            coalesce(sum(spend_gbp) FILTER (WHERE is_vcse AND band = 'local'), 0) AS local_vcse_gbp,
            coalesce(sum(spend_gbp) FILTER (WHERE is_vcse IS NOT NULL), 0) AS vcse_known_gbp,
            coalesce(sum(spend_gbp) FILTER (WHERE is_social_economy), 0) AS social_gbp,
-           coalesce(sum(spend_gbp) FILTER (WHERE imd_decile <= 2), 0) AS deprived_gbp,
-           coalesce(sum(spend_gbp) FILTER (WHERE imd_decile IS NOT NULL), 0) AS imd_known_gbp,
+           coalesce(sum(spend_gbp) FILTER (WHERE deprived), 0) AS deprived_gbp,
+           coalesce(sum(spend_gbp) FILTER (WHERE deprived IS NOT NULL), 0) AS imd_known_gbp,
            coalesce(sum(spend_gbp) FILTER (WHERE located), 0) AS located_gbp,
-           count(DISTINCT supplier_id) FILTER (WHERE supplier_id <> -1) AS n_suppliers,
            sum(n_payments) AS n_payments
-    FROM c
+    FROM h
     GROUP BY anchor_id, financial_year
 ),
 -- the set as a whole: sums of the anchors' sums (spend-weighted); suppliers counted once
@@ -45,16 +78,22 @@ whole AS (
            sum(vcse_gbp) AS vcse_gbp, sum(local_vcse_gbp) AS local_vcse_gbp, sum(vcse_known_gbp) AS vcse_known_gbp,
            sum(social_gbp) AS social_gbp, sum(deprived_gbp) AS deprived_gbp, sum(imd_known_gbp) AS imd_known_gbp,
            sum(located_gbp) AS located_gbp,
-           (SELECT count(DISTINCT c2.supplier_id) FROM c c2
-             WHERE c2.financial_year = per_anchor.financial_year AND c2.supplier_id <> -1) AS n_suppliers,
            sum(n_payments) AS n_payments
     FROM per_anchor
     GROUP BY financial_year
 ),
-agg AS (
+both_levels AS (
     SELECT * FROM per_anchor
     UNION ALL
     SELECT * FROM whole
+),
+agg AS (
+    SELECT b.anchor_id, b.financial_year, b.spend_gbp, b.local_gbp, b.rest_wider_gbp, b.rest_region_gbp,
+           b.rest_uk_gbp, b.unknown_gbp, b.sme_gbp, b.sme_known_gbp, b.local_sme_gbp, b.vcse_gbp,
+           b.local_vcse_gbp, b.vcse_known_gbp, b.social_gbp, b.deprived_gbp, b.imd_known_gbp, b.located_gbp,
+           coalesce(n.n_suppliers, 0) AS n_suppliers, b.n_payments
+    FROM both_levels b
+    LEFT JOIN nsup n USING (anchor_id, financial_year)
 )
 SELECT *,
        local_gbp + rest_wider_gbp AS wider_gbp,

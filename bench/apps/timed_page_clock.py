@@ -1,0 +1,3 @@
+"""Script run times (ms) recorded by bench/apps/timed_page.py."""
+
+RUNS: list[float] = []
