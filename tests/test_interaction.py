@@ -187,6 +187,15 @@ PAGES: dict[str, list] = {
         Skip("text", "Anchor name", IMPORT), Skip("selectbox", "Type", IMPORT), Skip("selectbox", "Network", IMPORT),
     ],
     "/Data_quality": sidebar(base=(), imd=()),
+    "/Supplier_review": sidebar(base=(), wider=(), imd=(), local=("metrics",)) + [
+        Skip(k, label, "records a reviewer's decision on a payee (tests/test_registers*.py)") for k, label in [
+            ("selectbox", "Payee to review"), ("radio", "Candidates from the registers"),
+            ("text", "Search the register (name or number)"), ("selectbox", "Register entries found"),
+            ("text", "Or locate by hand: the postcode where the work is done"), ("button", "Accept this entry"),
+            ("button", "Use this postcode"), ("button", "Accept this candidate"), ("button", "Reject this candidate"),
+            ("button", "No match"), ("button", "Mark as individual"), ("button", "Mark as outside the UK"),
+            ("button", "Mark as public body")]
+    ],
     "/Help": sidebar(anchors=False, **{k: ("text",) for k in ("fy", "base", "local", "wider", "den", "top", "imd")}),
 }
 for _p, _cs in PAGES.items():   # the Import page's sidebar only changes the page's defaults
