@@ -140,10 +140,10 @@ PAGES: dict[str, list] = {
                 setup=((Control("toggle", "Compare within one anchor type"), "on"),),
                 why="drawn only when comparing within a type; not kept in the address"),
     ],
-    "/Spend_trends": sidebar(fy=("text",), wider=("text", "charts"), imd=("text",)) + [
+    "/Spend_trends": sidebar(fy=("text",), wider=("text", "charts"), imd=()) + [
         Control("segmented", "Indicator", url="ind", figure=("charts",), then=AUTO),
     ],
-    "/Where_the_money_goes": sidebar(base=(), imd=MAP, top=MAP + FIGS, den=MAP + FIGS, local=MAP + FIGS,
+    "/Where_the_money_goes": sidebar(base=(), imd=(), top=MAP + FIGS, den=MAP + FIGS, local=MAP + FIGS,
                                      wider=MAP + FIGS, fy=MAP + FIGS, a=MAP + FIGS) + [
         Control("radio", "Areas", url="lvl", figure=MAP + ("tables",), then=AUTO),
         Control("radio", "Colour by", url="col", figure=MAP, to="Deprivation (IMD 2025)",
@@ -154,7 +154,7 @@ PAGES: dict[str, list] = {
         Control("selectbox", "Suppliers in an area (or click the map)", figure=("tables",), then=AUTO,
                 why="the area picked on the map, not kept in the address"),
     ],
-    "/Opportunities": sidebar(base=()) + [
+    "/Opportunities": sidebar(base=(), imd=()) + [
         Control("toggle", "Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
                 to="off", figure=FIGS, why="not kept in the address"),
     ],
