@@ -365,8 +365,17 @@ def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -
             _choose(page, w, to, exact)
     elif kind == "multiselect":
         if to.startswith("-"):
+            tag = w.locator(f'[data-tag][aria-label="{to[1:]}"]').first
+
             def do():
                 w.get_by_role("button", name=f"Remove {to[1:]}", exact=True).click()
+            try:
+                act(page, do)
+            except Exception:  # noqa: BLE001  (the click went unheard: remove it with the keyboard instead)
+                if not tag.count():
+                    raise
+                act(page, lambda: (tag.focus(), page.keyboard.press("Delete")))
+            return
         else:
             def do():
                 _choose(page, w, to, exact)

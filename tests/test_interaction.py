@@ -9,7 +9,7 @@ then changes it a second time in a row where listed (the second change must take
 changes it back: widget, address and figures are restored exactly.
 
 The list is declarative: one ``Control`` per widget, by its label. A page that shows a widget
-that is in neither its controls nor its ``Skip`` list fails ``test_every_widget_is_listed``, so
+that is in neither its controls nor its ``Skip`` list fails its page's test, so
 a new control cannot go untested. Sidebar controls are listed once (``sidebar``) and driven on
 every page they are drawn on, with what each page is expected to show for them.
 """
@@ -61,6 +61,7 @@ class Control:
     setup: tuple = ()               # (Control, value) pairs set first (and undone after)
     back: str | None = None         # how to undo it when not the old value (multiselect "-X", button)
     why: str = ""                   # why url is None or figure is narrowed
+    known: str = ""                 # a known defect of the page (issue number): its failure is reported, not fatal
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ DOWNLOAD = "exports: the content of every file is checked in tests/test_export.p
 IMPORT = "enters data rather than choosing a view: tests/test_ingest_pages.py and test_upload_report_commit_in_browser"
 
 PAGES: dict[str, list] = {
-    "/": sidebar(base=("metrics", "tables")) + [
+    "/": sidebar(base=("metrics", "tables"), imd=(), wider=()) + [
         Control("toggle", "Presentation mode", to="on", url="present", figure=(),
                 why="the same figures in larger type, without sidebar or downloads"),
         Skip("button", "Meeting pack for the network (PPTX)", DOWNLOAD),
@@ -139,10 +140,10 @@ PAGES: dict[str, list] = {
                 setup=((Control("toggle", "Compare within one anchor type"), "on"),),
                 why="drawn only when comparing within a type; not kept in the address"),
     ],
-    "/Spend_trends": sidebar(fy=("text",), wider=("text", "charts"), imd=("text",)) + [
+    "/Spend_trends": sidebar(fy=("text",), wider=("text", "charts"), imd=()) + [
         Control("segmented", "Indicator", url="ind", figure=("charts",), then=AUTO),
     ],
-    "/Where_the_money_goes": sidebar(base=(), imd=MAP, top=MAP + FIGS, den=MAP + FIGS, local=MAP + FIGS,
+    "/Where_the_money_goes": sidebar(base=(), imd=(), top=MAP + FIGS, den=MAP + FIGS, local=MAP + FIGS,
                                      wider=MAP + FIGS, fy=MAP + FIGS, a=MAP + FIGS) + [
         Control("radio", "Areas", url="lvl", figure=MAP + ("tables",), then=AUTO),
         Control("radio", "Colour by", url="col", figure=MAP, to="Deprivation (IMD 2025)",
@@ -153,7 +154,7 @@ PAGES: dict[str, list] = {
         Control("selectbox", "Suppliers in an area (or click the map)", figure=("tables",), then=AUTO,
                 why="the area picked on the map, not kept in the address"),
     ],
-    "/Opportunities": sidebar(base=()) + [
+    "/Opportunities": sidebar(base=(), imd=()) + [
         Control("toggle", "Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
                 to="off", figure=FIGS, why="not kept in the address"),
     ],
@@ -186,6 +187,15 @@ PAGES: dict[str, list] = {
         Skip("text", "Anchor name", IMPORT), Skip("selectbox", "Type", IMPORT), Skip("selectbox", "Network", IMPORT),
     ],
     "/Data_quality": sidebar(base=(), imd=()),
+    "/Supplier_review": sidebar(base=(), wider=(), imd=(), local=("metrics",)) + [
+        Skip(k, label, "records a reviewer's decision on a payee (tests/test_registers*.py)") for k, label in [
+            ("selectbox", "Payee to review"), ("radio", "Candidates from the registers"),
+            ("text", "Search the register (name or number)"), ("selectbox", "Register entries found"),
+            ("text", "Or locate by hand: the postcode where the work is done"), ("button", "Accept this entry"),
+            ("button", "Use this postcode"), ("button", "Accept this candidate"), ("button", "Reject this candidate"),
+            ("button", "No match"), ("button", "Mark as individual"), ("button", "Mark as outside the UK"),
+            ("button", "Mark as public body")]
+    ],
     "/Help": sidebar(anchors=False, **{k: ("text",) for k in ("fy", "base", "local", "wider", "den", "top", "imd")}),
 }
 for _p, _cs in PAGES.items():   # the Import page's sidebar only changes the page's defaults
@@ -268,25 +278,21 @@ def test_every_page_has_a_control_list():
     assert sorted(PAGES) == sorted(page_paths()), "add the new page and its controls to PAGES"
 
 
-@pytest.mark.parametrize("path", page_paths())
-def test_every_widget_is_listed(server, browser, path):
-    """Every widget the page draws (read from the DOM, hidden ones included) is in its list, so
-    a control added to a page without a test fails here."""
-    ctx, page = _open(browser, server, path)
-    try:
-        specs = PAGES.get(path, [])
-        found = [w for w in widgets(page) if w["kind"] not in IGNORED]
-        assert any(w["label"] == "Financial year" and w["side"] for w in found), \
-            f"{path}: the sidebar's widgets were not found in the DOM: {found}"
-        unlisted = [w for w in found if not any(_matches(s, w) for s in specs)]
-        assert not unlisted, f"{path}: widgets with no entry in tests/test_interaction.py PAGES: {unlisted}"
-    finally:
-        ctx.close()
+def _unlisted(page, path) -> list[dict]:
+    """Widgets the page draws (read from the DOM, hidden ones included) with no entry in its list."""
+    specs = PAGES.get(path, [])
+    found = [w for w in widgets(page) if w["kind"] not in IGNORED]
+    assert any(w["label"] == "Financial year" and w["side"] for w in found), \
+        f"{path}: the sidebar's widgets were not found in the DOM: {found}"
+    return [w for w in found if not any(_matches(s, w) for s in specs)]
 
 
 def _state(page, c: Control) -> dict:
-    return {"value": value(page, c.kind, c.label, c.side), "url": query(page).get(c.url) if c.url else None,
-            "figures": figures(page)}
+    v, u = value(page, c.kind, c.label, c.side), query(page).get(c.url) if c.url else None
+    if c.kind == "multiselect":   # a set: a tag added back goes to the end, the view is the same
+        v = " | ".join(sorted(x for x in v.split(" | ") if x))
+        u = None if u is None else ",".join(sorted(x for x in u.split(",") if x))
+    return {"value": v, "url": u, "figures": figures(page)}
 
 
 def _pick(page, c: Control, avoid: list[str]) -> str:
@@ -324,6 +330,16 @@ def _check_change(page, c: Control, before: dict, to: str) -> list[str]:
     if problems(page):
         errs.append(f"error shown: {problems(page)[:1]}")
     return errs
+
+
+def _first_difference(a: list[str], b: list[str]) -> str:
+    if len(a) != len(b):
+        return f"{len(a)} items before, {len(b)} after"
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            j = next((k for k, (u, v) in enumerate(zip(x, y)) if u != v), min(len(x), len(y)))
+            return f"item {i}: ...{x[max(0, j - 60):j + 60]!r} became ...{y[max(0, j - 60):j + 60]!r}"
+    return "?"
 
 
 def _drive(page, c: Control) -> list[str]:
@@ -369,21 +385,24 @@ def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
         errs.append(f"changed back, the address has {c.url}={end['url']!r}, not {start['url']!r}")
     diff = [p for p in ("metrics", "charts", "tables") if end["figures"][p] != start["figures"][p]]
     if diff:
-        errs.append(f"changed back, the {'/'.join(diff)} differ from before")
+        errs.append(f"changed back, the {'/'.join(diff)} differ from before: " + _first_difference(
+            start["figures"][diff[0]], end["figures"][diff[0]]))
     return errs
 
 
 @pytest.mark.parametrize("path", page_paths())
-def test_every_control_takes_and_restores(server, browser, imd_loaded, path):
-    """Each listed control of the page: the change takes (widget, address, figures), a second
-    change straight after takes too, and changing it back restores all three. Every failing
-    control is reported, not just the first."""
+def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded, path):
+    """Every widget on the page is listed (a new one without a test fails here); each listed
+    control: the change takes (widget, address, figures), a second change straight after takes
+    too, and changing it back restores all three. Every failing control is reported."""
     controls = [c for c in PAGES.get(path, []) if isinstance(c, Control)]
-    if not controls:
-        pytest.skip(f"{path} has no view controls")
     ctx, page = _open(browser, server, path)
     failures = {}
     try:
+        unlisted = _unlisted(page, path)
+        if unlisted:
+            failures["widgets with no entry in tests/test_interaction.py PAGES"] = [str(unlisted)]
+            print(f"{path}: unlisted widgets {unlisted}", flush=True)
         for c in controls:
             if not imd_loaded and ("IMD" in c.label or c.url in ("imd", "col")):
                 continue   # needs both deprivation editions (from ../shared/reference)
@@ -394,10 +413,14 @@ def test_every_control_takes_and_restores(server, browser, imd_loaded, path):
                 errs = _drive(page, c)
             except Exception as exc:  # noqa: BLE001  (a timeout on one control is that control's failure)
                 errs = [f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"]
+            print(f"{path} [{c.label}]: {'; '.join(errs) if errs else 'ok'}", flush=True)   # live with -s
             if errs:
                 failures[c.label] = errs
                 page.goto(server + path, timeout=120_000)   # start the next control from a clean view
                 settle(page)
     finally:
         ctx.close()
+    known = {c.label: c.known for c in controls if c.known}
+    for k in [k for k in failures if k in known]:
+        print(f"{path} [{k}]: known defect ({known[k]}), not counted: {failures.pop(k)}", flush=True)
     assert not failures, f"{path}: " + "; ".join(f"[{k}] " + " / ".join(v) for k, v in failures.items())
