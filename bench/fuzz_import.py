@@ -174,7 +174,7 @@ def one_case(con, work: Path, tally: Tally, kind, header, rows, enc, newline, le
     from cwb.ingest.stage import safe_stage
 
     tally.cases += 1
-    if tally.cases % 250 == 0 and os.environ.get("CWB_FUZZ_PROGRESS"):
+    if tally.cases % int(os.environ.get("CWB_FUZZ_PROGRESS") or 10**9) == 0:
         print(f"  ... {tally.cases:,} cases: accepted {tally.accepted:,}, rejected {tally.rejected:,}, crashes "
               f"{len(tally.crashes)}, partial {len(tally.partial)}, stale {len(tally.stale)} ({time.strftime('%H:%M:%S')})",
               flush=True)
@@ -248,13 +248,14 @@ def one_case(con, work: Path, tally: Tally, kind, header, rows, enc, newline, le
         shutil.rmtree(d, ignore_errors=True)
 
 
-def run(cases: int, db_path: Path, seed: int | None = 12, work: Path | None = None) -> Tally:
-    """Run ``cases`` hypothesis-generated cases against a copy of the base database."""
+def run(cases: int, db_path: Path, seed: int | None = 12, work: Path | None = None, tally: Tally | None = None) -> Tally:
+    """Run ``cases`` hypothesis-generated cases against the base database (each accepted file
+    is undone, so every case starts from the same state)."""
     from cwb import db
 
     work = work or Path(tempfile.mkdtemp(prefix="cwb_fuzz_"))
     con = db.connect(db_path)
-    tally = Tally()
+    tally = Tally() if tally is None else tally
 
     @settings(max_examples=cases, deadline=None, database=None, derandomize=seed is not None,
               suppress_health_check=list(HealthCheck), phases=[__import__("hypothesis").Phase.generate])
@@ -294,7 +295,19 @@ def main() -> int:
     t0 = time.perf_counter()
     base = make_base(tmp / "fuzz.duckdb")
     t1 = time.perf_counter()
-    tally = run(a.cases, base, None if a.seed < 0 else a.seed, tmp)
+    import signal
+
+    live = Tally()
+
+    def stop(*_):                 # SIGTERM (a time limit): report the cases run so far
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        tally = run(a.cases, base, None if a.seed < 0 else a.seed, tmp, live)
+    except KeyboardInterrupt:
+        tally = live
+        print(f"stopped after {tally.cases:,} of {a.cases:,} cases")
     secs = time.perf_counter() - t1
     print(f"fuzz import: {tally.cases:,} cases in {secs:.0f} s ({1000 * secs / max(1, tally.cases):.0f} ms a case; "
           f"base database {t1 - t0:.0f} s)")

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 ROWS = 20000
 
 
-def make_base(work: Path) -> tuple[Path, Path]:
+def make_base(work: Path, rows: int = ROWS) -> tuple[Path, Path]:
     """The base database (with one small earlier import) and the big file to import."""
     from cwb import build, db
     from cwb.ingest import importer
@@ -52,7 +52,7 @@ def make_base(work: Path) -> tuple[Path, Path]:
     big = work / "big.csv"
     with open(big, "w") as out:
         out.write("Payment Date,Amount,Supplier Name,Category\n")
-        for i in range(ROWS):
+        for i in range(rows):
             out.write(f"{1 + i % 28:02d}/05/2024,{i % 997}.{i % 100:02d},Supplier {i % 700} Ltd,Cat {i % 13}\n")
     return base, big
 
@@ -106,15 +106,15 @@ def one_round(base: Path, big: Path, work: Path, at: float, before: tuple, after
     return f"BROKEN {s} (before {before}, after {after}){' (had finished)' if finished else ''}"
 
 
-def run(rounds: int, seed: int = 7, log=print) -> dict:
+def run(rounds: int, seed: int = 7, log=print, rows: int = ROWS) -> dict:
     rnd = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix="cwb_kill_"))
     try:
-        base, big = make_base(work)
+        base, big = make_base(work, rows)
         before = state(base)
         secs, after = full_run_seconds(base, big, work)
-        assert after[:2] == (before[0] + 1, before[1] + ROWS) and after[1] == after[3] and after[2] == after[4], after
-        log(f"full import of {ROWS:,} payments: {secs:.1f} s; before {before[:3]}, after {after[:3]}")
+        assert after[:2] == (before[0] + 1, before[1] + rows) and after[1] == after[3] and after[2] == after[4], after
+        log(f"full import of {rows:,} payments: {secs:.1f} s; before {before[:3]}, after {after[:3]}")
         out = {"before": 0, "after": 0, "broken": [], "seconds": secs}
         for i in range(rounds):
             # half the rounds anywhere, half in the last 40 % (supplier matching, commit, mart refresh)

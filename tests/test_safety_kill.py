@@ -10,6 +10,6 @@ from bench import kill_import
 
 def test_random_kills_leave_before_or_after(monkeypatch, tmp_path):
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
-    out = kill_import.run(3, seed=3, log=lambda *a: None)
+    out = kill_import.run(3, seed=3, log=lambda *a: None, rows=5000)
     assert not out["broken"], out["broken"]
     assert out["before"] + out["after"] == 3
