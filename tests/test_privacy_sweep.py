@@ -130,9 +130,19 @@ def sweep_captured(captured, where: str):
     for prov, fig, data, key in captured:
         if fig is not None:
             for tr in fig.to_plotly_json()["data"]:
-                t = tr.get("text")
-                if t is not None:
-                    assert_text_safe([t] if isinstance(t, str) else list(t), f"{where} chart {key} text")
+                # the text on the chart and every secondary value of its tooltips (hover text,
+                # custom data, the template's own words): issue 12 item 4
+                for attr in ("text", "hovertext", "hovertemplate"):
+                    t = tr.get(attr)
+                    if t is not None:
+                        t = [t] if isinstance(t, str) else list(t)
+                        if attr == "hovertemplate":
+                            t = [re.sub(r"%\{[^}]*\}", " ", x) for x in t]
+                        assert_text_safe(t, f"{where} chart {key} {attr}")
+                cd = tr.get("customdata")
+                if cd is not None:
+                    flat = pd.DataFrame(list(cd)).to_numpy().ravel().tolist() if len(cd) else []
+                    assert_text_safe([str(v) for v in flat if isinstance(v, str)], f"{where} chart {key} customdata")
         if data is not None:
             assert_exports_safe(data, prov, f"{where} {key}")
 

@@ -211,6 +211,7 @@ def test_generated_download_expires_from_the_media_store():
     """Item 13: once made, a download's file is deleted from Streamlit's media store (its
     /media URL stops working) unless a session still shows it."""
     from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.runtime.media_file_storage import MediaFileStorageError
     from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
     from cwb.ui import downloads
@@ -223,7 +224,7 @@ def test_generated_download_expires_from_the_media_store():
     file_id = url.rsplit("/", 1)[-1].split(".")[0]
     assert storage.get_file(file_id).content == payload
     assert downloads.expire_file(payload, "text/csv", "top.csv", manager=mgr)
-    with pytest.raises(Exception):
+    with pytest.raises(MediaFileStorageError):
         storage.get_file(file_id)
 
 

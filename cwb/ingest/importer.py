@@ -101,7 +101,8 @@ class Report:
         if self.people:
             from cwb import privacy
 
-            lines.append(f"  employees: {privacy.display_count(self.rows_read)} (rounded to 5); area counts to store: "
+            n = privacy.display_count(self.rows_read) if self.rows_read or not self.rows_ok else privacy.marker(privacy.k_default())
+            lines.append(f"  employees: {n} (rounded to 5); area counts to store: "
                          f"{self.rows_ok:,}; rows rejected: {len(self.rejected):,}")
         else:
             lines.append(f"  rows read: {self.rows_read:,}; rows ready: {self.rows_ok:,}; rows rejected: {len(self.rejected):,}")
@@ -171,8 +172,12 @@ def already_imported(con: duckdb.DuckDBPyConnection, sha: str) -> int | None:
 
 
 def _table_columns(cur, table: str) -> list[str]:
-    return [r[0] for r in cur.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()]
+    """Column names of ``table`` in order (from an empty result: information_schema is slow in a
+    database holding the reference tables, and this is asked many times per commit and undo)."""
+    res = cur.execute(f"SELECT * FROM {table} LIMIT 0")
+    names = [d[0] for d in res.description]
+    res.fetchall()
+    return names
 
 
 # Undo journal. Rows a commit deletes (replaced by the new file) are copied to undo_<table>
@@ -211,7 +216,8 @@ def _journal_delete(cur, table: str, where: str, params: list, file_id: int) -> 
     if table in KEYS:
         _ensure_journal(cur, table)
         jcols = [c for c in _table_columns(cur, f"undo_{table}") if c not in ("replaced_by", "origin_file")]
-        cols = [c for c in jcols if c in _table_columns(cur, table)]
+        have = set(_table_columns(cur, table))
+        cols = [c for c in jcols if c in have]
         cur.execute(f"INSERT INTO undo_{table} ({', '.join(cols)}, replaced_by, origin_file) "
                     f"SELECT {', '.join('t.' + c for c in cols)}, {int(file_id)}, {_origin_expr(table)} FROM {table} t WHERE {where}",
                     params)
@@ -474,7 +480,8 @@ def undo(con: duckdb.DuckDBPyConnection, file_id: int, who: str = "local", refre
         #    supplier records are restored and then checked like every other in step 5)
         for table in KEYS:
             cols = [c for c in _table_columns(cur, f"undo_{table}") if c not in ("replaced_by", "origin_file")]
-            cols = [c for c in cols if c in _table_columns(cur, table)]
+            have = set(_table_columns(cur, table))
+            cols = [c for c in cols if c in have]
             alive = "" if table == "supplier" else f" AND (origin_file IS NULL OR origin_file IN {active})"
             cur.execute(f"INSERT INTO {table} ({', '.join(cols)}) SELECT {', '.join(cols)} FROM undo_{table} "
                         f"WHERE replaced_by = {fid}{alive}")
