@@ -54,6 +54,8 @@ def compute_for(con: duckdb.DuckDBPyConnection, m: Method) -> dict[str, Any]:
             item.update(denominator=None, n_suppliers=int(row["n_suppliers"]), n_payments=int(row["n_payments"]))
         if item["id"] == "A12":
             item["numerator"] += f" (IMD {m.imd_edition})"
+            if item["value"] is None:            # no deprivation edition loaded: unknown, not zero
+                item["numerator_gbp"] = None
         out_ind.append(item)
     bands = ("local", "rest_wider", "rest_region", "rest_uk", "unknown")
     out_ind.append({"id": "A4", "name": "Concentric split", "unit": "%", "denominator": m.denominator_label,
