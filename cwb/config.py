@@ -65,6 +65,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("CWB_MODE", "local", "'local' (one officer, full access) or 'shared' (sign-in)."),
         Setting("CWB_USERS", str(ROOT / "data" / "users.toml"), "Accounts and roles for shared mode."),
         Setting("CWB_MAX_UPLOAD_MB", "200", "Largest file the upload page accepts, in MB."),
+        Setting("CWB_MATCH_THRESHOLD", "0.9", "Register matches at or above this confidence are used "
+                "automatically; the rest go to the supplier review queue."),
+        Setting("CWB_REGISTER_MEMORY", "1536MB", "DuckDB memory limit while a register file loads (the rest spills to disk)."),
     ]
 }
 

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from cwb import db
+from cwb import config, db
 from cwb.registers import KIND_LABELS, KINDS
 
 SCHEMA_SQL = db.SQL_DIR / "build" / "05_registers.sql"
@@ -390,7 +390,7 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
     return rep
 
 
-MEMORY_LIMIT = os.environ.get("CWB_REGISTER_MEMORY", "1536MB")
+MEMORY_LIMIT = config.get("CWB_REGISTER_MEMORY")
 
 
 def _limit_memory(con) -> dict[str, str]:
