@@ -78,6 +78,9 @@ SETTINGS: dict[str, Setting] = {
             "366",
             "Payments dated more than this many days after today are rejected (with their line).",
         ),
+        Setting("CWB_MATCH_THRESHOLD", "0.9", "Register matches at or above this confidence are used "
+                "automatically; the rest go to the supplier review queue."),
+        Setting("CWB_REGISTER_MEMORY", "1536MB", "DuckDB memory limit while a register file loads (the rest spills to disk)."),
     ]
 }
 

@@ -95,15 +95,25 @@ def test_download_fails_cleanly_offline(fresh, capsys, monkeypatch):
     assert "could not download" in err and "registers load fca_mutuals PATH" in err
 
 
-def test_fixture_layouts_load(fresh, tmp_path):
+@pytest.mark.parametrize("reader", ["pyarrow", "duckdb"])
+def test_fixture_layouts_load(fresh, tmp_path, monkeypatch, reader):
+    """Both readers: pyarrow's streaming reader (small or non-UTF-8 files) and DuckDB's read_csv
+    (large UTF-8 files such as Companies House), on every official layout."""
     from cwb.registers import load
 
+    if reader == "duckdb":
+        monkeypatch.setattr(load, "DUCKDB_MIN_BYTES", 0)
     con = _con(fresh)
     files = ru.make_registers.write_all(tmp_path / "r")
     rep = load.load(con, "ccew", [files["ccew"]], log=lambda m: None)
     assert rep.rows_loaded == len(ru.make_registers.CHARITIES) and rep.snapshot_date == "2025-11-03"   # linked charity left out
-    rep = load.load(con, "fca_mutuals", [files["fca_mutuals"]], log=lambda m: None)   # 'Registation' typo accepted
+    rep = load.load(con, "companies", [files["companies"]], log=lambda m: None)
+    assert rep.rows_loaded == len(ru.make_registers.COMPANIES) and rep.snapshot_date == "2025-11-01"
     cur = con.cursor()
+    assert cur.execute("SELECT name_norm, prev_names, accounts_category FROM reg_entity WHERE reg_id = 'FX000005'").fetchone() == \
+        ("ROYAL MAIL", ["ROYAL MAIL GROUP PLC"], "FULL")
+    assert cur.execute("SELECT count(*) FROM reg_name WHERE reg_id = 'FX000014' AND is_previous").fetchone()[0] == 1
+    rep = load.load(con, "fca_mutuals", [files["fca_mutuals"]], log=lambda m: None)   # 'Registation' typo accepted
     assert cur.execute("SELECT reg_id, postcode FROM reg_entity WHERE kind = 'fca_mutuals' AND name LIKE 'YORKSHIRE%'").fetchone() == \
         ("29000R", "LS28 5RQ")
     assert load.load(con, "oscr", [files["oscr"]], log=lambda m: None).rows_loaded == 1

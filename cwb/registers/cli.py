@@ -43,7 +43,8 @@ def cmd_registers(args) -> int:
     if args.action == "status":
         load.ensure_schema(con)
         cur = con.cursor()
-        src = cur.execute("SELECT kind, file_names, snapshot_date, n_rows, loaded_at FROM reg_source ORDER BY kind").df()
+        src = cur.execute("SELECT kind, file_names, strftime(snapshot_date, '%Y-%m-%d') AS snapshot_date, n_rows, "
+                          "strftime(loaded_at, '%Y-%m-%d %H:%M') AS loaded_at FROM reg_source ORDER BY kind").df()
         st = cur.execute("SELECT status, count(*) AS n FROM supplier_match GROUP BY 1").df()
         cur.close()
         out = {"registers": json.loads(src.to_json(orient="records", date_format="iso")),

@@ -23,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from cwb import db
+from cwb import config, db
 from cwb.registers import KIND_LABELS, KINDS
 
 SCHEMA_SQL = db.SQL_DIR / "build" / "05_registers.sql"
@@ -274,7 +274,7 @@ def _sql_str(s: str) -> str:
     return "'" + str(s).replace("'", "''") + "'"
 
 
-def _duck_insert(cur, kind: str, spec: tuple, item: tuple, cols: str, progress, log) -> int:
+def _duck_insert(cur, kind: str, spec: tuple, item: tuple, cols: str, progress, log, extract_dates: set) -> int:
     """Insert one large delimited member through DuckDB's read_csv (parallel). A zip member is
     first copied to a temporary file beside the database (flat memory); a plain file is read in place."""
     _, stream, counter, names, keep, delim, headerless = spec
@@ -298,6 +298,10 @@ def _duck_insert(cur, kind: str, spec: tuple, item: tuple, cols: str, progress, 
             header = {'false' if headerless else 'true'}, names = {names_sql}, all_varchar = true,
             delim = {_sql_str(delim)}, quote = '"', escape = '"', strict_mode = false, null_padding = true,
             ignore_errors = true, max_line_size = 20000000, parallel = true)""")
+        if kind == "ccew" and "date_of_extract" in names:
+            extract_dates.update(r[0] for r in cur.execute(
+                "SELECT DISTINCT left(date_of_extract, 10) FROM (SELECT date_of_extract FROM _b LIMIT 1000) "
+                "WHERE coalesce(date_of_extract, '') <> ''").fetchall())
         before = cur.execute("SELECT count(*) FROM reg_staging").fetchone()[0]
         cur.execute(f"INSERT INTO reg_staging ({cols}) {layout['sql']}")
         cur.execute("DROP VIEW _b")
@@ -373,6 +377,39 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
     bad_rows: list = []
     member_names: list[str] = []
     last = [0.0]
+    settings = _limit_memory(con)
+    try:
+        _stage(con, kind, paths, rep, cols, layout, extract_dates, bad_rows, member_names, last, log, t0)
+        _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapshot, paths, t0)
+    finally:
+        c2 = con.cursor()
+        c2.execute("DROP TABLE IF EXISTS reg_staging")
+        for k, v in settings.items():
+            c2.execute(f"SET {k} = {_sql_str(v) if k == 'memory_limit' else v}")
+        c2.close()
+    return rep
+
+
+MEMORY_LIMIT = config.get("CWB_REGISTER_MEMORY")
+
+
+def _limit_memory(con) -> dict[str, str]:
+    """While a register loads: at most CWB_REGISTER_MEMORY (default 1.5 GB; DuckDB spills the rest to
+    disk) and no insertion order kept. Returns the settings to put back."""
+    cur = con.cursor()
+    try:
+        old = {k: str(cur.execute(f"SELECT current_setting('{k}')").fetchone()[0])
+               for k in ("memory_limit", "preserve_insertion_order")}
+        cur.execute(f"SET memory_limit = {_sql_str(MEMORY_LIMIT)}")
+        cur.execute("SET preserve_insertion_order = false")
+        return old
+    except duckdb.Error:
+        return {}
+    finally:
+        cur.close()
+
+
+def _stage(con, kind, paths, rep, cols, layout, extract_dates, bad_rows, member_names, last, log, t0) -> None:
     # rows are staged outside the transaction (DuckDB 2.0 miscounts read_csv rows staged inside an
     # explicit transaction), then the register is replaced in one transaction below
     cur = con.cursor()
@@ -401,7 +438,7 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
                 it = item[1] if item[1] is not None else _batches(name, item[3], kind, progress, bad_rows, size)
                 for tbl in it:
                     if isinstance(tbl, tuple):
-                        rep.rows_read += _duck_insert(cur, kind, tbl, item, cols, progress, log)
+                        rep.rows_read += _duck_insert(cur, kind, tbl, item, cols, progress, log, extract_dates)
                         continue
                     rep.rows_read += len(tbl)
                     cur.register("_b", tbl)
@@ -418,13 +455,6 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
         raise
     finally:
         cur.close()
-    try:
-        _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapshot, paths, t0)
-    finally:
-        c2 = con.cursor()
-        c2.execute("DROP TABLE IF EXISTS reg_staging")
-        c2.close()
-    return rep
 
 
 def _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapshot, paths, t0) -> None:

@@ -21,17 +21,16 @@ automatic.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 
 import duckdb
 import pandas as pd
 
-from cwb import db
+from cwb import config, db
 from cwb.registers import load as reg_load
 
-THRESHOLD = float(os.environ.get("CWB_MATCH_THRESHOLD", "0.9"))
+THRESHOLD = float(config.get("CWB_MATCH_THRESHOLD"))
 PERSON_RE = re.compile(r"^\s*(mr|mrs|ms|miss|mx|dr|rev|revd|prof|sir|dame|lady|lord)\.?\s+[a-z]", re.I)
 _ID_IN_TEXT = re.compile(
     r"\b(?:company|co|reg(?:istered)?|crn)\.?\s*(?:no|number|num|reg)?\.?\s*[:#]?\s*((?:SC|NI|OC|SO|NC|R0|IP|RS)?\d{6,8})\b", re.I)
