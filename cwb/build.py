@@ -18,6 +18,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 def refresh(con: duckdb.DuckDBPyConnection) -> float:
     """Re-run enrichment and marts (after an import). Returns seconds taken."""
     t = time.perf_counter()
+    from cwb.registers import match  # new payees matched to the loaded registers (no-op without registers)
+
+    match.update(con)
     for step in db.build_steps():
         if step.name.startswith("00_"):
             continue

@@ -202,7 +202,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_settings)
 
     # commands living beside their feature, registered when the module exists
-    for mod in ("cwb.ingest.cli", "cwb.pack"):
+    for mod in ("cwb.ingest.cli", "cwb.pack", "cwb.registers.cli"):
         if importlib.util.find_spec(mod) is not None:
             importlib.import_module(mod).register(sub)
     return p

@@ -38,6 +38,8 @@ SETTINGS: dict[str, Setting] = {
             "Folder where imported original files are kept for audit and undo.",
         ),
         Setting("CWB_SUPPRESS_K", "10", "Counts of staff below this are suppressed (shown as <k)."),
+        Setting("CWB_MAP_MIN_SUPPLIERS", "3", "Spend maps shown to a viewer without supplier detail of every anchor "
+                "in them never show an area with fewer suppliers than this on its own (merged or hidden)."),
         Setting(
             "CWB_IMD2019_URL",
             "https://assets.publishing.service.gov.uk/media/5d8b3b51ed915d036a455aa6/"
@@ -65,6 +67,17 @@ SETTINGS: dict[str, Setting] = {
         Setting("CWB_MODE", "local", "'local' (one officer, full access) or 'shared' (sign-in)."),
         Setting("CWB_USERS", str(ROOT / "data" / "users.toml"), "Accounts and roles for shared mode."),
         Setting("CWB_MAX_UPLOAD_MB", "200", "Largest file the upload page accepts, in MB."),
+        Setting(
+            "CWB_MAX_EXPANDED_MB",
+            "1000",
+            "Largest size, in MB, a zip or a workbook may expand to when read (zip bombs are refused).",
+        ),
+        Setting("CWB_DATE_MIN", "2000-01-01", "Payments dated before this day are rejected (with their line)."),
+        Setting(
+            "CWB_DATE_MAX_AHEAD_DAYS",
+            "366",
+            "Payments dated more than this many days after today are rejected (with their line).",
+        ),
     ]
 }
 
@@ -84,3 +97,12 @@ def reference_cache() -> Path:
 
 def suppress_k() -> int:
     return int(get("CWB_SUPPRESS_K"))
+
+
+def date_window():
+    """(earliest, latest) payment date accepted: CWB_DATE_MIN and today + CWB_DATE_MAX_AHEAD_DAYS."""
+    import datetime as dt
+
+    lo = dt.date.fromisoformat(get("CWB_DATE_MIN"))
+    hi = dt.date.today() + dt.timedelta(days=int(get("CWB_DATE_MAX_AHEAD_DAYS")))
+    return lo, hi

@@ -177,6 +177,19 @@ def compute(con: duckdb.DuckDBPyConnection, anchor: str | None = None, fy: str |
                    "region_code": m["region_code"], "denominator": m["denominator"],
                    "denominator_label": den_label, "top_n": m["top_n"],
                    "imd_edition": m["imd_edition"], "imd_loaded": m["imd_loaded"],
-                   "network_figures": "spend-weighted sums over the anchors (never averages of percentages)"},
+                   "network_figures": "spend-weighted sums over the anchors (never averages of percentages)",
+                   "location": _location(con, anchors or known, m["fy"])},
         "indicators": out_ind,
     }
+
+
+def _location(con: duckdb.DuckDBPyConnection, anchors: list[str], fy: str) -> dict:
+    """How suppliers were located (registers, issue 13): spend by method, with snapshots and the note."""
+    from cwb.registers import METHOD_NOTE
+
+    lm = db.run("located_by_method", con, anchor_ids=anchors, fy=fy)
+    return {"by_method": [{"method": r.method, "spend_gbp": _num(r.spend_gbp), "pct": _num(r.pct),
+                           "n_suppliers": int(r.n_suppliers),
+                           "register_snapshot": r.snapshot if isinstance(r.snapshot, str) else None}
+                          for r in lm.itertuples()],
+            "note": METHOD_NOTE}

@@ -31,6 +31,21 @@ for c in ("Spend with a located supplier %", "Spend with SME status known %"):
 show.table(tbl, f.provenance("Data completeness", "Months with data per anchor and the share of spend whose supplier is located or has SME/VCSE status known (X1)",
                              numerator="spend meeting each test"), key="dq_table")
 
+st.subheader("How suppliers were located")   # registers (issue 13): located spend by method
+from cwb.registers import METHOD_NOTE  # noqa: E402
+
+lm = data.query("located_by_method", anchor_ids=list(f.anchors) or list(f.anchor_names), fy=f.fy)
+lm["spend_gbp"] = lm["spend_gbp"].astype(float).round(0)
+show.table(lm.rename(columns={"method": "Located by", "spend_gbp": "Spend £", "pct": "% of spend", "n_suppliers": "Suppliers",
+                              "snapshot": "Register snapshot"}),
+           f.provenance("Located spend by method", "Spend by how its supplier was located", numerator="spend", notes=[METHOD_NOTE]),
+           key="dq_methods")
+st.caption(METHOD_NOTE)
+try:
+    st.page_link("pages/12_Supplier_review.py", label="Review unlocated and uncertain suppliers (largest spend first)")
+except st.errors.StreamlitAPIException:   # a page run on its own (AppTest) knows no other pages
+    st.markdown("Review unlocated and uncertain suppliers on the **Supplier review** page (largest spend first).")
+
 st.subheader("Months with data")
 ids = sorted(months["anchor_id"].unique(), key=lambda a: f.anchor_names.get(a, a))
 allm = pd.date_range(pd.Timestamp(int(f.years[0][:4]), 4, 1), pd.Timestamp(int(f.years[-1][:4]) + 1, 3, 1), freq="MS")

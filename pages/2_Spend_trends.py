@@ -5,7 +5,7 @@ import streamlit as st
 from cwb import fmt
 from cwb.charts import spend as charts
 from cwb.ui import data, show
-from cwb.ui.frame import footer, frame, imd_missing, page_param
+from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 INDICATORS = {
     "A2": ("local_pct", "Local spend (A2)", "spend with suppliers in the local area"),
@@ -21,13 +21,9 @@ INDICATORS = {
 }
 
 f = frame("Spend trends")
-key = page_param("ind", list(INDICATORS), "A2", "indicator")
-key = st.segmented_control("Indicator", list(INDICATORS), format_func=lambda k: INDICATORS[k][1].split(" (")[0],
-                           default=key, key="trend_ind") or key
+key = page_choice(st.segmented_control, "Indicator", list(INDICATORS), "ind", "A2", "indicator",
+                  format_func=lambda k: INDICATORS[k][1].split(" (")[0])
 col, label, numerator = INDICATORS[key]
-from cwb.ui.frame import set_page_param  # noqa: E402
-
-set_page_param("ind", key)
 if key == "A12" and imd_missing(f):
     footer(f)
     st.stop()

@@ -4,23 +4,19 @@ import pandas as pd
 import streamlit as st
 
 from cwb import fmt, maps
-from cwb.ui import data, show
-from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
+from cwb.ui import data, mapdata, show
+from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 LEVELS = {"lad": "Local authority", "msoa11": "MSOA (2011)", "lsoa11": "LSOA (2011)"}
+LEVEL_WORDS = {"lad": "district", "msoa11": "MSOA", "lsoa11": "LSOA"}
+
 f = frame("Where the money goes")
 c1, c2, c3 = st.columns([2, 2, 3])
-level = page_param("lvl", list(LEVELS), "lad", "map level")
-level = c1.radio("Areas", list(LEVELS), format_func=LEVELS.get, index=list(LEVELS).index(level), horizontal=True)
-set_page_param("lvl", level)
-colour = page_param("col", ["spend", "imd"], "spend", "map colouring")
-colour = c2.radio("Colour by", ["spend", "imd"], index=["spend", "imd"].index(colour), horizontal=True,
-                  format_func={"spend": "Spend", "imd": f"Deprivation (IMD {f.imd_edition})"}.get)
-set_page_param("col", colour)
-extent = page_param("ext", ["wider", "uk"], "wider", "map extent")
-extent = c3.radio("Show", ["wider", "uk"], index=["wider", "uk"].index(extent), horizontal=True,
-                  format_func={"wider": f"{f.wider_name} (wider area)", "uk": "Whole UK"}.get)
-set_page_param("ext", extent)
+level = page_choice(c1.radio, "Areas", list(LEVELS), "lvl", "lad", "map level", format_func=LEVELS.get, horizontal=True)
+colour = page_choice(c2.radio, "Colour by", ["spend", "imd"], "col", "spend", "map colouring", horizontal=True,
+                     format_func={"spend": "Spend", "imd": f"Deprivation (IMD {f.imd_edition})"}.get)
+extent = page_choice(c3.radio, "Show", ["wider", "uk"], "ext", "wider", "map extent", horizontal=True,
+                     format_func={"wider": f"{f.wider_name} (wider area)", "uk": "Whole UK"}.get)
 if colour == "imd" and (level != "lsoa11" or imd_missing(f)):
     if level != "lsoa11":
         st.info("Deprivation deciles are defined for LSOAs: choose LSOA areas to colour by deprivation.")
@@ -32,24 +28,63 @@ if areas.empty:
     st.info(f"No located spend in {f.fy} for {f.anchors_label}.")
     footer(f)
     st.stop()
-context = data.shapes("lad", f.wider_lads if extent == "wider" else None)
+ind = data.query("spend_indicators", **p)
+tot = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
+total_gbp = float(tot["spend_gbp"].iloc[0]) if len(tot) else None
+located_gbp = float(tot["located_gbp"].iloc[0]) if len(tot) else None
+
+lsoa_in = data.lsoa_index()
 if extent == "wider":
-    lsoa_in = data.lsoa_index()
-    keep = set(lsoa_in.loc[lsoa_in["lad22"].isin(f.wider_lads), "area_code"]) if level != "lad" else set(f.wider_lads)
-    if level == "msoa11":
-        keep = set(lsoa_in.loc[lsoa_in["lad22"].isin(f.wider_lads), "msoa11"])
+    in_wider = lsoa_in["lad22"].isin(f.wider_lads)
+    keep = {"lad": set(f.wider_lads), "msoa11": set(lsoa_in.loc[in_wider, "msoa11"]),
+            "lsoa11": set(lsoa_in.loc[in_wider, "area_code"])}[level]
     areas_shown = areas[areas["area_code"].isin(keep)]
 else:
     areas_shown = areas
-shapes = data.shapes(level, areas_shown["area_code"].tolist())
-names = data.query("spend_area_names", area_level=level, codes=areas_shown["area_code"].tolist())
-m = shapes.merge(areas_shown, on="area_code").merge(names.drop_duplicates("area_code"), on="area_code", how="left")
-m["tooltip"] = [
-    maps.tip(n if isinstance(n, str) else c, f"{fmt.gbp(s)} ({fmt.pct(sh)} of located spend)", f"{int(k)} suppliers",
-             f"IMD decile {int(d)}" if pd.notna(d) else None)
-    for n, c, s, sh, k, d in zip(m["area_name"], m["area_code"], m["spend_gbp"], m["share_pct"], m["n_suppliers"], m["imd_decile"])
-]
-layers = [maps.outline_layer(context), maps.area_layer(m, "imd_decile" if colour == "imd" else "spend")]
+
+# a viewer without supplier detail of every anchor in the figures never sees an area with fewer
+# than CWB_MAP_MIN_SUPPLIERS suppliers on its own (issue 12: one supplier's spend in a tooltip)
+protect = not set(p["anchor_ids"]) <= set(f.detail_anchors)
+n_min = maps.min_suppliers()
+parents = None
+if level == "lsoa11":
+    parents = lsoa_in[["area_code", "msoa11", "lad22"]]
+elif level == "msoa11":
+    parents = lsoa_in.groupby("msoa11", as_index=False)["lad22"].agg(lambda s: s.mode().iloc[0]).rename(columns={"msoa11": "area_code"})
+rows, summ = maps.spend_rows(areas_shown, protect, n_min, parents)
+
+codes = sorted({c for m in rows["members"] for c in m})
+all_lads = mapdata.lad_shapes()
+shapes = all_lads if level == "lad" else data.shapes(level, codes)
+shapes = shapes[shapes["area_code"].isin(set(codes))]
+no_shape = [c for c in codes if c not in set(shapes["area_code"])]
+centres = maps.fix_ni_position(data.query("map_area_centres", area_level=level, codes=no_shape)) if no_shape else \
+    pd.DataFrame(columns=["area_code", "lat", "lon"])
+lads = data.query("lads")
+lad_names = dict(zip(lads["lad_code"], lads["lad_name"]))
+names = dict(lad_names)
+if level != "lad":
+    nm = data.query("spend_area_names", area_level=level, codes=codes).drop_duplicates("area_code")
+    names.update(zip(nm["area_code"], nm["area_name"]))
+    if level == "lsoa11":
+        msoa = data.query("spend_area_names", area_level="msoa11", codes=sorted(set(lsoa_in.loc[lsoa_in["area_code"].isin(codes), "msoa11"])))
+        names.update(zip(msoa["area_code"], msoa["area_name"]))
+
+if extent == "wider":
+    bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
+else:
+    drawn = pd.concat([shapes[["wkb"]], all_lads[["wkb"]]]) if len(shapes) else all_lads[["wkb"]]
+    bounds = maps.context_bounds(drawn)
+    if len(centres):
+        bounds = (min(bounds[0], centres["lon"].min()), min(bounds[1], centres["lat"].min()),
+                  max(bounds[2], centres["lon"].max()), max(bounds[3], centres["lat"].max()))
+context = maps.in_bounds(all_lads, bounds, pad=0.05)
+labels = maps.labels_for(context, lad_names, f.local_lads, f.wider_lads, bounds, towns=level != "lad" and extent == "wider",
+                         neighbours=extent == "wider")
+sites = maps.anchor_sites(data.query("map_anchor_sites", network_id=f.network_id), p["anchor_ids"])
+pic, table = maps.spend_picture(rows, shapes, centres, names, total_gbp, colour, context, labels, sites, n_min, bounds)
+
+extra = []
 show_points = bool(f.detail_anchors) and st.toggle("Show the 300 largest suppliers as points", value=False, key="map_points")
 if show_points:
     pts = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search="")
@@ -57,37 +92,69 @@ if show_points:
     pts["tooltip"] = [maps.tip(n, f"{fmt.gbp(v)} in {f.fy}", f"Paid by {a}") for n, v, a in
                       zip(pts["supplier_name"], pts["spend_gbp"], pts["anchors"])]
     pts["spend"] = pts["spend_gbp"].astype(float)
-    layers.append(maps.point_layer(pts[["lat", "lon", "tooltip", "spend"]], radius_col="spend"))
-import shapely  # noqa: E402
+    extra.append(maps.point_layer(pts[["lat", "lon", "tooltip", "spend"]], radius_col="spend"))
 
-b = shapely.from_wkb(context["wkb"].to_numpy())
-bounds = shapely.total_bounds(b) if len(b) else None
-event = st.pydeck_chart(maps.deck(layers, maps.view_for(bounds=tuple(bounds) if bounds is not None else None)),
-                        height=620, on_select="rerun", selection_mode="single-object", key="spendmap")
-if colour == "spend":
-    _, edges = maps.classes(m["spend_gbp"])
-    st.caption("Darker blue = more spend (five quantile classes, upper bounds: "
-               + ", ".join(fmt.gbp(e) for e in edges) + "). Grey outlines: local authority districts."
-               + (" Orange circles: suppliers, sized by spend (individuals are never plotted)." if show_points else ""))
-else:
-    st.caption("Dark pink = most deprived (IMD decile 1) through light blue = least deprived (decile 10); grey = no decile.")
-st.caption(f.provenance("Spend by supplier area", f"Spend by the {LEVELS[level]} of the supplier's postcode",
-                        numerator="spend with suppliers located in each area", imd=colour == "imd").caption())
+title = f"Spend by the {LEVEL_WORDS[level]} of the supplier, {f.fy}"
+st.markdown(f"**{title}** · {f.anchors_label}")
+# the chart's key carries the level, colouring and extent: a selection made on one map is never
+# applied to another (it used to grey the map and highlight an unrelated area)
+event = st.pydeck_chart(maps.to_deck(pic, extra=extra), height=620, on_select="rerun", selection_mode="single-object",
+                        key=f"spendmap_{level}_{colour}_{extent}")
+extra_key = [(maps.SITE_SWATCH, "anchor sites")]
+if show_points:
+    extra_key.append((f"background:{maps.rgb_hex((244, 106, 37))};border-radius:50%", "suppliers, sized by spend"))
+if len(pic.circles):
+    extra_key.append(("border-radius:50%;background:#888", "areas outside England and Wales (no boundary in the reference)"))
+st.markdown(maps.legend_html(pic.legend_title, pic.legend, extra_key), unsafe_allow_html=True)
 
+coverage = ("Boundaries are drawn for England and Wales (2011 census areas)"
+            + (f"; {len(pic.circles)} areas in Scotland or Northern Ireland, which have no boundary in the reference, are "
+               "circles at the mean position of their postcodes" if len(pic.circles) else
+               "; no spend in this selection goes to suppliers in Scotland or Northern Ireland" if extent == "uk" else "")
+            + ".")
+unlocated = (total_gbp - located_gbp) if total_gbp and located_gbp is not None else None
+notes = [
+    f"Shares are of all spend in scope ({fmt.gbp(total_gbp)}, the denominator of the headline local share A2), "
+    f"so the local district's share matches the headline; {fmt.gbp(unlocated)} "
+    f"({fmt.pct(100 * unlocated / total_gbp if total_gbp else None)}) is with suppliers whose location is unknown and is not on the map",
+    ("Colours: five quantile classes of spend among the areas shown" if colour == "spend" else
+     f"Colours: IMD {f.imd_edition} decile of the LSOA (1 = most deprived 10% in England)"),
+    coverage,
+    "Grey outlines and names: local authority districts" + ("; other names: towns (from constituency names, ONS)" if
+                                                            (pic.labels["kind"] == "town").any() else ""),
+]
+if summ is not None:
+    notes.append(maps.suppliers_note(summ))
+prov = f.provenance(title, f"Spend by the {LEVELS[level]} of the supplier's postcode", period=None,
+                    numerator="spend with suppliers located in each area", denominator="all spend in scope ("
+                    + f.denominator_label + ")", imd=colour == "imd", notes=notes)
+st.caption(prov.caption())
+show.downloads(prov, fig=maps.to_figure(pic), data=table, key="spend_map")
+
+if not f.detail_anchors:
+    st.info("Supplier-level detail of each area is shared only with analysts of each anchor.")
+    footer(f, imd_used=colour == "imd")
+    st.stop()
+single = rows[rows["kind"] == "area"].sort_values("spend_gbp", ascending=False)
+opts = single["area_code"].tolist()
+spend_of = dict(zip(single["area_code"], single["spend_gbp"]))
 picked = None
 sel = getattr(event, "selection", None) or {}
 objs = (sel.get("objects") or {}).get("areas") if isinstance(sel, dict) else None
 if objs:
     picked = objs[0].get("properties", {}).get("area_code")
-ranked = m.sort_values("spend_gbp", ascending=False)
-opts = ranked["area_code"].tolist()
-label = dict(zip(m["area_code"], m["area_name"].fillna(m["area_code"])))
-if not f.detail_anchors:
-    st.info("Supplier-level detail of each area is shared only with analysts of each anchor.")
-    footer(f)
+if not opts:
+    st.info(f"No area in this view has at least {n_min} suppliers.")
+    footer(f, imd_used=colour == "imd")
     st.stop()
-area = st.selectbox("Suppliers in an area (or click the map)", opts, index=opts.index(picked) if picked in opts else 0,
-                    format_func=lambda c: f"{label.get(c, c)} · {fmt.gbp(m.set_index('area_code').loc[c, 'spend_gbp'])}")
+pick_key = f"wmg_area_{level}_{extent}"
+if picked in opts and st.session_state.get(f"{pick_key}_clicked") != picked:
+    st.session_state[pick_key] = picked            # a click on the map chooses the area
+    st.session_state[f"{pick_key}_clicked"] = picked
+if st.session_state.get(pick_key) not in opts:
+    st.session_state[pick_key] = opts[0]
+area = st.selectbox("Suppliers in an area (or click the map)", opts, key=pick_key,
+                    format_func=lambda c: f"{names.get(c, c)} · {fmt.gbp(spend_of.get(c))}")
 sup = data.query("spend_suppliers", **p, scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search="")
 if len(f.detail_anchors) < len(f.anchor_names):
     st.caption("Supplier detail is shown only for the anchors you may see in detail.")
@@ -96,6 +163,6 @@ sup["spend_gbp"] = sup["spend_gbp"].astype(float).round(0)
 show.table(sup[cols].rename(columns={"supplier_name": "Supplier", "postcode": "Postcode", "spend_gbp": "Spend £",
                                      "n_payments": "Payments", "n_anchors": "Anchors paying", "is_sme": "SME", "is_vcse": "VCSE",
                                      "shared": "Shared"}),
-           f.provenance(f"Suppliers in {label.get(area, area)}", "Spend by supplier in the chosen area",
+           f.provenance(f"Suppliers in {names.get(area, area)}", "Spend by supplier in the chosen area",
                         numerator="spend with each supplier"), key="area_suppliers")
 footer(f, imd_used=colour == "imd")

@@ -1,13 +1,12 @@
 """Workforce: where staff live, fair pay and entry routes (counts by area only, protected)."""
 
 import pandas as pd
-import shapely
 import streamlit as st
 
 from cwb import fmt, maps, privacy, workforce
 from cwb.charts import workforce as charts
-from cwb.ui import data, show
-from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
+from cwb.ui import data, mapdata, show
+from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 f = frame("Workforce")
 k = privacy.k_default()
@@ -71,9 +70,8 @@ if len(gpg):
                "made, because the returns cannot be pooled without the underlying pay data.")
 
 KEYS = ["B2", "B5", "B8", "B10L", "B10D", "B14", "B3"]
-ik = page_param("wind", KEYS, "B2", "workforce indicator")
-ik = st.segmented_control("Indicator", KEYS, format_func=lambda x: f"{x[:3]} {workforce.INDICATORS[x][0]}", default=ik, key="wf_ind") or ik
-set_page_param("wind", ik)
+ik = page_choice(st.segmented_control, "Indicator", KEYS, "wind", "B2", "workforce indicator",
+                 format_func=lambda x: f"{x[:3]} {workforce.INDICATORS[x][0]}")
 label, num, den = workforce.INDICATORS[ik]
 deprivation = ik in ("B3", "B10D")
 if deprivation and f.imd_edition not in f.imd_loaded:
@@ -104,16 +102,27 @@ show.table(tbl, f.provenance(
 
 st.subheader("Where staff live")
 LEVELS = {"msoa11": "MSOA (2011)", "lad": "Local authority", "lsoa11": "LSOA (2011)"}
-lvl = page_param("wlvl", list(LEVELS), "msoa11", "map level")
-lvl = st.radio("Areas", list(LEVELS), format_func=LEVELS.get, index=list(LEVELS).index(lvl), horizontal=True, key="wf_lvl")
-set_page_param("wlvl", lvl)
+lvl = page_choice(st.radio, "Areas", list(LEVELS), "wlvl", "msoa11", "map level", format_func=LEVELS.get, horizontal=True)
 areas = data.query("workforce_by_area", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, area_level=lvl, imd_edition=f.imd_edition)
-m, summ = charts.protected_map_areas(areas, lvl, k, data.shapes)
-ctx = data.shapes("lad", f.wider_lads)
-bounds = shapely.total_bounds(shapely.from_wkb(ctx["wkb"].to_numpy()))
-st.pydeck_chart(maps.deck([maps.outline_layer(ctx), charts.staff_layer(m)], maps.view_for(bounds=tuple(bounds))),
-                height=560, key="wf_map")
+m, summ = charts.protected_map_areas(areas, lvl, k, lambda lv, c: mapdata.lad_shapes() if lv == "lad" else data.shapes(lv, c))
+all_lads = mapdata.lad_shapes()
+bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
+ctx = maps.in_bounds(all_lads, bounds, pad=0.05)
+lads = data.query("lads")
+place_labels = maps.labels_for(ctx, dict(zip(lads["lad_code"], lads["lad_name"])), f.local_lads, f.wider_lads, bounds,
+                               towns=lvl != "lad")
+anchor_sites = maps.anchor_sites(data.query("map_anchor_sites", network_id=f.network_id), f.anchors or list(f.anchor_names))
+pic = charts.staff_picture(m, ctx, place_labels, anchor_sites, bounds)
+map_title = f"Where staff live, by {({'msoa11': 'MSOA', 'lad': 'district', 'lsoa11': 'LSOA'})[lvl]}, {f.fy}"
+st.markdown(f"**{map_title}** · {f.anchors_label}")
+st.pydeck_chart(maps.to_deck(pic, area_layer_id="staff"), height=560, key=f"wf_map_{lvl}")
 if len(m):
     st.markdown(charts.legend(m), unsafe_allow_html=True)
-st.caption(f"Staff home areas, {f.fy}, {f.anchors_label}. " + charts.map_note(summ))
+map_prov = f.provenance(map_title, f"Staff by the {LEVELS[lvl]} of their home postcode, staff in post at 31 March",
+                        numerator="staff living in each area", denominator="none (counts)", period=f"{f.fy}, staff at 31 March",
+                        source="Anchor HR records, aggregated to counts by area",
+                        notes=[charts.map_note(summ), "Grey outlines and names: local authority districts; dots: anchor sites"])
+st.caption(f"Staff home areas, {f.fy}, {f.anchors_label}. " + charts.map_note(summ)
+           + " Grey outlines and names: local authority districts; dots: anchor sites.")
+show.downloads(map_prov, fig=maps.to_figure(pic), data=charts.map_table(m, k), key="wf_map")
 footer(f, imd_used=imd_ok)

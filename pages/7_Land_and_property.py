@@ -1,12 +1,11 @@
 """Land and property: every site on a map, what the estate is used for, statuses over time, disposals."""
 
-import shapely
 import streamlit as st
 
 from cwb import fmt, maps
 from cwb.charts import land as charts
-from cwb.ui import data, show
-from cwb.ui.frame import footer, frame, imd_missing, page_param, set_page_param
+from cwb.ui import data, mapdata, show
+from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 f = frame("Land and property")
 summ = data.query("land_summary", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, imd_edition=f.imd_edition)
@@ -40,10 +39,9 @@ if not imd_missing(f):
               help=f"{int(held['sites_deprived'].sum())} of {int(known)} sites with a known decile; {held['area_ha_deprived'].sum():,.1f} ha")
 
 DIMS = {"anchor_id": "Anchor", "use_type": "Use", "tenure": "Tenure", "status": "Status", "location_precision": "Location precision"}
-dim = page_param("ldim", list(DIMS), "use_type", "land breakdown")
 left, right = st.columns([3, 2])
-dim = left.radio("Break down by", list(DIMS), format_func=DIMS.get, index=list(DIMS).index(dim), horizontal=True, key="land_dim")
-set_page_param("ldim", dim)
+dim = page_choice(left.radio, "Break down by", list(DIMS), "ldim", "use_type", "land breakdown", format_func=DIMS.get,
+                  horizontal=True)
 unit = right.radio("Measure", ["sites", "area_ha"], format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True, key="land_unit")
 bd = data.query("land_breakdown", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, dimension=dim, imd_edition=f.imd_edition)
 labels = {a: n.replace(" (demo)", "") for a, n in f.anchor_names.items()} if dim == "anchor_id" else {}
@@ -68,24 +66,40 @@ else:
     sites = data.query("land_sites", anchor_ids=f.anchors or list(f.anchor_names), fy=f.fy, scope_anchor_ids=f.detail_anchors,
                        tenures=tenures, statuses=statuses, imd_edition=f.imd_edition)
     pts, legend = charts.site_points(sites, colour_by, f.anchor_names)
-    ctx = data.shapes("lad", f.wider_lads)
+    all_lads = mapdata.lad_shapes()
+    wider_bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
+    bounds = (pts["lon"].min(), pts["lat"].min(), pts["lon"].max(), pts["lat"].max()) if len(pts) > 1 else wider_bounds
+    ctx = maps.in_bounds(all_lads, bounds, pad=0.1)
+    lads = data.query("lads")
+    place_labels = maps.labels_for(ctx, dict(zip(lads["lad_code"], lads["lad_name"])), f.local_lads, f.wider_lads, bounds,
+                                   towns=True)
     layers = [maps.outline_layer(ctx)]
+    imd_areas = None
     if layer_imd and imd_ok:
         dep = data.query("land_area_deprivation", lads=f.wider_lads, imd_edition=f.imd_edition)
-        a = data.shapes("lsoa11", dep["area_code"].tolist()).merge(dep, on="area_code")
-        a["tooltip"] = ""
-        layers.append(maps.area_layer(a, "imd_decile", layer_id="imd"))
+        imd_areas = data.shapes("lsoa11", dep["area_code"].tolist()).merge(dep, on="area_code")
+        imd_areas["tooltip"] = ""
+        layers.append(maps.area_layer(imd_areas, "imd_decile", layer_id="imd"))
     layers.append(maps.point_layer(pts, radius_col="area", layer_id="sites", fill_col="fill"))
-    bounds = (pts["lon"].min(), pts["lat"].min(), pts["lon"].max(), pts["lat"].max()) if len(pts) > 1 else \
-        tuple(shapely.total_bounds(shapely.from_wkb(ctx["wkb"].to_numpy())))
+    if len(place_labels):
+        layers.append(maps.text_layer(place_labels))
     st.pydeck_chart(maps.deck(layers, maps.view_for(bounds=bounds)), height=560, key="land_map")
-    st.markdown(charts.legend_html(legend), unsafe_allow_html=True)
+    key_title = f"Sites by {colour_by}"
+    st.markdown(charts.legend_html(legend, key_title + ":", f.imd_edition if layer_imd and imd_ok else None), unsafe_allow_html=True)
+    pic, items = charts.site_picture(pts, legend, key_title, ctx, place_labels, bounds, imd_areas)
+    map_prov = f.provenance(f"Land and property sites by {colour_by}, {f.fy}",
+                            f"Located sites as at {f.fy}, coloured by {colour_by}, sized by land area"
+                            + (f", over IMD {f.imd_edition} deciles of LSOAs" if imd_areas is not None else ""),
+                            denominator="none (a register)", imd=imd_areas is not None,
+                            source="Anchor land and property registers",
+                            notes=["Grey outlines and names: local authority districts and towns"])
     prec = sites["location_precision"].fillna("none").value_counts()
     st.caption(f"Coloured by {colour_by}; circles sized by land area"
                + (f"; areas shaded by IMD {f.imd_edition} decile (dark pink = most deprived 10%)" if layer_imd and imd_ok else "")
                + f". {len(pts)} of {len(sites)} sites have a location: "
                + ", ".join(f"{int(prec.get(p, 0))} by {p}" for p in ("coordinates", "postcode", "postcode district"))
                + f", {int(prec.get('none', 0))} not located. Hover for details.")
+    show.downloads(map_prov, fig=charts.site_figure(pic, items), key="land_map")
     table = sites[["site_name", "anchor_id", "uprn", "postcode", "location_precision", "tenure", "use_type", "status",
                    "area_ha", "floor_area_m2", "imd_decile"]].rename(columns={
         "site_name": "Site", "anchor_id": "Anchor", "uprn": "UPRN", "postcode": "Postcode", "location_precision": "Located by",

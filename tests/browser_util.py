@@ -171,7 +171,7 @@ def settle(page, timeout: float = 120, quiet: float = 1.0, content: bool | str =
     deadline = time.time() + timeout
     calm_since = None
     while True:
-        state = page.locator('[data-testid="stApp"]').first.get_attribute("data-test-script-state")
+        state = page.locator('[data-testid="stApp"]').first.get_attribute("data-test-script-state", timeout=ms)
         running = state in ("initial", "running", "rerunRequested") or \
             page.locator('[data-testid="stStatusWidget"]').count() > 0
         if running:
@@ -224,3 +224,205 @@ def screenshot(page, path, max_height: int = 12_000) -> None:
     finally:
         if tall != size["height"]:
             page.set_viewport_size(size)
+
+
+# -- widgets: find, read and change them as a user would --------------------------------------
+# Streamlit's element test ids of the widgets a viewer can set (buttons are listed separately:
+# download buttons and popovers are exports, page links are navigation).
+WIDGET_KINDS = {
+    "stSelectbox": "selectbox", "stMultiSelect": "multiselect", "stRadio": "radio", "stCheckbox": "toggle",
+    "stButtonGroup": "segmented", "stTextInput": "text", "stNumberInput": "number", "stSlider": "slider",
+    "stSelectSlider": "slider", "stDateInput": "date", "stTimeInput": "time", "stTextArea": "textarea",
+    "stColorPicker": "color", "stFileUploader": "uploader", "stButton": "button", "stDataEditor": "editor",
+}
+_KIND_TESTID = {}
+for _tid, _kind in WIDGET_KINDS.items():
+    _KIND_TESTID.setdefault(_kind, _tid)
+
+_ENUMERATE = """(kinds) => {
+  const out = [];
+  for (const el of document.querySelectorAll('[data-testid="stApp"] [data-testid]')) {
+    const tid = el.getAttribute('data-testid');
+    if (!(tid in kinds)) continue;
+    const lab = el.querySelector('[data-testid="stWidgetLabel"]');
+    let label = (lab ? lab.textContent : '').trim();
+    if (!label) {  // buttons carry their text, inputs an aria-label
+      const b = el.querySelector('button, input, [aria-label]');
+      label = ((b && (b.getAttribute('aria-label') || b.textContent)) || el.textContent || '').trim();
+    }
+    out.push({kind: kinds[tid], label: label.replace(/\\s+/g, ' '), side: !!el.closest('[data-testid="stSidebar"]')});
+  }
+  return out;
+}"""
+
+
+def widgets(page) -> list[dict]:
+    """Every widget a viewer can set on the page, as {kind, label, side} (hidden ones too, e.g.
+    inside a closed expander), read from the DOM."""
+    return page.evaluate(_ENUMERATE, WIDGET_KINDS)
+
+
+def widget(page, kind: str, label: str, side: bool | None = None):
+    """The locator of the widget of ``kind`` whose label is exactly ``label`` (a label ending in
+    '*' matches its beginning)."""
+    scope = {True: '[data-testid="stSidebar"] ', False: '[data-testid="stMain"] ', None: ""}[side]
+    exact = re.compile(r"^\s*" + re.escape(label[:-1]) if label.endswith("*") else r"^\s*" + re.escape(label) + r"\s*$")
+    base = page.locator(f'{scope}[data-testid="{_KIND_TESTID[kind]}"]')
+    if kind == "button":
+        return base.filter(has=page.get_by_role("button", name=exact)).first
+    return base.filter(has=page.locator('[data-testid="stWidgetLabel"]').filter(has_text=exact)).first
+
+
+_VALUE = """(el, kind) => {
+  const q = (s) => el.querySelector(s);
+  switch (kind) {
+    case 'selectbox': return q('input').value;
+    case 'multiselect': return Array.from(el.querySelectorAll('[data-tag]')).map(t => t.getAttribute('aria-label')).join(' | ');
+    case 'radio': { const o = el.querySelector('[data-testid="stRadioOption"][data-selected="true"]') ||
+                    (q('input:checked') && q('input:checked').closest('label')); return o ? o.textContent.trim() : ''; }
+    case 'toggle': return q('input').checked ? 'on' : 'off';
+    case 'segmented': { const b = q('button[aria-checked="true"]'); return b ? b.textContent.trim() : ''; }
+    case 'text': case 'number': case 'textarea': return q('input, textarea').value;
+    case 'button': return q('button').disabled ? 'disabled' : 'enabled';
+    default: return el.textContent;
+  }
+}"""
+
+
+def value(page, kind: str, label: str, side: bool | None = None) -> str:
+    return widget(page, kind, label, side).evaluate(_VALUE, kind)
+
+
+def options(page, kind: str, label: str, side: bool | None = None) -> list[str]:
+    """The choices a viewer sees: radio/segmented labels, or the open list of a (multi)select."""
+    w = widget(page, kind, label, side)
+    if kind == "radio":
+        return [t.strip() for t in w.locator('[data-testid="stRadioOption"]').all_text_contents()]
+    if kind == "segmented":
+        return [t.strip() for t in w.locator("button").all_text_contents()]
+    if kind in ("selectbox", "multiselect"):
+        _open_list(page, w)
+        out = [t.strip() for t in page.locator('[role="listbox"] [role="option"]').all_text_contents()]
+        page.keyboard.press("Escape")
+        page.locator('[role="listbox"]').first.wait_for(state="detached", timeout=10_000)
+        return out
+    raise ValueError(f"no options for a {kind}")
+
+
+def _open_list(page, w) -> None:
+    w.scroll_into_view_if_needed()
+    w.locator("input").first.click()
+    page.locator('[role="listbox"] [role="option"]').first.wait_for(timeout=20_000)
+
+
+def _choose(page, w, to: str, exact) -> None:
+    """Open the list and click the option; long lists are virtual (only the first options are in
+    the DOM), so the option's text is typed first to bring it to the top, as a user would."""
+    _open_list(page, w)
+    opt = page.locator('[role="listbox"] [role="option"]').filter(has_text=exact).first
+    if not opt.count():
+        w.locator("input").first.fill(to)
+        opt.wait_for(timeout=20_000)
+    opt.click()
+
+
+_RUNS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return -1;
+  if (app.__cwbObserved === undefined) {
+    app.__cwbObserved = 0;
+    new MutationObserver((recs) => { app.__cwbObserved += recs.length; })
+      .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  return app.__cwbObserved;
+}"""
+
+
+def act(page, action, timeout: float = 120) -> None:
+    """Do ``action`` (a user's click or keystroke), then wait for the rerun it starts to begin
+    (the app's script state changes) and to finish (``settle``). Raises if no rerun begins
+    within 20 s: a change that reaches the server always reruns the script."""
+    before = page.evaluate(_RUNS)
+    action()
+    page.wait_for_function(
+        "(n) => { const a = document.querySelector('[data-testid=\"stApp\"]'); return a && a.__cwbObserved > n; }",
+        arg=before, timeout=20_000)
+    settle(page, timeout=timeout, quiet=0.6, content=False)
+
+
+def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -> None:
+    """Change a widget as a user would: click an option, flip a switch, type and press Enter.
+    For a multiselect, ``to`` is an option to add, or "-NAME" to remove the tag NAME."""
+    w = widget(page, kind, label, side)
+    w.wait_for(state="attached", timeout=60_000)
+    if w.is_hidden():  # inside a closed expander: open it the way a user would
+        w.locator("xpath=ancestor::details[1]/summary").first.click()
+        w.wait_for(state="visible", timeout=20_000)
+    w.scroll_into_view_if_needed()
+    exact = re.compile(r"^\s*" + re.escape(to.lstrip("-")) + r"\s*$")
+    if kind == "selectbox":
+        def do():
+            _choose(page, w, to, exact)
+    elif kind == "multiselect":
+        if to.startswith("-"):
+            def do():
+                w.get_by_role("button", name=f"Remove {to[1:]}", exact=True).click()
+        else:
+            def do():
+                _choose(page, w, to, exact)
+    elif kind == "radio":
+        def do():
+            w.locator('[data-testid="stRadioOption"]').filter(has_text=exact).first.click()
+    elif kind == "segmented":
+        def do():
+            w.locator("button").filter(has_text=exact).first.click()
+    elif kind == "toggle":
+        if value(page, kind, label, side) == to:
+            return
+        def do():
+            w.locator("label").first.click()
+    elif kind in ("text", "number"):
+        def do():
+            box = w.locator("input").first
+            box.click()
+            box.fill(to)
+            box.press("Enter")
+    elif kind == "button":
+        def do():
+            w.locator("button").first.click()
+    else:
+        raise ValueError(f"cannot drive a {kind} yet")
+    act(page, do)
+    if kind == "multiselect" and page.locator('[role="listbox"]').count():
+        page.keyboard.press("Escape")
+
+
+_FIGURES = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const plain = (v) => (ArrayBuffer.isView(v) ? Array.from(v) : v);
+  const keep = ['name', 'x', 'y', 'z', 'values', 'labels', 'text', 'customdata', 'base'];
+  const label = (e) => !!e.closest('[data-testid="stWidgetLabel"], [data-testid="stTooltipContent"], [data-testid="stAlert"]');
+  return {
+    metrics: Array.from(main.querySelectorAll('[data-testid="stMetric"]')).map(m => m.textContent.trim()),
+    charts: Array.from(main.querySelectorAll('.js-plotly-plot')).map(g => JSON.stringify([(g.data || []).map(
+      t => Object.fromEntries(keep.filter(k => t[k] !== undefined).map(k => [k, plain(t[k])]))),
+      ((g.layout || {}).shapes || []).map(s => [s.x0, s.x1, s.y0, s.y1]),
+      ((g.layout || {}).annotations || []).map(a => a.text)], (k, v) => plain(v))),
+    tables: Array.from(main.querySelectorAll('[data-testid="stDataFrame"], [data-testid="stTable"]')).map(d => {
+      const t = d.querySelector('table'); return (t ? t.textContent : d.textContent).trim(); }),
+    text: Array.from(main.querySelectorAll('[data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"], [data-testid="stAlert"]'))
+      .filter(e => !label(e) || e.matches('[data-testid="stAlert"]')).map(e => e.textContent.trim()),
+  };
+}"""
+
+
+def figures(page) -> dict:
+    """What the page shows, by part: metric texts, each plotly chart's data, each table's
+    cells, and the text (markdown, captions, notices) outside widget labels."""
+    return page.evaluate(_FIGURES)
+
+
+def query(page) -> dict[str, str]:
+    from urllib.parse import parse_qsl
+
+    return dict(parse_qsl(urlparse(page.url).query, keep_blank_values=True))

@@ -79,6 +79,7 @@ def defaults(demo_db) -> dict:
         "region_code": region, "imd_edition": "2019",
         "area_level": "lad", "area_code": local[0], "codes": list(local), "search": "",
         "dimension": "anchor_id", "tenures": [], "statuses": [], "indicator": indicator,
+        "include_decided": False,
     }
 
 

@@ -24,9 +24,10 @@ def con(tmp_path, monkeypatch):
 
 
 def _stage(con, tmp_path, name, raw: bytes):
+    # these small files' dates read either way (01/04/2024): the order is said, as a user would
     p = tmp_path / name
     p.write_bytes(raw)
-    return safe_stage(con, p, "payments", "A")
+    return safe_stage(con, p, "payments", "A", date_order="dmy")
 
 
 def _imported(con, st):
@@ -82,14 +83,14 @@ def test_identical_lines_are_separate_payments_and_total_line_dropped(con, tmp_p
     assert st.report.ok, st.report.text()
     # three identical payments of 10.00 kept; the last line (30.00 = their sum, no date) is a total
     assert _imported(con, st)[:2] == (3, Decimal("30.00"))
-    assert any("line 5: a total line" in n for n in st.report.notes)
+    assert [w for w, why in st.report.skipped if "a total line" in why] == ["line 5"]
 
 
 def test_row_without_date_that_is_not_a_total_is_rejected_with_its_line(con, tmp_path):
     raw = "Payment Date,Supplier Name,Amount\n01/05/2024,ACME LTD,10.00\n,Beta Ltd,99.00\n02/05/2024,Gamma Ltd,5.00\n"
     st = _stage(con, tmp_path, "nodate.csv", raw.encode())
     assert not st.report.ok
-    assert st.report.rejected == [(3, "date not recognised: ''")]
+    assert st.report.rejected == [(3, "no date")]
     with pytest.raises(ValueError, match="1 rows rejected"):
         importer.commit(con, st)
 
@@ -126,6 +127,6 @@ def test_semicolon_file_and_a_zip_holding_it(con, tmp_path):
     good = "Date;Payee;Amount\n01/04/2024;ACME LTD;1005.00\n"
     with zipfile.ZipFile(tmp_path / "semi.zip", "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("inner.csv", good)
-    st = safe_stage(con, tmp_path / "semi.zip", "payments", "A")
+    st = safe_stage(con, tmp_path / "semi.zip", "payments", "A", date_order="dmy")
     assert st.report.ok, st.report.text()
     assert _imported(con, st)[:2] == (1, Decimal("1005.00"))

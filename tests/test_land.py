@@ -161,10 +161,10 @@ def test_land_page_map_filters_and_layers(app_env):
     assert {"Sites held (C1)", "Floor area (C1)", "Surplus, vacant or under-used (C2)", "In community use (C5)",
             "Transferred to communities (C4, to date)", "Sites held in IMD decile 1-2 areas (C9, IMD 2019)"} <= labels
     layers = _deck_layers(at)
-    assert set(layers) == {"outlines", "sites"}
+    assert set(layers) == {"outlines", "sites", "labels"}          # labels: district and town names
     # the deprivation layer goes under the sites when switched on
     at.toggle(key="land_imd").set_value(True).run()
-    assert list(_deck_layers(at)) == ["outlines", "imd", "sites"]
+    assert list(_deck_layers(at)) == ["outlines", "imd", "sites", "labels"]
     # tenure filter: only leasehold sites, in the table and on the map
     at.multiselect(key="land_tenure").set_value(["Leasehold"]).run()
     table = [d.value for d in at.dataframe if "Tenure" in d.value.columns][0]

@@ -82,11 +82,56 @@ def site_points(sites: pd.DataFrame, colour_by: str, names: dict[str, str]) -> t
     return pts[["lat", "lon", "tooltip", "area", "fill"]], legend
 
 
-def legend_html(legend: dict[str, list[int]]) -> str:
+def legend_html(legend: dict[str, list[int]], title: str = "Sites", imd_edition: str | None = None) -> str:
+    """The land map's colour key (labels escaped): a coloured dot per status or use, and the
+    deprivation shades when that layer is on."""
     import html
 
-    return " ".join(f"<span style='color:rgb({c[0]},{c[1]},{c[2]});font-size:1.3em'>●</span> {html.escape(str(k))}&nbsp;&nbsp;"
-                    for k, c in legend.items())
+    from cwb import maps
+
+    dots = " ".join(f"<span style='white-space:nowrap'><span style='color:rgb({c[0]},{c[1]},{c[2]});font-size:1.3em'>●</span> "
+                    f"{html.escape(str(k))}</span>&nbsp;&nbsp;" for k, c in legend.items())
+    imd = ""
+    if imd_edition:
+        sw = "display:inline-block;width:1.4em;height:0.9em;vertical-align:-0.1em;border:1px solid #777;margin-right:0.3em"
+        imd = (f"<br><b>Areas: IMD {html.escape(imd_edition)} decile</b>&nbsp; "
+               + " ".join(f"<span style='white-space:nowrap'><span style='{sw};background:{maps.rgb_hex(c)}'></span>{html.escape(t)}</span>"
+                          for c, t in maps.IMD_LEGEND))
+    return (f"<div role='note' aria-label='Map key' style='line-height:1.9'><b>{html.escape(title)}</b>&nbsp; {dots}"
+            "<span style='white-space:nowrap'>circle size: land area</span>" + imd + "</div>")
+
+
+def site_picture(pts: pd.DataFrame, legend: dict[str, list[int]], title: str, context: pd.DataFrame, labels: pd.DataFrame,
+                 bounds, imd_areas: pd.DataFrame | None = None):
+    """The land map as a cwb.maps.MapPicture (for the PNG): sites as circles sized by land
+    area, over the deprivation shades when given (area_code, wkb, imd_decile)."""
+    import numpy as np
+
+    from cwb import maps
+
+    areas = pd.DataFrame(columns=["area_code", "wkb", "fill", "tooltip"])
+    items = [(c, k) for k, c in legend.items()]
+    if imd_areas is not None and len(imd_areas):
+        areas = imd_areas.assign(fill=[maps.IMD[int(d) - 1] + [210] if pd.notna(d) else maps.GREY + [120]
+                                       for d in imd_areas["imd_decile"]], tooltip="")[["area_code", "wkb", "fill", "tooltip"]]
+    size = pts["area"].astype(float).clip(lower=0)
+    circles = pd.DataFrame({"lon": pts["lon"], "lat": pts["lat"], "fill": pts["fill"], "tooltip": pts["tooltip"],
+                            "radius_px": 3 + 9 * np.sqrt(size / max(float(size.max() or 0), 1e-9)) if len(pts) else []})
+    pic = maps.MapPicture(areas=areas, context=context, labels=labels, sites=pd.DataFrame(columns=["lon", "lat", "name", "tooltip"]),
+                          legend=[], legend_title=title, bounds=bounds, circles=circles, circles_legend="")
+    return pic, items
+
+
+def site_figure(pic, items: list[tuple[list[int], str]]):
+    """The PNG figure of the land map: the sites coloured as on screen, one legend entry per
+    colour (plotly draws the key)."""
+    from cwb import maps
+
+    fig = maps.to_figure(pic)
+    for c, label in items:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=label, showlegend=True, hoverinfo="skip",
+                                 marker=dict(symbol="circle", size=12, color=maps.rgb_hex(c), line=dict(color="white", width=1))))
+    return fig
 
 
 def breakdown(df: pd.DataFrame, value: str, title: str, imd: bool, labels: dict[str, str] | None = None) -> go.Figure:

@@ -91,12 +91,13 @@ def staff_layer(m: pd.DataFrame):
                      line_width_min_pixels=0.5, auto_highlight=True)
 
 
-def legend(m: pd.DataFrame) -> str:
-    """The colour classes of the staff map as HTML text (numbers only), from protected counts."""
+def legend_items(m: pd.DataFrame) -> list[tuple[list[int], str]]:
+    """The colour classes of the staff map (from protected counts): (colour, 'lo–hi') pairs,
+    then the merged groups' grey."""
     from cwb import maps
 
-    values = m.loc[~m["merged"], "spend_gbp"]
-    parts = []
+    values = m.loc[~m["merged"], "spend_gbp"] if len(m) else pd.Series(dtype=float)
+    items: list[tuple[list[int], str]] = []
     if len(values):
         _, bounds = maps.classes(values)
         # counts are multiples of 5: a class up to 16 holds values up to 15
@@ -106,14 +107,47 @@ def legend(m: pd.DataFrame) -> str:
             lo = float(values.min()) if prev is None else prev + 5
             if top < lo:
                 continue
-            r_, g_, b_ = maps.BLUES[min(i, 4)]
-            parts.append(f"<span style='background:#{r_:02x}{g_:02x}{b_:02x};border:1px solid #999;padding:0 9px'>&nbsp;</span> "
-                         + (f"{lo:,.0f}–{top:,.0f}" if top > lo else f"{top:,.0f}"))
+            items.append((maps.BLUES[min(i, 4)], f"{lo:,.0f}–{top:,.0f}" if top > lo else f"{top:,.0f}"))
             prev = top
-    if m["merged"].any():
-        parts.append("<span style='background:#c8c8c8;border:1px solid #999;padding:0 9px'>&nbsp;</span> "
-                     "small areas merged (hover for their count)")
-    return "Staff living in the area: " + " &nbsp; ".join(parts)
+    if len(m) and m["merged"].any():
+        items.append((MERGED_FILL[:3], "small areas merged"))
+    return items
+
+
+def legend(m: pd.DataFrame) -> str:
+    """The colour key of the staff map as HTML (numbers only, from protected counts), with the
+    anchor sites' marker."""
+    from cwb import maps
+
+    items = [(c, t + " (hover for their count)" if t == "small areas merged" else t) for c, t in legend_items(m)]
+    return maps.legend_html("Staff living in the area:", items, [(maps.SITE_SWATCH, "anchor sites")])
+
+
+def staff_picture(m: pd.DataFrame, context: pd.DataFrame, labels: pd.DataFrame, sites: pd.DataFrame, bounds):
+    """The staff map (cwb.maps.MapPicture) drawn on screen and in the PNG: single areas in five
+    blue classes of the protected counts, merged groups grey (see :func:`staff_layer`)."""
+    from cwb import maps
+
+    a = m.copy()
+    single = ~a["merged"] if len(a) else pd.Series(dtype=bool)
+    a["fill"] = [MERGED_FILL] * len(a)
+    if len(a) and single.any():
+        idx, _ = maps.classes(a.loc[single, "spend_gbp"])
+        a.loc[single, "fill"] = pd.Series([maps.BLUES[min(i, 4)] + [215] for i in idx], index=a.index[single])
+    return maps.MapPicture(areas=a[["area_code", "wkb", "fill", "tooltip"]], context=context, labels=labels, sites=sites,
+                           legend=legend_items(m), legend_title="Staff living in the area", bounds=bounds)
+
+
+def map_table(m: pd.DataFrame, k: int) -> pd.DataFrame:
+    """The staff map's export: one row per area drawn, protected counts only."""
+    from cwb import privacy
+
+    return pd.DataFrame({
+        "Area code": m["area_code"],
+        "Area": [t.split("\n")[0] for t in m["tooltip"]],
+        "Staff living here (rounded to 5)": [privacy.display_count(v, k) for v in m["spend_gbp"]],
+        "Merged small areas": ["yes" if x else "" for x in m["merged"]],
+    })
 
 
 def headline_table(now: pd.DataFrame, names: dict[str, str], imd: bool) -> pd.DataFrame:
@@ -163,6 +197,7 @@ def map_note(summ: dict) -> str:
     return ("Counts rounded to the nearest 5. "
             + (f"{summ['areas_merged']:,} areas with fewer than {k} staff are merged (grey) into {summ['groups_merged']:,} "
                "groups within their MSOA or district; " if summ["groups_merged"] else "")
-            + (f"{summ['areas_hidden']:,} areas with fewer than {k} staff even when merged are not drawn (together "
+            + (f"{summ['areas_hidden']:,} {'area' if summ['areas_hidden'] == 1 else 'areas'} with fewer than {k} staff "
+               f"even when merged {'is' if summ['areas_hidden'] == 1 else 'are'} not drawn (together "
                f"{summ['hidden_total']} staff). " if summ["areas_hidden"] else "")
             + "Staff home locations are held only as counts by area.")

@@ -15,9 +15,33 @@ def _con(args):
     return build.open_database(args.db or config.db_path(), log=lambda m: print(m, file=sys.stderr))
 
 
+def _parse_maps(items) -> dict[str, str] | None:
+    """--map FIELD=COLUMN (repeatable) -> {field: column}."""
+    out = {}
+    for it in items or []:
+        if "=" not in it:
+            raise ValueError(f"--map {it!r}: write it as FIELD=\"Column name\", e.g. --map supplier_name=\"Name\"")
+        k, v = it.split("=", 1)
+        out[k.strip()] = v.strip().strip('"').strip("'")
+    return out or None
+
+
 def cmd_import(args) -> int:
     from cwb.ingest import importer
-    from cwb.ingest.stage import save_mapping, stage_remembered
+    from cwb.ingest.stage import report_text, safe_stage, save_mapping, stage_remembered
+
+    try:
+        given = _parse_maps(getattr(args, "map", None))
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if given and args.kind == "payments":
+        from cwb.ingest.payments import FIELDS
+
+        bad = [k for k in given if k not in FIELDS]
+        if bad:
+            print(f"--map: unknown field {', '.join(bad)}: the payment fields are {', '.join(FIELDS)}", file=sys.stderr)
+            return 2
 
     con = _con(args)
     cur = con.cursor()
@@ -43,10 +67,14 @@ def cmd_import(args) -> int:
                                         "network_id": network, "is_synthetic": False}])
     failed = 0
     for path in args.paths:
-        st = stage_remembered(con, path, args.kind, anchor, financial_year=args.year)
+        opts = {"date_order": args.date_order, "skip_undated": args.skip_undated} if args.kind == "payments" else {}
+        if given:
+            st = safe_stage(con, path, args.kind, anchor, given, args.year, **opts)
+        else:
+            st = stage_remembered(con, path, args.kind, anchor, financial_year=args.year, **opts)
         if new_anchor is not None and st.report.ok:
             st.frames = {"anchor": new_anchor, **st.frames}
-        print(st.report.text())
+        print(_clean(report_text(st.report)))
         if st.report.duplicate_of is not None:
             print("  (nothing imported)\n")
             continue
@@ -58,10 +86,60 @@ def cmd_import(args) -> int:
             print("  dry run: nothing written\n")
             continue
         fid = importer.commit(con, st, who=args.who)
-        save_mapping(con, anchor, args.kind, st.mapping)
+        save_mapping(con, anchor, args.kind, st.mapping, st)
         new_anchor = None
-        print(f"  imported as file {fid}\n")
+        print(f"  imported as file {fid}")
+        if args.kind == "payments" and getattr(st, "layout", None):
+            print(f"  mapping remembered for anchor {anchor} and this layout: later files with the same columns "
+                  "import without --map ('python -m cwb mappings list' shows it)")
+        print()
     return 1 if failed else 0
+
+
+def _clean(text: str) -> str:
+    """Report text for a terminal: control characters from the file (escape sequences) removed."""
+    import re
+
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f\x9b]", "", text)
+
+
+def cmd_mappings(args) -> int:
+    """List, show or forget the column mappings remembered per anchor and layout."""
+    import json
+
+    con = _con(args)
+    cur = con.cursor()
+    try:
+        rows = cur.execute("SELECT source_key, mapping_json, saved_at FROM import_mapping ORDER BY saved_at DESC").fetchall()
+        if args.action == "list":
+            if not rows:
+                print("no mappings remembered yet (one is saved when a file is imported)")
+            for i, (key, js, at) in enumerate(rows, 1):
+                d = json.loads(js)
+                m = d.get("mapping", d) if isinstance(d, dict) else {}
+                cols = d.get("columns") if isinstance(d, dict) else None
+                what = f"{len(cols)} columns" if cols else "any layout"
+                print(f"{i:3d}  {key}  ({what}; saved {str(at)[:16]}): "
+                      + ", ".join(f"{k} <- '{v}'" for k, v in m.items() if isinstance(v, str))[:200])
+            return 0
+        if not args.key:
+            print(f"give the mapping: python -m cwb mappings {args.action} KEY (a number or key from "
+                  "'python -m cwb mappings list')", file=sys.stderr)
+            return 2
+        pick = [r for i, r in enumerate(rows, 1) if args.key in (str(i), r[0])]
+        if not pick:
+            print(f"no remembered mapping {args.key!r}: see 'python -m cwb mappings list'", file=sys.stderr)
+            return 2
+        key, js, at = pick[0]
+        if args.action == "show":
+            print(f"{key} (saved {str(at)[:16]})")
+            print(json.dumps(json.loads(js), indent=2))
+            return 0
+        cur.execute("DELETE FROM import_mapping WHERE source_key = ?", [key])
+        print(f"forgot {key}: the next file of that layout is mapped afresh")
+        return 0
+    finally:
+        cur.close()
 
 
 def cmd_network(args) -> int:
@@ -133,6 +211,13 @@ def register(sub) -> None:
     s.add_argument("--network", help="network of a new anchor")
     s.add_argument("--year", help="financial year a workforce or land file describes, e.g. 2024-25")
     s.add_argument("--dry-run", action="store_true", help="print the reports, write nothing")
+    s.add_argument("--map", action="append", metavar='FIELD="Column"',
+                   help='say which column holds a field, e.g. --map supplier_name="Name" --map amount="Net Amount" '
+                        "(repeatable; remembered for the anchor and the file's layout)")
+    s.add_argument("--date-order", choices=["dmy", "mdy"],
+                   help="payments: how dates like 04/05/2020 read when the file cannot tell (dmy UK, mdy US)")
+    s.add_argument("--skip-undated", action="store_true",
+                   help="payments: leave out (and list) rows with an amount but no date instead of rejecting the file")
     s.add_argument("--who", default=who, help="name recorded in the audit trail")
     s.set_defaults(func=cmd_import)
 
@@ -155,6 +240,11 @@ def register(sub) -> None:
     s.add_argument("--postcode")
     s.add_argument("--joined", help="financial year the anchor joined the network")
     s.set_defaults(func=cmd_anchor)
+
+    s = sub.add_parser("mappings", help="column mappings remembered per anchor and layout: list, show, forget")
+    s.add_argument("action", choices=["list", "show", "forget"])
+    s.add_argument("key", nargs="?", help="the number or key shown by 'mappings list'")
+    s.set_defaults(func=cmd_mappings)
 
     s = sub.add_parser("files", help="list imported files")
     s.set_defaults(func=cmd_files)

@@ -4,13 +4,40 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-_SUFFIXES = [
-    r"public limited company", r"limited liability partnership", r"community interest company",
-    r"limited", r"ltd", r"plc", r"llp", r"lp", r"cic", r"inc", r"incorporated", r"co", r"company",
-    r"corp", r"corporation", r"uk", r"gb", r"group", r"holdings", r"the",
-]
-_SUFFIX_RE = re.compile(r"\b(" + "|".join(_SUFFIXES) + r")\b")
+def _legal_forms() -> list[str]:
+    """Legal-form words that end a company name: cleanco's terms for the UK, Ireland and the US
+    (a maintained list: plc, cic, cio, llp, ltd, limited, inc ...) plus the long forms."""
+    try:
+        from cleanco.termdata import terms_by_country
+    except ImportError:  # pragma: no cover - cleanco is in requirements.txt
+        terms_by_country = {}
+    terms = set()
+    for country in ("United Kingdom", "Ireland", "United States of America"):
+        for t in terms_by_country.get(country, []):
+            t = re.sub(r"[^a-z0-9 ]", "", t.lower()).strip()
+            if t and len(t) <= 40:
+                terms.add(t)
+    terms |= {"public limited company", "limited liability partnership", "community interest company",
+              "charitable incorporated organisation", "limited", "ltd", "plc", "llp", "lp", "cic", "cio", "inc",
+              "incorporated", "co", "company", "corp", "corporation", "uk", "gb", "group", "holdings", "the",
+              "lt", "ltd", "limite", "limit", "limi", "lim"}    # the last five: suffixes cut short ('SOLUTIONS LT')
+    return sorted(terms, key=len, reverse=True)
+
+
+_CUT = {"lt", "limite", "limit", "limi", "lim"}          # cut-short forms count only at the very end
+_FORMS = [t for t in _legal_forms() if t not in _CUT]
+_FORMS_ALT = "|".join(re.escape(t) for t in _FORMS if t != "the")
+_SUFFIX_RE = re.compile(r"(?:\s(?:" + _FORMS_ALT + r"))+$")      # legal forms at the end only (repeated)
+_PAREN_FORM = re.compile(r"\((?:" + _FORMS_ALT + r")\)")             # 'Acme (UK) Limited'
+_THE = re.compile(r"^the\s+")
+_CUT_RE = re.compile(r"\s(" + "|".join(sorted(_CUT, key=len, reverse=True)) + r")$")
+_VENDOR_PREFIX = re.compile(r"^\s*[A-Za-z]{0,4}\d{4,}[A-Za-z]?\s*[:|\-–]\s+")
+_TRADING_AS = re.compile(r"\b(?:t\s*/\s*a|trading\s+as)\b", re.I)
+_INITIALS = re.compile(r"\b(?:[a-z] ){1,}[a-z]\b")
+_NHS = [(re.compile(r"\bnhsft\b"), "nhs ft"), (re.compile(r"\bnhs foundation trust\b"), "nhs ft"),
+        (re.compile(r"\bfoundation trust\b"), "ft"), (re.compile(r"\bnhs trust\b"), "nhs trust")]
 _INDIVIDUAL_RE = re.compile(
     r"^\s*(redacted|personal data|withheld|individual|private individual)\b|\bredacted personal data\b"
     r"|\bpersonal data redacted\b|^\s*redacted\s*$",
@@ -18,18 +45,38 @@ _INDIVIDUAL_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=200_000)
 def normalise_name(name: str | None) -> str:
-    """Upper-case key with punctuation, legal suffixes and 'the' removed.
+    """Upper-case key of a supplier name: the same organisation written differently gets the same
+    key. Removed: a vendor number before the name ('UK0012345801 : AAH Pharmaceuticals Ltd'), the
+    owner before 'T/A' (the trading name is kept), apostrophes ('Barnardo's' = 'Barnardos'), dots
+    in initials ('C.I.C.'), spaces between single letters ('E D F' = 'EDF'), legal forms (cleanco's
+    list: Ltd, Limited, PLC, CIC, LLP ..., also cut short: 'SOLUTIONS LT'), 'the'; '&' reads 'and';
+    'NHS Foundation Trust', 'NHSFT' and 'NHS FT' are one form.
 
     >>> normalise_name("ACME LTD") == normalise_name("Acme Limited.")
     True
     """
     if not name:
         return ""
-    s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
-    s = s.replace("&", " and ")
+    s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    s = _VENDOR_PREFIX.sub("", s)
+    parts = _TRADING_AS.split(s)
+    if len(parts) > 1 and parts[-1].strip():
+        s = parts[-1]
+    s = s.lower().replace("&", " and ").replace("+", " and ")
+    s = re.sub(r"['\u2019`]", "", s)                 # apostrophes join: barnardo's -> barnardos
+    s = re.sub(r"(?<=\b[a-z])\.(?=[a-z]\b)|(?<=\b[a-z])\.", "", s)   # c.i.c. -> cic
+    s = _PAREN_FORM.sub(" ", s)
     s = re.sub(r"[^a-z0-9 ]+", " ", s)
-    s = _SUFFIX_RE.sub(" ", s)
+    s = re.sub(r"\s+", " ", s).strip()
+    s = _INITIALS.sub(lambda m: m.group(0).replace(" ", ""), s)     # e d f -> edf
+    for rx, rep in _NHS:
+        s = rx.sub(rep, s)
+    s = _CUT_RE.sub("", s)
+    base = s
+    s = _THE.sub("", s)
+    s = _SUFFIX_RE.sub("", " " + s).strip() or base
     return re.sub(r"\s+", " ", s).strip().upper()
 
 

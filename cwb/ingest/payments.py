@@ -9,45 +9,27 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cwb.ingest import importer
+from cwb import config
+from cwb.ingest import importer, vocab
+from cwb.ingest.infer import infer
 from cwb.ingest.names import is_redacted_individual, matchable_suppliers_sql, near_matches, normalise_name
-from cwb.ingest.readers import propose_mapping
+from cwb.ingest.readers import ReadError, read_blocks
 
-ALIASES: dict[str, list[str]] = {
-    "date": ["Payment Date", "Date Paid", "DatePaid", "Date", "Paid Date", "Transaction Date", "Date of Payment",
-             "Invoice Payment Date", "Pay Date", "Posting Date", "Award Date"],
-    "amount": ["Amount", "Net Amount", "NetAmount", "Net amount(£)", "Net Amount(£)", "Amount Paid", "Amount (£)",
-               "Amount £", "Value", "Total", "Net Value", "Payment Amount", "Line Amount", "Amount Excl VAT", "Expenditure", "Amount Awarded"],
-    "supplier_name": ["Supplier Name", "SupplierName", "Beneficiary Name", "BeneficiaryName", "Supplier", "Payee",
-                      "Payee Name", "Vendor Name", "Vendor", "Merchant Name", "Recipient",
-                      "Recipient Org:Name"],
-    "supplier_ref": ["Supplier ID", "Supplier Id", "SupplierID", "BeneficiaryOtherID", "Beneficiary ID",
-                     "Supplier Number", "Supplier Code", "Vendor ID", "Vendor Number", "Creditor Number", "Supplier Ref",
-                     "Recipient Org:Identifier"],
-    "category": ["ProclassLabel", "Proclass Label", "Expenditure Category", "ExpenditureCategory", "Category",
-                 "Procurement Category", "Detailed Expenditure Type", "DetailedExpenditureType", "Account Code",
-                 "Expense Type", "Purpose", "Category Internal Name", "Expense Area", "Subjective Description",
-                 "Grant Programme:Title"],
-    "invoice_date": ["Invoice Date", "InvoiceDate", "Date of Invoice"],
-    "transaction": ["Transaction Number", "TransactionNumber", "Transaction No", "Transaction ID", "Document Number"],
-    "vat_number": ["VATRegistrationNumber", "VAT Registration Number", "VAT Number"],
-    "company_number": ["Company Number", "Companies House Number", "Company Registration Number",
-                       "Recipient Org:Company Number"],
-    # supplier details some files carry beside the payment (360Giving grants, some NHS files):
-    # used for payees that have no supplier record yet
-    "postcode": ["Supplier Postcode", "Postcode", "Post Code", "Recipient Org:Postal Code"],
-    "charity_number": ["Charity Number", "Registered Charity Number", "Recipient Org:Charity Number"],
-}
+ALIASES: dict[str, list[str]] = vocab.for_kind("payments")     # the one vocabulary (cwb.ingest.vocab)
+FIELDS = vocab.KIND_FIELDS["payments"]
 REQUIRED = ("date", "amount", "supplier_name")
 
 _DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %b %y", "%Y-%m-%d",
-                 "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
-                 "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d"]
+                 "%d-%m-%Y", "%d.%m.%Y", "%d.%m.%y", "%d %B %Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+                 "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%d-%m-%y", "%d/%b/%Y", "%d %b, %Y", "%B %d, %Y", "%b %d, %Y"]
+_MONTH_FORMATS = ["%b %Y", "%B %Y", "%b-%y", "%b-%Y", "%b %y", "%B-%y", "%B-%Y"]     # month only: the 1st
+_US = {"%d/%m/%Y": "%m/%d/%Y", "%d/%m/%y": "%m/%d/%y", "%d-%m-%Y": "%m-%d-%Y", "%d.%m.%Y": "%m.%d.%Y",
+       "%d.%m.%y": "%m.%d.%y", "%d/%m/%Y %H:%M": "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S": "%m/%d/%Y %H:%M:%S",
+       "%d-%m-%y": "%m-%d-%y"}
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
 
 
-def parse_dates(s: pd.Series) -> pd.Series:
-    """UK dates in any common layout, mixed within one column, and Excel serial numbers."""
-    s = s.astype(str).str.strip()
+def _parse_unique(s: pd.Series, order: str = "dmy") -> pd.Series:
     out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[us]")
     todo = s != ""
     serial = todo & s.str.fullmatch(r"\d{5}(\.0+)?")
@@ -56,7 +38,8 @@ def parse_dates(s: pd.Series) -> pd.Series:
         ok = n.between(20000, 80000)
         out[serial[serial].index[ok]] = (pd.Timestamp("1899-12-30") + pd.to_timedelta(n[ok], unit="D")).astype("datetime64[us]")
         todo &= out.isna()
-    for fmt in _DATE_FORMATS:
+    fmts = [_US.get(f, f) for f in _DATE_FORMATS] if order == "mdy" else _DATE_FORMATS
+    for fmt in fmts + _MONTH_FORMATS:
         if not todo.any():
             break
         parsed = pd.to_datetime(s[todo], format=fmt, errors="coerce")
@@ -64,18 +47,54 @@ def parse_dates(s: pd.Series) -> pd.Series:
         if hit.any():
             out[parsed.index[hit]] = parsed[hit].astype("datetime64[us]")
             todo &= out.isna()
-    # two-digit years: 07/09/23 is 2023, 30-Oct-13 is 2013 (pandas' pivot handles 00-68 -> 20xx)
     return out
+
+
+def parse_dates(s: pd.Series, order: str = "dmy") -> pd.Series:
+    """Dates in any common layout, mixed within one column, month-only values ('Jul 2014', read as
+    the 1st), Excel serial numbers. ``order`` says how numeric dates read: 'dmy' (UK, 04/01/2017 is
+    4 January) or 'mdy' (US). Each distinct text is parsed once."""
+    s = s.astype(str).str.strip()
+    u = pd.Series(pd.unique(s))
+    parsed = _parse_unique(u, order)
+    return pd.Series(s.map(pd.Series(parsed.to_numpy(), index=u.to_numpy())).to_numpy(), index=s.index, dtype="datetime64[us]")
+
+
+def decide_date_order(s: pd.Series) -> tuple[str | None, str, bool]:
+    """(order, evidence, decisive) for the numeric dates of a column: a first part over 12 means day
+    first, a middle part over 12 means month first. (None, ...) when no date is numeric."""
+    u = pd.Series(pd.unique(s.astype(str).str.strip()))
+    parts = u.str.extract(_NUMERIC_DATE).dropna()
+    if parts.empty:
+        return None, "no numeric dates", True
+    a, b = parts[0].astype(int), parts[1].astype(int)
+    day_first, month_first = int((a > 12).sum()), int((b > 12).sum())
+    if day_first and month_first:
+        ex1, ex2 = u[parts.index[a > 12][0]], u[parts.index[b > 12][0]]
+        return "mixed", f"dates in both orders ('{ex1}' is day first, '{ex2}' month first)", True
+    if day_first:
+        return "dmy", f"{day_first:,} distinct date(s) have a first part over 12 (e.g. '{u[parts.index[a > 12][0]]}'): day first", True
+    if month_first:
+        return "mdy", (f"{month_first:,} distinct date(s) have a middle part over 12 (e.g. '{u[parts.index[b > 12][0]]}'): "
+                       "month first (US order)"), True
+    either = f"all {len(parts):,} distinct numeric dates read either way (e.g. '{u[parts.index[0]]}')"
+    if len(parts) >= 2 and a.nunique() > 1 and b.nunique() == 1:
+        return "dmy", f"{either}, but the middle part is the same in every one ({b.iloc[0]:02d}): it is the month", "weak"
+    if len(parts) >= 2 and b.nunique() > 1 and a.nunique() == 1:
+        return "mdy", f"{either}, but the first part is the same in every one ({a.iloc[0]:02d}): it is the month", "weak"
+    return None, either, False
 
 
 _AMOUNT_OK = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?"      # UK: commas only between groups of three
 _PENNIES_OK = r"-?\d{0,16}(?:\.\d{0,2}0*)?"   # no fraction of a penny; fits DECIMAL(18,2)
 
 
-def parse_amounts(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+def parse_amounts(s: pd.Series, spreadsheet: bool = False) -> tuple[pd.Series, pd.Series]:
     """Clean money text: £, thousands separators, spaces, (brackets) and trailing minus for
     negatives. Returns (clean text such as '-1302.28', valid mask). Never guesses: commas that are
-    not thousands separators ('1.005,00', '12,5') and fractions of a penny ('10.005') are invalid."""
+    not thousands separators ('1.005,00', '12,5') and fractions of a penny ('10.005') are invalid.
+    ``spreadsheet``: numbers stored by a spreadsheet ('24595.309999999998', float arithmetic) are
+    rounded to the penny, half up, from their shortest decimal form."""
     t = s.astype(str).str.strip()
     t = t.str.replace("\u00a3", "", regex=False).str.replace("GBP", "", regex=False)
     t = t.str.replace(" ", "", regex=False).str.replace("\u00a0", "", regex=False)
@@ -84,6 +103,13 @@ def parse_amounts(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     neg_tr = t.str.fullmatch(r"[\d.,]+-")
     t = t.where(~neg_tr, "-" + t.str.slice(0, -1))
     t = t.str.replace(r"^\+", "", regex=True).str.replace(r"^-+", "-", regex=True)
+    if spreadsheet:
+        fl = t.str.fullmatch(r"-?\d+\.\d{3,}|-?\d+(\.\d+)?[eE]-?\d+")
+        if fl.any():
+            from decimal import ROUND_HALF_UP, Decimal
+
+            t = t.copy()
+            t[fl] = [str(Decimal(v).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) for v in t[fl]]
     valid = t.str.fullmatch(_AMOUNT_OK) & t.str.contains(r"\d", regex=True)
     t = t.str.replace(",", "", regex=False)
     t = t.str.replace(r"^(-?)\.", r"\g<1>0.", regex=True)
@@ -98,93 +124,348 @@ def amount_problem(raw: str) -> str:
     if "," in core and re.search(r"\d", core) and not re.fullmatch(_AMOUNT_OK, core):
         return f"amount has a comma that is not a thousands separator: '{t[:30]}'"
     if re.fullmatch(r"[\d,]*\.\d{3,}", core):
-        return f"amount has a fraction of a penny: '{t[:30]}'"
+        return f"amount has a fraction of a penny: '{t[:30]}' (amounts are kept to the penny, never rounded)"
     if re.fullmatch(r"[\d,]{17,}(\.\d*)?", core):
-        return f"amount too large: '{t[:30]}'"
+        return f"amount too large: '{t[:30]}' (more than 16 digits before the point)"
     return f"amount not a number: '{t[:30]}'"
 
 
+_TOTAL_LABEL = re.compile(r"^\s*(grand\s+|sub\s*-?\s*)?(totals?|sum)\b|\btotals?\s*:?\s*$", re.I)
+_REDACT_FLAG = re.compile(r"redact|personal|withheld|individual|^\s*(?:y|yes|true)\s*$", re.I)
+_ORDER_WORD = {"dmy": "day first (UK, 31/01/2024)", "mdy": "month first (US, 01/31/2024)"}
+
+
+def _cmd(path: Path, anchor_id: str | None, extra: str) -> str:
+    return f'python -m cwb import payments "{Path(path).name}" --anchor {anchor_id or "CODE"} {extra}'
+
+
+def layout_of(blocks) -> list[str]:
+    """The layout of a file: its set of column names (every block), compared without case or punctuation."""
+    cols = set()
+    for b in blocks:
+        cols.update(vocab.norm(re.sub(r" \(\d+\)$", "", c)) for c in b.data.columns if not c.startswith("(column "))
+    return sorted(c for c in cols if c)
+
+
 def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
-                  mapping: dict[str, str] | None = None) -> importer.Staged:
-    """Read a payments file into a staged import with its report. Nothing is written."""
-    staged, tab = importer.begin(path, "payments", con, anchor_id, ALIASES, mapping)
+                  mapping: dict[str, str] | None = None, date_order: str | None = None,
+                  skip_undated: bool = False, remembered=None) -> importer.Staged:
+    """Read a payments file into a staged import with its report. Nothing is written.
+
+    ``mapping`` (field -> column) overrides the inference for the fields it names; ``date_order``
+    ('dmy'/'mdy') is used when the file's dates read either way; ``skip_undated`` leaves out (and
+    lists) rows with an amount but no date instead of rejecting the file; ``remembered`` is the
+    stored entry for this anchor and layout ({'mapping', 'date_order', 'saved_at'}), or a function
+    from the file's layout to that entry (or None)."""
+    path = Path(path)
+    staged = importer.Staged(path=path, report=importer.new_report(path, "payments", con), anchor_id=anchor_id)
     rep = staged.report
-    if tab is None:
+    rep.skipped, rep.evidence, rep.date_order, rep.reused = [], {}, None, None
+    try:
+        blocks, enc, notes = read_blocks(path)
+    except ReadError as exc:
+        rep.error = str(exc)
         return staged
-    rep.notes.insert(0, f"encoding: {tab.encoding}")
-    df = tab.data
-    m = dict(mapping) if mapping else propose_mapping(list(df.columns), ALIASES, df, prefer_text=("category",))
-    m = {k: v for k, v in m.items() if v in df.columns}
-    rep.mapped = m
-    staged.mapping = m
-    missing = [f for f in REQUIRED if f not in m]
-    if missing:
-        rep.error = (f"no column found for {', '.join(missing)}: map it by hand (columns in the file: "
-                     f"{', '.join(list(df.columns)[:15])})")
+    rep.notes.append(f"encoding: {enc}")
+    rep.notes.extend(notes)
+    spreadsheet = enc in ("xlsx", "xls", "ods")
+    layout = layout_of(blocks)
+    staged.layout = layout
+    if callable(remembered):
+        remembered = remembered(layout)
+    given = dict(mapping or {})
+    if remembered and not mapping:
+        fixed = dict(remembered.get("mapping") or {})
+        rep.reused = (f"column mapping remembered for anchor {anchor_id} and this layout ({len(layout)} columns), "
+                      f"saved {str(remembered.get('saved_at', ''))[:16]}")
+        rep.notes.insert(0, rep.reused)
+    else:
+        fixed = given
+    allcols = {c for b in blocks for c in b.data.columns}
+    unknown = {k: v for k, v in given.items() if v not in allcols}
+    if unknown:
+        rep.error = ("no column " + ", ".join(f"'{v}' (for {k})" for k, v in unknown.items())
+                     + " in the file: its columns are " + ", ".join(f"'{c}'" for c in sorted(allcols))[:600])
         return staged
-    lines = np.asarray(tab.line_numbers)
-    amount, valid_amt = parse_amounts(df[m["amount"]])
-    dates = parse_dates(df[m["date"]])
-    names = df[m["supplier_name"]].astype(str).str.strip()
-    # a final total line (no date, no payee, amount = the sum of the rows above) is left out
-    if len(df) > 1 and pd.isna(dates.iloc[-1]) and valid_amt.iloc[-1]:
-        cur = con.cursor()
-        try:   # exact to the penny (DECIMAL), never a float comparison
-            cur.register("_t", pd.DataFrame({"a": amount.iloc[:-1][valid_amt.iloc[:-1]].to_numpy()}))
-            above, last = cur.execute("SELECT sum(CAST(a AS DECIMAL(18,2))), CAST(? AS DECIMAL(18,2)) FROM _t",
-                                      [amount.iloc[-1]]).fetchone()
-        finally:
-            cur.close()
-        if above is not None and above != 0 and above == last:
-            rep.notes.append(f"line {lines[-1]}: a total line equal to the sum of the rows was left out")
-            df, amount, valid_amt, dates, names, lines = (df.iloc[:-1], amount.iloc[:-1], valid_amt.iloc[:-1],
-                                                          dates.iloc[:-1], names.iloc[:-1], lines[:-1])
-    rep.rows_read = len(df)
-    bad_amt = ~valid_amt.to_numpy()
-    bad_date = dates.isna().to_numpy()
-    for i in np.flatnonzero(bad_amt | bad_date)[:5000]:
-        why = []
-        if bad_amt[i]:
-            why.append(amount_problem(df[m["amount"]].iloc[i]))
-        if bad_date[i]:
-            why.append(f"date not recognised: '{str(df[m['date']].iloc[i])[:30]}'")
-        rep.rejected.append((int(lines[i]), "; ".join(why)))
-    n_bad = int((bad_amt | bad_date).sum())
-    if n_bad > 5000:
-        rep.notes.append(f"{n_bad:,} rows rejected in all (first 5,000 listed)")
-    inv = parse_dates(df[m["invoice_date"]]) if "invoice_date" in m else pd.Series(pd.NaT, index=df.index)
-    refs = df[m["supplier_ref"]].astype(str).str.strip() if "supplier_ref" in m else pd.Series("", index=df.index)
-    cats = df[m["category"]].astype(str).str.strip() if "category" in m else pd.Series("", index=df.index)
-    out = pd.DataFrame({
-        "anchor_id": anchor_id,
-        "payment_date": dates.to_numpy(),
-        "invoice_date": inv.to_numpy(),
-        "amount_text": amount.to_numpy(),
-        "category": cats.replace({"": None}).to_numpy(),
-        "payee_text": names.to_numpy(),
-        "supplier_ref": refs.to_numpy(),
-        "source_row": lines,
-    })
-    for fld in ("postcode", "company_number", "charity_number"):
-        if fld in m:
-            out["_" + fld] = df[m[fld]].astype(str).str.strip().to_numpy()
-    good = ~(bad_amt | bad_date)
-    out = out[good]
-    rep.rows_ok = int(good.sum())
-    if len(out):
+    bad_fields = [k for k in given if k not in FIELDS]
+    if bad_fields:
+        rep.error = f"unknown field(s) {', '.join(bad_fields)}: the fields are {', '.join(FIELDS)}"
+        return staged
+    parts, maps, dropped = [], [], []
+    for bi, b in enumerate(blocks):
+        if b.data.empty:
+            continue
+        inf = infer(list(b.data.columns), b.data, FIELDS, fixed)
+        missing = [f for f in REQUIRED if f not in inf.mapping]
+        if missing:
+            dropped.append((bi, b, inf, missing))
+            continue
+        maps.append((bi, b, inf))
+    if not maps:
+        bi, b, inf, missing = max(dropped, key=lambda x: len(x[1].data))
+        rep.evidence = inf.evidence
+        rep.mapped = inf.mapping
+        rep.error = _missing_message(path, anchor_id, b, inf, missing)
+        return staged
+    for bi, b, inf, missing in dropped:
+        rep.notes.append(f"{b.where(b.header_line)}: a table of {len(b.data):,} rows without a column for "
+                         f"{', '.join(missing)} left out (not payments, e.g. a summary)")
+    main_bi, main_b, main_inf = max(maps, key=lambda x: len(x[1].data))
+    rep.mapped = dict(main_inf.mapping)
+    rep.evidence = dict(main_inf.evidence)
+    staged.mapping = dict(main_inf.mapping)
+    for bi, b, inf in maps:
+        if inf.mapping != main_inf.mapping:
+            rep.notes.append(f"{b.where(b.header_line)} has other column names: "
+                             + ", ".join(f"{k} <- '{v}'" for k, v in inf.mapping.items() if k in REQUIRED))
+        d = b.data
+        frame = {f: d[c].astype(str) for f, c in inf.mapping.items()}
+        frame = pd.DataFrame(frame)
+        for f in REQUIRED:
+            frame[f] = frame[f].str.strip()
+        frame["_line"] = b.lines
+        frame["_block"] = bi
+        parts.append(frame)
+    df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+    for f in FIELDS:
+        if f not in df.columns:
+            df[f] = ""
+    df = df.fillna("")
+    where = {bi: b for bi, b, _ in maps}
+
+    def loc(i: int) -> int:
+        return int(df["_line"].iat[i])
+
+    def place(i: int) -> str:
+        return where[int(df["_block"].iat[i])].where(loc(i))
+
+    multi = len(maps) > 1 or any(b.sheet is not None and len(blocks) > 1 for b in blocks)
+
+    # ---- dates: the order is decided per file, from evidence, never silently
+    order, why, decisive = decide_date_order(df["date"])
+    if order == "mixed":
+        rep.error = f"the dates are written in both orders: {why}: fix the file (one order per file)"
+        return staged
+    if decisive == "weak" and remembered and remembered.get("date_order") in ("dmy", "mdy") and not date_order:
+        date_order = remembered["date_order"]
+    if decisive == "weak" and date_order:
+        order, decisive = None, False          # what the user (or this layout's earlier files) said wins over weak evidence
+    if order is None and not decisive:
+        if date_order:
+            order, why = date_order, f"{why}: {_ORDER_WORD[date_order]} as you said (--date-order {date_order})"
+        elif remembered and remembered.get("date_order") in ("dmy", "mdy"):
+            order = remembered["date_order"]
+            why = f"{why}: {_ORDER_WORD[order]} as in this anchor's earlier files of this layout"
+        elif _earlier_order(con, anchor_id):
+            order = _earlier_order(con, anchor_id)
+            why = f"{why}: {_ORDER_WORD[order]} as in this anchor's earlier files"
+        else:
+            rep.error = (f"the dates could be day first or month first ({why}): say which with "
+                         f"{_cmd(path, anchor_id, '--date-order dmy')} (or --date-order mdy), "
+                         "or choose the date order on the Import page")
+            return staged
+    elif order and date_order and date_order != order:
+        rep.error = (f"--date-order {date_order} was given but the file's dates are {_ORDER_WORD[order]}: {why}")
+        return staged
+    rep.date_order = order
+    if order:
+        rep.notes.append(f"date order: {_ORDER_WORD[order]}; {why}")
+    dates = parse_dates(df["date"], order or "dmy")
+    month_only = df["date"].str.fullmatch(r"[A-Za-z]{3,9}[ \-]\d{2,4}")
+    if month_only.any():
+        rep.notes.append(f"{int(month_only.sum()):,} dates give only a month ('{df['date'][month_only].iloc[0]}'): "
+                         "read as the 1st of that month")
+
+    # ---- amounts
+    amount, valid_amt = parse_amounts(df["amount"], spreadsheet)
+    if spreadsheet:
+        fl = df["amount"].str.fullmatch(r"-?\d+\.\d{3,}")
+        if fl.any():
+            ex = df["amount"][fl].iloc[0]
+            rep.notes.append(f"{int(fl.sum()):,} spreadsheet amounts carried float arithmetic noise (e.g. '{ex}'): "
+                             "rounded to the penny")
+    names = df["supplier_name"]
+    has_amt = df["amount"] != ""
+    has_name = names != ""
+    has_date = df["date"] != ""
+    redacted = df["redacted"].str.contains(_REDACT_FLAG) & (df["redacted"] != "")
+    n = len(df)
+    vamt = valid_amt.to_numpy()
+    hdate, hname, hamt = has_date.to_numpy(), has_name.to_numpy(), has_amt.to_numpy()
+
+    # ---- lines that are not payments: junk, no amount, totals
+    junk = ~vamt & ~hname & ~hdate
+    no_amount = ~hamt & (hname | hdate)
+    cand = vamt & ~hdate & ~hname
+    cand_idx = set(np.flatnonzero(vamt & ~hdate).tolist())
+    labels = {}
+    for i in cand_idx:
+        b = where[int(df["_block"].iat[i])]
+        row = b.data.iloc[int(np.searchsorted(b.lines, loc(i)))]
+        if any(_TOTAL_LABEL.search(str(c)) for c in row.tolist()):
+            labels[i] = next(str(c) for c in row.tolist() if _TOTAL_LABEL.search(str(c)))
+    total_idx = sorted(set(np.flatnonzero(cand).tolist()) | set(labels))
+    is_total = np.zeros(n, dtype=bool)
+    is_total[total_idx] = True
+    skipped: list[tuple[str, str]] = []
+
+    def rowtext(i: int) -> str:
+        b = where[int(df["_block"].iat[i])]
+        row = b.data.iloc[int(np.searchsorted(b.lines, loc(i)))]
+        return ",".join(str(c) for c in row.tolist()).strip(",")[:120]
+
+    # pence of every valid amount, exact (DECIMAL), for the total-line check
+    pence = np.zeros(n, dtype=np.int64)
+    if vamt.any():
         cur = con.cursor()
         try:
-            cur.register("_p", out[["amount_text", "payment_date"]])
-            tot, dmin, dmax = cur.execute(
-                "SELECT sum(CAST(amount_text AS DECIMAL(18,2))), min(payment_date), max(payment_date) FROM _p").fetchone()
+            cur.register("_a", pd.DataFrame({"a": amount[vamt].to_numpy()}))
+            pence[vamt] = cur.execute("SELECT CAST(CAST(a AS DECIMAL(18,2)) * 100 AS BIGINT) AS p FROM _a").fetchnumpy()["p"]
         finally:
             cur.close()
-        rep.total_gbp = f"{tot:.2f}"
-        rep.date_min, rep.date_max = str(dmin)[:10], str(dmax)[:10]
-    staged.frames["_payments"] = out
+    payment_like = vamt & ~is_total & ~junk
+    csum = np.cumsum(np.where(payment_like, pence, 0))
+    prev = -1
+    for i in total_idx:
+        above = int(csum[i - 1]) if i > 0 else 0
+        since = above - (int(csum[prev]) if prev >= 0 else 0)
+        tot = int(pence[i])
+        if tot == since and since != 0:
+            verdict = "a total line: equals the sum of the rows it totals"
+        elif tot == above and above != 0:
+            verdict = "a total line: equals the sum of all rows above"
+        elif i in labels:
+            verdict = (f"a total line ('{labels[i][:20]}') that does NOT match: it says £{tot / 100:,.2f}, "
+                       f"the rows it totals sum to £{since / 100:,.2f}")
+        else:
+            is_total[i] = False          # an amount with no date and no payee that totals nothing: rejected below
+            continue
+        skipped.append((place(i), f"{verdict}: {rowtext(i)}"))
+        prev = i
+    payment_like = vamt & ~is_total & ~junk
+    for i in np.flatnonzero(junk)[:200]:
+        skipped.append((place(i), f"no amount, payee or date (not a payment): {rowtext(i)}"))
+    for i in np.flatnonzero(no_amount)[:200]:
+        skipped.append((place(i), f"no amount (not a payment): {rowtext(i)}"))
+    n_junk, n_noamt = int(junk.sum()), int(no_amount.sum())
+    if n_junk:
+        rep.notes.append(f"{n_junk:,} line(s) with no amount, payee or date skipped (listed)")
+    if n_noamt:
+        rep.notes.append(f"{n_noamt:,} line(s) with a payee or date but no amount skipped: not payments (listed)")
+    keep = ~(is_total | junk | no_amount)
+
+    # ---- validate what is left: every record with an amount must be a good payment
+    lo, hi = config.date_window()
+    dts = dates.to_numpy()
+    bad_date = keep & np.isnat(dts)
+    undated = bad_date & ~hdate & vamt
+    if skip_undated and undated.any():
+        for i in np.flatnonzero(undated)[:500]:
+            skipped.append((place(i), f"amount £{pence[i] / 100:,.2f} with no date, left out (--skip-undated): {rowtext(i)}"))
+        rep.notes.append(f"{int(undated.sum()):,} row(s) with an amount but no date left out as asked (--skip-undated): "
+                         f"£{pence[undated].sum() / 100:,.2f} not imported (listed)")
+        keep &= ~undated
+        bad_date &= ~undated
+    lo64, hi64 = np.datetime64(lo, "us"), np.datetime64(hi, "us")
+    out_of_range = keep & ~np.isnat(dts) & ((dts < lo64) | (dts > hi64))
+    bad_amt = keep & ~vamt
+    no_payee = keep & ~hname & ~redacted.to_numpy()
+    problems = bad_amt | bad_date | out_of_range | no_payee
+    for i in np.flatnonzero(problems)[:5000]:
+        why = []
+        if bad_amt[i]:
+            why.append(amount_problem(df["amount"].iat[i]))
+        if bad_date[i]:
+            why.append(f"date not recognised: '{str(df['date'].iat[i])[:30]}'" if hdate[i] else "no date")
+        if out_of_range[i]:
+            why.append(f"date {df['date'].iat[i][:20]} is outside {lo} to {hi} (CWB_DATE_MIN, CWB_DATE_MAX_AHEAD_DAYS)")
+        if no_payee[i]:
+            why.append("no payee name")
+        rep.rejected.append((loc(i), (f"{place(i)}: " if multi else "") + "; ".join(why)))
+    n_bad = int(problems.sum())
+    if n_bad > 5000:
+        rep.notes.append(f"{n_bad:,} rows rejected in all (first 5,000 listed)")
+    if (bad_date & ~hdate).any() and not skip_undated:
+        k = int((bad_date & ~hdate).sum())
+        rep.notes.append(f"{k:,} row(s) have an amount but no date: fix them, or leave them out with "
+                         f"{_cmd(path, anchor_id, '--skip-undated')} (they are listed and their total reported)")
+    rep.skipped = skipped
+    rep.rows_read = int(keep.sum())
+    inv = parse_dates(df["invoice_date"], order or "dmy") if (df["invoice_date"] != "").any() else pd.Series(pd.NaT, index=df.index)
+    payee = names.where(~redacted.to_numpy(), "REDACTED PERSONAL DATA")     # a redaction column wins over the name
+    out = pd.DataFrame({
+        "anchor_id": anchor_id,
+        "payment_date": dts,
+        "invoice_date": inv.to_numpy(),
+        "amount_text": amount.to_numpy(),
+        "category": df["category"].str.strip().replace({"": None}).to_numpy(),
+        "payee_text": payee.to_numpy(),
+        "supplier_ref": df["supplier_ref"].str.strip().to_numpy(),
+        "source_row": df["_line"].to_numpy(),
+    })
+    for fld in ("postcode", "company_number", "charity_number"):
+        if (df[fld] != "").any():
+            out["_" + fld] = df[fld].str.strip().to_numpy()
+    good = keep & ~problems
+    out = out[good]
+    rep.rows_ok = int(good.sum())
+    if not rep.rows_ok and not rep.rejected and not rep.error:
+        rep.error = "no payment rows: every line was skipped (see the skipped lines)"
     if len(out):
+        tot = int(pence[good].sum())
+        sign = "-" if tot < 0 else ""
+        rep.total_gbp = f"{sign}{abs(tot) // 100}.{abs(tot) % 100:02d}"
+        rep.date_min, rep.date_max = str(out["payment_date"].min())[:10], str(out["payment_date"].max())[:10]
+    staged.frames["_payments"] = out
+    staged.date_order = order
+    if len(out) and not rep.rejected:
         _match_suppliers(con, staged, out, anchor_id)
     return staged
+
+
+def _earlier_order(con, anchor_id: str | None) -> str | None:
+    """The date order this anchor's earlier payment files were read with (any layout)."""
+    if not anchor_id:
+        return None
+    import json
+
+    cur = con.cursor()
+    try:
+        rows = cur.execute("SELECT mapping_json FROM import_mapping WHERE source_key LIKE ? ORDER BY saved_at DESC",
+                           [f"{anchor_id}|payments|layout:%"]).fetchall()
+    finally:
+        cur.close()
+    for (j,) in rows:
+        try:
+            o = json.loads(j).get("date_order")
+        except (ValueError, AttributeError):
+            continue
+        if o in ("dmy", "mdy"):
+            return o
+    return None
+
+
+def _missing_message(path: Path, anchor_id, b, inf, missing: list[str]) -> str:
+    cols = list(b.data.columns)
+    if inf.ambiguous:
+        parts = []
+        for fld, cands in inf.ambiguous.items():
+            parts.append(f"{fld} could be " + " or ".join(f"'{c}' ({w})" for c, w in cands))
+        fld, cands = next(iter(inf.ambiguous.items()))
+        return ("two columns are equally likely, so nothing is guessed: " + "; ".join(parts)
+                + f". Say which: {_cmd(path, anchor_id, f'--map {fld}=' + chr(34) + cands[0][0] + chr(34))} "
+                  "(or correct the mapping on the Import page)")
+    # a file of supplier totals: an amount and a payee, no dates, one row per payee
+    if missing == ["date"] and "supplier_name" in inf.mapping and "amount" in inf.mapping:
+        names = b.data[inf.mapping["supplier_name"]].astype(str).str.strip()
+        names = names[names != ""]
+        if len(names) >= 3 and names.nunique() >= 0.95 * len(names):
+            return ("this looks like a summary (one total per supplier, no payment dates), not payment-level data: "
+                    "import the anchor's payment file (one line per payment, with its date) instead")
+    fld = missing[0]
+    return (f"no column found for {', '.join(missing)} (columns in the file: {', '.join(repr(c) for c in cols[:20])}). "
+            f"Say which column it is: {_cmd(path, anchor_id, f'--map {fld}=' + chr(34) + 'COLUMN' + chr(34))}, "
+            "or choose it in the column mapping on the Import page")
 
 
 def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id: str) -> None:
@@ -203,7 +484,9 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
             details[fld] = v.assign(k=v["payee_text"].map(norm_of)).groupby("k")["_" + fld].first().to_dict()
     cur = con.cursor()
     try:
-        aliases = cur.execute("SELECT supplier_ref, supplier_id FROM supplier_alias WHERE anchor_id = ?", [anchor_id]).df()
+        aliases = cur.execute("SELECT a.supplier_ref, a.supplier_id, coalesce(s.is_individual, false) AS is_individual "
+                              "FROM supplier_alias a LEFT JOIN supplier s USING (supplier_id) WHERE a.anchor_id = ?",
+                              [anchor_id]).df()
         known = cur.execute("SELECT name_norm, min(supplier_id) AS supplier_id, bool_or(postcode IS NOT NULL) AS has_pc, "
                             "min(name) AS name "
                             f"FROM supplier s WHERE NOT is_individual AND {matchable_suppliers_sql()} GROUP BY name_norm",
@@ -212,13 +495,16 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
     finally:
         cur.close()
     by_ref = dict(zip(aliases["supplier_ref"], aliases["supplier_id"]))
+    ref_ind = dict(zip(aliases["supplier_ref"], aliases["is_individual"].astype(bool)))   # ref -> points at a redacted record
     by_name = dict(zip(known["name_norm"], known["supplier_id"]))
     with_pc = set(known.loc[known["has_pc"], "name_norm"])
     ids, new_rows, new_alias = [], [], []
     made: dict[tuple, int] = {}
     for rec in payees.itertuples(index=False):
         sid = None
-        if rec.supplier_ref and rec.supplier_ref in by_ref:
+        # a reference never crosses redaction: a redacted payee never joins a named supplier through
+        # a shared reference, and a named payee never lands on a withheld record
+        if rec.supplier_ref and rec.supplier_ref in by_ref and ref_ind.get(rec.supplier_ref) == bool(rec.is_individual):
             sid = by_ref[rec.supplier_ref]
         elif not rec.is_individual and rec.name_norm and rec.name_norm in by_name:
             sid = by_name[rec.name_norm]
@@ -239,8 +525,9 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
                     if row.get("charity_number"):
                         row["is_vcse"], row["vcse_source"] = True, "charity number in the payment file"
                 new_rows.append(row)
-        if rec.supplier_ref and rec.supplier_ref not in by_ref:
+        if rec.supplier_ref and rec.supplier_ref not in by_ref and not rec.is_individual:
             by_ref[rec.supplier_ref] = sid
+            ref_ind[rec.supplier_ref] = False
             new_alias.append({"anchor_id": anchor_id, "supplier_ref": rec.supplier_ref, "supplier_id": sid})
         ids.append(sid)
     payees["supplier_id"] = ids

@@ -10,13 +10,18 @@ from cwb.ingest import importer
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str, anchor_id: str | None,
-          mapping: dict | None = None, financial_year: str | None = None) -> importer.Staged:
-    """Read a file of ``kind`` and return it staged with its report; nothing is written."""
+          mapping: dict | None = None, financial_year: str | None = None, date_order: str | None = None,
+          skip_undated: bool = False, remember: bool = False) -> importer.Staged:
+    """Read a file of ``kind`` and return it staged with its report; nothing is written.
+    Payments: ``remember`` uses the mapping saved for this anchor and the file's layout (when no
+    ``mapping`` is given); ``date_order`` and ``skip_undated`` as in :func:`read_payments`."""
     path = Path(path)
     if kind == "payments":
         from cwb.ingest.payments import read_payments
 
-        return read_payments(path, con, anchor_id, mapping)
+        lookup = (lambda layout: saved_layout(con, anchor_id, layout)) if remember and not mapping else None
+        return read_payments(path, con, anchor_id, mapping, date_order=date_order, skip_undated=skip_undated,
+                             remembered=lookup)
     if kind == "suppliers":
         from cwb.ingest.suppliers import read_suppliers
 
@@ -40,6 +45,12 @@ def source_key(anchor_id: str | None, kind: str) -> str:
     return f"{anchor_id or '-'}|{kind}"
 
 
+def layout_key(anchor_id: str | None, layout: list[str]) -> str:
+    import hashlib
+
+    return f"{anchor_id or '-'}|payments|layout:" + hashlib.sha1("|".join(layout).encode()).hexdigest()[:16]
+
+
 def saved_mapping(con: duckdb.DuckDBPyConnection, anchor_id: str | None, kind: str) -> dict | None:
     import json
 
@@ -51,20 +62,53 @@ def saved_mapping(con: duckdb.DuckDBPyConnection, anchor_id: str | None, kind: s
     return json.loads(row[0]) if row else None
 
 
-def save_mapping(con: duckdb.DuckDBPyConnection, anchor_id: str | None, kind: str, mapping: dict) -> None:
+def saved_layout(con: duckdb.DuckDBPyConnection, anchor_id: str | None, layout: list[str]) -> dict | None:
+    """The entry remembered for this anchor's payment files of this layout (set of columns)."""
+    import json
+
+    cur = con.cursor()
+    try:
+        row = cur.execute("SELECT mapping_json, saved_at FROM import_mapping WHERE source_key = ?",
+                          [layout_key(anchor_id, layout)]).fetchone()
+    finally:
+        cur.close()
+    if not row:
+        return None
+    d = json.loads(row[0])
+    d["saved_at"] = str(row[1])
+    return d
+
+
+def save_mapping(con: duckdb.DuckDBPyConnection, anchor_id: str | None, kind: str, mapping: dict,
+                 staged: importer.Staged | None = None) -> None:
+    """Remember a file's mapping for its anchor and kind; for payments, for its layout too (with the
+    date order it was read with)."""
     import json
 
     cur = con.cursor()
     try:
         cur.execute("INSERT OR REPLACE INTO import_mapping (source_key, mapping_json) VALUES (?, ?)",
                     [source_key(anchor_id, kind), json.dumps(mapping)])
+        layout = getattr(staged, "layout", None) if staged is not None else None
+        if kind == "payments" and layout:
+            entry = {"mapping": mapping, "date_order": getattr(staged, "date_order", None), "columns": layout,
+                     "anchor_id": anchor_id, "kind": kind}
+            cur.execute("INSERT OR REPLACE INTO import_mapping (source_key, mapping_json, saved_at) "
+                        "VALUES (?, ?, current_timestamp)", [layout_key(anchor_id, layout), json.dumps(entry)])
     finally:
         cur.close()
 
 
-def stage_remembered(con, path, kind, anchor_id, financial_year=None) -> importer.Staged:
+def stage_remembered(con, path, kind, anchor_id, financial_year=None, date_order=None, skip_undated=False) -> importer.Staged:
     """Stage with the mapping remembered for this source when it still fits the file's columns,
-    else with a freshly proposed one."""
+    else with a freshly proposed one. Payments: remembered per anchor and layout."""
+    if kind == "payments":
+        st = safe_stage(con, path, kind, anchor_id, None, financial_year, date_order=date_order,
+                        skip_undated=skip_undated, remember=True)
+        if st.report.error and getattr(st.report, "reused", None):    # the remembered mapping no longer fits
+            return safe_stage(con, path, kind, anchor_id, None, financial_year, date_order=date_order,
+                              skip_undated=skip_undated)
+        return st
     m = saved_mapping(con, anchor_id, kind)
     if m:
         st = safe_stage(con, path, kind, anchor_id, m, financial_year)
@@ -74,14 +118,38 @@ def stage_remembered(con, path, kind, anchor_id, financial_year=None) -> importe
     return safe_stage(con, path, kind, anchor_id, None, financial_year)
 
 
-def safe_stage(con, path, kind, anchor_id, mapping=None, financial_year=None) -> importer.Staged:
+def safe_stage(con, path, kind, anchor_id, mapping=None, financial_year=None, **opts) -> importer.Staged:
     """Like :func:`stage`, but any unexpected failure becomes a clear report error (never a crash)."""
     try:
-        return stage(con, path, kind, anchor_id, mapping, financial_year)
+        return stage(con, path, kind, anchor_id, mapping, financial_year, **opts)
     except Exception as exc:  # noqa: BLE001 - a malformed file must never crash the importer
         rep = importer.Report(file_name=Path(path).name, kind=kind, sha256="")
-        rep.error = f"could not read the file: {type(exc).__name__}: {str(exc)[:300]}"
+        msg = str(exc).splitlines()[0][:300] if str(exc) else ""
+        if "Conversion" in type(exc).__name__ or "Conversion Error" in msg:
+            msg = "a value could not be converted (" + msg[:160] + "): no line could be named; check the amounts and dates"
+        rep.error = f"could not read the file: {type(exc).__name__}: {msg}"
         return importer.Staged(path=Path(path), report=rep, anchor_id=anchor_id)
+
+
+def report_text(rep: importer.Report) -> str:
+    """The report as printed by the CLI: the common part, then what the payments reader infers
+    (evidence and confidence per field, date order, skipped lines)."""
+    from cwb.ingest.infer import confidence_word
+
+    lines = [rep.text()]
+    ev = getattr(rep, "evidence", None) or {}
+    if ev:
+        lines.append("  how the columns were recognised:")
+        for fld, (col, conf, why) in ev.items():
+            lines.append(f"    {fld} <- '{col}': {confidence_word(conf)} confidence ({conf:.2f}); {why}")
+    sk = getattr(rep, "skipped", None) or []
+    if sk:
+        lines.append(f"  skipped lines (not payments): {len(sk):,}")
+        for where, why in sk[:15]:
+            lines.append(f"    {where}: {why}")
+        if len(sk) > 15:
+            lines.append(f"    ... and {len(sk) - 15:,} more")
+    return "\n".join(lines)
 
 
 def aliases_for(kind: str) -> dict[str, list[str]]:

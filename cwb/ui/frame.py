@@ -140,15 +140,32 @@ def _pick_list(key: str, allowed: list[str], default: list[str], notices: list[s
     return good if good or not items else default
 
 
-def _widget(key: str, value: Any) -> str:
-    """Seed a widget's state from the store before it is drawn; return its key."""
-    wkey = f"w_{key}"
-    st.session_state[wkey] = value
-    return wkey
+_UNSET = object()
 
 
-def _remember(key: str) -> None:
-    _state()[key] = st.session_state[f"w_{key}"]
+def _bind(key: str, value: Any, conv=None, widget_key: str | None = None) -> dict[str, Any]:
+    """Keyword arguments that tie a widget to the filter store.
+
+    The store (and through it the URL) is the source of truth. A change made in the widget is
+    copied into the store by ``on_change``, which Streamlit runs *before* the script reruns, so
+    the rerun reads the new value; the widget's own state is re-seeded from the store only when
+    the two differ (after a page switch, a shared link, or a change made elsewhere). Seeding it
+    unconditionally put the previous value back over the user's choice.
+    """
+    wkey = widget_key or f"w_{key}"
+    if st.session_state.get(wkey, _UNSET) != value:
+        st.session_state[wkey] = value
+
+    def sync() -> None:
+        v = st.session_state.get(wkey)
+        if v is not None:
+            _state()[key] = conv(v) if conv else v
+
+    return {"key": wkey, "on_change": sync}
+
+
+def _remember(key: str, value: Any) -> None:
+    _state()[key] = value
 
 
 def page_setup(title: str) -> None:
@@ -159,6 +176,8 @@ def page_setup(title: str) -> None:
 def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> Filters:
     """Draw the shared frame and return the filters. ``anchor_mode``: multi / single / none."""
     page_setup(title)
+    from cwb.ui import style  # house CSS: contrast, focus ring, print layout, chart and map names
+    style.apply()
     scope = auth.current_scope()
     con = data.connection()  # noqa: F841  (builds the database on first use)
     notices: list[str] = []
@@ -197,42 +216,41 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
     _nav(sb)
     sb.markdown(f"**{net['name']}**")
     if len(net_ids) > 1:
-        network_id = sb.selectbox("Network", net_ids, key=_widget("n", network_id))
-        _remember("n")
+        network_id = sb.selectbox("Network", net_ids, **_bind("n", network_id))
+        _remember("n", network_id)
     if anchor_mode == "multi":
         sel_anchors = sb.multiselect(
             "Anchors (none = whole network)", list(names), format_func=lambda a: names[a],
-            key=_widget("a", sel_anchors))
+            **_bind("a", list(sel_anchors), conv=list))
     elif anchor_mode == "single":
         one = sb.selectbox("Anchor", list(names), format_func=lambda a: names[a],
-                           key=_widget("a1", sel_anchors[0]))
+                           **_bind("a", sel_anchors[0], conv=lambda v: [v], widget_key="w_a1"))
         sel_anchors = [one]
-        store["a1"] = one
     if anchor_mode == "multi":
-        _remember("a")
+        _remember("a", list(sel_anchors))
     else:
         store["a"] = sel_anchors
-    fy = sb.selectbox("Financial year", years, key=_widget("fy", fy))
-    _remember("fy")
-    baseline = sb.selectbox("Baseline year", years, key=_widget("base", baseline))
-    _remember("base")
+    fy = sb.selectbox("Financial year", years, **_bind("fy", fy))
+    _remember("fy", fy)
+    baseline = sb.selectbox("Baseline year", years, **_bind("base", baseline))
+    _remember("base", baseline)
     if show_method:
         with sb.expander("Method", expanded=False):
             local = st.multiselect("Local area (districts)", list(lad_names), format_func=lambda c: f"{lad_names[c]} ({c})",
-                                   key=_widget("local", local))
-            _remember("local")
+                                   **_bind("local", list(local), conv=list))
+            _remember("local", list(local))
             wider = st.multiselect("Wider area (districts)", list(lad_names), format_func=lambda c: f"{lad_names[c]} ({c})",
-                                   key=_widget("wider", wider))
-            _remember("wider")
-            den = st.radio("Denominator", list(DENOMINATORS), format_func=DENOMINATORS.get, key=_widget("den", den))
-            _remember("den")
+                                   **_bind("wider", list(wider), conv=list))
+            _remember("wider", list(wider))
+            den = st.radio("Denominator", list(DENOMINATORS), format_func=DENOMINATORS.get, **_bind("den", den))
+            _remember("den", den)
             if den == "top_n":
                 top_n = str(st.number_input("N", min_value=10, max_value=1000, step=10,
-                                            key=_widget("top", int(top_n))))
+                                            **_bind("top", int(top_n), conv=lambda v: str(int(v)))))
                 store["top"] = top_n
-            imd = st.radio("Deprivation edition", ["2019", "2025"], key=_widget("imd", imd),
+            imd = st.radio("Deprivation edition", ["2019", "2025"], **_bind("imd", imd),
                            help="2019 is on 2011 LSOAs, 2025 on 2021 LSOAs; never mixed in one trend.")
-            _remember("imd")
+            _remember("imd", imd)
     for k, v in (("n", network_id), ("fy", fy), ("base", baseline), ("local", local), ("wider", wider),
                  ("den", den), ("top", top_n), ("imd", imd)):
         store.setdefault(k, v)
@@ -273,7 +291,8 @@ NAV = [
                ("pages/3_Where_the_money_goes.py", "Where the money goes"),
                ("pages/4_Opportunities.py", "Opportunities"), ("pages/5_Suppliers.py", "Suppliers")]),
     ("People and land", [("pages/6_Workforce.py", "Workforce"), ("pages/7_Land_and_property.py", "Land and property")]),
-    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality")]),
+    ("Data", [("pages/10_Import.py", "Import"), ("pages/11_Data_quality.py", "Data quality"), ("pages/12_Supplier_review.py", "Supplier review")]),
+    ("Help", [("pages/13_Help.py", "Help and method")]),
 ]
 
 
@@ -302,6 +321,23 @@ def page_param(key: str, allowed: list[str], default: str, label: str) -> str:
         st.info(n)
     _state()[key] = v
     return v
+
+
+def page_choice(widget: Any, label: str, options: list[str], url_key: str, default: str, what: str,
+                **kwargs: Any) -> str:
+    """A page control (radio, segmented control, selectbox, ...) whose value is kept in the URL.
+
+    ``widget`` is the Streamlit function to draw (``st.radio``, ``col.segmented_control`` ...).
+    The control has a stable key, so its identity never changes between runs (a keyless widget
+    drawn with ``index=`` from the stored value became a new widget after each change, and every
+    second click was lost); the value is validated like every URL value.
+    """
+    value = page_param(url_key, options, default, what)
+    out = widget(label, options, **_bind(url_key, value), **kwargs)
+    if out is None or out not in options:      # a segmented control can be clicked off
+        out = value
+    set_page_param(url_key, out)
+    return out
 
 
 def set_page_param(key: str, value: str) -> None:

@@ -7,10 +7,10 @@
 CREATE OR REPLACE TABLE supplier_geo AS
 WITH pc AS (
     SELECT s.supplier_id,
-           s.country,
+           s.country, s.location_method, s.register_snapshot,
            p.pcds, p.lsoa11, p.msoa11, coalesce(p.lad25, p.lad22) AS lad_code,
            p.lat, p.lon, p.terminated
-    FROM supplier s
+    FROM supplier_resolved s   -- 05_registers: the supplier's own values, else register matches
     LEFT JOIN ref_postcode p ON p.pcd_key = pcd_key(s.postcode)
 ),
 l21 AS (
@@ -25,7 +25,9 @@ SELECT pc.supplier_id,
        pc.lat, pc.lon,
        coalesce(pc.terminated, false) AS postcode_terminated,
        i19.imd_decile AS imd2019_decile,
-       i25.imd_decile AS imd2025_decile
+       i25.imd_decile AS imd2025_decile,
+       CASE WHEN pc.lad_code IS NOT NULL THEN pc.location_method END AS location_method,
+       pc.register_snapshot
 FROM pc
 LEFT JOIN ref_lad l ON l.lad_code = pc.lad_code
 LEFT JOIN ref_imd i19 ON i19.edition = '2019' AND i19.lsoa_code = pc.lsoa11

@@ -15,14 +15,15 @@ WITH m AS (
     GROUP BY anchor_id, fin_year(payment_date), coalesce(supplier_id, -1),
              coalesce(category, 'Uncategorised'), influenceable
 )
-SELECT m.*,
+SELECT m.* REPLACE (m.influenceable AND NOT coalesce(s.is_public_body, false) AS influenceable),  -- payments to public bodies are not influenceable
        coalesce(g.located, false) AND coalesce(g.country, 'UK') = 'UK' AS located,
        g.lad_code, g.lsoa11, g.msoa11, g.region_code, g.lat, g.lon,
        g.imd2019_decile, g.imd2025_decile,
-       s.is_sme, s.is_vcse, s.is_social_economy, coalesce(s.is_individual, false) AS is_individual
+       s.is_sme, s.is_vcse, s.is_social_economy, coalesce(s.is_individual, false) AS is_individual,
+       g.location_method
 FROM m
 LEFT JOIN supplier_geo g ON g.supplier_id = m.supplier_id
-LEFT JOIN supplier s ON s.supplier_id = m.supplier_id
+LEFT JOIN supplier_resolved s ON s.supplier_id = m.supplier_id   -- flags: own, else from registers
 ORDER BY m.financial_year, m.anchor_id;
 
 -- spend by anchor x calendar month (completeness and monthly trend; months absent = no data)

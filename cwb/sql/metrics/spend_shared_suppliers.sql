@@ -1,6 +1,6 @@
 -- spend_shared_suppliers: suppliers paid by two or more anchors of the network (X6), the
 -- joint-procurement opportunities. Counts and totals only: no anchor's own split is shown.
--- params: $network_id, $fy_from, $fy_to, $local_lads, $wider_lads, $region_code
+-- params: $network_id, $fy_from, $fy_to, $local_lads
 -- returns: n_shared_suppliers, shared_spend_gbp, shared_local_gbp, network_spend_gbp,
 --          shared_pct (of network spend), by_n_anchors (list of structs n_anchors, suppliers, spend)
 WITH s AS (

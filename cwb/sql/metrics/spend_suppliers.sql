@@ -42,7 +42,7 @@ SELECT agg.supplier_id,
        CASE WHEN s.is_individual THEN NULL ELSE agg.lat END AS lat,
        CASE WHEN s.is_individual THEN NULL ELSE agg.lon END AS lon
 FROM agg
-JOIN supplier s ON s.supplier_id = agg.supplier_id
+JOIN supplier_resolved s ON s.supplier_id = agg.supplier_id   -- flags: own, else from registers (05_registers)
 LEFT JOIN supplier_geo g ON g.supplier_id = agg.supplier_id
 LEFT JOIN ref_lad l ON l.lad_code = agg.lad_code
 LEFT JOIN net ON net.supplier_id = agg.supplier_id

@@ -1,0 +1,93 @@
+"""One vocabulary of column names for every kind of file the importer reads.
+
+Each field has the header names it is published under (exact names, compared without case,
+spaces or punctuation) and, for the inference in :mod:`cwb.ingest.infer`, the words a header
+for it tends to contain and the words that rule a header out. A field means the same thing in
+every kind of file ("postcode" is a supplier's postcode in a supplier list and in a payment
+file that carries one); :func:`for_kind` gives the fields one kind of file uses, in the
+precedence order the readers expect.
+"""
+
+from __future__ import annotations
+
+import re
+
+# field -> exact published names (first = most specific)
+NAMES: dict[str, list[str]] = {
+    "date": ["Payment Date", "Date Paid", "DatePaid", "Paid Date", "Date of Payment", "Invoice Payment Date",
+             "Pay Date", "Clearing Date", "Posting Date", "Transaction Date", "Date", "Award Date", "Effective Date"],
+    "amount": ["Amount", "Net Amount", "NetAmount", "Net amount(£)", "Net Amount(£)", "Amount Paid", "Amount (£)",
+               "Amount £", "Amount in Sterling £", "Invoice Nett Amount", "Net Value", "Payment Amount", "Line Amount",
+               "Amount Excl VAT", "Value", "Total", "Expenditure", "Amount Awarded", "Sum of Inv Amount",
+               "Total Invoice Amount"],
+    "supplier_name": ["Supplier Name", "SupplierName", "Beneficiary Name", "BeneficiaryName", "Supplier", "Payee",
+                      "Payee Name", "Vendor Name", "Vendor", "Merchant Name", "Recipient", "Recipient Org:Name",
+                      "Supplier Final", "Creditor Name", "Organisation Name", "Name"],
+    "supplier_ref": ["Supplier ID", "Supplier Id", "SupplierID", "BeneficiaryOtherID", "Beneficiary ID",
+                     "Supplier Number", "Supplier Code", "Vendor ID", "Vendor Number", "Creditor Number", "Supplier Ref",
+                     "Supplier Reference", "Recipient Org:Identifier"],
+    "category": ["ProclassLabel", "Proclass Label", "Expenditure Category", "ExpenditureCategory", "Category",
+                 "Procurement Category", "Detailed Expenditure Type", "DetailedExpenditureType", "Expense Type",
+                 "Expenses Type", "Subjective Description", "Account Description", "Account Code", "Purpose",
+                 "Category Internal Name", "Expense Area", "Grant Programme:Title"],
+    "invoice_date": ["Invoice Date", "InvoiceDate", "Date of Invoice", "Invoice Creation Date"],
+    "transaction": ["Transaction Number", "TransactionNumber", "Transaction No", "Transaction ID", "Transaction Reference",
+                    "Document Number", "Inv Transaction", "Invoice Number"],
+    "redacted": ["Redact Name", "Redacted", "Redaction", "Personal Data", "Name Withheld"],
+    "vat_number": ["VATRegistrationNumber", "VAT Registration Number", "VAT Number", "VAT Reg No"],
+    "company_number": ["Company Number", "Companies House Number", "Company Registration Number",
+                       "Recipient Org:Company Number", "Company No"],
+    "postcode": ["Supplier Postcode", "Postcode", "Post Code", "PostCode", "Postal Code", "Recipient Org:Postal Code"],
+    "charity_number": ["Charity Number", "Registered Charity Number", "Recipient Org:Charity Number", "Charity No"],
+}
+
+# field -> (words that suggest it, words that rule it out); matched on lower-case header words
+WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "amount": (("amount", "amt", "value", "net", "nett", "total", "sum", "spend", "paid", "sterling", "gbp", "£",
+                "cost", "expenditure", "gross", "price", "payment"),
+               ("date", "number", "no", "id", "ref", "reference", "code", "reg", "registration", "count", "qty",
+                "quantity", "year", "period", "transaction", "postcode", "name", "type", "category", "description")),
+    "date": (("date", "dated", "paid", "clearing", "posting"),
+             ("invoice", "number", "no", "id", "ref", "reference", "amount", "value", "year", "period", "name",
+              "created", "creation", "due", "received", "start", "end", "birth")),
+    "invoice_date": (("invoice", "inv", "creation", "created"), ("number", "no", "id", "ref", "amount", "value")),
+    "supplier_name": (("supplier", "payee", "vendor", "beneficiary", "recipient", "merchant", "creditor", "contractor",
+                       "company", "organisation", "organization", "name", "provider", "paid to"),
+                      ("id", "ref", "reference", "number", "no", "code", "postcode", "post", "type", "category",
+                       "classification", "class", "address", "vat", "registration", "redact", "redacted", "amount",
+                       "date", "department", "directorate", "service", "headserv", "stratdir", "account", "expense",
+                       "area", "body", "entity", "cost", "centre", "family", "town", "county", "country", "description")),
+    "supplier_ref": (("supplier", "vendor", "creditor", "payee", "beneficiary"),
+                     ("name", "postcode", "type", "classification", "amount", "date", "vat")),
+    "category": (("category", "expense", "expenses", "expenditure", "description", "subjective", "purpose", "proclass",
+                  "account", "type", "service", "classification"),
+                 ("date", "amount", "number", "id", "postcode", "vat", "name", "supplier", "ref")),
+    "transaction": (("transaction", "document", "invoice", "reference", "voucher"),
+                    ("date", "amount", "value", "supplier", "vat", "type", "category")),
+    "redacted": (("redact", "redacted", "redaction", "withheld", "personal"), ("date", "amount")),
+}
+
+# the fields each kind of file uses (readers take the exact names from NAMES)
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "payments": ("date", "amount", "supplier_name", "supplier_ref", "category", "invoice_date", "transaction",
+                 "redacted", "vat_number", "company_number", "postcode", "charity_number"),
+}
+
+
+def norm(h: object) -> str:
+    """A header compared without case, spaces, punctuation or a leading '*'."""
+    return re.sub(r"[^a-z0-9]", "", str(h).lower())
+
+
+def words(h: object) -> list[str]:
+    s = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(h)).lower().replace("£", " £ ")
+    return [w for w in re.split(r"[^a-z0-9£]+", s) if w]
+
+
+def for_kind(kind: str) -> dict[str, list[str]]:
+    """Field -> exact header names, for the fields of one kind of file."""
+    return {f: list(NAMES[f]) for f in KIND_FIELDS[kind]}
+
+
+def known_names() -> set[str]:
+    return {norm(a) for names in NAMES.values() for a in names}

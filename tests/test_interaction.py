@@ -1,0 +1,403 @@
+"""Every control on every page, driven in a real browser as a user would (click, pick, type).
+
+For each control listed in ``PAGES`` the test changes it, then checks that
+- the widget shows the new value (it did not snap back),
+- the address follows (the control's query key changes; a copied link reopens the view),
+- at least one figure on the page changes (a metric, a chart's data, a table, or -- for a map,
+  whose data never reaches the DOM -- its caption and key),
+then changes it a second time in a row where listed (the second change must take as well), and
+changes it back: widget, address and figures are restored exactly.
+
+The list is declarative: one ``Control`` per widget, by its label. A page that shows a widget
+that is in neither its controls nor its ``Skip`` list fails ``test_every_widget_is_listed``, so
+a new control cannot go untested. Sidebar controls are listed once (``sidebar``) and driven on
+every page they are drawn on, with what each page is expected to show for them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.browser_util import (
+    CHROMIUM,
+    ROOT,
+    figures,
+    launch,
+    options,
+    page_paths,
+    problems,
+    query,
+    set_widget,
+    settle,
+    streamlit_server,
+    value,
+    widget,
+    widgets,
+)
+
+SHARED = ROOT.parent / "shared"
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
+
+FIGS = ("metrics", "charts", "tables")   # "a figure": a metric value, a chart's data, a table
+MAP = ("text",)                           # maps draw on a canvas: their caption and key carry the figures
+AUTO = None                               # pick the first other option the widget offers
+
+
+@dataclass(frozen=True)
+class Control:
+    kind: str                       # selectbox | multiselect | radio | toggle | segmented | text | number | button
+    label: str                      # exactly as shown ('...*' = label starts with)
+    to: str | None = AUTO           # the value chosen (multiselect: an option added, "-X" removes tag X)
+    then: str | None | bool = False  # a second value straight after (AUTO = another option); False = none
+    url: str | None = None          # the query key that must follow; None = not kept in the address
+    figure: tuple = FIGS            # parts of the page of which at least one must change; () = none
+    side: bool = False
+    setup: tuple = ()               # (Control, value) pairs set first (and undone after)
+    back: str | None = None         # how to undo it when not the old value (multiselect "-X", button)
+    why: str = ""                   # why url is None or figure is narrowed
+
+
+@dataclass(frozen=True)
+class Skip:
+    kind: str
+    label: str
+    why: str
+    side: bool = False
+
+
+# -- the sidebar (cwb/ui/frame.py), drawn on every page but the presentation --------------------
+ANCHORS = Control("multiselect", "Anchors (none = whole network)", url="a", side=True, then=AUTO)
+FY = Control("selectbox", "Financial year", url="fy", side=True, then=AUTO)
+BASE = Control("selectbox", "Baseline year", url="base", side=True, then=AUTO)
+LOCAL = Control("multiselect", "Local area (districts)", to="South Ribble (E07000126)", url="local", side=True,
+                then="Chorley (E07000118)")
+WIDER = Control("multiselect", "Wider area (districts)", to="-Lancaster (E07000121)", back="Lancaster (E07000121)",
+                url="wider", side=True, then="-Wyre (E07000128)")
+DEN = Control("radio", "Denominator", to="Influenceable spend (excludes public bodies, tax and pensions)", url="den",
+              side=True, then="Top N suppliers of each anchor")
+TOP_N = Control("number", "N", to="20", then="50", url="top", side=True,
+                setup=((DEN, "Top N suppliers of each anchor"),))
+IMD = Control("radio", "Deprivation edition", url="imd", side=True)
+NETWORK = Skip("selectbox", "Network", "drawn only when the database holds several networks "
+               "(tests/test_two_networks.py)", side=True)
+SIGN = Skip("button", "Sign out", "shared mode only (tests/test_access.py)", side=True)
+
+
+def sidebar(*, method: bool = True, single: bool = False, anchors: bool = True, twice: bool = False, **narrow) -> list:
+    """The frame's controls; ``narrow`` maps a control's url key to the parts of the page that
+    must change for it there (a tuple), with ``()`` when the page does not use that setting.
+    The frame's code is the same on every page, so the second change in a row (``twice``) is
+    driven on the pages that use every setting; elsewhere each is changed once and back."""
+    out = [Control("selectbox", "Anchor", url="a", side=True, then=AUTO) if single else ANCHORS, FY, BASE]
+    if not anchors:
+        out = out[1:]
+    if method:
+        out += [LOCAL, WIDER, DEN, TOP_N, IMD]
+    res = []
+    for c in out:
+        if c.url in narrow:
+            c = Control(**{**c.__dict__, "figure": narrow[c.url]})
+        if not twice:
+            c = Control(**{**c.__dict__, "then": False})
+        res.append(c)
+    return res + [NETWORK, SIGN]
+
+
+DOWNLOAD = "exports: the content of every file is checked in tests/test_export.py"
+IMPORT = "enters data rather than choosing a view: tests/test_ingest_pages.py and test_upload_report_commit_in_browser"
+
+PAGES: dict[str, list] = {
+    "/": sidebar(base=("metrics", "tables")) + [
+        Control("toggle", "Presentation mode", to="on", url="present", figure=(),
+                why="the same figures in larger type, without sidebar or downloads"),
+        Skip("button", "Meeting pack for the network (PPTX)", DOWNLOAD),
+    ],
+    "/Anchor_profile": sidebar(single=True, twice=True, base=("metrics", "charts"), den=("metrics", "charts"),
+                               wider=(), imd=(), top=("metrics", "charts")) + [
+        Skip("button", "Meeting pack for this anchor (PPTX)", DOWNLOAD),
+    ],
+    "/Present": [
+        Control("button", "Next ▶", to="", back="◀ Previous", url="s", figure=("charts", "text"),
+                why="a slide is a headline and a chart"),
+        Skip("button", "◀ Previous", "undoes 'Next ▶' above"),
+        Skip("button", "Exit", "leaves for the home page (tests/test_pack_present.py)"),
+        Skip("multiselect", "Anchors (none = whole network)", "the sidebar is hidden while presenting", side=True),
+        Skip("selectbox", "Financial year", "the sidebar is hidden while presenting", side=True),
+        Skip("selectbox", "Baseline year", "the sidebar is hidden while presenting", side=True),
+        NETWORK, SIGN,
+    ],
+    "/Spend_overview": sidebar(imd=("metrics",), twice=True) + [
+        Control("toggle", "Compare within one anchor type", to="on", figure=("charts",),
+                why="a view setting of one chart, not kept in the address"),
+        Control("selectbox", "Anchor type", figure=("charts",), then=AUTO,
+                setup=((Control("toggle", "Compare within one anchor type"), "on"),),
+                why="drawn only when comparing within a type; not kept in the address"),
+    ],
+    "/Spend_trends": sidebar(fy=("text",), wider=("text", "charts"), imd=("text",)) + [
+        Control("segmented", "Indicator", url="ind", figure=("charts",), then=AUTO),
+    ],
+    "/Where_the_money_goes": sidebar(base=(), imd=MAP, top=MAP + FIGS, den=MAP + FIGS, local=MAP + FIGS,
+                                     wider=MAP + FIGS, fy=MAP + FIGS, a=MAP + FIGS) + [
+        Control("radio", "Areas", url="lvl", figure=MAP + ("tables",), then=AUTO),
+        Control("radio", "Colour by", url="col", figure=MAP, to="Deprivation (IMD 2025)",
+                setup=((Control("radio", "Areas"), "LSOA (2011)"),)),
+        Control("radio", "Show", url="ext", figure=MAP + ("tables",)),
+        Control("toggle", "Show the 300 largest suppliers as points", to="on", figure=MAP,
+                why="a map layer, not kept in the address"),
+        Control("selectbox", "Suppliers in an area (or click the map)", figure=("tables",), then=AUTO,
+                why="the area picked on the map, not kept in the address"),
+    ],
+    "/Opportunities": sidebar(base=()) + [
+        Control("toggle", "Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
+                to="off", figure=FIGS, why="not kept in the address"),
+    ],
+    "/Suppliers": sidebar(base=(), local=("tables",), wider=("tables",), imd=()) + [
+        Control("text", "Search supplier names", to="ltd", then="group", figure=("metrics", "tables"),
+                why="a search, not kept in the address"),
+        Control("toggle", "Only suppliers shared by two or more anchors", to="on", figure=("metrics", "tables"),
+                why="not kept in the address"),
+    ],
+    "/Workforce": sidebar(wider=(), den=(), top=()) + [
+        Control("segmented", "Indicator", url="wind", figure=("charts",), then=AUTO),
+        Control("radio", "Areas", url="wlvl", figure=MAP, then=AUTO),
+    ],
+    "/Land_and_property": sidebar(base=(), local=(), den=(), top=(), wider=MAP) + [
+        Control("radio", "Break down by", url="ldim", figure=("charts",), then=AUTO),
+        Control("radio", "Measure", figure=("charts",), why="not kept in the address"),
+        Control("multiselect", "Tenure", figure=("tables",) + MAP, then=AUTO, why="not kept in the address"),
+        Control("multiselect", "Status", figure=("tables",) + MAP, then=AUTO, why="not kept in the address"),
+        Control("radio", "Colour by", figure=MAP, why="not kept in the address"),
+        Control("toggle", "Deprivation of areas (IMD*", to="on", figure=MAP, why="a map layer, not kept in the address"),
+        Control("radio", "Trend of", figure=("charts",), why="not kept in the address"),
+    ],
+    "/Import": sidebar(method=False) + [
+        Skip("selectbox", "What kind of file", IMPORT), Skip("selectbox", "Anchor", IMPORT),
+        Skip("text", "Financial year the file describes (workforce and land files)", IMPORT),
+        Skip("selectbox", "Boundary level", IMPORT), Skip("uploader", "File*", IMPORT),
+        Skip("selectbox", "Undo an import (removes everything the file brought in)", IMPORT),
+        Skip("text", "Code", IMPORT), Skip("text", "Name", IMPORT), Skip("multiselect", "Local area", IMPORT),
+        Skip("multiselect", "Wider area*", IMPORT), Skip("text", "Anchor code", IMPORT),
+        Skip("text", "Anchor name", IMPORT), Skip("selectbox", "Type", IMPORT), Skip("selectbox", "Network", IMPORT),
+    ],
+    "/Data_quality": sidebar(base=(), imd=()),
+    "/Help": sidebar(anchors=False, **{k: ("text",) for k in ("fy", "base", "local", "wider", "den", "top", "imd")}),
+}
+for _p, _cs in PAGES.items():   # the Import page's sidebar only changes the page's defaults
+    if _p == "/Import":
+        PAGES[_p] = [Skip(c.kind, c.label, "the import forms read the year and anchors only as defaults", c.side)
+                     if isinstance(c, Control) else c for c in _cs]
+
+IGNORED = {"download", "popover", "pagelink"}   # exports and navigation: never view settings
+
+
+def _matches(spec, w: dict) -> bool:
+    if spec.kind != w["kind"] or spec.side != w["side"]:
+        return False
+    if spec.label.endswith("*"):
+        return w["label"].startswith(spec.label[:-1])
+    return w["label"] == spec.label
+
+
+# -- fixtures -----------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def idb(demo_db, tmp_path_factory) -> Path:
+    """The demo database with both deprivation editions loaded when ../shared holds them (so the
+    edition switch and the deprivation views change real figures)."""
+    path = tmp_path_factory.mktemp("interaction") / "i.duckdb"
+    shutil.copy(demo_db, path)
+    ref = SHARED / "reference"
+    if (ref / "imd2019_england_lsoa11.csv").is_file() and (ref / "imd2025_england_lsoa21.csv").is_file():
+        from cwb import build, db
+        from cwb.reference import imd
+
+        con = db.connect(path)
+        imd.load_imd(con, ref / "imd2019_england_lsoa11.csv")
+        imd.load_imd(con, ref / "imd2025_england_lsoa21.csv")
+        if (ref / "geographr_lookup_lsoa11_lsoa21_ltla22.csv").is_file():
+            imd.load_lsoa_lookup(con, ref / "geographr_lookup_lsoa11_lsoa21_ltla22.csv")
+        build.refresh(con)
+        con.execute("CHECKPOINT")
+        db.close_all()
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(idb):
+    with streamlit_server(idb) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def imd_loaded(idb) -> bool:
+    import duckdb
+
+    con = duckdb.connect(str(idb), read_only=True)
+    try:
+        return con.execute("SELECT count(DISTINCT edition) FROM ref_imd").fetchone()[0] == 2
+    finally:
+        con.close()
+
+
+def _open(browser, server, path):
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+    ctx.set_default_timeout(60_000)   # a loaded 2-core machine: generous, never a sleep
+    page = ctx.new_page()
+    page.goto(server + path, timeout=120_000)
+    settle(page)
+    return ctx, page
+
+
+# -- the tests ----------------------------------------------------------------------------------
+def test_every_page_has_a_control_list():
+    assert sorted(PAGES) == sorted(page_paths()), "add the new page and its controls to PAGES"
+
+
+@pytest.mark.parametrize("path", page_paths())
+def test_every_widget_is_listed(server, browser, path):
+    """Every widget the page draws (read from the DOM, hidden ones included) is in its list, so
+    a control added to a page without a test fails here."""
+    ctx, page = _open(browser, server, path)
+    try:
+        specs = PAGES.get(path, [])
+        found = [w for w in widgets(page) if w["kind"] not in IGNORED]
+        assert any(w["label"] == "Financial year" and w["side"] for w in found), \
+            f"{path}: the sidebar's widgets were not found in the DOM: {found}"
+        unlisted = [w for w in found if not any(_matches(s, w) for s in specs)]
+        assert not unlisted, f"{path}: widgets with no entry in tests/test_interaction.py PAGES: {unlisted}"
+    finally:
+        ctx.close()
+
+
+def _state(page, c: Control) -> dict:
+    return {"value": value(page, c.kind, c.label, c.side), "url": query(page).get(c.url) if c.url else None,
+            "figures": figures(page)}
+
+
+def _pick(page, c: Control, avoid: list[str]) -> str:
+    """An option of ``c`` other than those in ``avoid`` (the first one the widget offers)."""
+    if c.kind == "toggle":
+        return "off" if avoid[0] == "on" else "on"
+    opts = options(page, c.kind, c.label, c.side)
+    cur = set(avoid[0].split(" | ")) if c.kind == "multiselect" else set()
+    for o in opts:
+        if o not in avoid and o not in cur and o != "Select all":
+            return o
+    raise AssertionError(f"{c.label}: no other option to choose among {opts}")
+
+
+def _changed(parts: tuple, a: dict, b: dict) -> bool:
+    return any(a[p] != b[p] for p in parts)
+
+
+def _check_change(page, c: Control, before: dict, to: str) -> list[str]:
+    errs = []
+    now = _state(page, c)
+    if c.kind == "multiselect":
+        tag = to.lstrip("-")
+        took = (tag not in now["value"].split(" | ")) if to.startswith("-") else (tag in now["value"].split(" | "))
+    elif c.kind == "button":
+        took = True
+    else:
+        took = now["value"] == to
+    if not took:
+        errs.append(f"widget shows {now['value']!r} after choosing {to!r} (was {before['value']!r}): it snapped back")
+    if c.url and now["url"] == before["url"]:
+        errs.append(f"address key {c.url}={now['url']!r} did not change")
+    if c.figure and not _changed(c.figure, before["figures"], now["figures"]):
+        errs.append(f"nothing in {'/'.join(c.figure)} changed")
+    if problems(page):
+        errs.append(f"error shown: {problems(page)[:1]}")
+    return errs
+
+
+def _drive(page, c: Control) -> list[str]:
+    """Change, (change again,) change back. Returns what went wrong, in words."""
+    errs: list[str] = []
+    undo_setup = []
+    for s, v in c.setup:
+        undo_setup.insert(0, (s, value(page, s.kind, s.label, s.side)))
+        set_widget(page, s.kind, s.label, v, s.side)
+    try:
+        return _drive_set(page, c, errs)
+    finally:
+        for s, v in undo_setup:
+            set_widget(page, s.kind, s.label, v, s.side)
+
+
+def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
+    start = _state(page, c)
+    to = c.to if c.to is not None else _pick(page, c, [start["value"]])
+    set_widget(page, c.kind, c.label, to, c.side)
+    errs += [f"first change: {e}" for e in _check_change(page, c, start, to)]
+    if errs:
+        return errs
+    undo = [c.back if c.back is not None else ("-" + to if c.kind == "multiselect" else start["value"])]
+    if c.then is not False:
+        mid = _state(page, c)
+        then = c.then if c.then is not None else _pick(page, c, [mid["value"], start["value"]])
+        set_widget(page, c.kind, c.label, then, c.side)
+        errs += [f"second change in a row: {e}" for e in _check_change(page, c, mid, then)]
+        if c.kind == "multiselect":
+            undo.insert(0, then[1:] if then.startswith("-") else "-" + then)
+        elif c.kind == "button":
+            undo.insert(0, c.back)
+    for u in undo:
+        if c.kind == "button":
+            set_widget(page, "button", u, "", c.side)
+        else:
+            set_widget(page, c.kind, c.label, u, c.side)
+    end = _state(page, c)
+    if end["value"] != start["value"]:
+        errs.append(f"changed back, the widget shows {end['value']!r}, not {start['value']!r}")
+    if c.url and end["url"] != start["url"]:
+        errs.append(f"changed back, the address has {c.url}={end['url']!r}, not {start['url']!r}")
+    diff = [p for p in ("metrics", "charts", "tables") if end["figures"][p] != start["figures"][p]]
+    if diff:
+        errs.append(f"changed back, the {'/'.join(diff)} differ from before")
+    return errs
+
+
+@pytest.mark.parametrize("path", page_paths())
+def test_every_control_takes_and_restores(server, browser, imd_loaded, path):
+    """Each listed control of the page: the change takes (widget, address, figures), a second
+    change straight after takes too, and changing it back restores all three. Every failing
+    control is reported, not just the first."""
+    controls = [c for c in PAGES.get(path, []) if isinstance(c, Control)]
+    if not controls:
+        pytest.skip(f"{path} has no view controls")
+    ctx, page = _open(browser, server, path)
+    failures = {}
+    try:
+        for c in controls:
+            if not imd_loaded and ("IMD" in c.label or c.url in ("imd", "col")):
+                continue   # needs both deprivation editions (from ../shared/reference)
+            if not c.setup and widget(page, c.kind, c.label, c.side).count() == 0:
+                failures[c.label] = ["not on the page"]
+                continue
+            try:
+                errs = _drive(page, c)
+            except Exception as exc:  # noqa: BLE001  (a timeout on one control is that control's failure)
+                errs = [f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"]
+            if errs:
+                failures[c.label] = errs
+                page.goto(server + path, timeout=120_000)   # start the next control from a clean view
+                settle(page)
+    finally:
+        ctx.close()
+    assert not failures, f"{path}: " + "; ".join(f"[{k}] " + " / ".join(v) for k, v in failures.items())
