@@ -219,7 +219,11 @@ def main() -> int:
         if a.network_db:
             dbs.append(("10M", a.network_db))
         bare = run_bare(a.clicks)
-        results = {label: run_db(label, path, a.clicks) for label, path in dbs}
+        print(f"bare page clicks (ms): {[round(x) for x in bare]}", flush=True)
+        results = {}
+        for label, path in dbs:
+            results[label] = run_db(label, path, a.clicks)
+            print(f"{label}: {results[label]}", flush=True)   # raw, in case a later database never ends
         bare_p50 = statistics.median(bare)
         print(f"click to figure drawn, real Chromium, {a.clicks} clicks each, ms (page clock: pointer released -> "
               "last message of the run drawn)")
