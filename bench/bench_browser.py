@@ -154,6 +154,7 @@ def run_db(label, db_path, clicks, with_bytes=True):
         pid = streamlit_server.pid
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
+        ctx.set_default_timeout(300_000)   # a page of the busy machine can take minutes
         warm = ctx.new_page()
         warm.goto(url + "/")
         settle(warm, timeout=900)   # first start of this server: opens the file
@@ -188,6 +189,7 @@ def run_bare(clicks):
                 sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
+            page.set_default_timeout(300_000)
             page.add_init_script(INIT)
             out = clicks_on(page, url + "/", "bare", clicks)
             browser.close()
@@ -217,7 +219,11 @@ def main() -> int:
         if a.network_db:
             dbs.append(("10M", a.network_db))
         bare = run_bare(a.clicks)
-        results = {label: run_db(label, path, a.clicks) for label, path in dbs}
+        print(f"bare page clicks (ms): {[round(x) for x in bare]}", flush=True)
+        results = {}
+        for label, path in dbs:
+            results[label] = run_db(label, path, a.clicks)
+            print(f"{label}: {results[label]}", flush=True)   # raw, in case a later database never ends
         bare_p50 = statistics.median(bare)
         print(f"click to figure drawn, real Chromium, {a.clicks} clicks each, ms (page clock: pointer released -> "
               "last message of the run drawn)")

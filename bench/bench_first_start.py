@@ -77,12 +77,16 @@ def main() -> int:
             marks["home page settled"] = time.perf_counter() - t0
             browser.close()
         cache = clone / "data" / "reference_cache"
-        for _ in range(600):   # the boundaries build in the background; wait for them (bounded)
-            if (cache / "lad_shapes.parquet").is_file():
+        steps = {}
+        for _ in range(1200):   # the boundaries build in the background; wait for them (bounded)
+            try:
+                steps = json.loads((cache / "build.json").read_text())["seconds"]
+            except (OSError, ValueError, KeyError):
+                steps = {}
+            if "boundaries" in steps:
                 break
             time.sleep(0.5)
         marks["map boundaries ready (background)"] = time.perf_counter() - t0
-        steps = json.loads((cache / "build.json").read_text())["seconds"] if (cache / "build.json").is_file() else {}
     finally:
         try:
             os.killpg(proc.pid, signal.SIGTERM)

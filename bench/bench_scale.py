@@ -64,7 +64,20 @@ def main() -> int:
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cwb_bench_scale_", dir=ROOT / "data"))
     try:
-        res = [one(a.src, int(n), tmp, a.memory_limit) for n in a.sizes.split(",")]
+        res = []
+        for n in a.sizes.split(","):
+            try:
+                res.append(one(a.src, int(n), tmp, a.memory_limit))
+                print(f"{int(n):,} payments: {res[-1]}", flush=True)
+            except Exception as e:  # noqa: BLE001 - out of memory is a result here, not a crash
+                print(f"{int(n):,} payments: FAILED with memory_limit {a.memory_limit}: {str(e)[:300]}", flush=True)
+                break
+            finally:
+                from cwb import db
+
+                db.close_all()
+        if len(res) < 2:
+            return 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"load and marts with memory_limit {a.memory_limit}, 2 threads (out of core), 20 anchors, 200,000 suppliers")

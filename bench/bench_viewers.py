@@ -136,7 +136,10 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--max-seconds", type=float, default=900)
     ap.add_argument("--network-db", type=Path, default=None)
+    ap.add_argument("--pages", default=None, help="comma list of page names ('' = home); default: six pages")
     a = ap.parse_args()
+    if a.pages is not None:
+        PAGES[:] = a.pages.split(",")
     from cwb import build, db, demo
 
     tmp = Path(tempfile.mkdtemp(prefix="cwb_bench_viewers_"))

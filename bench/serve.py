@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -42,6 +43,9 @@ def streamlit_server(db_path: Path, port: int | None = None, env: dict | None = 
     stall the server; the path is in ``streamlit_server.log_path``."""
     port = port or free_port()
     e = {**os.environ, "CWB_DB": str(db_path), **(env or {})}
+    if threading.current_thread() is threading.main_thread():
+        # a benchmark stopped with SIGTERM still stops its server (the finally below runs)
+        signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))
     log_path = Path(log_path or f"{db_path}.server.log")
     log = open(log_path, "wb")
     proc = subprocess.Popen(

@@ -87,8 +87,9 @@ def match_after_commit(con: duckdb.DuckDBPyConnection) -> None:
 def ensure_reference(con: duckdb.DuckDBPyConnection, log=print, progress=None,
                      boundaries: str = "now") -> dict[str, float]:
     """Build the reference cache on first run (reported), then load it if the tables are empty.
-    ``boundaries``: 'now' (build the map boundaries too) or 'background' (build them in a thread:
-    the database needs only postcodes and districts, so the first page comes sooner)."""
+    ``boundaries``: 'now' (build the map boundaries too), 'background' (build them in a thread:
+    the database needs only postcodes and districts, so the first page comes sooner) or 'later'
+    (not at all here; the first map builds them if nobody did)."""
     timings: dict[str, float] = {}
     if not geography.cache_ready(boundaries=boundaries == "now"):
         log("Building reference geography from installed packages (first run only)...")
@@ -98,6 +99,7 @@ def ensure_reference(con: duckdb.DuckDBPyConnection, log=print, progress=None,
         log(f"Reference geography built in {timings['total']:.1f} s")
     if boundaries == "background":
         geography.ensure_boundaries(background=True)
+    # 'later': the caller starts them (the dashboard does, once its first page is drawn)
     cur = con.cursor()
     n = cur.execute("SELECT count(*) FROM ref_postcode").fetchall()[0][0]
     cur.close()

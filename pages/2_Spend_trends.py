@@ -5,7 +5,7 @@ import streamlit as st
 from cwb import export, fmt
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
-from cwb.ui import show
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, imd_missing, page_choice
 
 INDICATORS = {
@@ -52,8 +52,8 @@ tg = f.query("targets", indicator=key)
 tg = tg[tg["scope_id"] == ("_all" if not f.anchors else (f.anchors[0] if len(f.anchors) == 1 else "-"))]
 events = f.query("network_events")
 unit = "£" if col.endswith("_gbp") else "%"
-fig = charts.trend(series, col, f"{label} by financial year", names, f.baseline_fy,
-                   targets=tg if len(tg) else None, events=events, unit=unit)
+fig = data.figure(charts.trend, series, col, f"{label} by financial year", names, f.baseline_fy,
+                  targets=tg if len(tg) else None, events=events, unit=unit)
 notes = [f"{fy}: {note}" for fy, note in events[["financial_year", "note"]].itertuples(index=False)]
 if len(events):
     notes.append("Network totals change when anchors join; compare like with like across a flagged year")
@@ -73,7 +73,8 @@ if unit == "%":
 
 st.subheader("Spend per month")
 months = f.query("spend_by_month", fy_from=years[0], fy_to=years[-1])
-fig = charts.monthly(months, "Spend per month by anchor (gaps are months with no data)", f.anchor_names, years[0], years[-1])
+fig = data.figure(charts.monthly, months, "Spend per month by anchor (gaps are months with no data)", f.anchor_names,
+                  years[0], years[-1])
 show.chart(fig, f.provenance("Spend per month", "Total payments per calendar month, by anchor",
                              period=f"{years[0]} to {years[-1]}", denominator="none (totals)",
                              notes=["A month with no payments received is drawn as a gap, never as zero"]),

@@ -182,23 +182,34 @@ def monthly(df: pd.DataFrame, title: str, names: dict[str, str], fy_from: str, f
     rows = max(1, -(-len(ids) // cols))
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.09, horizontal_spacing=0.07,
                         subplot_titles=[plot_escape(names.get(a, a).replace(" (demo)", "")) for a in ids])
+    # traces collected and added in one call, axes styled once: plotly's per-subplot
+    # add_trace / update_yaxes cost about 0.15 s each with 20 anchors (3 s a figure)
+    traces, trows, tcols = [], [], []
+    legend_done = False
+    by = {a: g for a, g in df.groupby("anchor_id")}
     for i, aid in enumerate(ids):
-        d = df[df["anchor_id"] == aid]
+        d = by[aid]
         s = d.set_index(pd.to_datetime(d["month"]))["spend_gbp"].astype(float).reindex(months)
         r, c = i // cols + 1, i % cols + 1
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=months, y=s / 1e6, mode="lines", connectgaps=False, showlegend=False,
             line=dict(color=theme.DARK_BLUE, width=2),
             hovertemplate=f"{plot_escape(names.get(aid, aid))}<br>%{{x|%b %Y}}: £%{{y:.2f}}m<extra></extra>",
-        ), row=r, col=c)
+        ))
+        trows.append(r)
+        tcols.append(c)
         missing = s.index[s.isna()]
         if len(missing):
-            fig.add_trace(go.Scatter(
-                x=missing, y=[0] * len(missing), mode="markers", showlegend=(i == 0 or not fig.data[-1].showlegend) and not any(t.name == "No data" for t in fig.data),
+            traces.append(go.Scatter(
+                x=missing, y=[0] * len(missing), mode="markers", showlegend=not legend_done,
                 name="No data", marker=dict(symbol="x", size=8, color=theme.DARK_PINK),
                 hovertemplate="%{x|%b %Y}: no data received<extra></extra>",
-            ), row=r, col=c)
-        fig.update_yaxes(rangemode="tozero", tickprefix="£", ticksuffix="m", row=r, col=c)
+            ))
+            trows.append(r)
+            tcols.append(c)
+            legend_done = True
+    fig.add_traces(traces, rows=trows, cols=tcols)
+    fig.update_yaxes(rangemode="tozero", tickprefix="£", ticksuffix="m")
     fig.update_layout(height=170 * rows + 120, margin=dict(l=60, r=30, t=80, b=50),
                       legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
     fig.update_annotations(font=dict(size=13))

@@ -343,7 +343,9 @@ def build_cache(cache: Path | None = None, log=print, boundaries: bool = True,
         if timings:
             record = cache / "build.json"
             old = json.loads(record.read_text()).get("seconds", {}) if record.is_file() else {}
-            record.write_text(json.dumps({"seconds": {**old, **timings}}, indent=1))
+            part = cache / f".build.json.{os.getpid()}"
+            part.write_text(json.dumps({"seconds": {**old, **timings}}, indent=1))
+            os.replace(part, record)   # atomic: a reader never sees half of it
     if progress is not None and steps:
         progress("done", total, total)
     for k, v in timings.items():

@@ -19,8 +19,8 @@ DEMO_SECONDS = 6.0   # typical seconds to generate and load the demo network (be
 
 @st.cache_resource(show_spinner="Opening the database...")
 def _connection(path: str):
-    # the map boundaries are built in a background thread: the first page needs none
-    con = manage.open_database(path, log=print, boundaries="background")
+    # the map boundaries are built after the first page (connection()): the first page needs none
+    con = manage.open_database(path, log=print, boundaries="later")
     if build.database_is_empty(con):
         demo.load_demo(con)
     return con
@@ -54,11 +54,25 @@ def connection():
             bar.progress(0.95, text="Loading the synthetic demo network (or your database)...")
             con = _connection(path)
             status.update(label=f"Ready in {time.perf_counter() - t0:.0f} s", state="complete", expanded=False)
+        _boundaries_after_first_page()
         return con
     except db.DatabaseBusy as exc:
         st.info(str(exc))
         st.stop()
         raise   # unreachable: st.stop ends the run
+
+
+def _boundaries_after_first_page() -> None:
+    """Build the map boundaries in a background thread a few seconds after the first page (a
+    thread started sooner competes with the first page for the same cores). A map opened before
+    they are ready waits for them (the build is locked, see geography.build_cache)."""
+    import threading
+
+    from cwb.reference import geography
+
+    t = threading.Timer(10.0, geography.ensure_boundaries)
+    t.daemon = True
+    t.start()
 
 
 def _freeze(v: Any):
@@ -139,6 +153,19 @@ def guard(what: str, todo: str = WHAT_TO_DO) -> Iterator[None]:
         failed(what, exc, todo)
 
 
+@st.cache_data(show_spinner=False, max_entries=256, ttl=600)
+def _figure(module: str, name: str, args: tuple, kwargs: tuple):
+    import importlib
+
+    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs))
+
+
+def figure(fn, *args, **kwargs):
+    """A chart built by ``fn(*args, **kwargs)`` (a cwb.charts function), cached on its inputs:
+    plotly's object model takes seconds for a 20-panel figure, a cached copy about 0.2 s."""
+    return _figure(fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
+
+
 def clear() -> None:
     """Drop every cached result (after an import); the next lookup asks the data version again."""
     st.cache_data.clear()
@@ -147,11 +174,31 @@ def clear() -> None:
         del token._cwb_data_version
 
 
+# Boundaries are simplified for the screen before they are sent (the browser gets GeoJSON):
+# coordinates on a 1e-5 degree grid (about 1 m) and, for many shapes at once (a whole-UK map),
+# a coarser outline. Wider-area LSOA map: 0.49 MB -> 0.32 MB; whole-UK district outlines:
+# 1.12 MB -> 0.77 MB. Cached per process, so each is simplified once.
+SIMPLIFY = {"lad": 0.0005, "msoa11": 0.0002, "lsoa11": 0.0001}
+MANY_SHAPES = 2000
+
+
+def _for_screen(df: pd.DataFrame, level: str) -> pd.DataFrame:
+    import shapely
+
+    if not len(df):
+        return df
+    geoms = shapely.from_wkb(df["wkb"].to_numpy())
+    many = len(df) > MANY_SHAPES or (level == "lad" and len(df) > 100)   # a national map
+    tol = 0.002 if many else SIMPLIFY.get(level, 0.0001)
+    geoms = shapely.set_precision(shapely.simplify(geoms, tol, preserve_topology=True), 1e-4 if many else 1e-5)
+    return df.assign(wkb=shapely.to_wkb(geoms))
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _shapes(level: str, codes: tuple | None, cache_dir: str) -> pd.DataFrame:
     from cwb.reference import geography
 
-    return geography.shapes(level, list(codes) if codes is not None else None)
+    return _for_screen(geography.shapes(level, list(codes) if codes is not None else None), level)
 
 
 def shapes(level: str, codes: list[str] | None = None) -> pd.DataFrame:
