@@ -485,7 +485,7 @@ def to_figure(pic: MapPicture, title: str = "") -> go.Figure:
         c = pic.circles.dropna(subset=["lat", "lon"])
         fig.add_trace(go.Scatter(x=c["lon"], y=c["lat"], mode="markers", name=pic.circles_legend or "points",
                                  showlegend=bool(pic.circles_legend),
-                                 marker=dict(color=[_rgba(f, 0.85) for f in c["fill"]], size=[max(5, r * 1.2) for r in c["radius_px"]],
+                                 marker=dict(color=[_rgba(f, 0.95) for f in c["fill"]], size=[max(5, r * 1.2) for r in c["radius_px"]],
                                              line=dict(color="white", width=0.8)), hoverinfo="skip"))
     if len(pic.sites):
         s = pic.sites.dropna(subset=["lat", "lon"])
