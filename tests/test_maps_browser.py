@@ -164,6 +164,11 @@ def test_map_screenshots(server, browser, path, w, h):
         page.goto(server + path)
         settle(page, timeout=300, content=DECK)
         assert not problems(page)
+        if w < 600:   # the frame opens the sidebar expanded, over the page on a phone: close it as a user would
+            collapse = page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebarCollapseButton"]')
+            if collapse.count():
+                collapse.first.click()
+                time.sleep(1.0)
         deck = page.locator(DECK).first
         deck.scroll_into_view_if_needed()
         time.sleep(1.0)
