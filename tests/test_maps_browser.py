@@ -58,7 +58,7 @@ def _click(page, group: str, option: str) -> None:
     g = page.locator('[data-testid="stRadio"]').filter(has=page.get_by_text(group, exact=True)).first
     g.get_by_text(option, exact=True).click()
     time.sleep(0.4)
-    settle(page, content=DECK)
+    settle(page, timeout=300, content=DECK)
 
 
 def _map_signature(page) -> str:
@@ -72,9 +72,10 @@ def _map_signature(page) -> str:
 def test_radios_take_every_change_and_the_url_follows(server, browser):
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = ctx.new_page()
+    page.set_default_timeout(120_000)
     try:
         page.goto(server + "/Where_the_money_goes")
-        settle(page, content=DECK)
+        settle(page, timeout=300, content=DECK)
         assert not problems(page)
         assert _param(page, "lvl") == "lad" and _checked(page, "Areas") == "Local authority"
         first = _map_signature(page)
@@ -102,15 +103,16 @@ def test_click_an_area_then_change_level(server, browser):
     shows an area of the new level (not the clicked district), no error."""
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
     page = ctx.new_page()
+    page.set_default_timeout(120_000)
     try:
         page.goto(server + "/Where_the_money_goes")
-        settle(page, content=DECK)
+        settle(page, timeout=300, content=DECK)
         deck = page.locator(DECK).first
         deck.scroll_into_view_if_needed()
         box = deck.bounding_box()
         page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)
         time.sleep(0.5)
-        settle(page, content=DECK)
+        settle(page, timeout=300, content=DECK)
         _click(page, "Areas", "MSOA (2011)")
         assert not problems(page)
         picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Suppliers in an area").first
@@ -125,9 +127,10 @@ def test_click_an_area_then_change_level(server, browser):
 def test_map_key_names_sites_and_png_download(server, browser, tmp_path):
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
     page = ctx.new_page()
+    page.set_default_timeout(120_000)
     try:
         page.goto(server + "/Where_the_money_goes")
-        settle(page, content=DECK)
+        settle(page, timeout=300, content=DECK)
         key = page.locator('[aria-label="Map key"]').first.inner_text()
         assert "£" in key and "anchor sites" in key and "None" not in key
         page.locator('[data-testid="stPopover"] button').first.click()
@@ -156,10 +159,16 @@ def test_map_screenshots(server, browser, path, w, h):
     SHOTS.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": w, "height": h})
     page = ctx.new_page()
+    page.set_default_timeout(120_000)
     try:
         page.goto(server + path)
-        settle(page, content=DECK)
+        settle(page, timeout=300, content=DECK)
         assert not problems(page)
+        if w < 600:   # the frame opens the sidebar expanded, over the page on a phone: close it as a user would
+            collapse = page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebarCollapseButton"]')
+            if collapse.count():
+                collapse.first.click()
+                time.sleep(1.0)
         deck = page.locator(DECK).first
         deck.scroll_into_view_if_needed()
         time.sleep(1.0)
