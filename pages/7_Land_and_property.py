@@ -91,7 +91,7 @@ else:
                + f". {len(pts)} of {len(sites)} sites have a location: "
                + ", ".join(f"{int(prec.get(p, 0))} by {p}" for p in ("coordinates", "postcode", "postcode district"))
                + f", {int(prec.get('none', 0))} not located. Hover for details.")
-    table = sites.assign(anchor_id=sites["anchor_id"].map(lambda a: f.anchor_names.get(a, a)))[["site_name", "anchor_id", "uprn", "postcode", "location_precision", "tenure", "use_type", "status",
+    table = sites[["site_name", "anchor_id", "uprn", "postcode", "location_precision", "tenure", "use_type", "status",
                    "area_ha", "floor_area_m2", "imd_decile"]].rename(columns={
         "site_name": "Site", "anchor_id": "Anchor", "uprn": "UPRN", "postcode": "Postcode", "location_precision": "Located by",
         "tenure": "Tenure", "use_type": "Use", "status": f"Status {f.fy}", "area_ha": "Hectares", "floor_area_m2": "Floor area m²",
