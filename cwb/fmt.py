@@ -65,26 +65,29 @@ def text(v, missing: str = "–") -> str:
     return missing if s.strip() == "" or s in ("None", "nan", "NaN", "<NA>") else s
 
 
-# CommonMark lets any ASCII punctuation be escaped with a backslash; Streamlit adds $ (LaTeX),
-# :colour[...] / :material/icon: directives and raw HTML (< >), all covered by the same rule.
-_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@])")
-
-
+# CommonMark lets any ASCII punctuation be escaped with a backslash. Escaped here: what can
+# start emphasis, code, links and images ([ ] ! * _ `), raw HTML and entities (< > &), tables
+# and strikethrough (| ~), LaTeX ($), braces; a colon only where it would open an emoji
+# shortcode, a :material/icon: or a :colour[...] directive; and list or heading markers at the
+# start. Plain punctuation (. , ( ) : - ') is left alone so the text stays readable in tests.
+_MD = re.compile(r"([\\`*_{}\[\]<>#|~$!&])")
+_DIRECTIVE = re.compile(r":(?=[\w/+-]+[:\[])")
+_LEADING = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s|$)")
 ZWSP = "\u200b"
-_WWW = re.compile(r"((?i:www))\\\.")
 
 
 def md_escape(v) -> str:
     """A data or URL value made safe to put inside markdown: it shows as the same text and never
-    becomes a link, an image, HTML, LaTeX, a colour directive or a heading. Line breaks become
-    spaces (a value cannot start a new block)."""
+    becomes a link, an image, HTML, LaTeX, a colour directive, a list or a heading. Line breaks
+    become spaces (a value cannot start a new block). Bare URLs and e-mail addresses, which
+    GitHub-style autolinking finds whatever the escaping, get an invisible zero-width space."""
     s = "" if v is None else str(v)
     s = s.replace("\r", " ").replace("\n", " ")
-    s = _MD.sub(r"\\\1", s)
-    # GitHub-style autolinks (a bare http://..., www.... or e-mail address) ignore backslashes:
-    # an invisible zero-width space breaks them, and the text reads the same
-    s = s.replace("\\:/", "\\:" + ZWSP + "/").replace("\\@", ZWSP + "\\@")
-    return _WWW.sub(lambda m: m.group(1) + ZWSP + "\\.", s)
+    s = _DIRECTIVE.sub("\x00", s.replace("\x00", ""))       # marked before [ is escaped, which hides it
+    s = _MD.sub(r"\\\1", s).replace("\x00", "\\:")
+    s = _LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
+    s = s.replace("://", ":" + ZWSP + "//").replace("@", ZWSP + "@")
+    return re.sub(r"(?i)(www)\.", lambda m: m.group(1) + ZWSP + ".", s)
 
 
 def plot_escape(v) -> str:

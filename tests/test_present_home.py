@@ -45,11 +45,12 @@ def test_home_figures_match_the_queries(app_env):
                  local_lads=["E07000123"], wider_lads=[], region_code="E12000002", imd_edition="2019", network_id="DEMO")
     local = {names[a]: round(float(v), 1) for a, v in zip(ind["anchor_id"], ind["local_pct"]) if a != "_all"}
 
-    league = _frame(at, "Rank in type")
+    league = _frame(at, "Rank (all anchors)")
     assert len(league) == len(names) == 7
     assert dict(zip(league["Anchor"], league["Local %"])) == local
-    # each demo anchor is the only one of its type, so each ranks 1 of 1 within its type
-    assert set(league["Rank in type"]) == {"1 of 1"}
+    # each demo anchor is the only one of its type: no "1 of 1" rank within the type, a rank among all
+    assert "Rank in type" not in league.columns
+    assert sorted(league["Rank (all anchors)"], key=lambda v: int(v.split()[0])) == [f"{i} of 7" for i in range(1, 8)]
     assert all(len(v) >= 2 for v in league["Local trend"])                # values behind each sparkline
 
     # headline: the network's local share, spend-weighted (the '_all' row, not a mean of anchors)
