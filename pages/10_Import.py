@@ -33,8 +33,10 @@ anchor = st.selectbox("Anchor", list(f.anchor_names), format_func=f.anchor_names
 year = st.text_input("Financial year the file describes (workforce and land files)", value=f.fy, max_chars=7) \
     if kind in ("workforce", "assets") else None
 level = st.selectbox("Boundary level", BOUNDARY_LEVELS) if kind == "boundaries" else None
-up = st.file_uploader(f"File (CSV, XLSX, GeoJSON, GeoPackage or a zip holding one; up to {max_mb} MB)",
-                      type=["csv", "txt", "xlsx", "zip", "geojson", "json", "gpkg"])
+order, skip_undated = import_forms.payment_options() if kind == "payments" else (None, False)
+popts = {"date_order": order, "skip_undated": skip_undated} if kind == "payments" else {}
+up = st.file_uploader(f"File (CSV, XLSX, XLS, ODS, GeoJSON, GeoPackage or a zip holding one; up to {max_mb} MB)",
+                      type=["csv", "txt", "tsv", "xlsx", "xls", "ods", "zip", "geojson", "json", "gpkg"])
 if up is not None:
     if up.size > max_mb * 1024 * 1024:
         st.error(f"{up.name} is {up.size / 1e6:.0f} MB: larger than the {max_mb} MB limit (CWB_MAX_UPLOAD_MB). Nothing was imported.")
@@ -52,11 +54,11 @@ if up is not None:
                 st.error(f"Nothing was changed: {exc}")
         footer(f)
         st.stop()
-    key = f"{up.file_id}|{kind}|{anchor}|{year}"
+    key = f"{up.file_id}|{kind}|{anchor}|{year}|{order}|{skip_undated}"
     if st.session_state.get("_stage_key") != key:
         path = tmp()
         path.write_bytes(up.getvalue())
-        st.session_state["_staged"] = stage_remembered(con, path, kind, anchor, year)
+        st.session_state["_staged"] = stage_remembered(con, path, kind, anchor, year, **popts)
         if importer.personal_rows(st.session_state["_staged"].report):
             path.unlink(missing_ok=True)   # an HR extract is aggregated on read; the upload is not kept
         st.session_state["_stage_key"] = key
@@ -71,6 +73,7 @@ if up is not None:
     c[2].metric("Total £", "–" if rep.total_gbp is None else f"£{float(rep.total_gbp):,.2f}")
     c[3].metric("First date", rep.date_min or "–")
     c[4].metric("Last date", rep.date_max or "–")
+    import_forms.inference_panel(rep)
     for n in rep.notes:
         st.caption(n)
     if rep.rejected:
@@ -95,14 +98,14 @@ if up is not None:
                 if pick != "(none)":
                     newmap[fld] = pick
             if st.button("Read again with this mapping"):
-                st.session_state["_staged"] = stage(con, staged.path, kind, anchor, newmap, year)
+                st.session_state["_staged"] = stage(con, staged.path, kind, anchor, newmap, year, **popts)
                 st.rerun()
     if rep.duplicate_of is not None:
         st.info(f"This file was already imported (file {rep.duplicate_of}): importing it again adds nothing.")
     left, right = st.columns(2)
     if left.button("Commit this file", type="primary", disabled=not rep.ok):
         fid = importer.commit(con, staged, who=who)
-        save_mapping(con, anchor, kind, staged.mapping)
+        save_mapping(con, anchor, kind, staged.mapping, staged)
         data.clear()
         st.session_state.pop("_stage_key", None)
         st.success(f"Imported as file {fid}: {rep.rows_ok:,} rows. The dashboard now includes it.")
