@@ -255,11 +255,12 @@ def test_unicode_text_files(con, tmp_path, codec):
 
 SAME = [("Barton Grounds Maintenance CIC", "BARTON GROUNDS MAINTENANCE C.I.C."),
         ("UK0012345801 : AAH Pharmaceuticals Ltd", "AAH Pharmaceuticals Limited"), ("Barnardo's", "Barnardos"),
-        ("E D F", "EDF"), ("Smith & Jones Ltd", "Smith and Jones Limited"), ("J Smith T/A Smith Plumbing", "Smith Plumbing"),
+        ("E D F", "EDF"), ("Smith & Jones Ltd", "Smith and Jones Limited"), ("J Smith T/A Smith Plumbing", "J SMITH trading as SMITH PLUMBING LTD"),
         ("Guys and St Thomas NHS FT", "Guys & St Thomas NHSFT"), ("Guys and St Thomas Nhs Foundation Trust", "GUYS AND ST THOMAS NHS FT"),
         ("ABC SOLUTIONS LT", "ABC Solutions Ltd"), ("Acme (UK) Limited", "ACME LTD")]
 DIFFERENT = [("Leeds City Council", "Leeds City College"), ("Royal Free London NHS FT", "Royal Free Charity"),
              ("A B C Ltd", "ABC Cleaning Ltd"), ("J Smith T/A Smith Plumbing", "J Smith T/A Smith Electrical"),
+             ("Claremont Nursing Home T/A Park Homes", "Park Homes UK Ltd"),
              ("Oxford Health NHS FT", "Oxford University Hospitals NHS FT"), ("EDF", "EDF Energy"),
              ("Leeds Teaching Hospitals NHS Trust", "Leeds Teaching Hospitals NHS FT"), ("Limited Edition Ltd", "Edition Ltd")]
 

@@ -48,8 +48,8 @@ _INDIVIDUAL_RE = re.compile(
 @lru_cache(maxsize=200_000)
 def normalise_name(name: str | None) -> str:
     """Upper-case key of a supplier name: the same organisation written differently gets the same
-    key. Removed: a vendor number before the name ('UK0012345801 : AAH Pharmaceuticals Ltd'), the
-    owner before 'T/A' (the trading name is kept), apostrophes ('Barnardo's' = 'Barnardos'), dots
+    key. Removed: a vendor number before the name ('UK0012345801 : AAH Pharmaceuticals Ltd'); 'T/A',
+    't/a' and 'trading as' are one form (both names kept); apostrophes ('Barnardo's' = 'Barnardos'), dots
     in initials ('C.I.C.'), spaces between single letters ('E D F' = 'EDF'), legal forms (cleanco's
     list: Ltd, Limited, PLC, CIC, LLP ..., also cut short: 'SOLUTIONS LT'), 'the'; '&' reads 'and';
     'NHS Foundation Trust', 'NHSFT' and 'NHS FT' are one form.
@@ -61,9 +61,9 @@ def normalise_name(name: str | None) -> str:
         return ""
     s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
     s = _VENDOR_PREFIX.sub("", s)
-    parts = _TRADING_AS.split(s)
-    if len(parts) > 1 and parts[-1].strip():
-        s = parts[-1]
+    # 'X T/A Y', 'X t/a Y', 'X trading as Y' are one form; both names are kept (a trading name
+    # alone, 'Park Homes', may be another organisation's name)
+    s = _TRADING_AS.sub(" trading as ", s)
     s = s.lower().replace("&", " and ").replace("+", " and ")
     s = re.sub(r"['\u2019`]", "", s)                 # apostrophes join: barnardo's -> barnardos
     s = re.sub(r"(?<=\b[a-z])\.(?=[a-z]\b)|(?<=\b[a-z])\.", "", s)   # c.i.c. -> cic
