@@ -77,8 +77,9 @@ def cwb_import(path: Path, db_path: Path) -> tuple[float, dict]:
 
 
 def make_xlsx(path: Path, rows: int, seed: int = 2) -> None:
-    from openpyxl import Workbook
     import datetime as dt
+
+    from openpyxl import Workbook
 
     rnd = random.Random(seed)
     wb = Workbook(write_only=True)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+
 def _legal_forms() -> list[str]:
     """Legal-form words that end a company name: cleanco's terms for the UK, Ireland and the US
     (a maintained list: plc, cic, cio, llp, ltd, limited, inc ...) plus the long forms."""
@@ -22,7 +23,7 @@ def _legal_forms() -> list[str]:
     terms |= {"public limited company", "limited liability partnership", "community interest company",
               "charitable incorporated organisation", "limited", "ltd", "plc", "llp", "lp", "cic", "cio", "inc",
               "incorporated", "co", "company", "corp", "corporation", "uk", "gb", "group", "holdings", "the",
-              "lt", "ltd", "limite", "limit", "limi", "lim"}    # the last five: suffixes cut short ('SOLUTIONS LT')
+              "lt", "limite", "limit", "limi", "lim"}    # the last five: suffixes cut short ('SOLUTIONS LT')
     return sorted(terms, key=len, reverse=True)
 
 

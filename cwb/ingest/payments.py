@@ -212,7 +212,7 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         rep.mapped = inf.mapping
         rep.error = _missing_message(path, anchor_id, b, inf, missing)
         return staged
-    for bi, b, inf, missing in dropped:
+    for _bi, b, _inf, missing in dropped:
         rep.notes.append(f"{b.where(b.header_line)}: a table of {len(b.data):,} rows without a column for "
                          f"{', '.join(missing)} left out (not payments, e.g. a summary)")
     main_bi, main_b, main_inf = max(maps, key=lambda x: len(x[1].data))
@@ -247,7 +247,7 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     multi = len(maps) > 1 or any(b.sheet is not None and len(blocks) > 1 for b in blocks)
 
     # ---- dates: the order is decided per file, from evidence, never silently
-    order, why, decisive = decide_date_order(df["date"])
+    order, why, decisive = decide_date_order(pd.concat([df["date"], df["invoice_date"]]))   # every date column is evidence
     if order == "mixed":
         rep.error = f"the dates are written in both orders: {why}: fix the file (one order per file)"
         return staged

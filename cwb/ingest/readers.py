@@ -10,9 +10,9 @@ import csv
 import io
 import re
 import zipfile
-from zlib import error as zlib_error
 from dataclasses import dataclass, field
 from pathlib import Path
+from zlib import error as zlib_error
 
 import numpy as np
 import pandas as pd
