@@ -537,6 +537,9 @@ def read_blocks(path: Path, extra_names=()) -> tuple[list[Block], str, list[str]
     for sn, df in sheets:
         bs, bn = split_blocks(df, sn, extra=extra)
         notes.extend(bn)
+        pad = sum(b.padding for b in bs)
+        if pad:
+            notes.append(f"{pad:,} empty padding rows ignored" + (f" (sheet '{sn}')" if sn is not None and len(sheets) > 1 else ""))
         if not bs and sn is not None and not df.empty:
             skipped.append(sn)
         blocks.extend(bs)
