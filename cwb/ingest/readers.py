@@ -506,8 +506,8 @@ def split_blocks(rows: pd.DataFrame, sheet: str | None, scan: int = 60,
     # later header rows: two or more cells that are known column names or this header's names
     header_cells = {str(h).strip() for h in rows.iloc[hi].tolist() if str(h).strip()}
     names = set(header_cells)
-    for a in vocab.NAMES.values():
-        for x in a:
+    for f in vocab.KIND_FIELDS["payments"]:
+        for x in vocab.NAMES[f]:
             names.update((x, x.lower(), x.upper(), x.title()))
     body = rows.iloc[hi + 1:]
     hits = np.zeros(len(body), dtype=np.int32)
