@@ -38,9 +38,11 @@ level = st.selectbox("Boundary level", BOUNDARY_LEVELS) if kind == "boundaries" 
 flash = st.session_state.pop("_import_flash", None)
 if flash:
     st.info(flash)
+order, skip_undated = import_forms.payment_options() if kind == "payments" else (None, False)
+popts = {"date_order": order, "skip_undated": skip_undated} if kind == "payments" else {}
 # Cancel gives the uploader a new key: the file, its report and the Commit button all go
-up = st.file_uploader(f"File (CSV, XLSX, GeoJSON, GeoPackage or a zip holding one; up to {max_mb} MB)",
-                      type=["csv", "txt", "xlsx", "zip", "geojson", "json", "gpkg"],
+up = st.file_uploader(f"File (CSV, XLSX, XLS, ODS, GeoJSON, GeoPackage or a zip holding one; up to {max_mb} MB)",
+                      type=["csv", "txt", "tsv", "xlsx", "xls", "ods", "zip", "geojson", "json", "gpkg"],
                       key=f"upload_{st.session_state.get('_upload_n', 0)}")
 if up is not None:
     if up.size > max_mb * 1024 * 1024:
@@ -59,11 +61,11 @@ if up is not None:
                 st.error(f"Nothing was changed: {exc}")
         footer(f)
         st.stop()
-    key = f"{up.file_id}|{kind}|{anchor}|{year}"
+    key = f"{up.file_id}|{kind}|{anchor}|{year}|{order}|{skip_undated}"
     if st.session_state.get("_stage_key") != key:
         # a workforce upload (maybe an HR extract) is deleted once read, whatever the outcome
         with data.guard(f"Reading {safe_name}", IMPORT_TODO):
-            st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year)
+            st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year, **popts)
         st.session_state["_stage_key"] = key
     staged: importer.Staged = st.session_state["_staged"]
     rep = staged.report
@@ -76,6 +78,7 @@ if up is not None:
     c[2].metric("Total £", "–" if rep.total_gbp is None else f"£{float(rep.total_gbp):,.2f}")
     c[3].metric("First date", rep.date_min or "–")
     c[4].metric("Last date", rep.date_max or "–")
+    import_forms.inference_panel(rep)
     for n in rep.notes:
         st.caption(n)
     if rep.rejected:
@@ -101,7 +104,8 @@ if up is not None:
                     newmap[fld] = pick
             if st.button("Read again with this mapping"):
                 with data.guard(f"Reading {safe_name}", IMPORT_TODO):
-                    st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year, newmap)
+                    st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year, newmap,
+                                                                        **popts)
                 st.rerun()
     if rep.duplicate_of is not None:
         st.info(f"This file was already imported (file {rep.duplicate_of}): importing it again adds nothing.")
@@ -120,7 +124,7 @@ if up is not None:
             st.session_state.pop("_stage_key", None)
             st.error(str(exc))
             st.stop()
-        save_mapping(con, anchor, kind, staged.mapping)
+        save_mapping(con, anchor, kind, staged.mapping, staged)
         data.clear()
         st.session_state.pop("_stage_key", None)
         st.success(f"Imported as file {fid}: {rep.rows_ok:,} rows. The dashboard now includes it.")

@@ -133,7 +133,7 @@ def test_imports_are_audited(tmp_path, monkeypatch):
     con.execute("INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
     con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     f = tmp_path / "p.csv"
-    f.write_text("Payment Date,Amount,Supplier Name\n01/04/2024,10.00,ACME LTD\n")
+    f.write_text("Payment Date,Amount,Supplier Name\n15/04/2024,10.00,ACME LTD\n")
     fid = importer.commit(con, safe_stage(con, f, "payments", "A"), who="ann@x.gov.uk")
     importer.undo(con, fid, who="bob@x.gov.uk")
     log = audit.recent(con)

@@ -93,7 +93,7 @@ def test_targets_and_remembered_mapping(con, tmp_path):
 
     save_mapping(con, "A", "payments", {"date": "When", "amount": "How much", "supplier_name": "Who"})
     p = tmp_path / "odd.csv"
-    p.write_text("When,How much,Who,Amount\n01/04/2024,10.00,ACME LTD,999\n")
+    p.write_text("When,How much,Who,Amount\n15/04/2024,10.00,ACME LTD,999\n")
     st = stage_remembered(con, p, "payments", "A")
     assert st.report.ok and st.report.mapped["amount"] == "How much"
     assert "remembered" in st.report.notes[0]
@@ -123,7 +123,7 @@ def test_real_anchor_never_matches_demo_suppliers(demo_con, tmp_path, monkeypatc
     con.execute("INSERT INTO network VALUES ('R', 'Real', ['E08000009'], ['E08000009'], 'E12000002', 'T', 'T', NULL, false)")
     con.execute("INSERT INTO anchor VALUES ('REAL', 'Real council', 'council', NULL, 'R', NULL, false)")
     pay = tmp_path / "pay.csv"
-    pay.write_text(f"Payment Date,Amount,Supplier Name\n01/04/2024,100.00,\"{name}\"\n")
+    pay.write_text(f"Payment Date,Amount,Supplier Name\n15/04/2024,100.00,\"{name}\"\n")
     st = safe_stage(con, pay, "payments", "REAL")
     assert st.report.ok, st.report.text()
     importer.commit(con, st)

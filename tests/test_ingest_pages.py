@@ -47,6 +47,10 @@ def test_upload_report_commit_reupload_and_undo(app_env, tmp_path, monkeypatch):
     assert not at.exception, at.exception
     at.file_uploader[0].upload("odd name (1).csv", GOOD, "text/csv")
     at.run()
+    # 01/04/2024 reads either way and the file has no other evidence: the page asks for the order
+    assert any("day first or month first" in e.value for e in at.error)
+    next(s for s in at.selectbox if s.label == "Date order").set_value("dmy")
+    at.run()
     assert not at.exception, at.exception
     metrics = {m.label: m.value for m in at.metric}
     # two payments: 1,000.50 - 200.25 = 800.25
@@ -64,6 +68,8 @@ def test_upload_report_commit_reupload_and_undo(app_env, tmp_path, monkeypatch):
     # the same file again (a new upload of the same bytes) is recognised and cannot be committed
     at = _page("10_Import.py").run()
     at.file_uploader[0].upload("again.csv", GOOD, "text/csv")
+    at.run()
+    next(s for s in at.selectbox if s.label == "Date order").set_value("dmy")
     at.run()
     assert any("already imported" in i.value for i in at.info)
     assert _button(at, "Commit this file").disabled
@@ -84,19 +90,20 @@ def test_upload_report_commit_reupload_and_undo(app_env, tmp_path, monkeypatch):
 def test_rejected_rows_and_mapping_correction(app_env, tmp_path, monkeypatch):
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "orig"))
     at = _page("10_Import.py").run()
-    # 'Value' is a known amount name but here it is the wrong column: the report shows the bad rows,
-    # the user maps 'Paid' instead and reads the file again
-    at.file_uploader[0].upload("m.csv", b"Payment Date,Supplier Name,Value,Paid\n01/04/2024,ACME LTD,n/a,10.00\n", "text/csv")
+    # 'Value' is a known amount name but holds 'n/a': the contents say the amount is 'Paid', and the
+    # page shows that with its evidence; mapping 'Value' by hand shows the bad rows
+    at.file_uploader[0].upload("m.csv", b"Payment Date,Supplier Name,Value,Paid\n14/04/2024,ACME LTD,n/a,10.00\n", "text/csv")
+    at.run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["Total £"] == "£10.00"
+    assert any("Paid" in str(d.value) and "money" in str(d.value) for d in at.dataframe)      # the evidence table
+    assert not _button(at, "Commit this file").disabled
+    next(s for s in at.selectbox if s.label == "amount").set_value("Value")
+    _button(at, "Read again with this mapping").click()
     at.run()
     assert not at.exception, at.exception
     assert any("amount not a number: 'n/a'" in str(d.value) for d in at.dataframe)
     assert _button(at, "Commit this file").disabled
-    next(s for s in at.selectbox if s.label == "amount").set_value("Paid")
-    _button(at, "Read again with this mapping").click()
-    at.run()
-    assert not at.exception, at.exception
-    assert {m.label: m.value for m in at.metric}["Total £"] == "£10.00"
-    assert not _button(at, "Commit this file").disabled
 
 
 def test_reference_upload_bad_file_changes_nothing(app_env, tmp_path):

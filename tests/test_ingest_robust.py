@@ -126,13 +126,13 @@ def test_cli_exit_codes(tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "cwb", *a], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)  # noqa: E731
     assert run("network", "create", "--id", "N", "--name", "Net", "--local", "E07000123").returncode == 0
     good = tmp_path / "good.csv"
-    good.write_text("Payment Date,Amount,Supplier Name\n01/04/2024,\"1,000.00\",ACME LTD\n")
+    good.write_text("Payment Date,Amount,Supplier Name\n15/04/2024,\"1,000.00\",ACME LTD\n")
     bad = tmp_path / "bad.csv"
-    bad.write_text("Payment Date,Amount,Supplier Name\n01/04/2024,abc,ACME LTD\n")
+    bad.write_text("Payment Date,Amount,Supplier Name\n15/04/2024,12..5,ACME LTD\n")
     r = run("import", "payments", str(good), "--anchor", "A", "--anchor-name", "Anchor", "--anchor-type", "council")
     assert r.returncode == 0 and "imported as file 1" in r.stdout
     r = run("import", "payments", str(bad), "--anchor", "A")
-    assert r.returncode == 1 and "line 2: amount not a number: 'abc'" in r.stdout and "NOT IMPORTED" in r.stdout
+    assert r.returncode == 1 and "line 2: amount not a number: '12..5'" in r.stdout and "NOT IMPORTED" in r.stdout
     r = run("import", "payments", str(good), "--anchor", "A")
     assert r.returncode == 0 and "already imported as file 1" in r.stdout
     r = run("import", "payments", str(good), "--anchor", "ZZ")

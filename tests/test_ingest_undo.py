@@ -43,7 +43,7 @@ def _state(con):
 
 
 def test_undo_supplier_list_restores_the_records_it_replaced(con, tmp_path):
-    _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n01/04/2024,100.00,ACME LTD\n")
+    _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n15/04/2024,100.00,ACME LTD\n")
     before = _state(con)
     f = _imp(con, tmp_path, "s.csv", "Supplier Name,Postcode,SME\nAcme Limited,PR0 2AA,Y\n", kind="suppliers")
     assert _q(con, "SELECT name, postcode, is_sme FROM supplier") == [("Acme Limited", "PR0 2AA", True)]
@@ -55,7 +55,7 @@ def test_undo_supplier_list_restores_the_records_it_replaced(con, tmp_path):
 
 def test_undo_payments_keeps_a_supplier_another_file_uses(con, tmp_path):
     f1 = _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n01/04/2024,100.00,ACME LTD\n02/04/2024,5.00,Solo Ltd\n")
-    f2 = _imp(con, tmp_path, "p2.csv", "Payment Date,Amount,Supplier Name\n01/05/2024,50.00,Acme Limited\n")
+    f2 = _imp(con, tmp_path, "p2.csv", "Payment Date,Amount,Supplier Name\n15/05/2024,50.00,Acme Limited\n")
     importer.undo(con, f1)
     # ACME is still paid by file 2: kept and re-attributed to it; Solo Ltd was only in file 1: gone
     assert _q(con, "SELECT name, source_file_id FROM supplier") == [("ACME LTD", f2)]
@@ -65,8 +65,8 @@ def test_undo_payments_keeps_a_supplier_another_file_uses(con, tmp_path):
 
 
 def test_payments_then_list_then_undo_payments_then_undo_list(con, tmp_path):
-    f1 = _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n01/04/2024,100.00,ACME LTD\n")
-    f2 = _imp(con, tmp_path, "p2.csv", "Payment Date,Amount,Supplier Name\n01/05/2024,50.00,Acme Ltd\n")
+    f1 = _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n15/04/2024,100.00,ACME LTD\n")
+    f2 = _imp(con, tmp_path, "p2.csv", "Payment Date,Amount,Supplier Name\n15/05/2024,50.00,Acme Ltd\n")
     s = _imp(con, tmp_path, "s.csv", "Supplier Name,Postcode\nAcme Limited,PR0 2AA\n", kind="suppliers")
     importer.undo(con, f1)
     assert _q(con, "SELECT name, postcode FROM supplier") == [("Acme Limited", "PR0 2AA")]
@@ -77,7 +77,7 @@ def test_payments_then_list_then_undo_payments_then_undo_list(con, tmp_path):
 
 
 def test_two_supplier_lists_undone_out_of_order(con, tmp_path):
-    _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n01/04/2024,100.00,ACME LTD\n")
+    _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n15/04/2024,100.00,ACME LTD\n")
     original = _state(con)
     s1 = _imp(con, tmp_path, "s1.csv", "Supplier Name,Postcode\nAcme Limited,PR0 2AA\n", kind="suppliers")
     s2 = _imp(con, tmp_path, "s2.csv", "Supplier Name,Postcode\nACME Ltd.,LA1 1AA\n", kind="suppliers")
@@ -102,7 +102,7 @@ def test_targets_replaced_then_undone(con, tmp_path):
 
 
 def test_undo_is_audited_and_unknown_file_is_an_error(con, tmp_path):
-    f = _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n01/04/2024,100.00,ACME LTD\n")
+    f = _imp(con, tmp_path, "p1.csv", "Payment Date,Amount,Supplier Name\n15/04/2024,100.00,ACME LTD\n")
     importer.undo(con, f, who="tester")
     assert _q(con, "SELECT who, action FROM audit_log ORDER BY logged_at") == [("local", "import"), ("tester", "undo")]
     with pytest.raises(ValueError, match="no imported file"):

@@ -549,13 +549,14 @@ def log_audit(con, who, action, detail):
 
 
 def stage_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str, kind: str, anchor_id: str | None,
-                 financial_year: str | None = None, mapping: dict | None = None) -> Staged:
+                 financial_year: str | None = None, mapping: dict | None = None, **opts) -> Staged:
     """Stage an uploaded file (the Import page): written to a private temporary folder and read.
 
     A workforce upload may be an HR extract (one row per employee, with names and pay): it is
     deleted as soon as it is read, in every outcome (accepted, rejected, unreadable); reading it
     again with another mapping uses the upload held in the browser session, never a kept copy.
-    ``mapping`` None: the mapping remembered for this source, else a proposed one."""
+    ``mapping`` None: the mapping remembered for this source, else a proposed one. ``opts``: the
+    payments choices (``date_order``, ``skip_undated``)."""
     import tempfile
 
     from cwb.ingest.stage import file_columns, safe_stage, stage_remembered
@@ -566,9 +567,9 @@ def stage_upload(con: duckdb.DuckDBPyConnection, data: bytes, name: str, kind: s
     try:
         path.write_bytes(data)
         if mapping is None:
-            staged = stage_remembered(con, path, kind, anchor_id, financial_year)
+            staged = stage_remembered(con, path, kind, anchor_id, financial_year, **opts)
         else:
-            staged = safe_stage(con, path, kind, anchor_id, mapping, financial_year)
+            staged = safe_stage(con, path, kind, anchor_id, mapping, financial_year, **opts)
         staged.columns = file_columns(path, kind)
     finally:
         if kind == "workforce":

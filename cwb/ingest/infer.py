@@ -45,6 +45,7 @@ class Profile:
     codes: float = 0.0        # share of single-token codes with a digit
     mean_len: float = 0.0
     serials: float = 0.0      # share of 5-digit numbers in the Excel date range
+    numlike: float = 0.0      # share with a digit, no letter, not a date (money or malformed money)
 
 
 def profile(s: pd.Series) -> Profile:
@@ -69,6 +70,8 @@ def profile(s: pd.Series) -> Profile:
         codes=float((v.str.match(_CODE) & v.str.contains(r"\d", regex=True)).mean()),
         mean_len=float(v.str.len().mean()),
         serials=float(m.str.fullmatch(r"[2-7]\d{4}(\.0+)?").mean()),
+        numlike=float((m.str.contains(r"\d", regex=True) & ~m.str.contains(r"[A-Za-z]", regex=True)
+                       & ~v.str.match(_DATE)).mean()),
     )
 
 
@@ -104,6 +107,10 @@ def content_fit(fld: str, p: Profile, header: str) -> tuple[float, str]:
     pct = lambda x: f"{x:.0%}"  # noqa: E731
     if fld == "amount":
         if p.money < 0.95 or p.text > 0.02:
+            if header_score(fld, header)[0] >= 0.9 and p.numlike >= 0.5 and p.dates < 0.5:
+                # a column named as the amount whose values are mostly number-like: mapped, and the
+                # rows that are not money are rejected one by one with their line
+                return 0.3, f"only {pct(p.money)} of values are valid money (the others are rejected with their line)"
             return 0.0, f"only {pct(p.money)} of values are money"
         idlike = p.integers > 0.98 and p.decimals < 0.02 and p.distinct >= 0.9 * p.n and p.mean_len >= 5
         if idlike or p.dates > 0.5:
@@ -113,6 +120,9 @@ def content_fit(fld: str, p: Profile, header: str) -> tuple[float, str]:
         serial = p.serials if "date" in vocab.words(header) else 0.0
         share = min(1.0, p.dates + serial)
         if share < 0.9:
+            if share >= 0.5 and header_score(fld, header)[0] >= 0.9:
+                # a column named as the date with some junk lines in it: mapped; lines are judged one by one
+                return 0.6, f"{pct(share)} of values are dates (the other lines are checked one by one)"
             return 0.0, f"only {pct(share)} of values look like dates"
         return 1.0, f"{pct(share)} of {p.n:,} sampled values are dates"
     if fld == "supplier_name":
@@ -192,6 +202,11 @@ def infer(columns: list[str], data: pd.DataFrame, fields: tuple[str, ...], fixed
         out.mapping[fld] = c
         out.evidence[fld] = (c, round(score, 2), why)
         used.add(c)
+    if "date" in fields and "date" not in out.mapping and "invoice_date" in out.mapping and "date" not in out.ambiguous:
+        c = out.mapping.pop("invoice_date")       # the only date column: the payment date is taken from it
+        col, conf, why = out.evidence.pop("invoice_date")
+        out.mapping["date"] = c
+        out.evidence["date"] = (c, round(conf * 0.8, 2), why + "; the only date column, so used as the payment date")
     return out
 
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+
 def _legal_forms() -> list[str]:
     """Legal-form words that end a company name: cleanco's terms for the UK, Ireland and the US
     (a maintained list: plc, cic, cio, llp, ltd, limited, inc ...) plus the long forms."""
@@ -22,7 +23,7 @@ def _legal_forms() -> list[str]:
     terms |= {"public limited company", "limited liability partnership", "community interest company",
               "charitable incorporated organisation", "limited", "ltd", "plc", "llp", "lp", "cic", "cio", "inc",
               "incorporated", "co", "company", "corp", "corporation", "uk", "gb", "group", "holdings", "the",
-              "lt", "ltd", "limite", "limit", "limi", "lim"}    # the last five: suffixes cut short ('SOLUTIONS LT')
+              "lt", "limite", "limit", "limi", "lim"}    # the last five: suffixes cut short ('SOLUTIONS LT')
     return sorted(terms, key=len, reverse=True)
 
 
@@ -48,8 +49,8 @@ _INDIVIDUAL_RE = re.compile(
 @lru_cache(maxsize=200_000)
 def normalise_name(name: str | None) -> str:
     """Upper-case key of a supplier name: the same organisation written differently gets the same
-    key. Removed: a vendor number before the name ('UK0012345801 : AAH Pharmaceuticals Ltd'), the
-    owner before 'T/A' (the trading name is kept), apostrophes ('Barnardo's' = 'Barnardos'), dots
+    key. Removed: a vendor number before the name ('UK0012345801 : AAH Pharmaceuticals Ltd'); 'T/A',
+    't/a' and 'trading as' are one form (both names kept); apostrophes ('Barnardo's' = 'Barnardos'), dots
     in initials ('C.I.C.'), spaces between single letters ('E D F' = 'EDF'), legal forms (cleanco's
     list: Ltd, Limited, PLC, CIC, LLP ..., also cut short: 'SOLUTIONS LT'), 'the'; '&' reads 'and';
     'NHS Foundation Trust', 'NHSFT' and 'NHS FT' are one form.
@@ -61,9 +62,9 @@ def normalise_name(name: str | None) -> str:
         return ""
     s = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
     s = _VENDOR_PREFIX.sub("", s)
-    parts = _TRADING_AS.split(s)
-    if len(parts) > 1 and parts[-1].strip():
-        s = parts[-1]
+    # 'X T/A Y', 'X t/a Y', 'X trading as Y' are one form; both names are kept (a trading name
+    # alone, 'Park Homes', may be another organisation's name)
+    s = _TRADING_AS.sub(" trading as ", s)
     s = s.lower().replace("&", " and ").replace("+", " and ")
     s = re.sub(r"['\u2019`]", "", s)                 # apostrophes join: barnardo's -> barnardos
     s = re.sub(r"(?<=\b[a-z])\.(?=[a-z]\b)|(?<=\b[a-z])\.", "", s)   # c.i.c. -> cic

@@ -149,20 +149,22 @@ def layout_of(blocks) -> list[str]:
 
 def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
                   mapping: dict[str, str] | None = None, date_order: str | None = None,
-                  skip_undated: bool = False, remembered=None) -> importer.Staged:
+                  skip_undated: bool = False, remembered=None, fallback: dict | None = None) -> importer.Staged:
     """Read a payments file into a staged import with its report. Nothing is written.
 
     ``mapping`` (field -> column) overrides the inference for the fields it names; ``date_order``
     ('dmy'/'mdy') is used when the file's dates read either way; ``skip_undated`` leaves out (and
     lists) rows with an amount but no date instead of rejecting the file; ``remembered`` is the
     stored entry for this anchor and layout ({'mapping', 'date_order', 'saved_at'}), or a function
-    from the file's layout to that entry (or None)."""
+    from the file's layout to that entry (or None). ``fallback``: a mapping remembered for the
+    anchor without a layout (older imports), used when its columns are all in the file."""
     path = Path(path)
     staged = importer.Staged(path=path, report=importer.new_report(path, "payments", con), anchor_id=anchor_id)
     rep = staged.report
     rep.skipped, rep.evidence, rep.date_order, rep.reused = [], {}, None, None
     try:
-        blocks, enc, notes = read_blocks(path)
+        hints = list((mapping or {}).values()) + list((fallback or {}).values())
+        blocks, enc, notes = read_blocks(path, hints)
     except ReadError as exc:
         rep.error = str(exc)
         return staged
@@ -173,6 +175,9 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     staged.layout = layout
     if callable(remembered):
         remembered = remembered(layout)
+    allcols = {c for b in blocks for c in b.data.columns}
+    if not remembered and fallback and not mapping and set(fallback.values()) <= allcols:
+        remembered = {"mapping": dict(fallback), "saved_at": "at this anchor's last import"}
     given = dict(mapping or {})
     if remembered and not mapping:
         fixed = dict(remembered.get("mapping") or {})
@@ -207,7 +212,7 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         rep.mapped = inf.mapping
         rep.error = _missing_message(path, anchor_id, b, inf, missing)
         return staged
-    for bi, b, inf, missing in dropped:
+    for _bi, b, _inf, missing in dropped:
         rep.notes.append(f"{b.where(b.header_line)}: a table of {len(b.data):,} rows without a column for "
                          f"{', '.join(missing)} left out (not payments, e.g. a summary)")
     main_bi, main_b, main_inf = max(maps, key=lambda x: len(x[1].data))
@@ -242,7 +247,7 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     multi = len(maps) > 1 or any(b.sheet is not None and len(blocks) > 1 for b in blocks)
 
     # ---- dates: the order is decided per file, from evidence, never silently
-    order, why, decisive = decide_date_order(df["date"])
+    order, why, decisive = decide_date_order(pd.concat([df["date"], df["invoice_date"]]))   # every date column is evidence
     if order == "mixed":
         rep.error = f"the dates are written in both orders: {why}: fix the file (one order per file)"
         return staged
@@ -294,8 +299,9 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     hdate, hname, hamt = has_date.to_numpy(), has_name.to_numpy(), has_amt.to_numpy()
 
     # ---- lines that are not payments: junk, no amount, totals
-    junk = ~vamt & ~hname & ~hdate
-    no_amount = ~hamt & (hname | hdate)
+    dated = ~np.isnat(dates.to_numpy())          # a date that reads (junk text in the date column is not one)
+    junk = ~vamt & ~hname & ~dated
+    no_amount = ~hamt & (hname | dated)
     cand = vamt & ~hdate & ~hname
     cand_idx = set(np.flatnonzero(vamt & ~hdate).tolist())
     labels = {}
@@ -456,7 +462,10 @@ def _missing_message(path: Path, anchor_id, b, inf, missing: list[str]) -> str:
                 + f". Say which: {_cmd(path, anchor_id, f'--map {fld}=' + chr(34) + cands[0][0] + chr(34))} "
                   "(or correct the mapping on the Import page)")
     # a file of supplier totals: an amount and a payee, no dates, one row per payee
-    if missing == ["date"] and "supplier_name" in inf.mapping and "amount" in inf.mapping:
+    from cwb.ingest.infer import profile
+
+    no_dates = all(profile(b.data[c]).dates < 0.5 for c in cols)
+    if missing == ["date"] and no_dates and "supplier_name" in inf.mapping and "amount" in inf.mapping:
         names = b.data[inf.mapping["supplier_name"]].astype(str).str.strip()
         names = names[names != ""]
         if len(names) >= 3 and names.nunique() >= 0.95 * len(names):

@@ -10,9 +10,9 @@ import csv
 import io
 import re
 import zipfile
-from zlib import error as zlib_error
 from dataclasses import dataclass, field
 from pathlib import Path
+from zlib import error as zlib_error
 
 import numpy as np
 import pandas as pd
@@ -109,7 +109,7 @@ def _unzip(raw: bytes, name: str) -> tuple[bytes, str]:
     try:
         z = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
-        raise ReadError(f"{name}: not a readable zip file ({exc})") from exc
+        raise ReadError(f"{name}: not a readable zip file or XLSX/ODS workbook ({exc})") from exc
     members = [i for i in z.infolist() if not i.is_dir()
                and i.filename.lower().endswith((".csv", ".txt", ".xlsx", ".xls", ".ods", ".tsv"))]
     if len(members) != 1:
@@ -414,10 +414,11 @@ def _header_words() -> set[str]:
 _VALUE_RE = re.compile(r"^[-+(£]?[\d.,/\s:-]+\)?$")
 
 
-def header_score(cells: list[str]) -> float:
-    """How much a row looks like a header: known column names count 1, cells with header words
-    0.5, cells that look like values (numbers, dates) count against it."""
-    known = vocab.known_names()
+def header_score(cells: list[str], extra: frozenset[str] = frozenset()) -> float:
+    """How much a row looks like a header: known column names (and ``extra`` names, e.g. those of
+    a remembered mapping) count 1, cells with header words 0.5, cells that look like values
+    (numbers, dates) count against it."""
+    known = vocab.known_names() | extra
     hw = _header_words()
     s = 0.0
     for c in cells:
@@ -476,7 +477,8 @@ def _block(rows: pd.DataFrame, sheet, hi: int, start: int, stop: int, notes: lis
     return Block(sheet, hi + 1, df, lines, padding)
 
 
-def split_blocks(rows: pd.DataFrame, sheet: str | None, scan: int = 60) -> tuple[list[Block], list[str]]:
+def split_blocks(rows: pd.DataFrame, sheet: str | None, scan: int = 60,
+                 extra: frozenset[str] = frozenset()) -> tuple[list[Block], list[str]]:
     """The tables of one sheet: the best header in the first ``scan`` rows (or one of the last 5,
     for files with the header at the bottom); a later row that repeats header names starts a new
     block with its own columns. Empty when the sheet has no header."""
@@ -488,7 +490,7 @@ def split_blocks(rows: pd.DataFrame, sheet: str | None, scan: int = 60) -> tuple
     cand = list(range(min(scan, n))) + [i for i in range(max(0, n - 5), n) if i >= scan]
     best, hi = 0.0, -1
     for i in cand:
-        sc = header_score(rows.iloc[i].tolist())
+        sc = header_score(rows.iloc[i].tolist(), extra)
         if sc > best:
             best, hi = sc, i
     if hi < 0 or best < 1.5:
@@ -504,8 +506,8 @@ def split_blocks(rows: pd.DataFrame, sheet: str | None, scan: int = 60) -> tuple
     # later header rows: two or more cells that are known column names or this header's names
     header_cells = {str(h).strip() for h in rows.iloc[hi].tolist() if str(h).strip()}
     names = set(header_cells)
-    for a in vocab.NAMES.values():
-        for x in a:
+    for f in vocab.KIND_FIELDS["payments"]:
+        for x in vocab.NAMES[f]:
             names.update((x, x.lower(), x.upper(), x.title()))
     body = rows.iloc[hi + 1:]
     hits = np.zeros(len(body), dtype=np.int32)
@@ -523,16 +525,21 @@ def split_blocks(rows: pd.DataFrame, sheet: str | None, scan: int = 60) -> tuple
     return blocks, notes
 
 
-def read_blocks(path: Path) -> tuple[list[Block], str, list[str]]:
-    """Every table in a file (each sheet of a workbook, each header block in a sheet)."""
+def read_blocks(path: Path, extra_names=()) -> tuple[list[Block], str, list[str]]:
+    """Every table in a file (each sheet of a workbook, each header block in a sheet).
+    ``extra_names``: column names a header may use besides the vocabulary (a remembered mapping's)."""
+    extra = frozenset(vocab.norm(re.sub(r" \(\d+\)$", "", x)) for x in extra_names)
     sheets, enc, notes = read_sheets(path)
     if not sheets or all(df.empty for _s, df in sheets):
         raise ReadError(f"{Path(path).name}: the file is empty")
     blocks: list[Block] = []
     skipped = []
     for sn, df in sheets:
-        bs, bn = split_blocks(df, sn)
+        bs, bn = split_blocks(df, sn, extra=extra)
         notes.extend(bn)
+        pad = sum(b.padding for b in bs)
+        if pad:
+            notes.append(f"{pad:,} empty padding rows ignored" + (f" (sheet '{sn}')" if sn is not None and len(sheets) > 1 else ""))
         if not bs and sn is not None and not df.empty:
             skipped.append(sn)
         blocks.extend(bs)

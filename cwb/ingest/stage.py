@@ -20,8 +20,9 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str, anchor_id: str 
         from cwb.ingest.payments import read_payments
 
         lookup = (lambda layout: saved_layout(con, anchor_id, layout)) if remember and not mapping else None
+        legacy = saved_mapping(con, anchor_id, "payments") if remember and not mapping else None
         return read_payments(path, con, anchor_id, mapping, date_order=date_order, skip_undated=skip_undated,
-                             remembered=lookup)
+                             remembered=lookup, fallback=legacy if isinstance(legacy, dict) else None)
     if kind == "suppliers":
         from cwb.ingest.suppliers import read_suppliers
 
@@ -174,8 +175,14 @@ def aliases_for(kind: str) -> dict[str, list[str]]:
 def file_columns(path: Path, kind: str) -> list[str]:
     """Column names of a file as the importer reads them (header found, duplicates made unique);
     empty when the file cannot be read at all."""
-    from cwb.ingest.readers import to_table
+    from cwb.ingest.readers import read_blocks, to_table
 
+    if kind == "payments":
+        try:
+            blocks, _enc, _notes = read_blocks(Path(path))
+        except Exception:  # noqa: BLE001 - the report already says why the file cannot be read
+            return []
+        return list(dict.fromkeys(c for b in blocks for c in b.data.columns))
     try:
         return list(to_table(Path(path), aliases_for(kind), min_known=0).data.columns)
     except Exception:  # noqa: BLE001 - the report already says why the file cannot be read

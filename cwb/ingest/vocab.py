@@ -11,6 +11,7 @@ precedence order the readers expect.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # field -> exact published names (first = most specific)
 NAMES: dict[str, list[str]] = {
@@ -67,11 +68,51 @@ WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "redacted": (("redact", "redacted", "redaction", "withheld", "personal"), ("date", "amount")),
 }
 
-# the fields each kind of file uses (readers take the exact names from NAMES)
+# fields of the other kinds of file (a supplier list, a land register, workforce files, targets);
+# names shared with payments (postcode, supplier_ref, company_number ...) come from the lists above
+NAMES.update({
+    "is_sme": ["SME", "Is SME", "SME Flag", "SME Status"],
+    "is_vcse": ["VCSE", "Is VCSE", "VCSE Flag", "Voluntary Sector"],
+    "is_social_economy": ["Social Enterprise", "Social Economy", "Co-operative", "Cooperative"],
+    "country": ["Country", "Recipient Org:Country"],
+    "uprn": ["UPRN", "Unique Property Reference Number"],
+    "site_ref": ["AssetCode", "Asset Code", "Asset Reference", "Property Reference", "Asset ID"],
+    "site_name": ["PropertyName", "Property Name", "Site Name", "Asset Name", "Name"],
+    "street_number": ["StreetNumber", "Street Number"],
+    "street": ["StreetName", "Street Name", "Address", "Street"],
+    "town": ["PostTown", "Post Town", "Town"],
+    "crs": ["CoordinateReferenceSystem", "Coordinate Reference System", "CRS"],
+    "x": ["GeoX", "Easting", "Longitude", "X"],
+    "y": ["GeoY", "Northing", "Latitude", "Y"],
+    "tenure": ["TenureType", "Tenure Type", "Tenure"],
+    "tenure_detail": ["TenureDetail", "Tenure Detail"],
+    "other_detail": ["OtherDetail", "Other Detail", "Use", "Current Use"],
+    "holding_type": ["HoldingType", "Holding Type"],
+    "building_size": ["BuildingSize", "Building Size", "Floor Area", "GIA"],
+    "land_area": ["LandArea", "Land Area", "Site Area", "Area (ha)", "Hectares"],
+    "status": ["Status", "Asset Status"],
+    "area_code": ["LSOA", "LSOA code", "lsoa11", "LSOA11CD", "area_code", "Area code"],
+    "headcount": ["headcount", "Headcount", "Staff", "Count"],
+    "fte": ["fte", "FTE", "Full Time Equivalent"],
+    "financial_year": ["financial_year", "Financial year", "Year"],
+    "home_postcode": ["Home Postcode", "Postcode", "Home Post Code", "Employee Postcode"],
+    "hourly_rate": ["Hourly Rate", "Hourly rate", "Rate per hour", "Basic Hourly Rate"],
+    "indicator": ["indicator", "Indicator", "Indicator ID"],
+    "target_value": ["target_value", "Target", "Target value", "Value"],
+})
+
+# the fields each kind of file uses (readers take the exact names from NAMES); a kind may call a
+# field by its own key: kind -> {key: vocabulary field}
 KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "payments": ("date", "amount", "supplier_name", "supplier_ref", "category", "invoice_date", "transaction",
                  "redacted", "vat_number", "company_number", "postcode", "charity_number"),
+    "suppliers": ("supplier_name", "postcode", "supplier_ref", "company_number", "charity_number", "is_sme", "is_vcse",
+                  "is_social_economy", "country"),
+    "assets": ("uprn", "site_ref", "site_name", "street_number", "street", "town", "postcode", "crs", "x", "y", "tenure",
+               "tenure_detail", "other_detail", "holding_type", "building_size", "land_area", "effective_date", "status"),
 }
+KIND_KEYS: dict[str, dict[str, str]] = {"suppliers": {"supplier_name": "name"}, "assets": {"effective_date": "effective_date"}}
+NAMES.setdefault("effective_date", ["EffectiveDate", "Effective Date"])
 
 
 def norm(h: object) -> str:
@@ -85,9 +126,14 @@ def words(h: object) -> list[str]:
 
 
 def for_kind(kind: str) -> dict[str, list[str]]:
-    """Field -> exact header names, for the fields of one kind of file."""
-    return {f: list(NAMES[f]) for f in KIND_FIELDS[kind]}
+    """Field -> exact header names, for the fields of one kind of file (keyed as that kind's reader
+    names them): one vocabulary, so a supplier reference called 'Creditor Number' is known in a
+    payment file and in a supplier list alike."""
+    keys = KIND_KEYS.get(kind, {})
+    return {keys.get(f, f): list(NAMES[f]) for f in KIND_FIELDS[kind]}
 
 
-def known_names() -> set[str]:
-    return {norm(a) for names in NAMES.values() for a in names}
+@lru_cache(maxsize=8)
+def known_names(kind: str = "payments") -> frozenset[str]:
+    """Normalised header names of one kind of file's fields."""
+    return frozenset(norm(a) for f in KIND_FIELDS[kind] for a in NAMES[f])

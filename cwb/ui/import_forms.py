@@ -49,3 +49,40 @@ def network_and_anchor(con) -> None:
                     else:
                         data.clear()
                         st.success(f"Anchor {code} added.")
+
+
+DATE_ORDERS = {None: "Decide from the file (ask when it cannot tell)", "dmy": "Day first (UK: 31/01/2024)",
+               "mdy": "Month first (US: 01/31/2024)"}
+
+
+def payment_options() -> tuple[str | None, bool]:
+    """The payments choices the CLI offers as --date-order and --skip-undated."""
+    c = st.columns(2)
+    order = c[0].selectbox("Date order", list(DATE_ORDERS), format_func=DATE_ORDERS.get, key="_date_order",
+                           help="Used only when every date in the file reads either way (like 04/05/2020).")
+    skip = c[1].checkbox("Leave out rows that have an amount but no date (listed in the report)", key="_skip_undated")
+    return order, skip
+
+
+def inference_panel(rep) -> None:
+    """What the importer inferred: the mapping with evidence and confidence, the date order, the
+    reused mapping and the lines skipped as not payments."""
+    import pandas as pd
+
+    from cwb.ingest.infer import confidence_word
+
+    reused = getattr(rep, "reused", None)
+    if reused:
+        st.info(reused.capitalize() + ". Correct it below if this file differs.")
+    ev = getattr(rep, "evidence", None) or {}
+    if ev:
+        st.markdown("**How the columns were recognised**")
+        st.dataframe(pd.DataFrame([{"Field": f, "Column": c, "Confidence": f"{confidence_word(x)} ({x:.2f})",
+                                    "Evidence": w} for f, (c, x, w) in ev.items()]), hide_index=True)
+    order = getattr(rep, "date_order", None)
+    if order:
+        st.caption(f"Date order: {DATE_ORDERS[order]}.")
+    sk = getattr(rep, "skipped", None) or []
+    if sk:
+        with st.expander(f"{len(sk):,} lines skipped as not payments (totals, padding, notes)"):
+            st.dataframe(pd.DataFrame(sk[:2000], columns=["Where", "Why"]), hide_index=True)
