@@ -18,7 +18,7 @@ from cwb.ui.frame import ANCHOR_TYPES, footer, frame, set_present
 def render() -> None:
     f = frame("Network overview")
     show.page_fixes()
-    c1, c2, c3 = st.columns([3, 3, 2])
+    c1, c2, c3 = st.columns([2, 2, 3])   # the pack button label fits at 1280 px
     with c1:
         _present_switch(f)
     if _has_present():

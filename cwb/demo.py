@@ -61,7 +61,7 @@ TYPE_INDEX = {"council": 0, "nhs_trust": 1, "university": 2, "fe_college": 3,
 def anchor_list(n: int = len(ANCHORS)) -> list[tuple]:
     """The first ``n`` demo anchors: the seven above, then numbered copies of them (a national-
     scale network for benchmarks: 'DEMO-CC-2', 'Millbrook City Council 2 (demo)', ...)."""
-    out = list(ANCHORS[:n])
+    out: list[tuple] = list(ANCHORS[:n])
     k = 2
     while len(out) < n:
         for code, name, *rest in ANCHORS:

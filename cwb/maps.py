@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html as _html
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,7 +171,7 @@ def gbp_legend(values: pd.Series, n: int = 5) -> list[tuple[list[int], str]]:
     return out
 
 
-def legend_html(title: str, items: list[tuple[list[int], str]], extra: list[tuple[str, str]] = ()) -> str:
+def legend_html(title: str, items: list[tuple[list[int], str]], extra: Sequence[tuple[str, str]] = ()) -> str:
     """The colour key as HTML (every label escaped). ``extra``: (css swatch style, label)."""
     sw = "display:inline-block;width:1.6em;height:0.95em;vertical-align:-0.1em;border:1px solid #777;margin-right:0.35em"
     parts = [f"<span style='white-space:nowrap'><span style='{sw};background:{rgb_hex(c)}'></span>{_html.escape(t)}</span>"
@@ -324,7 +325,8 @@ def declutter(labels: pd.DataFrame, zoom: float, max_labels: int = 40) -> pd.Dat
     order = {"local": 0, "wider": 1, "town": 2, "other": 3}
     d = labels.assign(_o=labels["kind"].map(order).fillna(9)).sort_values(["_o", "text"]).drop(columns="_o")
     x, y = _mercator(d["lon"].to_numpy(float), d["lat"].to_numpy(float), zoom)
-    boxes, keep = [], []
+    boxes: list[tuple[float, float, float, float]] = []
+    keep: list = []
     for i, (t, k, xi, yi) in enumerate(zip(d["text"], d["kind"], x, y)):
         size = LABEL_SIZES.get(k, 12)
         w, h = 0.58 * size * len(str(t)) / 2 + 4, 0.75 * size + 3
@@ -341,7 +343,8 @@ def declutter(labels: pd.DataFrame, zoom: float, max_labels: int = 40) -> pd.Dat
 def context_bounds(context: pd.DataFrame) -> tuple[float, float, float, float] | None:
     if context is None or context.empty:
         return None
-    return tuple(float(x) for x in shapely.total_bounds(shapely.from_wkb(context["wkb"].to_numpy())))
+    x0, y0, x1, y1 = (float(x) for x in shapely.total_bounds(shapely.from_wkb(context["wkb"].to_numpy())))
+    return x0, y0, x1, y1
 
 
 def in_bounds(shapes_df: pd.DataFrame, bounds, pad: float = 0.0) -> pd.DataFrame:

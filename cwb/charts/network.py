@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -112,9 +113,9 @@ def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None
         y += (a.text.count("<br>") + 1) * (a.font.size or base * factor) * 1.3 / plot_h
     # second lines of category labels (the anchor type, small) would overprint at this size
     for t in f.data:
-        y = getattr(t, "y", None)
-        if y is not None and len(y) and all(isinstance(v, str) for v in y) and any("<br><span" in v for v in y):
-            t.y = [v.split("<br><span")[0].replace("<br>", " ") for v in y]
+        ys: Any = getattr(t, "y", None)
+        if ys is not None and len(ys) and all(isinstance(v, str) for v in ys) and any("<br><span" in v for v in ys):
+            t.y = [v.split("<br><span")[0].replace("<br>", " ") for v in ys]
     if height or f.layout.height:
         f.update_layout(height=height or round(f.layout.height * 1.15))
     return f

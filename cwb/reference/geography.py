@@ -305,8 +305,8 @@ def build_cache(cache: Path | None = None, log=print, boundaries: bool = True,
             "CREATE MACRO pcd_key(p) AS upper(regexp_replace(coalesce(p, ''), '[^A-Za-z0-9]', '', 'g'))"
         )
         try:
-            with tempfile.TemporaryDirectory(dir=cache.parent, prefix=f".{cache.name}.building-") as out:
-                out = Path(out)
+            with tempfile.TemporaryDirectory(dir=cache.parent, prefix=f".{cache.name}.building-") as tmp:
+                out = Path(tmp)
                 if "ons_postcode_lookup" in steps:
                     t = step("ons_postcode_lookup")
                     _read_ons_lookup(con, out)

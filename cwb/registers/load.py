@@ -256,8 +256,12 @@ def _batches(name: str, f, kind: str, progress, bad: list, size: int = 0):
         return
     ro = pacsv.ReadOptions(column_names=uniq, skip_rows=0 if headerless else 1, block_size=16 << 20,
                            encoding="utf8" if enc == "utf-8" else enc)
+    def skip_bad(row) -> str:          # a malformed row is counted, not loaded
+        bad.append(row.number)
+        return "skip"
+
     po = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True,
-                            invalid_row_handler=lambda row: (bad.append(row.number), "skip")[1])
+                            invalid_row_handler=skip_bad)
     co = pacsv.ConvertOptions(column_types={c: pa.string() for c in uniq}, include_columns=keep,
                               strings_can_be_null=False, quoted_strings_can_be_null=False)
     reader = pacsv.open_csv(stream, read_options=ro, parse_options=po, convert_options=co)
@@ -332,7 +336,7 @@ def _xlsx_table(path: Path, kind: str) -> pa.Table:
                     break
             if header is None:
                 continue
-            data = {k: [] for k in header if k}
+            data: dict[str, list] = {k: [] for k in header if k}
             for row in rows:
                 for k, v in zip(header, row):
                     if k:
@@ -362,14 +366,14 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
     """Replace register ``kind`` with the rows of ``paths`` (the parts of one download). Returns the report."""
     if kind not in KINDS:
         raise RegisterFormatError(f"unknown register {kind!r}: one of {', '.join(KINDS)}")
-    paths = [Path(p) for p in paths]
-    for p in paths:
+    files = [Path(p) for p in paths]
+    for p in files:
         if not p.is_file():
             raise RegisterFormatError(f"no such file: {p}")
     log = log or (lambda m: print(m, file=sys.stderr))
     ensure_schema(con)
     t0 = time.perf_counter()
-    rep = LoadReport(kind=kind, files=[p.name for p in paths])
+    rep = LoadReport(kind=kind, files=[p.name for p in files])
     layout = LAYOUTS[kind]
     cols = ("kind, reg_id, name, name_norm, postcode, legal_form, status, active, accounts_category, sic, "
             "income_gbp, company_number, prev_names")
@@ -379,8 +383,8 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
     last = [0.0]
     settings = _limit_memory(con)
     try:
-        _stage(con, kind, paths, rep, cols, layout, extract_dates, bad_rows, member_names, last, log, t0)
-        _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapshot, paths, t0)
+        _stage(con, kind, files, rep, cols, layout, extract_dates, bad_rows, member_names, last, log, t0)
+        _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapshot, files, t0)
     finally:
         c2 = con.cursor()
         c2.execute("DROP TABLE IF EXISTS reg_staging")
@@ -417,10 +421,10 @@ def _stage(con, kind, paths, rep, cols, layout, extract_dates, bad_rows, member_
         cur.execute("CREATE OR REPLACE TABLE reg_staging AS SELECT * FROM reg_entity WHERE false")
         total = 0
         for p in paths:
+            tables: list[tuple] = []
             if p.suffix.lower() in (".xlsx", ".xlsm"):
                 tables = [(p.name, iter([_xlsx_table(p, kind)]), 0)]
             else:
-                tables = []
                 for name, f, size in _open_members(p):
                     tables.append((name, None, size, f))
             for item in tables:

@@ -58,7 +58,7 @@ def has_registers(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     cur = con.cursor()
     try:
-        return cur.execute("SELECT count(*) FROM reg_source").fetchone()[0] > 0
+        return cur.execute("SELECT count(*) FROM reg_source").fetchall()[0][0] > 0
     finally:
         cur.close()
 

@@ -58,7 +58,7 @@ DATE_ORDERS = {None: "Decide from the file (ask when it cannot tell)", "dmy": "D
 def payment_options() -> tuple[str | None, bool]:
     """The payments choices the CLI offers as --date-order and --skip-undated."""
     c = st.columns(2)
-    order = c[0].selectbox("Date order", list(DATE_ORDERS), format_func=DATE_ORDERS.get, key="_date_order",
+    order = c[0].selectbox("Date order", list(DATE_ORDERS), format_func=lambda k: DATE_ORDERS[k], key="_date_order",
                            help="Used only when every date in the file reads either way (like 04/05/2020).")
     skip = c[1].checkbox("Leave out rows that have an amount but no date (listed in the report)", key="_skip_undated")
     return order, skip
