@@ -7,6 +7,7 @@ import time
 import streamlit as st
 
 from cwb import access
+from cwb.fmt import md_escape
 
 
 def _oidc_configured() -> bool:
@@ -84,6 +85,6 @@ def _sign_out_button(where=st) -> None:
 
 
 def sidebar(scope: access.Scope) -> None:
-    st.sidebar.caption(scope.label)
+    st.sidebar.caption(md_escape(scope.label))
     if scope.mode == "shared":
         _sign_out_button(st.sidebar)

@@ -142,7 +142,7 @@ def _remember(key: str, value: Any) -> None:
 
 def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Community wealth building", layout="wide",
-                       initial_sidebar_state="expanded")
+                       initial_sidebar_state="auto")   # collapsed on a phone, open on a desktop
 
 
 def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> Filters:
@@ -250,6 +250,9 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
                    "for demonstration; the geography (postcodes, areas) is real.", icon="⚠️")
     for n in notices:
         st.info(n)
+    from cwb.ui import show  # wrapping metric labels; the exit button in presentation mode
+
+    show.page_fixes()
     return f
 
 
