@@ -172,6 +172,7 @@ def main() -> int:
             stop.set()
             bt.join(timeout=600)
             cpu = cpu_seconds(pid) - cpu0
+            hwm = next((int(x.split()[1]) / 1024 for x in open(f"/proc/{pid}/status") if x.startswith("VmHWM:")), 0.0)
         lat = [s for _, s in out]
         views = len(out) + len(b_out)
         print(f"many viewers: {a.sessions} light websocket sessions x {a.rounds} rounds x {len(PAGES)} pages + 2 Chromium "
@@ -190,7 +191,7 @@ def main() -> int:
                   f"p95 {pct(bl, .95):.2f} s")
         print(f"server: {cpu:.1f} CPU-s for {views} page views = {cpu / max(views, 1):.2f} CPU-s per page view; "
               f"RSS {rss0:.0f} MB with one session, {peak[0]:.0f} MB with {a.sessions + 3} open "
-              f"= {(peak[0] - rss0) / a.sessions:.1f} MB per session")
+              f"= {(peak[0] - rss0) / a.sessions:.1f} MB per session; peak RSS of the server {hwm:.0f} MB")
         print(f"p95 target (<= 2 s, light sessions) {'met' if pct(lat, .95) <= 2 else 'NOT met'}; "
               f"errors {len(errors) + len(b_err)}" + (f" e.g. {(errors + b_err)[:3]}" if errors or b_err else ""))
         print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

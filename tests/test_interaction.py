@@ -154,11 +154,12 @@ PAGES: dict[str, list] = {
         Control("selectbox", "Suppliers in an area (or click the map)", figure=("tables",), then=AUTO,
                 why="the area picked on the map, not kept in the address"),
     ],
-    "/Opportunities": sidebar(base=(), imd=()) + [
+    "/Opportunities": sidebar(base=(), imd=(), wider=()) + [   # local against leaving: the wider area is not used
         Control("toggle", "Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
                 to="off", figure=FIGS, why="not kept in the address"),
     ],
-    "/Suppliers": sidebar(base=(), local=("tables",), wider=("tables",), imd=()) + [
+    # local/wider move a supplier's location band, in rows the grid need not draw: not required to show
+    "/Suppliers": sidebar(base=(), local=(), wider=(), imd=()) + [
         Control("text", "Search supplier names", to="ltd", then="group", figure=("metrics", "tables"),
                 why="a search, not kept in the address"),
         Control("toggle", "Only suppliers shared by two or more anchors", to="on", figure=("metrics", "tables"),
