@@ -163,5 +163,7 @@ show.table(sup[cols].rename(columns={"supplier_name": "Supplier", "postcode": "P
                                      "n_payments": "Payments", "n_anchors": "Anchors paying", "is_sme": "SME", "is_vcse": "VCSE",
                                      "shared": "Shared"}),
            f.provenance(f"Suppliers in {names.get(area, area)}", "Spend by supplier in the chosen area",
-                        numerator="spend with each supplier"), key="area_suppliers")
+                        numerator="spend with each supplier"), key="area_suppliers",
+           column_config={"Spend £": st.column_config.NumberColumn(format="£%,.0f"),
+                          "Payments": st.column_config.NumberColumn(format="localized")})
 footer(f, imd_used=colour == "imd")
