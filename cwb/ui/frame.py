@@ -145,8 +145,10 @@ def page_setup(title: str) -> None:
                        initial_sidebar_state="auto")   # collapsed on a phone, open on a desktop
 
 
-def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> Filters:
-    """Draw the shared frame and return the filters. ``anchor_mode``: multi / single / none."""
+def frame(title: str, anchor_mode: str = "multi", show_method: bool = True, exit_button: bool = True) -> Filters:
+    """Draw the shared frame and return the filters. ``anchor_mode``: multi / single / none;
+    ``exit_button``: draw the 'Exit presentation' button in presentation mode (the Present page
+    draws its own in its navigation row)."""
     page_setup(title)
     from cwb.ui import style  # house CSS: contrast, focus ring, print layout, chart and map names
     style.apply()
@@ -252,7 +254,7 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True) -> F
         st.info(n)
     from cwb.ui import show  # wrapping metric labels; the exit button in presentation mode
 
-    show.page_fixes()
+    show.page_fixes(exit_button=exit_button)
     return f
 
 

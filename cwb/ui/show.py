@@ -110,10 +110,11 @@ PRESENT_FIXES = """<style>
 </style>"""
 
 
-def page_fixes() -> None:
+def page_fixes(exit_button: bool = True) -> None:
     """Call right after ``frame()``: metric labels that wrap instead of being cut off and, in
     presentation mode (no sidebar), a visible 'Exit presentation' button at the top of the page
-    with metric values that fit ('£867...'). Drawn at most once per run."""
+    (``exit_button``: the Present page has its own) with metric values that fit ('£867...').
+    Drawn at most once per run."""
     from streamlit.errors import StreamlitAPIException
 
     if not _presenting():
@@ -124,6 +125,9 @@ def page_fixes() -> None:
         st.session_state.setdefault("_cwb", {})["present"] = "0"
         st.session_state["present_toggle"] = False
 
+    if not exit_button:
+        st.markdown(PAGE_FIXES + PRESENT_FIXES, unsafe_allow_html=True)
+        return
     try:
         st.button("✕ Exit presentation", key="cwb_exit_present", on_click=leave,
                   help="Back to the dashboard with the sidebar and controls (present=0 in the link)")
