@@ -26,6 +26,9 @@ def _slide_figure(ctx_key: str, version: int, step: int, _fig):
     """The projector version of a slide's chart (large text, no title: the headline is the title)."""
     fig = net_charts.for_projector(_fig, factor=1.6, height=CHART_HEIGHT, min_size=22)
     fig.update_layout(title=None, margin=dict(t=36))
+    bars = [t for t in fig.data if getattr(t, "orientation", None) == "h"]
+    if bars:   # every category named: plotly skips every other label when the text is this large
+        fig.update_yaxes(tickmode="linear", dtick=1)
     if fig.layout.showlegend is not False and len(fig.data) > 1:
         # a legend under the plot sits on the x-axis title at 1280 x 720: put it above, at the right
         fig.update_layout(legend=dict(orientation="h", y=1.02, yanchor="bottom", x=1, xanchor="right"))
