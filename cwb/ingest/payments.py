@@ -349,6 +349,11 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         skipped.append((place(i), f"{verdict}: {rowtext(i)}"))
         prev = i
     payment_like = vamt & ~is_total & ~junk
+    n_tot = int(is_total.sum())
+    if n_tot:
+        bad_tot = sum("does NOT match" in why for _w, why in skipped)
+        rep.notes.append(f"{n_tot:,} total line(s) left out (listed)" + (f"; {bad_tot} do NOT match the rows they total" if bad_tot else
+                                                                       ", each equal to the sum of the rows it totals"))
     for i in np.flatnonzero(junk)[:200]:
         skipped.append((place(i), f"no amount, payee or date (not a payment): {rowtext(i)}"))
     for i in np.flatnonzero(no_amount)[:200]:
