@@ -96,7 +96,7 @@ def test_rejected_rows_and_mapping_correction(app_env, tmp_path, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert {m.label: m.value for m in at.metric}["Total £"] == "£10.00"
-    assert any("Paid" in str(d.value) and "money" in str(d.value) for d in at.dataframe)      # the evidence table
+    assert any("Paid" in d.value.to_string() and "money" in d.value.to_string() for d in at.dataframe)      # the evidence table
     assert not _button(at, "Commit this file").disabled
     next(s for s in at.selectbox if s.label == "amount").set_value("Value")
     _button(at, "Read again with this mapping").click()
