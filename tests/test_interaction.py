@@ -125,7 +125,8 @@ PAGES: dict[str, list] = {
     ],
     "/Present": [
         Control("button", "Next ▶", to="", back="◀ Previous", url="s", figure=("charts", "text"),
-                why="a slide is a headline and a chart"),
+                why="a slide is a headline and a chart",
+                known="the test's click on 'Next ▶' timed out at 60 s on a loaded machine (15:05, not yet diagnosed)"),
         Skip("button", "◀ Previous", "undoes 'Next ▶' above"),
         Skip("button", "Exit", "leaves for the home page (tests/test_pack_present.py)"),
         Skip("multiselect", "Anchors (none = whole network)", "the sidebar is hidden while presenting", side=True),
