@@ -23,29 +23,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from cwb.ingest import importer
+from cwb.ingest import importer, vocab
 from cwb.ingest.readers import propose_mapping
 
-ALIASES = {
-    "uprn": ["UPRN", "Unique Property Reference Number"],
-    "site_ref": ["AssetCode", "Asset Code", "Asset Reference", "Property Reference", "Asset ID"],
-    "site_name": ["PropertyName", "Property Name", "Site Name", "Asset Name", "Name"],
-    "street_number": ["StreetNumber", "Street Number"],
-    "street": ["StreetName", "Street Name", "Address", "Street"],
-    "town": ["PostTown", "Post Town", "Town"],
-    "postcode": ["PostCode", "Postcode", "Post Code"],
-    "crs": ["CoordinateReferenceSystem", "Coordinate Reference System", "CRS"],
-    "x": ["GeoX", "Easting", "Longitude", "X"],
-    "y": ["GeoY", "Northing", "Latitude", "Y"],
-    "tenure": ["TenureType", "Tenure Type", "Tenure"],
-    "tenure_detail": ["TenureDetail", "Tenure Detail"],
-    "other_detail": ["OtherDetail", "Other Detail", "Use", "Current Use"],
-    "holding_type": ["HoldingType", "Holding Type"],
-    "building_size": ["BuildingSize", "Building Size", "Floor Area", "GIA"],
-    "land_area": ["LandArea", "Land Area", "Site Area", "Area (ha)", "Hectares"],
-    "effective_date": ["EffectiveDate", "Effective Date"],
-    "status": ["Status", "Asset Status"],
-}
+ALIASES: dict[str, list[str]] = vocab.for_kind("assets")     # the one vocabulary (cwb.ingest.vocab)
 COMMUNITY_USES = re.compile(r"allotment|park|community|memorial|library|playing field|open space", re.I)
 
 

@@ -9,21 +9,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cwb.ingest import importer
+from cwb.ingest import importer, vocab
 from cwb.ingest.names import is_redacted_individual, matchable_suppliers_sql, near_matches, normalise_name
 from cwb.ingest.readers import propose_mapping
 
-ALIASES = {
-    "name": ["Supplier Name", "Name", "SupplierName", "Supplier", "Vendor Name", "Organisation Name", "Recipient Org:Name"],
-    "postcode": ["Postcode", "Post Code", "PostCode", "Supplier Postcode", "Recipient Org:Postal Code", "Postal Code"],
-    "supplier_ref": ["Supplier ID", "Supplier Id", "SupplierID", "Supplier Number", "Vendor ID", "BeneficiaryOtherID", "Supplier Ref"],
-    "company_number": ["Company Number", "Companies House Number", "Recipient Org:Company Number", "Company No"],
-    "charity_number": ["Charity Number", "Registered Charity Number", "Recipient Org:Charity Number", "Charity No"],
-    "is_sme": ["SME", "Is SME", "SME Flag", "SME Status"],
-    "is_vcse": ["VCSE", "Is VCSE", "VCSE Flag", "Voluntary Sector"],
-    "is_social_economy": ["Social Enterprise", "Social Economy", "Co-operative", "Cooperative"],
-    "country": ["Country", "Recipient Org:Country"],
-}
+ALIASES: dict[str, list[str]] = vocab.for_kind("suppliers")     # the one vocabulary (cwb.ingest.vocab)
 TRUE = {"y", "yes", "true", "1", "sme", "vcse", "t"}
 FALSE = {"n", "no", "false", "0", "f", "non-sme"}
 
