@@ -183,7 +183,7 @@ def test_land_page_for_one_anchor(app_env):
     at.run()
     assert not at.exception
     table = [d.value for d in at.dataframe if "Anchor" in d.value.columns][0]
-    assert set(table["Anchor"]) == {"DEMO-FIRE"}
+    assert set(table["Anchor"]) == {"Shire Fire and Rescue Service (demo)"}   # the table names the anchor
     # no IMD in the demo database: said plainly, the deprivation layer is off
     assert any("Indices of Deprivation" in x.value for x in at.info)
     assert at.toggle(key="land_imd").disabled

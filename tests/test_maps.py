@@ -205,7 +205,7 @@ def test_share_in_tooltip_matches_the_headline(app_env, monkeypatch, tmp_path):
     net = con.execute("SELECT local_lad_codes, wider_lad_codes, region_code FROM network LIMIT 1").fetchone()
     anchors = [r[0] for r in con.execute("SELECT anchor_id FROM anchor").fetchall()]
     fy = db.run("financial_years", con, network_id="DEMO")["financial_year"].max()
-    ind = db.run("spend_indicators", con, anchor_ids=anchors, fy_from=fy, fy_to=fy, denominator="all", top_n=300,
+    ind = db.run("spend_indicators", con, network_id="DEMO", anchor_ids=anchors, fy_from=fy, fy_to=fy, denominator="all", top_n=300,
                  local_lads=list(net[0]), wider_lads=sorted(set(net[1]) | set(net[0])), region_code=net[2], imd_edition="2019")
     db.close_all()
     headline = float(ind[ind["anchor_id"] == "_all"]["local_pct"].iloc[0])
