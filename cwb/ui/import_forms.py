@@ -60,7 +60,7 @@ def payment_options() -> tuple[str | None, bool]:
     c = st.columns(2)
     order = c[0].selectbox("Date order", list(DATE_ORDERS), format_func=lambda k: DATE_ORDERS[k], key="_date_order",
                            help="Used only when every date in the file reads either way (like 04/05/2020).")
-    skip = c[1].checkbox("Leave out rows that have an amount but no date (listed in the report)", key="_skip_undated")
+    skip = c[1].checkbox("Leave out undated rows (listed in the report)", key="_skip_undated")
     return order, skip
 
 
