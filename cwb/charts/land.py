@@ -35,15 +35,11 @@ def status_trend(df: pd.DataFrame, value: str, title: str) -> go.Figure:
 
 def disposals(df: pd.DataFrame, title: str) -> go.Figure:
     d = df.groupby("disposal_route", as_index=False)[["sites", "area_ha", "value_gbp"]].sum().sort_values("area_ha")
-    # sites and value go with the route's name (the axis makes room for it); the bar carries only
-    # its hectares, which fit beside it in a half-width column
-    labels = [f"{str(r).capitalize()}<br>{int(n)} sites · {gbp(v)}"
-              for r, n, v in zip(d["disposal_route"], d["sites"], d["value_gbp"].astype(float))]
-    fig = go.Figure(go.Bar(x=d["area_ha"], y=labels, orientation="h",
+    fig = go.Figure(go.Bar(x=d["area_ha"], y=d["disposal_route"].str.capitalize(), orientation="h",
                            marker_color=theme.TURQUOISE,
-                           text=[f"{h:.1f} ha" for h in d["area_ha"]],
+                           text=[f"{h:.1f} ha · {int(n)} sites · {gbp(v)}" for h, n, v in zip(d["area_ha"], d["sites"], d["value_gbp"].astype(float))],
                            textposition="outside", cliponaxis=False))
-    fig.update_xaxes(title="Hectares disposed", range=[0, max(float(d["area_ha"].max() or 1) * 1.5, 1)])
+    fig.update_xaxes(title="Hectares disposed", range=[0, max(float(d["area_ha"].max() or 1) * 2.6, 1)])
     fig.update_yaxes(automargin=True)
     fig.update_layout(height=max(260, 80 + 55 * len(d)), showlegend=False)
     return theme.apply(fig, title)

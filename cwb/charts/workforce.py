@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,9 +33,6 @@ def anchors_bar(df: pd.DataFrame, col: str, title: str, names: dict[str, str]) -
     d = df[df["anchor_id"] != "_all"].copy()
     d["name"] = d["anchor_id"].map(names).str.replace(" (demo)", "", regex=False)
     d = d.sort_values(col, na_position="first")
-    # long names wrap: in a half-width column one line of 'Millbrook Teaching Hospitals NHS Trust'
-    # ran past the chart's left edge
-    d["name"] = ["<br>".join(textwrap.wrap(str(n), 24)) or str(n) for n in d["name"]]
     fig = go.Figure(go.Bar(x=d[col], y=d["name"], orientation="h", marker_color=theme.TURQUOISE,
                            text=[("suppressed" if pd.isna(v) else f"{v:.1f}%") for v in d[col]],
                            textposition="outside", cliponaxis=False,
