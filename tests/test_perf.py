@@ -152,7 +152,7 @@ def test_headline_marts_equal_the_payment_table_over_a_range_of_years(demo_con):
     anchors = [r[0] for r in con.execute("SELECT anchor_id FROM anchor ORDER BY 1").fetchall()]
     for subset, den in ((anchors, "all"), (anchors[:3], "influenceable"), (anchors[2:], "all")):
         truth, local = _payment_truth(con, subset, "2020-21", "2025-26", den == "influenceable")
-        got = db.run("spend_indicators", con, anchor_ids=subset, fy_from="2020-21", fy_to="2025-26",
+        got = db.run("spend_indicators", con, network_id="DEMO", anchor_ids=subset, fy_from="2020-21", fy_to="2025-26",
                      denominator=den, top_n=300, local_lads=local, wider_lads=sorted(set(wider) | set(local)),
                      region_code=region, imd_edition="2019")
         got = got.sort_values(["anchor_id", "financial_year"]).reset_index(drop=True)

@@ -288,7 +288,7 @@ def test_supplier_list_keeps_different_supplier_ids_apart(tmp_path, monkeypatch)
     assert con.execute("SELECT count(DISTINCT supplier_id) FROM supplier_alias").fetchall() == [(3,)]
     # a later payments file naming S2 pays the second record, not the first
     pay = tmp_path / "p.csv"
-    pay.write_text("Payment Date,Amount,Supplier Name,Supplier ID\n01/04/2024,10.00,Acme,S2\n")
+    pay.write_text("Payment Date,Amount,Supplier Name,Supplier ID\n15/04/2024,10.00,Acme,S2\n")
     importer.commit(con, safe_stage(con, pay, "payments", "A"))
     assert con.execute("SELECT s.postcode FROM payment JOIN supplier s USING (supplier_id)").fetchall() == [("LA1 1AA",)]
     db.close_all()

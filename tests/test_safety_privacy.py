@@ -84,7 +84,7 @@ def test_every_stored_hr_cell_holds_at_least_k_staff(con, tmp_path):
     assert cells and all(h >= K for _, _, h in cells), cells
     assert sum(h for *_, h in cells) == len(people)
     assert ("lsoa11", "E01025314", 12) in cells or any(c[0] == "lsoa11" and c[2] >= 12 for c in cells)
-    raw = db.run("workforce_indicators", con, anchor_ids=["A"], fy_from="2024-25", fy_to="2024-25",
+    raw = db.run("workforce_indicators", con, network_id=_network_of(con, "A"), anchor_ids=["A"], fy_from="2024-25", fy_to="2024-25",
                  local_lads=["E07000123"], imd_edition="2019")
     a = raw[raw["anchor_id"] == "A"].iloc[0]
     # 62 live locally; the 6 elsewhere (one district, fewer than k) and the 3 unresolved make an
@@ -127,7 +127,7 @@ def test_network_fte_does_not_move_with_a_small_anchor(con, tmp_path):
     importer.commit(con, st)
 
     def shown(anchors):
-        raw = db.run("workforce_indicators", con, anchor_ids=anchors, fy_from="2024-25", fy_to="2024-25",
+        raw = db.run("workforce_indicators", con, network_id=_network_of(con, anchors[0]), anchor_ids=anchors, fy_from="2024-25", fy_to="2024-25",
                      local_lads=["E07000123"], imd_edition="2019")
         return workforce.protected_indicators(raw, k=K).set_index("anchor_id")
 
@@ -192,3 +192,11 @@ def test_read_again_with_a_mapping_after_an_hr_extract(con, tmp_path):
     again = importer.stage_upload(con, data, "hr.csv", "workforce", "A", "2024-25", mapping)
     assert again.report.ok, again.report.text()
     assert int(again.frames["workforce_area"]["headcount"].sum()) == 12
+
+
+def _network_of(con, anchor_id: str) -> str:
+    cur = con.cursor()
+    try:
+        return cur.execute("SELECT network_id FROM anchor WHERE anchor_id = ?", [anchor_id]).fetchall()[0][0]
+    finally:
+        cur.close()
