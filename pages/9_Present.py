@@ -9,7 +9,7 @@ from cwb import slides as slide_mod
 from cwb.charts import network as net_charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import data
-from cwb.ui.frame import clear_page_param, footer, frame, page_param, set_page_param, set_present
+from cwb.ui.frame import clear_page_param, footer, frame, page_param, set_page_param, set_present, step_page_param
 
 # at 1280 x 720 (a projector) the headline, the chart with its x-axis and the caption fit one screen
 CHART_HEIGHT = 340
@@ -61,10 +61,11 @@ h2 {font-size: 1.75rem !important; padding-bottom: 0.35rem !important;}
 </style>""", unsafe_allow_html=True)
 
 nav = st.columns([2, 2, 3, 2.4])
-if nav[0].button("◀ Previous", disabled=step == 0, key="prev", width="stretch"):
-    step -= 1
-if nav[1].button("Next ▶", disabled=step >= n - 1, key="next", type="primary", width="stretch"):
-    step += 1
+# the step moves in the buttons' callbacks (before this run), so the counter and which buttons are
+# enabled show the new slide at once (changed after drawing them, 'Previous' stayed disabled on slide 2)
+nav[0].button("◀ Previous", disabled=step == 0, key="prev", width="stretch", on_click=step_page_param, args=("s", -1, n))
+nav[1].button("Next ▶", disabled=step >= n - 1, key="next", type="primary", width="stretch",
+              on_click=step_page_param, args=("s", 1, n))
 if nav[3].button("✕ Exit presentation", key="exit", width="stretch"):
     set_present(False)
     clear_page_param("s")

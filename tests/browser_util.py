@@ -309,8 +309,23 @@ def options(page, kind: str, label: str, side: bool | None = None) -> list[str]:
     raise ValueError(f"no options for a {kind}")
 
 
-def _open_list(page, w) -> None:
+def scroll_to(w, timeout: float = 10) -> None:
+    """Bring ``w`` into view and wait until it stops moving, as a user scrolls and then clicks.
+    (The sidebar scrolls smoothly: a click straight after Playwright's own scrolling lands while
+    the sidebar still moves, and a selectbox's list closes again on that scroll -- the Baseline
+    year, below the fold at 1000 px high, then never opened.)"""
     w.scroll_into_view_if_needed()
+    end, last = time.time() + timeout, None
+    while time.time() < end:
+        box = w.bounding_box()
+        if box is not None and box == last:
+            return
+        last = box
+        time.sleep(0.15)
+
+
+def _open_list(page, w) -> None:
+    scroll_to(w)
     w.locator("input").first.click()
     page.locator('[role="listbox"] [role="option"]').first.wait_for(timeout=20_000)
 
@@ -358,7 +373,7 @@ def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -
     if w.is_hidden():  # inside a closed expander: open it the way a user would
         w.locator("xpath=ancestor::details[1]/summary").first.click()
         w.wait_for(state="visible", timeout=20_000)
-    w.scroll_into_view_if_needed()
+    scroll_to(w)
     exact = re.compile(r"^\s*" + re.escape(to.lstrip("-")) + r"\s*$")
     if kind == "selectbox":
         def do():

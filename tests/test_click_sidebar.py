@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_util import CHROMIUM, launch, settle, streamlit_server
+from tests.browser_util import CHROMIUM, launch, scroll_to, settle, streamlit_server
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -29,7 +29,9 @@ def _metric(page, needle: str) -> str:
 
 def _pick(page, label: str, option: str) -> None:
     """Open the sidebar selectbox labelled ``label`` and click ``option`` in its list."""
-    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label).click()
+    box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label)
+    scroll_to(box)   # as a user does: scroll, then click once the sidebar is still
+    box.click()
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
 

@@ -361,3 +361,20 @@ def test_rejecting_an_automatic_match_returns_the_payee_to_the_queue(fresh, tmp_
     assert cur.execute("SELECT match_kind, location_method FROM supplier_resolved WHERE name_norm = 'YORWASTE'").fetchone() == (None, None)
     review.decide(con, "YORWASTE", "clear")
     assert cur.execute("SELECT match_reg_id FROM supplier_resolved WHERE name_norm = 'YORWASTE'").fetchone()[0] == "FX000002"
+
+
+def test_queue_names_each_anchor_once_in_order_and_counts_them(demo_con):
+    """A payee may be several supplier ids (one per spelling); its anchors are listed once each,
+    sorted, and counted from that list -- the same every time (the Supplier review page's table
+    used to come back in another order after a rerun, and could repeat an anchor)."""
+    from cwb.registers import review
+
+    ids = [r[0] for r in demo_con.cursor().execute("SELECT anchor_id FROM anchor ORDER BY 1").fetchall()]
+    first = review.queue(demo_con, ids, include_decided=True)
+    assert len(first) > 0
+    for anchors, n in zip(first["anchors"], first["n_anchors"]):
+        listed = anchors.split(", ")
+        assert listed == sorted(set(listed)) and len(listed) == n
+    assert any(n > 1 for n in first["n_anchors"])        # the demo network shares suppliers
+    again = review.queue(demo_con, ids, include_decided=True)
+    assert first[["name_norm", "anchors", "n_anchors"]].equals(again[["name_norm", "anchors", "n_anchors"]])

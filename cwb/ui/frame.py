@@ -360,6 +360,18 @@ def set_present(on: bool) -> None:
     _state()["present"] = "1" if on else "0"
 
 
+def step_page_param(key: str, delta: int, n: int) -> None:
+    """Move a numbered page setting (the Present page's slide) by ``delta`` within 0..n-1. Used as
+    a button's ``on_click``: it runs before the rerun, so everything drawn in that run (the
+    counter, which buttons are enabled) already shows the new step."""
+    store = _state()
+    try:
+        cur = int(store.get(key, _from_url(key) or 0))
+    except ValueError:
+        cur = 0
+    store[key] = str(max(0, min(n - 1, cur + delta)))
+
+
 def clear_page_param(key: str) -> None:
     """Forget a page setting (it falls back to its default next time)."""
     _state().pop(key, None)

@@ -9,16 +9,15 @@
 --          confidence (0-1), method, evidence, candidates (JSON list: kind, reg_id, name,
 --          postcode, legal_form, status, score), decision, location_method, postcode, rank
 WITH sp AS (
-    SELECT m.supplier_id, sum(m.spend_gbp) AS spend_gbp, count(DISTINCT m.anchor_id) AS n_anchors,
-           string_agg(DISTINCT m.anchor_id, ', ' ORDER BY m.anchor_id) AS anchors
+    SELECT m.supplier_id, sum(m.spend_gbp) AS spend_gbp, list(DISTINCT m.anchor_id) AS anchor_list
     FROM mart_spend_supplier m
     WHERE list_contains($scope_anchor_ids, m.anchor_id) AND m.supplier_id <> -1
       AND m.financial_year BETWEEN $fy_from AND $fy_to
     GROUP BY m.supplier_id
 ),
 k AS (
-    SELECT r.name_norm, min(r.name) AS payee, sum(sp.spend_gbp) AS spend_gbp, max(sp.n_anchors) AS n_anchors,
-           string_agg(DISTINCT sp.anchors, ', ') AS anchors,
+    SELECT r.name_norm, min(r.name) AS payee, sum(sp.spend_gbp) AS spend_gbp,
+           list_sort(list_distinct(flatten(list(sp.anchor_list)))) AS anchor_list,   -- one payee may be several supplier ids
            any_value(r.decision) AS decision, any_value(g.location_method) AS location_method,
            bool_or(r.match_kind IS NOT NULL) AS linked,
            any_value(g.postcode) AS postcode
@@ -28,7 +27,7 @@ k AS (
     WHERE NOT r.is_individual AND r.name_norm <> ''
     GROUP BY r.name_norm
 )
-SELECT k.name_norm, k.payee, k.spend_gbp, k.n_anchors, k.anchors,
+SELECT k.name_norm, k.payee, k.spend_gbp, len(k.anchor_list) AS n_anchors, array_to_string(k.anchor_list, ', ') AS anchors,
        CASE WHEN k.decision IS NOT NULL AND k.decision <> 'clear' THEN 'decided'
             WHEN sm.status = 'auto' AND NOT k.linked THEN 'rejected'     -- its automatic match was rejected
             ELSE coalesce(sm.status, 'none') END AS status,
