@@ -26,7 +26,6 @@ from tests.browser_util import (
     CHROMIUM,
     ROOT,
     figures,
-    launch,
     options,
     page_paths,
     problems,
@@ -217,16 +216,6 @@ def _matches(spec, w: dict) -> bool:
 
 
 # -- fixtures -----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
 @pytest.fixture(scope="module")
 def idb(demo_db, tmp_path_factory) -> Path:
     """The demo database with both deprivation editions loaded when ../shared holds them (so the

@@ -17,38 +17,19 @@ import pytest
 from cwb import build, db
 from cwb.ingest import importer
 from cwb.ingest.stage import safe_stage
+from tests.conftest import q, small_network_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("safety") / "base.duckdb"
-    c = build.open_database(path, log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
-    c.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
-    c.execute("INSERT INTO anchor VALUES ('B', 'Other anchor', 'nhs_trust', NULL, 'N', NULL, false)")
-    c.execute("CHECKPOINT")
-    db.close_all()
-    return path
+    return small_network_db(tmp_path_factory.mktemp("safety") / "base.duckdb", [("A", "Anchor", "council", None), ("B", "Other anchor", "nhs_trust", None)])
 
 
 @pytest.fixture()
-def con(base_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
-    p = tmp_path / "t.duckdb"
-    shutil.copy(base_db, p)
-    c = db.connect(p)
-    yield c
-    db.close_all()
-
-
-def q(con, sql, params=None):
-    cur = con.cursor()
-    try:
-        return cur.execute(sql, params or []).fetchall()
-    finally:
-        cur.close()
+def con(base_db, copy_con_of):
+    return copy_con_of(base_db)
 
 
 def write(tmp_path, name, header, rows):
