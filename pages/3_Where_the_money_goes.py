@@ -57,7 +57,7 @@ all_lads = mapdata.lad_shapes()
 shapes = all_lads if level == "lad" else data.shapes(level, codes)
 shapes = shapes[shapes["area_code"].isin(set(codes))]
 no_shape = [c for c in codes if c not in set(shapes["area_code"])]
-centres = maps.fix_ni_position(data.query("map_area_centres", area_level=level, codes=no_shape)) if no_shape else \
+centres = data.query("map_area_centres", area_level=level, codes=no_shape) if no_shape else \
     pd.DataFrame(columns=["area_code", "lat", "lon"])
 lads = data.query("lads")
 lad_names = dict(zip(lads["lad_code"], lads["lad_name"]))

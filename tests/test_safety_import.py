@@ -291,3 +291,14 @@ def test_report_text_strips_terminal_escape_sequences(con, tmp_path):
     assert "\x1b" not in text and "\x07" not in text and "\x0b" not in text and "Evil Ltd" in text
     importer.commit(con, st)
     assert "\x1b" not in q(con, "SELECT string_agg(detail, '') FROM audit_log")[0][0]
+
+
+def test_one_terminal_cleaner_for_reports_and_the_command_line():
+    """The CLI printed reports through a second, weaker cleaner of its own (it left the '[31m' of
+    an ESC sequence behind and kept 8-bit CSI sequences' parameters); now one cleaner serves both."""
+    from cwb.ingest import cli
+
+    assert not hasattr(cli, "_clean")
+    raw = "Evil\x1b[31m Ltd\x1b[0m\x9b2J,\x1b]0;title\x07 tab\tkept\nline\r\x0b\x7f\x85"
+    assert importer.clean_text(raw) == "Evil Ltd, tab\tkept\nline"
+    assert importer.clean_text(ValueError("a\x1b[2Jb")) == "ab"

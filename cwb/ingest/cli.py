@@ -76,7 +76,7 @@ def cmd_import(args) -> int:
             st.frames = {"anchor": new_anchor, **st.frames}
         if st.report.ok:
             importer.check_overlap(con, st)
-        print(_clean(report_text(st.report)))
+        print(importer.clean_text(report_text(st.report)))
         if st.report.duplicate_of is not None:
             print("  (nothing imported)\n")
             continue
@@ -105,13 +105,6 @@ def cmd_import(args) -> int:
                   "import without --map ('python -m cwb mappings list' shows it)")
         print()
     return 1 if failed else 0
-
-
-def _clean(text: str) -> str:
-    """Report text for a terminal: control characters from the file (escape sequences) removed."""
-    import re
-
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f\x9b]", "", text)
 
 
 def cmd_mappings(args) -> int:
