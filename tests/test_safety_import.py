@@ -302,3 +302,20 @@ def test_one_terminal_cleaner_for_reports_and_the_command_line():
     raw = "Evil\x1b[31m Ltd\x1b[0m\x9b2J,\x1b]0;title\x07 tab\tkept\nline\r\x0b\x7f\x85"
     assert importer.clean_text(raw) == "Evil Ltd, tab\tkept\nline"
     assert importer.clean_text(ValueError("a\x1b[2Jb")) == "ab"
+
+
+def test_cli_lists_and_undoes_a_file_with_escapes_in_its_name_cleanly(tmp_path, base_db):
+    """File names and remembered headers come from users' files: `files`, `undo` and `mappings
+    list` print them through the one cleaner (they were printed raw)."""
+    dbp = tmp_path / "cli.duckdb"
+    shutil.copy(base_db, dbp)
+    env = {**os.environ, "CWB_DB": str(dbp), "CWB_ORIGINALS": str(tmp_path / "o")}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "cwb", *a], capture_output=True, text=True, cwd=ROOT,  # noqa: E731
+                                    env=env, timeout=300)
+    f = write(tmp_path, "pay\x1b[2Jments.csv", "Date,Amount,Supplier\x1b[31m name", months(20))
+    r = run("import", "payments", str(f), "--anchor", "A", "--map", "supplier_name=Supplier\x1b[31m name")
+    assert r.returncode == 0, r.stdout + r.stderr
+    listed = run("files").stdout
+    assert "payments.csv" in listed and "\x1b" not in listed, repr(listed)
+    for out in (run("mappings", "list").stdout, run("undo", "1").stdout):
+        assert out.strip() and "\x1b" not in out, repr(out)

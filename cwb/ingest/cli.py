@@ -7,6 +7,7 @@ import sys
 import pandas as pd
 
 from cwb import manage
+from cwb.ingest.importer import clean_text
 
 ANCHOR_TYPES = manage.ANCHOR_TYPE_CODES
 
@@ -123,8 +124,8 @@ def cmd_mappings(args) -> int:
                 m = d.get("mapping", d) if isinstance(d, dict) else {}
                 cols = d.get("columns") if isinstance(d, dict) else None
                 what = f"{len(cols)} columns" if cols else "any layout"
-                print(f"{i:3d}  {key}  ({what}; saved {str(at)[:16]}): "
-                      + ", ".join(f"{k} <- '{v}'" for k, v in m.items() if isinstance(v, str))[:200])
+                print(clean_text(f"{i:3d}  {key}  ({what}; saved {str(at)[:16]}): "    # headers come from files
+                                          + ", ".join(f"{k} <- '{v}'" for k, v in m.items() if isinstance(v, str))[:200]))
             return 0
         if not args.key:
             print(f"give the mapping: python -m cwb mappings {args.action} KEY (a number or key from "
@@ -136,8 +137,8 @@ def cmd_mappings(args) -> int:
             return 2
         key, js, at = pick[0]
         if args.action == "show":
-            print(f"{key} (saved {str(at)[:16]})")
-            print(json.dumps(json.loads(js), indent=2))
+            print(clean_text(f"{key} (saved {str(at)[:16]})"))
+            print(clean_text(json.dumps(json.loads(js), indent=2, ensure_ascii=False)))
             return 0
         cur.execute("DELETE FROM import_mapping WHERE source_key = ?", [key])
         print(f"forgot {key}: the next file of that layout is mapped afresh")
@@ -169,7 +170,7 @@ def cmd_anchor(args) -> int:
 
 
 def cmd_files(args) -> int:
-    print(manage.files(_con(args)).to_string(index=False))
+    print(clean_text(manage.files(_con(args)).to_string(index=False)))   # file names come from users
     return 0
 
 
@@ -179,7 +180,7 @@ def cmd_undo(args) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    print(f"removed file {args.file_id} ({name}) and everything it brought in")
+    print(clean_text(f"removed file {args.file_id} ({name}) and everything it brought in"))
     return 0
 
 
