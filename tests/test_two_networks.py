@@ -197,3 +197,20 @@ def test_spend_page_shows_the_demo_network_only(two, monkeypatch):
     assert not at.exception
     assert at.metric[0].value == fmt.gbp(demo_total)
     db.close_all()
+
+
+def test_a_supplier_is_shared_only_by_anchors_of_its_own_network(two):
+    """The supplier list's 'shared' flag counts the anchors of the chosen network only: the other
+    network's one anchor pays a supplier the demo anchors pay too, and in its own network that
+    supplier is paid by one anchor (it was flagged shared, counting the demo's anchors)."""
+    con, _ = two
+    d = _defaults(con, "OTHER")
+    p = {k: d[k] for k in db.sql_params((ROOT / "cwb/sql/metrics/spend_suppliers.sql").read_text())}
+    p.update(area_level="", area_code="", scope_anchor_ids=["X"])
+    rows = db.run("spend_suppliers", con, **p)
+    assert len(rows) == 1 and rows["n_anchors"].tolist() == [1]
+    sup = int(rows["supplier_id"].iloc[0])
+    demo_payers = con.cursor().execute("SELECT count(DISTINCT anchor_id) FROM payment WHERE supplier_id = ? AND anchor_id <> 'X'",
+                                       [sup]).fetchone()[0]
+    assert demo_payers >= 1                     # the case the test is about: the demo pays it too
+    assert rows["shared"].tolist() == [False]

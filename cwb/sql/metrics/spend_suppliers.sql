@@ -22,6 +22,7 @@ net AS (
     SELECT supplier_id, count(DISTINCT anchor_id) AS n_network_anchors
     FROM mart_spend_supplier
     WHERE financial_year BETWEEN $fy_from AND $fy_to AND supplier_id <> -1
+      AND anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)   -- another network's anchors never make a supplier shared
     GROUP BY supplier_id
 ),
 agg AS (
