@@ -105,7 +105,7 @@ def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None
     y = 0.03
     for a in sorted(inside, key=lambda a: a.y):
         right = a.x in cats and cats.index(a.x) >= len(cats) / 2     # a note in the right half reads leftwards
-        a.text = "<br>".join(textwrap.wrap(a.text.strip(), 30)) + (" " if right else "")
+        a.text = "<br>".join(textwrap.wrap(a.text.replace("<br>", " ").strip(), 30)) + (" " if right else "")
         a.text = a.text if right else " " + a.text
         a.y, a.yanchor, a.align = y, "bottom", "right" if right else "left"
         a.bgcolor = "rgba(255,255,255,0.85)"

@@ -33,7 +33,9 @@ def anchors_bar(df: pd.DataFrame, col: str, title: str, names: dict[str, str]) -
     d = df[df["anchor_id"] != "_all"].copy()
     d["name"] = d["anchor_id"].map(names).str.replace(" (demo)", "", regex=False)
     d = d.sort_values(col, na_position="first")
-    fig = go.Figure(go.Bar(x=d[col], y=d["name"], orientation="h", marker_color=theme.TURQUOISE,
+    # long names wrap (a half-width column at 1280 px, a phone): none runs past the figure's edge
+    labels = [theme.wrap_label(n, 22) for n in d["name"]]
+    fig = go.Figure(go.Bar(x=d[col], y=labels, orientation="h", marker_color=theme.TURQUOISE,
                            text=[("suppressed" if pd.isna(v) else f"{v:.1f}%") for v in d[col]],
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x:.1f}%<extra></extra>"))
@@ -41,7 +43,8 @@ def anchors_bar(df: pd.DataFrame, col: str, title: str, names: dict[str, str]) -
     fig.update_xaxes(title="Share of staff (%)", range=[0, max(float(d[col].max() or 1) * 1.08, 1)], showticklabels=False,
                      ticks="")
     fig.update_yaxes(automargin=True)
-    fig.update_layout(height=max(300, 80 + 50 * len(d)), showlegend=False, margin=dict(r=110))
+    fig.update_layout(height=max(300, 80 + 50 * len(d)), showlegend=False, margin=dict(l=20, r=110),
+                      meta={"cwb_escaped": True})     # labels escaped above, with line breaks of our own
     return theme.apply(fig, title)
 
 
