@@ -49,8 +49,9 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
     for (xv, _, txt, colour, _), py in zip(ends, pos):
         fig.add_annotation(x=xv, y=py, text=txt, showarrow=False, xanchor="right", yanchor="middle",
                            font=dict(color=colour, size=15))
-    # years stay level (rotated they ran into the axis title in half-width columns)
-    fig.update_xaxes(title=x_title, type="category", tickangle=0, tickfont=dict(size=13))
+    # years turn only where they would overprint each other (a phone); the axis then takes the
+    # room they need, so they stay clear of its title
+    fig.update_xaxes(title=x_title, type="category", tickfont=dict(size=13), automargin=True)
     fig.update_yaxes(title=y_title, rangemode="tozero", ticksuffix="%" if unit == "%" else "",
                      range=[0, max(top, max(pos, default=0) * 1.08)])
     if unit != "%":   # counts (sites, staff): whole-number ticks only

@@ -99,7 +99,8 @@ def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str,
     fig.update_xaxes(title="Local share (%)", range=[0, max(float(d[value].max() or 0) * 1.08, 1)],
                      showticklabels=False, ticks="")
     fig.update_yaxes(automargin=True)
-    fig.update_layout(height=max(300, 80 + 56 * len(d)), showlegend=False,
+    three = any(v.count("<br>") >= 2 for v in labels)     # a wrapped name and its type: room for three lines
+    fig.update_layout(height=max(300, 80 + (66 if three else 56) * len(d)), showlegend=False,
                       margin=dict(l=20, r=_text_px(texts) + 10, t=90, b=60))
     fig.update_layout(meta={"cwb_escaped": True})      # labels escaped above, with markup of our own
     return theme.apply(fig, title)
@@ -256,8 +257,10 @@ def categories(df: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
                          marker_pattern_shape="/", text=[f"{p:.0f}% local" for p in d["local_pct"]],
                          textposition="outside", cliponaxis=False,
                          hovertemplate="%{y}: £%{x:.1f}m outside<extra></extra>"))
-    fig.update_layout(barmode="stack", height=max(360, 80 + 38 * len(d)), margin=dict(l=20, r=90, t=90, b=60))
-    fig.update_xaxes(title="Spend (£ million)", tickprefix="£", ticksuffix="m", tickangle=0, nticks=6)
+    two = any("<br>" in c for c in cats)            # wrapped names need two lines' room (they overprinted)
+    fig.update_layout(barmode="stack", height=max(360, 80 + (50 if two else 38) * len(d)), margin=dict(l=20, r=90, t=90, b=60))
+    # as many ticks as the axis' length holds (six overprinted on a phone)
+    fig.update_xaxes(title="Spend (£ million)", tickprefix="£", ticksuffix="m", tickangle=0, automargin=True)
     fig.update_yaxes(automargin=True)
     fig.update_layout(meta={"cwb_escaped": True})      # categories escaped above, with line breaks of our own
     return theme.apply(fig, title)

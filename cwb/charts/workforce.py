@@ -22,10 +22,11 @@ def indicator_trend(df: pd.DataFrame, col: str, title: str, names: dict[str, str
         if len(last):
             fig.add_annotation(x=last["financial_year"].iloc[0], y=last[col].iloc[0], text=f" {last[col].iloc[0]:.1f}%",
                                showarrow=False, xanchor="left", font=dict(color=colour, size=13))
-    # years stay level and small enough for a half-width column (rotated they ran into the axis title)
-    fig.update_xaxes(title="Financial year (staff at 31 March)", type="category", tickangle=0, tickfont=dict(size=12))
+    # years turn only where they would overprint each other (a phone); the axis then takes the
+    # room they need, and the legend stands above the plot (under it, it sat on the turned years)
+    fig.update_xaxes(title="Financial year (staff at 31 March)", type="category", tickfont=dict(size=12), automargin=True)
     fig.update_yaxes(title="Share of staff", ticksuffix="%", rangemode="tozero")
-    fig.update_layout(height=420, legend=dict(orientation="h", y=-0.25, yanchor="top"), margin=dict(b=110, r=80))
+    fig.update_layout(height=420, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(b=70, r=80))
     return theme.apply(fig, title)
 
 
