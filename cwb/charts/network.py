@@ -47,8 +47,9 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
     pos = [v + (-1 if falling else 1) * 0.06 * top for (_, v, _, _, falling) in ends]
     pos = spread(pos, top, 0.09)
     for (xv, _, txt, colour, _), py in zip(ends, pos):
+        # on a white ground: a line rising to a peak further left crossed the label's words
         fig.add_annotation(x=xv, y=py, text=txt, showarrow=False, xanchor="right", yanchor="middle",
-                           font=dict(color=colour, size=15))
+                           font=dict(color=colour, size=15), bgcolor="rgba(255,255,255,0.8)")
     # years turn only where they would overprint each other (a phone); the axis then takes the
     # room they need, so they stay clear of its title
     fig.update_xaxes(title=x_title, type="category", tickfont=dict(size=13), automargin=True)

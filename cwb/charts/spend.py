@@ -259,8 +259,9 @@ def categories(df: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
                          hovertemplate="%{y}: £%{x:.1f}m outside<extra></extra>"))
     two = any("<br>" in c for c in cats)            # wrapped names need two lines' room (they overprinted)
     fig.update_layout(barmode="stack", height=max(360, 80 + (50 if two else 38) * len(d)), margin=dict(l=20, r=90, t=90, b=60))
-    # as many ticks as the axis' length holds (six overprinted on a phone)
-    fig.update_xaxes(title="Spend (£ million)", tickprefix="£", ticksuffix="m", tickangle=0, automargin=True)
+    # as many ticks as the axis' length holds, turned where even those would touch (on a phone
+    # six level ticks overprinted); the axis takes the room they need
+    fig.update_xaxes(title="Spend (£ million)", tickprefix="£", ticksuffix="m", automargin=True)
     fig.update_yaxes(automargin=True)
     fig.update_layout(meta={"cwb_escaped": True})      # categories escaped above, with line breaks of our own
     return theme.apply(fig, title)
