@@ -34,7 +34,7 @@ def vline(fig: go.Figure, x, text: str, colour: str, dash: str = "dot", ypos: fl
         body = f"{body} " if right else f" {body}"
     fig.add_annotation(x=x, xref="x", yref="paper", y=ypos, text=body, showarrow=False,
                        xanchor="right" if right else "left", align="right" if right else "left",
-                       yanchor="bottom", bgcolor="rgba(255,255,255,0.85)" if ypos < 1 else None,
+                       yanchor="bottom", bgcolor="rgba(255,255,255,0.6)" if ypos < 1 else None,
                        font=dict(color=colour, size=12))
 
 
