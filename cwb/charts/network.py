@@ -114,11 +114,19 @@ def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None
         a.bgcolor = "rgba(255,255,255,0.6)"     # legible, and a line passing behind still shows
         a.xanchor = "right" if right else "left"
         y += (a.text.count("<br>") + 1) * (a.font.size or base * factor) * 1.3 / plot_h
-    # second lines of category labels (the anchor type, small) would overprint at this size
+    # second lines of category labels that only name a type (the anchor type, small; the figure's
+    # meta says so) would overprint at this size: dropped, the name on one line. Other wrapped
+    # labels (long names, or a second line carrying figures) keep their lines and get the room
+    meta = f.layout.meta if isinstance(f.layout.meta, dict) else {}
+    wrapped = False
     for t in f.data:
         ys: Any = getattr(t, "y", None)
-        if ys is not None and len(ys) and all(isinstance(v, str) for v in ys) and any("<br><span" in v for v in ys):
-            t.y = [v.split("<br><span")[0].replace("<br>", " ") for v in ys]
+        if (ys is not None and not isinstance(ys, dict) and len(ys) and all(isinstance(v, str) for v in ys)
+                and any("<br>" in v for v in ys)):
+            if meta.get("cwb_type_lines"):
+                t.y = [v.split("<br><span")[0].replace("<br>", " ") for v in ys]
+            else:
+                wrapped = True
     # labels at the lines' ends (data coordinates, one x) were fanned apart for the document's
     # size: at this text size and height they would touch, so they are fanned apart again
     rng = f.layout.yaxis.range if f.layout.yaxis else None
@@ -140,5 +148,5 @@ def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None
         if top > float(rng[1]):
             f.update_yaxes(range=[rng[0], top])
     if height or f.layout.height:
-        f.update_layout(height=height or round(f.layout.height * 1.15))
+        f.update_layout(height=height or round(f.layout.height * (factor if wrapped else 1.15)))
     return f

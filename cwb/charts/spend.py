@@ -102,7 +102,9 @@ def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str,
     three = any(v.count("<br>") >= 2 for v in labels)     # a wrapped name and its type: room for three lines
     fig.update_layout(height=max(300, 80 + (66 if three else 56) * len(d)), showlegend=False,
                       margin=dict(l=20, r=_text_px(texts) + 10, t=90, b=60))
-    fig.update_layout(meta={"cwb_escaped": True})      # labels escaped above, with markup of our own
+    # labels escaped above, with markup of our own; the second lines only name the type (the
+    # projector's copy drops them: network.for_projector)
+    fig.update_layout(meta={"cwb_escaped": True, "cwb_type_lines": True})
     return theme.apply(fig, title)
 
 
