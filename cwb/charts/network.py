@@ -135,17 +135,21 @@ def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None
     if rng and len(ends) > 1:
         span = float(rng[1]) - float(rng[0])
         gap = 1.3 * max((a.font.size or base * factor) for a in ends) / plot_h   # a label's height, as a share
+        moved = []
         for xv in {a.x for a in ends}:
             group = [a for a in ends if a.x == xv]
             ys = [float(a.y) for a in group]
             new = spread(ys, span, gap)
+            if new == ys:
+                continue
             shift = (sum(new) - sum(ys)) / len(ys)        # fanned out about their middle, not only upwards
             low = min(new) - shift
             shift -= max(0.0, gap * span / 2 - low)      # ... and never below the axis
             for a, y in zip(group, new):
                 a.y = y - shift
-        top = max(float(a.y) for a in ends) + gap * span
-        if top > float(rng[1]):
+                moved.append(a.y)
+        top = max(moved, default=0.0) + gap * span / 2
+        if moved and top > float(rng[1]):
             f.update_yaxes(range=[rng[0], top])
     if height or f.layout.height:
         f.update_layout(height=height or round(f.layout.height * (factor if wrapped else 1.15)))
