@@ -185,6 +185,7 @@ def check_password(account: Account | None, password: str) -> bool:
         return False                      # blank or absurd: no hash to spend on it
     ph = PasswordHasher()
     target = account.password_hash if account and account.password_hash else _DUMMY_HASH
+    ok: bool
     try:
         ok = ph.verify(target, password)
     except (VerificationError, InvalidHashError):
@@ -269,7 +270,7 @@ class SignInGuard:
             self._slots.release()
         now = self.clock()
         with self._mu:
-            if ok:
+            if ok and acc is not None:          # check_password is False without an account
                 self._fails.pop("u:" + acc.user, None)
                 return acc, None
             self._fail("u:" + user.strip().lower(), self.account_limit, now)

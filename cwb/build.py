@@ -102,11 +102,22 @@ def ensure_reference(con: duckdb.DuckDBPyConnection, log=print, progress=None,
     # 'later': the caller starts them (the dashboard does, once its first page is drawn)
     cur = con.cursor()
     n = cur.execute("SELECT count(*) FROM ref_postcode").fetchall()[0][0]
+    cur.execute("CREATE TABLE IF NOT EXISTS build_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+    row = cur.execute("SELECT value FROM build_meta WHERE key = 'reference_version'").fetchone()
     cur.close()
     if n == 0:
         t = time.perf_counter()
         geography.load_into(con)
         timings["load_into_db"] = time.perf_counter() - t
+    elif row is None or int(row[0]) < geography.CACHE_VERSION:
+        # loaded from an older build's cache: correct what that build got wrong, in place
+        t = time.perf_counter()
+        geography.upgrade_positions(con, int(row[0]) if row else 1)
+        timings["reference_upgraded"] = time.perf_counter() - t
+    if row is None or int(row[0]) != geography.CACHE_VERSION:
+        cur = con.cursor()
+        cur.execute("INSERT OR REPLACE INTO build_meta VALUES ('reference_version', ?)", [str(geography.CACHE_VERSION)])
+        cur.close()
     return timings
 
 
@@ -128,7 +139,7 @@ def open_database(path: str | Path | None = None, log=print, progress=None,
     ``progress`` and ``boundaries``: see :func:`ensure_reference`."""
     con = db.connect(path)
     apply_schema(con)
-    ensure_reference(con, log=log, progress=progress, boundaries=boundaries)
+    upgraded = "reference_upgraded" in ensure_reference(con, log=log, progress=progress, boundaries=boundaries)
     cur = con.cursor()
     try:
         cur.execute("CREATE TABLE IF NOT EXISTS build_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -136,7 +147,8 @@ def open_database(path: str | Path | None = None, log=print, progress=None,
     finally:
         cur.close()
     want = build_hash()
-    if row is None or row[0] != want or not db.table_exists(con, "mart_spend_supplier") or marts_stale(con):
+    if (row is None or row[0] != want or upgraded or not db.table_exists(con, "mart_spend_supplier")
+            or marts_stale(con)):
         refresh(con)
         cur = con.cursor()
         cur.execute("INSERT OR REPLACE INTO build_meta VALUES ('build_hash', ?)", [want])

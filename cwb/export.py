@@ -13,6 +13,7 @@ import csv
 import io
 import textwrap
 import threading
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -282,7 +283,7 @@ def xlsx_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = Non
         c.border = Border(bottom=edge)
         c.alignment = Alignment(wrap_text=True, vertical="top")
     for rec in data.itertuples(index=False):
-        row = []
+        row: list[Any] = []
         for x in rec:
             if x is None or (isinstance(x, float) and pd.isna(x)) or x is pd.NA:
                 row.append(None)

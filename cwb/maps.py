@@ -356,23 +356,6 @@ def in_bounds(shapes_df: pd.DataFrame, bounds, pad: float = 0.0) -> pd.DataFrame
     return shapes_df[shapely.intersects(g, box)]
 
 
-def fix_ni_position(df: pd.DataFrame, code_col: str = "area_code") -> pd.DataFrame:
-    """Northern Irish postcodes carry Irish Grid references, which the reference build reads as
-    British National Grid: move them back (lat/lon -> the grid numbers -> Irish Grid -> lat/lon)."""
-    ni = df[code_col].astype(str).str.match(r"^(N|95)")
-    if not ni.any():
-        return df
-    from pyproj import Transformer
-
-    to_bng = Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
-    from_ig = Transformer.from_crs("EPSG:29903", "EPSG:4326", always_xy=True)
-    out = df.copy()
-    e, n = to_bng.transform(out.loc[ni, "lon"].to_numpy(float), out.loc[ni, "lat"].to_numpy(float))
-    lon, lat = from_ig.transform(e, n)
-    out.loc[ni, "lon"], out.loc[ni, "lat"] = lon, lat
-    return out
-
-
 # -- drawing: pydeck ------------------------------------------------------------------------------
 def filled_layer(areas: pd.DataFrame, layer_id: str = "areas", pickable: bool = True) -> pdk.Layer:
     """Polygons with their own ``fill`` colour and plain-text ``tooltip``."""
@@ -614,7 +597,6 @@ def spend_picture(rows: pd.DataFrame, shapes_df: pd.DataFrame, centres: pd.DataF
 def anchor_sites(sites: pd.DataFrame, anchor_ids: list[str]) -> pd.DataFrame:
     """The anchors' own sites (map_anchor_sites) for the chosen anchors, with tooltips."""
     s = sites[sites["anchor_id"].isin(anchor_ids)].dropna(subset=["lat", "lon"]).copy()
-    s = fix_ni_position(s.assign(area_code=""), "area_code") if len(s) else s
     s["tooltip"] = [tip(n, "Anchor site (its main address)") for n in s["name"]]
     return s[["lon", "lat", "name", "tooltip"]].reset_index(drop=True)
 

@@ -7,7 +7,7 @@ from cwb import export, fmt
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import show
-from cwb.ui.frame import ANCHOR_TYPES, footer, frame, imd_missing
+from cwb.ui.frame import ANCHOR_TYPES, footer, frame, imd_missing, page_choice, page_toggle
 
 f = frame("Spend overview")
 show.page_fixes()
@@ -67,9 +67,10 @@ with left:
                                  numerator="spend with suppliers in each band"), split, key="split")
 with right:
     per = ind[(ind["anchor_id"] != "_all") & (ind["financial_year"] == f.fy)]
-    by_type = st.toggle("Compare within one anchor type", value=False, key="within_type")
+    by_type = page_toggle(st.toggle, "Compare within one anchor type", "cmp")
     if by_type:
-        t = st.selectbox("Anchor type", sorted(set(f.anchor_types.values())), format_func=ANCHOR_TYPES.get)
+        types = sorted(set(f.anchor_types.values()))
+        t = page_choice(st.selectbox, "Anchor type", types, "atype", types[0], "anchor type", format_func=ANCHOR_TYPES.get)
         per = per[per["anchor_id"].map(f.anchor_types) == t]
     fig = charts.anchor_comparison(per, "local_pct", f"Local spend by anchor, {f.fy}", f.anchor_names,
                                    f.anchor_types, ANCHOR_TYPES, None if by_type else r["local_pct"])

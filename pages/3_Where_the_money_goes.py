@@ -5,7 +5,7 @@ import streamlit as st
 
 from cwb import fmt, maps
 from cwb.ui import data, mapdata, show
-from cwb.ui.frame import footer, frame, imd_missing, page_choice
+from cwb.ui.frame import footer, frame, imd_missing, page_choice, page_toggle
 
 LEVELS = {"lad": "Local authority", "msoa11": "MSOA (2011)", "lsoa11": "LSOA (2011)"}
 LEVEL_WORDS = {"lad": "district", "msoa11": "MSOA", "lsoa11": "LSOA"}
@@ -57,7 +57,7 @@ all_lads = mapdata.lad_shapes()
 shapes = all_lads if level == "lad" else data.shapes(level, codes)
 shapes = shapes[shapes["area_code"].isin(set(codes))]
 no_shape = [c for c in codes if c not in set(shapes["area_code"])]
-centres = maps.fix_ni_position(data.query("map_area_centres", area_level=level, codes=no_shape)) if no_shape else \
+centres = data.query("map_area_centres", area_level=level, codes=no_shape) if no_shape else \
     pd.DataFrame(columns=["area_code", "lat", "lon"])
 lads = data.query("lads")
 lad_names = dict(zip(lads["lad_code"], lads["lad_name"]))
@@ -84,7 +84,7 @@ sites = maps.anchor_sites(data.query("map_anchor_sites", network_id=f.network_id
 pic, table = maps.spend_picture(rows, shapes, centres, names, total_gbp, colour, context, labels, sites, n_min, bounds)
 
 extra = []
-show_points = bool(f.detail_anchors) and st.toggle("Show the 300 largest suppliers as points", value=False, key="map_points")
+show_points = bool(f.detail_anchors) and page_toggle(st.toggle, "Show the 300 largest suppliers as points", "pts")
 if show_points:
     pts = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search="")
     pts = pts.dropna(subset=["lat", "lon"]).head(300)

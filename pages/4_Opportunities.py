@@ -6,7 +6,7 @@ from cwb import export, fmt
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import show
-from cwb.ui.frame import footer, frame
+from cwb.ui.frame import footer, frame, page_toggle
 
 f = frame("Opportunities")
 show.page_fixes()
@@ -15,8 +15,8 @@ if cats.empty:
     st.info(f"No payments in {f.fy} for {esc(f.anchors_label)}.")
     footer(f)
     st.stop()
-hide_public = st.toggle("Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
-                        value=True, key="opp_hide_public")
+hide_public = page_toggle(st.toggle, "Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
+                          "pub", default=True)
 if hide_public:
     cats = cats[~cats["category"].str.contains("public bodies|tax and pensions", case=False, regex=True)]
 if cats.empty:

@@ -5,7 +5,7 @@ import streamlit as st
 from cwb import fmt
 from cwb.fmt import md_escape as esc
 from cwb.ui import show
-from cwb.ui.frame import footer, frame
+from cwb.ui.frame import footer, frame, page_text, page_toggle
 
 BAND = {"local": "Local area", "wider": "Rest of wider area", "region": "Rest of region", "uk": "Rest of UK",
         "unknown": "Unknown"}
@@ -16,10 +16,10 @@ if not f.detail_anchors:
             "the network figures on the other pages cover every anchor.")
     footer(f)
     st.stop()
-q = st.text_input("Search supplier names", value="", max_chars=80, key="sup_search").strip()
+q = page_text(st.text_input, "Search supplier names", "q").strip()
 sup = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=q)
 sh = f.query("spend_shared_suppliers").iloc[0]
-only_shared = st.toggle("Only suppliers shared by two or more anchors", value=False, key="sup_shared")
+only_shared = page_toggle(st.toggle, "Only suppliers shared by two or more anchors", "shared")
 if only_shared:
     sup = sup[sup["shared"]]
 c = st.columns(3)

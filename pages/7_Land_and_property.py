@@ -6,7 +6,7 @@ from cwb import catalogue, export, fmt, maps
 from cwb.charts import land as charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import data, mapdata, show
-from cwb.ui.frame import footer, frame, imd_missing, page_choice
+from cwb.ui.frame import footer, frame, imd_missing, page_choice, page_multi, page_toggle
 
 f = frame("Land and property")
 show.page_fixes()
@@ -34,7 +34,8 @@ DIMS = {"anchor_id": "Anchor", "use_type": "Use", "tenure": "Tenure", "status": 
 left, right = st.columns([3, 2])
 dim = page_choice(left.radio, "Break down by", list(DIMS), "ldim", "use_type", "land breakdown", format_func=DIMS.get,
                   horizontal=True)
-unit = right.radio("Measure", ["sites", "area_ha"], format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True, key="land_unit")
+unit = page_choice(right.radio, "Measure", ["sites", "area_ha"], "lunit", "sites", "land measure",
+                   format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True)
 bd = f.query("land_breakdown", dimension=dim)
 labels = {a: n.replace(" (demo)", "") for a, n in f.anchor_names.items()} if dim == "anchor_id" else {}
 show.chart(charts.breakdown(bd, unit, f"{'Sites' if unit == 'sites' else 'Hectares'} held by {DIMS[dim].lower()}, {f.fy}"
@@ -50,11 +51,11 @@ show.chart(charts.breakdown(bd, unit, f"{'Sites' if unit == 'sites' else 'Hectar
 st.subheader("Sites")
 opts = f.query("land_tenures")
 cols = st.columns([2, 2, 2, 2])
-tenures = cols[0].multiselect("Tenure", sorted(opts["tenure"].unique()), key="land_tenure")
-statuses = cols[1].multiselect("Status", list(charts.STATUS_COLOURS), key="land_status")
-colour_by = cols[2].radio("Colour by", ["status", "use"], horizontal=True, key="land_colour")
-layer_imd = cols[3].toggle(f"Deprivation of areas (IMD {f.imd_edition})", value=False, key="land_imd", disabled=not imd_ok,
-                           help=None if imd_ok else "Load the English Indices of Deprivation to use this layer")
+tenures = page_multi(cols[0].multiselect, "Tenure", sorted(opts["tenure"].dropna().unique()), "ten", "tenure")
+statuses = page_multi(cols[1].multiselect, "Status", list(charts.STATUS_COLOURS), "lst", "status")
+colour_by = page_choice(cols[2].radio, "Colour by", ["status", "use"], "lcol", "status", "site colouring", horizontal=True)
+layer_imd = page_toggle(cols[3].toggle, f"Deprivation of areas (IMD {f.imd_edition})", "limd", disabled=not imd_ok,
+                        help=None if imd_ok else "Load the English Indices of Deprivation to use this layer") and imd_ok
 if not f.detail_anchors:
     st.info("Site-level detail is shared only with analysts of each anchor; the figures above cover every anchor.")
 else:
@@ -104,7 +105,8 @@ else:
 
 left, right = st.columns(2)
 with left:
-    tv = st.radio("Trend of", ["sites", "area_ha"], format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True, key="land_tv")
+    tv = page_choice(st.radio, "Trend of", ["sites", "area_ha"], "ltv", "sites", "land trend",
+                     format_func={"sites": "Sites", "area_ha": "Hectares"}.get, horizontal=True)
     trend = f.query("land_status_trend", fy_from=f.years[0], fy_to=f.years[-1])
     show.chart(charts.status_trend(trend, tv, f"{'Sites' if tv == 'sites' else 'Hectares'} by status, by year"),
                f.provenance("Estate by status", "Sites (or hectares) by status recorded for each financial year (C1, C2, C5)",

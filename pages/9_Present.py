@@ -9,7 +9,15 @@ from cwb import slides as slide_mod
 from cwb.charts import network as net_charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import data
-from cwb.ui.frame import clear_page_param, footer, frame, page_param, set_page_param, set_present, step_page_param
+from cwb.ui.frame import (
+    clear_page_param,
+    footer,
+    frame,
+    page_param,
+    set_page_param,
+    set_present,
+    step_page_param,
+)
 
 # at 1280 x 720 (a projector) the headline, the chart with its x-axis and the caption fit one screen
 CHART_HEIGHT = 340

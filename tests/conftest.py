@@ -67,3 +67,74 @@ def app_env(demo_db, monkeypatch, tmp_path):
     db.close_all()
     yield copy
     db.close_all()
+
+
+# -- real browser and server (tests/browser_util.py) ---------------------------------------------
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (never downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_util import launch
+
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo_db, tmp_path_factory, request):
+    """`streamlit run dashboard.py` on loopback, serving a private copy of the demo database
+    (one per test module; a module that needs other data defines its own ``server``)."""
+    import shutil
+
+    from tests.browser_util import streamlit_server
+
+    path = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "served.duckdb"
+    shutil.copy(demo_db, path)
+    with streamlit_server(path) as url:
+        yield url
+
+
+# -- a small empty network for import tests -------------------------------------------------------
+def small_network_db(path: Path, anchors: list[tuple[str, str, str, str | None]]) -> Path:
+    """A database file with network N (local area Preston, E07000123) and the given anchors
+    (id, name, type, postcode), and nothing imported yet."""
+    from cwb import build, db
+
+    c = build.open_database(path, log=lambda *a: None)
+    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    for a_id, name, kind, postcode in anchors:
+        c.execute("INSERT INTO anchor VALUES (?, ?, ?, ?, 'N', NULL, false)", [a_id, name, kind, postcode])
+    c.execute("CHECKPOINT")
+    db.close_all()
+    return path
+
+
+@pytest.fixture()
+def copy_con_of(tmp_path, monkeypatch):
+    """``copy_con_of(path)``: a connection to a private copy of a database file, with the
+    originals folder in the test's temporary directory."""
+    import shutil
+
+    from cwb import db
+
+    monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
+
+    def make(base: Path):
+        p = tmp_path / "t.duckdb"
+        shutil.copy(base, p)
+        return db.connect(p)
+
+    yield make
+    db.close_all()
+
+
+def q(con, sql: str, params=None) -> list[tuple]:
+    """Rows of one query on a cursor of ``con`` (closed afterwards)."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or []).fetchall()
+    finally:
+        cur.close()

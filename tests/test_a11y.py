@@ -9,12 +9,11 @@ violation, and no heading-order violation (a page's headings go down one level a
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.browser_util import CHROMIUM, ROOT, launch, page_paths, settle, shot_name, streamlit_server
+from tests.browser_util import CHROMIUM, ROOT, page_paths, settle, shot_name
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -23,24 +22,6 @@ REPORTS = ROOT / "tests" / "artifacts" / "axe"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                  reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("a11y") / "a.duckdb"
-    shutil.copy(demo_db, path)
-    with streamlit_server(path) as url:
-        yield url
 
 
 def _open(browser, server, path, **kw):

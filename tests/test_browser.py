@@ -21,7 +21,6 @@ from tests.browser_util import (
     CONTENT,
     ROOT,
     is_local,
-    launch,
     page_paths,
     problems,
     screenshot,
@@ -38,25 +37,6 @@ pytestmark = [pytest.mark.browser,
                                  reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
 
 
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    """One server for the page tests, on a private copy of the demo database."""
-    path = tmp_path_factory.mktemp("browser") / "b.duckdb"
-    shutil.copy(demo_db, path)
-    with streamlit_server(path) as url:
-        yield url
 
 
 def test_pages_are_discovered():

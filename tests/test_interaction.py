@@ -16,6 +16,7 @@ every page they are drawn on, with what each page is expected to show for them.
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,6 @@ from tests.browser_util import (
     CHROMIUM,
     ROOT,
     figures,
-    launch,
     options,
     page_paths,
     problems,
@@ -134,11 +134,10 @@ PAGES: dict[str, list] = {
         NETWORK, SIGN,
     ],
     "/Spend_overview": sidebar(imd=("metrics",), twice=True) + [
-        Control("toggle", "Compare within one anchor type", to="on", figure=("charts",),
-                why="a view setting of one chart, not kept in the address"),
-        Control("selectbox", "Anchor type", figure=("charts",), then=AUTO,
+        Control("toggle", "Compare within one anchor type", to="on", url="cmp", figure=("charts",)),
+        Control("selectbox", "Anchor type", figure=("charts",), then=AUTO, url="atype",
                 setup=((Control("toggle", "Compare within one anchor type"), "on"),),
-                why="drawn only when comparing within a type; not kept in the address"),
+                why="drawn only when comparing within a type"),
     ],
     "/Spend_trends": sidebar(fy=("text",), wider=("text", "charts"), imd=()) + [
         Control("segmented", "Indicator", url="ind", figure=("charts",), then=AUTO),
@@ -149,21 +148,18 @@ PAGES: dict[str, list] = {
         Control("radio", "Colour by", url="col", figure=MAP, to="Deprivation (IMD 2025)",
                 setup=((Control("radio", "Areas"), "LSOA (2011)"),)),
         Control("radio", "Show", url="ext", figure=MAP + ("tables",)),
-        Control("toggle", "Show the 300 largest suppliers as points", to="on", figure=MAP,
-                why="a map layer, not kept in the address"),
+        Control("toggle", "Show the 300 largest suppliers as points", to="on", url="pts", figure=MAP),
         Control("selectbox", "Suppliers in an area (or click the map)", figure=("tables",), then=AUTO,
                 why="the area picked on the map, not kept in the address"),
     ],
     "/Opportunities": sidebar(base=(), imd=(), wider=()) + [   # local against leaving: the wider area is not used
         Control("toggle", "Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
-                to="off", figure=FIGS, why="not kept in the address"),
+                to="off", url="pub", figure=FIGS),
     ],
     # local/wider move a supplier's location band, in rows the grid need not draw: not required to show
     "/Suppliers": sidebar(base=(), local=(), wider=(), imd=()) + [
-        Control("text", "Search supplier names", to="ltd", then="group", figure=("metrics", "tables"),
-                why="a search, not kept in the address"),
-        Control("toggle", "Only suppliers shared by two or more anchors", to="on", figure=("metrics", "tables"),
-                why="not kept in the address"),
+        Control("text", "Search supplier names", to="ltd", then="group", url="q", figure=("metrics", "tables")),
+        Control("toggle", "Only suppliers shared by two or more anchors", to="on", url="shared", figure=("metrics", "tables")),
     ],
     "/Workforce": sidebar(wider=(), den=(), top=()) + [
         Control("segmented", "Indicator", url="wind", figure=("charts",), then=AUTO),
@@ -171,12 +167,12 @@ PAGES: dict[str, list] = {
     ],
     "/Land_and_property": sidebar(base=(), local=(), den=(), top=(), wider=MAP) + [
         Control("radio", "Break down by", url="ldim", figure=("charts",), then=AUTO),
-        Control("radio", "Measure", figure=("charts",), why="not kept in the address"),
-        Control("multiselect", "Tenure", figure=("tables",) + MAP, then=AUTO, why="not kept in the address"),
-        Control("multiselect", "Status", figure=("tables",) + MAP, then=AUTO, why="not kept in the address"),
-        Control("radio", "Colour by", figure=MAP, why="not kept in the address"),
-        Control("toggle", "Deprivation of areas (IMD*", to="on", figure=MAP, why="a map layer, not kept in the address"),
-        Control("radio", "Trend of", figure=("charts",), why="not kept in the address"),
+        Control("radio", "Measure", url="lunit", figure=("charts",)),
+        Control("multiselect", "Tenure", url="ten", figure=("tables",) + MAP, then=AUTO),
+        Control("multiselect", "Status", url="lst", figure=("tables",) + MAP, then=AUTO),
+        Control("radio", "Colour by", url="lcol", figure=MAP),
+        Control("toggle", "Deprivation of areas (IMD*", to="on", url="limd", figure=MAP),
+        Control("radio", "Trend of", url="ltv", figure=("charts",)),
     ],
     "/Import": sidebar(method=False) + [
         Skip("selectbox", "What kind of file", IMPORT), Skip("selectbox", "Anchor", IMPORT),
@@ -217,16 +213,6 @@ def _matches(spec, w: dict) -> bool:
 
 
 # -- fixtures -----------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
 @pytest.fixture(scope="module")
 def idb(demo_db, tmp_path_factory) -> Path:
     """The demo database with both deprivation editions loaded when ../shared holds them (so the
@@ -293,7 +279,7 @@ def _state(page, c: Control) -> dict:
     v, u = value(page, c.kind, c.label, c.side), query(page).get(c.url) if c.url else None
     if c.kind == "multiselect":   # a set: a tag added back goes to the end, the view is the same
         v = " | ".join(sorted(x for x in v.split(" | ") if x))
-        u = None if u is None else ",".join(sorted(x for x in u.split(",") if x))
+        u = None if u is None else ",".join(sorted(x for x in re.split(r"[,|]", u) if x))   # ',' sidebar, '|' page lists
     return {"value": v, "url": u, "figures": figures(page)}
 
 

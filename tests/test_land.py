@@ -163,14 +163,14 @@ def test_land_page_map_filters_and_layers(app_env):
     layers = _deck_layers(at)
     assert set(layers) == {"outlines", "sites", "labels"}          # labels: district and town names
     # the deprivation layer goes under the sites when switched on
-    at.toggle(key="land_imd").set_value(True).run()
+    at.toggle(key="w_limd").set_value(True).run()
     assert list(_deck_layers(at)) == ["outlines", "imd", "sites", "labels"]
     # tenure filter: only leasehold sites, in the table and on the map
-    at.multiselect(key="land_tenure").set_value(["Leasehold"]).run()
+    at.multiselect(key="w_ten").set_value(["Leasehold"]).run()
     table = [d.value for d in at.dataframe if "Tenure" in d.value.columns][0]
     assert set(table["Tenure"]) == {"Leasehold"} and len(table) == n_lease
     # colour by use: the legend names uses
-    at.radio(key="land_colour").set_value("use").run()
+    at.radio(key="w_lcol").set_value("use").run()
     assert not at.exception and any("Office" in m.value for m in at.markdown if "●" in m.value)
     cap = [x.value for x in at.caption if "have a location" in x.value][0]
     assert f"{n_lease} of {n_lease} sites have a location" in cap and "by postcode" in cap
@@ -186,7 +186,7 @@ def test_land_page_for_one_anchor(app_env):
     assert set(table["Anchor"]) == {"Shire Fire and Rescue Service (demo)"}   # the table names the anchor
     # no IMD in the demo database: said plainly, the deprivation layer is off
     assert any("Indices of Deprivation" in x.value for x in at.info)
-    assert at.toggle(key="land_imd").disabled
+    assert at.toggle(key="w_limd").disabled
 
 
 @pytest.mark.parametrize("page", ["pages/6_Workforce.py", "pages/7_Land_and_property.py"])
@@ -196,3 +196,27 @@ def test_people_and_land_pages_run(app_env, page):
     assert at.metric and any("Synthetic demo data" in w.value for w in at.warning)
     if "Workforce" in page:
         assert any("Gender pay gap (B13" in m.value for m in at.markdown)
+
+
+def test_irish_grid_references_are_placed_in_northern_ireland(con, tmp_path):
+    """A land register's eastings and northings are the Irish Grid when its CRS column says so,
+    or, when it names none, for a site with a Northern Irish (BT) postcode; British National Grid
+    otherwise. Read as British, Belfast's grid reference (334316, 374675: BT1 1AA) lands near
+    Liverpool (about 53.26, -2.99). Expected positions: Belfast about 54.60, -5.92 (OSNI);
+    Preston town hall (353790, 429390 British) about 53.76, -2.70."""
+    p = tmp_path / "register.csv"
+    p.write_text("PropertyName,PostCode,GeoX,GeoY,CoordinateReferenceSystem\n"
+                 "Belfast office,BT1 1AA,334316,374675,\n"
+                 "Belfast depot,,334316,374675,EPSG:29903 Irish Grid\n"
+                 "Preston hall,PR1 2HE,353790,429390,\n"
+                 "Preston yard,,353790,429390,OSGB36 British National Grid\n")
+    st = safe_stage(con, p, "assets", "A", financial_year="2024-25")
+    assert st.report.ok, st.report.text()
+    importer.commit(con, st)
+    pos = {n: (la, lo) for n, la, lo in con.execute("SELECT site_name, lat, lon FROM asset WHERE asset_id LIKE 'A:row%'").fetchall()}
+    for name in ("Belfast office", "Belfast depot"):
+        la, lo = pos[name]
+        assert 54.55 < la < 54.65 and -5.97 < lo < -5.87, (name, la, lo)
+    for name in ("Preston hall", "Preston yard"):
+        la, lo = pos[name]
+        assert 53.73 < la < 53.79 and -2.74 < lo < -2.66, (name, la, lo)

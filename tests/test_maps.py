@@ -75,13 +75,6 @@ def test_declutter_drops_overlapping_labels():
     assert list(out["text"]) == ["Preston", "Far"]
 
 
-def test_fix_ni_position_moves_belfast_back():
-    # Belfast's postcodes read as British grid land in the Irish Sea near Liverpool (53.25 N)
-    wrong = pd.DataFrame({"area_code": ["N09000003"], "lat": [53.255245], "lon": [-2.998371]})
-    right = maps.fix_ni_position(wrong)
-    assert 54.4 < right["lat"].iloc[0] < 54.8 and -6.2 < right["lon"].iloc[0] < -5.7
-
-
 def test_map_png_has_the_chart_decoration():
     from PIL import Image
 

@@ -10,38 +10,19 @@
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_util import CHROMIUM, ROOT, launch, problems, settle, streamlit_server
+from tests.browser_util import CHROMIUM, ROOT, problems, settle
 
 SHOTS = ROOT / "tests" / "artifacts" / "maps"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                  reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
 DECK = '[data-testid="stDeckGlJsonChart"]'
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("maps_browser") / "m.duckdb"
-    shutil.copy(demo_db, path)
-    with streamlit_server(path) as url:
-        yield url
 
 
 def _param(page, key: str) -> str | None:

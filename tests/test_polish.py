@@ -165,7 +165,7 @@ def test_tables_show_a_dash_for_missing_values(app_env):
 def test_suppliers_paid_follows_the_shared_only_switch(app_env):
     at = _run("pages/5_Suppliers.py")
     before = next(m for m in at.metric if m.label.startswith("Suppliers paid")).value
-    at.toggle(key="sup_shared").set_value(True).run()
+    at.toggle(key="w_shared").set_value(True).run()
     assert not at.exception
     after = next(m for m in at.metric if m.label.startswith("Suppliers paid"))
     assert after.value != before and int(after.value.replace(",", "")) == len(at.dataframe[0].value)

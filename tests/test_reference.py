@@ -128,3 +128,40 @@ def test_imd_download_fails_cleanly_offline(monkeypatch, tmp_path):
 def test_reference_cache_location_is_configurable(monkeypatch, tmp_path):
     monkeypatch.setenv("CWB_REFERENCE_CACHE", str(tmp_path))
     assert config.reference_cache() == tmp_path and not geography.cache_ready()
+
+
+def test_northern_irish_postcodes_are_in_northern_ireland(con):
+    cur = con.cursor()
+    try:
+        belfast = cur.execute("SELECT lat, lon FROM ref_postcode WHERE pcd_key = 'BT11AA'").fetchone()
+        preston = cur.execute("SELECT lat, lon FROM ref_postcode WHERE pcd_key = 'PR02AA'").fetchone()
+    finally:
+        cur.close()
+    assert 54.5 < belfast[0] < 54.7 and -6.0 < belfast[1] < -5.85, belfast
+    assert 53.6 < preston[0] < 53.9 and -2.9 < preston[1] < -2.5, preston
+
+
+def test_a_database_loaded_by_an_older_build_is_corrected(con):
+    """A database whose postcodes came from a version-1 cache (Belfast near Liverpool) gets the
+    Northern Irish positions again on open, and so do sites placed by those postcodes."""
+    cur = con.cursor()
+    try:
+        right = cur.execute("SELECT lat, lon FROM ref_postcode WHERE pcd_key = 'BT11AA'").fetchone()
+        cur.execute("UPDATE ref_postcode SET lat = 53.265, lon = -2.986 WHERE pcd_key = 'BT11AA'")
+        cur.execute("INSERT INTO asset (asset_id, anchor_id, site_name, postcode, lat, lon, location_precision) "
+                    "VALUES ('ni-test', 'x', 'Belfast site', 'BT1 1AA', 53.265, -2.986, 'postcode')")
+        cur.execute("DELETE FROM build_meta WHERE key = 'reference_version'")
+    finally:
+        cur.close()
+    timings = build.ensure_reference(con, log=lambda *a: None, boundaries="later")
+    cur = con.cursor()
+    try:
+        assert "reference_upgraded" in timings
+        assert cur.execute("SELECT lat, lon FROM ref_postcode WHERE pcd_key = 'BT11AA'").fetchone() == right
+        assert cur.execute("SELECT lat, lon FROM asset WHERE asset_id = 'ni-test'").fetchone() == right
+        assert cur.execute("SELECT value FROM build_meta WHERE key = 'reference_version'").fetchone() == (
+            str(geography.CACHE_VERSION),)
+        cur.execute("DELETE FROM asset WHERE asset_id = 'ni-test'")
+    finally:
+        cur.close()
+    assert "reference_upgraded" not in build.ensure_reference(con, log=lambda *a: None, boundaries="later")

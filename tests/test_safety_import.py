@@ -17,38 +17,19 @@ import pytest
 from cwb import build, db
 from cwb.ingest import importer
 from cwb.ingest.stage import safe_stage
+from tests.conftest import q, small_network_db
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("safety") / "base.duckdb"
-    c = build.open_database(path, log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
-    c.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
-    c.execute("INSERT INTO anchor VALUES ('B', 'Other anchor', 'nhs_trust', NULL, 'N', NULL, false)")
-    c.execute("CHECKPOINT")
-    db.close_all()
-    return path
+    return small_network_db(tmp_path_factory.mktemp("safety") / "base.duckdb", [("A", "Anchor", "council", None), ("B", "Other anchor", "nhs_trust", None)])
 
 
 @pytest.fixture()
-def con(base_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
-    p = tmp_path / "t.duckdb"
-    shutil.copy(base_db, p)
-    c = db.connect(p)
-    yield c
-    db.close_all()
-
-
-def q(con, sql, params=None):
-    cur = con.cursor()
-    try:
-        return cur.execute(sql, params or []).fetchall()
-    finally:
-        cur.close()
+def con(base_db, copy_con_of):
+    return copy_con_of(base_db)
 
 
 def write(tmp_path, name, header, rows):
@@ -310,3 +291,31 @@ def test_report_text_strips_terminal_escape_sequences(con, tmp_path):
     assert "\x1b" not in text and "\x07" not in text and "\x0b" not in text and "Evil Ltd" in text
     importer.commit(con, st)
     assert "\x1b" not in q(con, "SELECT string_agg(detail, '') FROM audit_log")[0][0]
+
+
+def test_one_terminal_cleaner_for_reports_and_the_command_line():
+    """The CLI printed reports through a second, weaker cleaner of its own (it left the '[31m' of
+    an ESC sequence behind and kept 8-bit CSI sequences' parameters); now one cleaner serves both."""
+    from cwb.ingest import cli
+
+    assert not hasattr(cli, "_clean")
+    raw = "Evil\x1b[31m Ltd\x1b[0m\x9b2J,\x1b]0;title\x07 tab\tkept\nline\r\x0b\x7f\x85"
+    assert importer.clean_text(raw) == "Evil Ltd, tab\tkept\nline"
+    assert importer.clean_text(ValueError("a\x1b[2Jb")) == "ab"
+
+
+def test_cli_lists_and_undoes_a_file_with_escapes_in_its_name_cleanly(tmp_path, base_db):
+    """File names and remembered headers come from users' files: `files`, `undo` and `mappings
+    list` print them through the one cleaner (they were printed raw)."""
+    dbp = tmp_path / "cli.duckdb"
+    shutil.copy(base_db, dbp)
+    env = {**os.environ, "CWB_DB": str(dbp), "CWB_ORIGINALS": str(tmp_path / "o")}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "cwb", *a], capture_output=True, text=True, cwd=ROOT,  # noqa: E731
+                                    env=env, timeout=300)
+    f = write(tmp_path, "pay\x1b[2Jments.csv", "Date,Amount,Supplier\x1b[31m name", months(20))
+    r = run("import", "payments", str(f), "--anchor", "A", "--map", "supplier_name=Supplier\x1b[31m name")
+    assert r.returncode == 0, r.stdout + r.stderr
+    listed = run("files").stdout
+    assert "payments.csv" in listed and "\x1b" not in listed, repr(listed)
+    for out in (run("mappings", "list").stdout, run("undo", "1").stdout):
+        assert out.strip() and "\x1b" not in out, repr(out)

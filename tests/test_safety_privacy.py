@@ -5,47 +5,28 @@ no exact HR headcount on the Import page, in the list of files or in the audit l
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from cwb import build, db, privacy, workforce
+from cwb import db, privacy, workforce
 from cwb.ingest import importer
 from cwb.ingest.stage import safe_stage
+from tests.conftest import q, small_network_db
 
 K = 10
 
 
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("privacy") / "base.duckdb"
-    c = build.open_database(path, log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
-    c.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', 'PR1 2HE', 'N', NULL, false)")
-    c.execute("CHECKPOINT")
-    db.close_all()
-    return path
+    return small_network_db(tmp_path_factory.mktemp("privacy") / "base.duckdb", [("A", "Anchor", "council", "PR1 2HE")])
 
 
 @pytest.fixture()
-def con(base_db, tmp_path, monkeypatch):
-    monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
-    p = tmp_path / "t.duckdb"
-    shutil.copy(base_db, p)
-    c = db.connect(p)
-    yield c
-    db.close_all()
-
-
-def q(con, sql, params=None):
-    cur = con.cursor()
-    try:
-        return cur.execute(sql, params or []).fetchall()
-    finally:
-        cur.close()
+def con(base_db, copy_con_of):
+    return copy_con_of(base_db)
 
 
 HEAD = "Employee Name,Home Postcode,Hourly Rate,Contract Type,Age"

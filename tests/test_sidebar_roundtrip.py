@@ -159,3 +159,54 @@ def test_page_radios_take_every_change(app_env, page, label, key, values):
         assert not at.exception
         assert _by_label(at.radio, label).value == v
         assert _url(at, key) == v
+
+
+def test_suppliers_search_and_shared_switch_are_kept_in_the_link(app_env):
+    """The supplier search and the 'shared only' switch go into the address, and a link with
+    them reopens the same list (they used to be lost when the link was shared)."""
+    at = _app("pages/5_Suppliers.py")
+    assert not at.exception
+    n_all = len(at.dataframe[0].value)
+    _by_label(at.text_input, "Search supplier names").input("ltd").run()
+    _by_label(at.toggle, "Only suppliers shared").set_value(True).run()
+    assert not at.exception
+    assert _url(at, "q") == "ltd" and _url(at, "shared") == "1"
+    shown = at.dataframe[0].value
+    assert 0 < len(shown) < n_all
+
+    again = _app("pages/5_Suppliers.py", q="ltd", shared="1")     # the shared link
+    assert _by_label(again.text_input, "Search supplier names").value == "ltd"
+    assert _by_label(again.toggle, "Only suppliers shared").value is True
+    assert again.dataframe[0].value.equals(shown)
+
+    _by_label(again.toggle, "Only suppliers shared").set_value(False).run()
+    assert _url(again, "shared") == "0"
+
+
+def test_land_filters_are_kept_in_the_link(app_env):
+    """Tenure and status lists ('|' between choices: names may hold commas), measure and colour."""
+    at = _app("pages/7_Land_and_property.py")
+    assert not at.exception
+    ten = _by_label(at.multiselect, "Tenure")
+    pick = list(ten.options)[:2]
+    ten.set_value(pick).run()
+    _by_label(at.radio, "Measure").set_value("area_ha").run()
+    assert not at.exception
+    assert _url(at, "ten") == "|".join(pick) and _url(at, "lunit") == "area_ha"
+
+    again = _app("pages/7_Land_and_property.py", ten="|".join(pick) + "|Not a tenure", lunit="area_ha")
+    assert list(_by_label(again.multiselect, "Tenure").value) == pick
+    assert _by_label(again.radio, "Measure").value == "area_ha"
+    assert any("Not a tenure" in i.value and "ignored" in i.value for i in again.info)
+
+
+def test_spend_overview_type_comparison_is_kept_in_the_link(app_env):
+    at = _app("pages/1_Spend_overview.py", cmp="1")
+    assert _by_label(at.toggle, "Compare within one anchor type").value is True
+    assert not at.exception and _url(at, "cmp") == "1"
+    # the link's anchor type is taken (AppTest cannot change a selectbox that has a format_func:
+    # tests/test_interaction.py changes it by clicks in Chromium)
+    box = _by_label(at.selectbox, "Anchor type")
+    assert box.index == 0 and _url(at, "atype")
+    other = _app("pages/1_Spend_overview.py", cmp="1", atype="nhs_trust")
+    assert _by_label(other.selectbox, "Anchor type").value == "nhs_trust" and _url(other, "atype") == "nhs_trust"

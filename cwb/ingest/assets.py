@@ -25,6 +25,7 @@ import pandas as pd
 
 from cwb.ingest import importer, vocab
 from cwb.ingest.readers import propose_mapping
+from cwb.reference import geography
 
 ALIASES: dict[str, list[str]] = vocab.for_kind("assets")     # the one vocabulary (cwb.ingest.vocab)
 COMMUNITY_USES = re.compile(r"allotment|park|community|memorial|library|playing field|open space", re.I)
@@ -91,13 +92,18 @@ def read_assets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, fina
     crs = col("crs").str.upper()
     lat = pd.Series(np.nan, index=df.index)
     lon = pd.Series(np.nan, index=df.index)
-    bng = (x > 1000) & (y > 1000) | crs.str.contains("27700|OSGB|BNG|BRITISH", regex=True)
+    bng = (x > 1000) & (y > 1000) | crs.str.contains("27700|OSGB|BNG|BRITISH|2990|IRISH|TM75|OSNI", regex=True)
     wgs = x.between(-9, 3) & y.between(49, 61) & ~bng
     lon[wgs], lat[wgs] = x[wgs], y[wgs]
-    ok_bng = bng & x.notna() & y.notna()
-    if ok_bng.any():
-        tr = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-        lon[ok_bng], lat[ok_bng] = tr.transform(x[ok_bng].to_numpy(), y[ok_bng].to_numpy())
+    # a grid reference is the Irish Grid when the register says so, or, when it names no system,
+    # for a site with a Northern Irish (BT) postcode (OSNI publishes Irish Grid references)
+    irish = crs.str.contains("2990|IRISH|TM75|OSNI", regex=True) | (
+        ~crs.str.contains("27700|OSGB|BNG|BRITISH", regex=True) & col("postcode").str.upper().str.startswith("BT"))
+    for grid, which in ((geography.BRITISH_GRID, bng & ~irish), (geography.IRISH_GRID, bng & irish)):
+        ok = which & x.notna() & y.notna()
+        if ok.any():
+            tr = Transformer.from_crs(grid, "EPSG:4326", always_xy=True)
+            lon[ok], lat[ok] = tr.transform(x[ok].to_numpy(), y[ok].to_numpy())
     bad_xy = (x.notna() | y.notna()) & lat.isna()
     precision = pd.Series("none", index=df.index, dtype=object)
     precision[lat.notna()] = "coordinates"

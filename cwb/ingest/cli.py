@@ -7,6 +7,7 @@ import sys
 import pandas as pd
 
 from cwb import manage
+from cwb.ingest.importer import clean_text
 
 ANCHOR_TYPES = manage.ANCHOR_TYPE_CODES
 
@@ -76,7 +77,7 @@ def cmd_import(args) -> int:
             st.frames = {"anchor": new_anchor, **st.frames}
         if st.report.ok:
             importer.check_overlap(con, st)
-        print(_clean(report_text(st.report)))
+        print(importer.clean_text(report_text(st.report)))
         if st.report.duplicate_of is not None:
             print("  (nothing imported)\n")
             continue
@@ -107,13 +108,6 @@ def cmd_import(args) -> int:
     return 1 if failed else 0
 
 
-def _clean(text: str) -> str:
-    """Report text for a terminal: control characters from the file (escape sequences) removed."""
-    import re
-
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f\x9b]", "", text)
-
-
 def cmd_mappings(args) -> int:
     """List, show or forget the column mappings remembered per anchor and layout."""
     import json
@@ -130,8 +124,8 @@ def cmd_mappings(args) -> int:
                 m = d.get("mapping", d) if isinstance(d, dict) else {}
                 cols = d.get("columns") if isinstance(d, dict) else None
                 what = f"{len(cols)} columns" if cols else "any layout"
-                print(f"{i:3d}  {key}  ({what}; saved {str(at)[:16]}): "
-                      + ", ".join(f"{k} <- '{v}'" for k, v in m.items() if isinstance(v, str))[:200])
+                print(clean_text(f"{i:3d}  {key}  ({what}; saved {str(at)[:16]}): "    # headers come from files
+                                          + ", ".join(f"{k} <- '{v}'" for k, v in m.items() if isinstance(v, str))[:200]))
             return 0
         if not args.key:
             print(f"give the mapping: python -m cwb mappings {args.action} KEY (a number or key from "
@@ -143,8 +137,8 @@ def cmd_mappings(args) -> int:
             return 2
         key, js, at = pick[0]
         if args.action == "show":
-            print(f"{key} (saved {str(at)[:16]})")
-            print(json.dumps(json.loads(js), indent=2))
+            print(clean_text(f"{key} (saved {str(at)[:16]})"))
+            print(clean_text(json.dumps(json.loads(js), indent=2, ensure_ascii=False)))
             return 0
         cur.execute("DELETE FROM import_mapping WHERE source_key = ?", [key])
         print(f"forgot {key}: the next file of that layout is mapped afresh")
@@ -176,7 +170,7 @@ def cmd_anchor(args) -> int:
 
 
 def cmd_files(args) -> int:
-    print(manage.files(_con(args)).to_string(index=False))
+    print(clean_text(manage.files(_con(args)).to_string(index=False)))   # file names come from users
     return 0
 
 
@@ -186,7 +180,7 @@ def cmd_undo(args) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    print(f"removed file {args.file_id} ({name}) and everything it brought in")
+    print(clean_text(f"removed file {args.file_id} ({name}) and everything it brought in"))
     return 0
 
 

@@ -24,12 +24,16 @@ from cwb import audit, build, config, db
 KINDS = ("payments", "suppliers", "workforce", "assets", "targets")
 ON_OVERLAP = ("replace", "skip")
 
-# C0/C1 control characters (ESC, BEL, vertical tab...) and ANSI escape sequences
-_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# ANSI escape sequences (CSI, also as the 8-bit \x9b; OSC up to BEL or ST; two-character ones),
+# then any other C0/C1 control character (ESC, BEL, vertical tab, carriage return...)
+_ESCAPES = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])"
+                      r"|\x9b[0-?]*[ -/]*[@-~]|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(text: str) -> str:
-    """Text without terminal escape sequences or control characters (newlines and tabs kept)."""
+    """Text without terminal escape sequences or control characters (newlines and tabs kept).
+    The one cleaner for text from a file that reaches a terminal or the audit log (the command
+    line's reports use it too)."""
     return _ESCAPES.sub("", str(text))
 
 

@@ -154,22 +154,13 @@ def report_text(rep: importer.Report) -> str:
 
 
 def aliases_for(kind: str) -> dict[str, list[str]]:
-    """The fields of a kind of file and the header names each is known by (for the mapping editor)."""
-    if kind == "payments":
-        from cwb.ingest.payments import ALIASES
-    elif kind == "suppliers":
-        from cwb.ingest.suppliers import ALIASES
-    elif kind == "assets":
-        from cwb.ingest.assets import ALIASES
-    elif kind == "targets":
-        from cwb.ingest.targets import ALIASES
-    elif kind == "workforce":
-        from cwb.ingest.workforce import COUNT_ALIASES, HR_ALIASES
+    """The fields of a kind of file and the header names each is known by (for the mapping editor):
+    the one vocabulary, :mod:`cwb.ingest.vocab`."""
+    from cwb.ingest import vocab
 
-        ALIASES = {**COUNT_ALIASES, **HR_ALIASES}
-    else:
+    if kind not in vocab.KINDS:
         raise ValueError(f"unknown kind {kind!r}")
-    return ALIASES
+    return vocab.for_kind(kind)
 
 
 def file_columns(path: Path, kind: str) -> list[str]:

@@ -8,17 +8,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cwb.ingest import importer
+from cwb.ingest import importer, vocab
 from cwb.ingest.readers import propose_mapping
 
-ALIASES = {
-    "indicator": ["indicator", "Indicator", "Indicator ID"],
-    "scope_type": ["scope_type", "Scope type", "Scope"],
-    "scope_id": ["scope_id", "Scope ID", "Anchor", "Network"],
-    "financial_year": ["financial_year", "Financial year", "Year"],
-    "target_value": ["target_value", "Target", "Target value", "Value"],
-    "direction": ["direction", "Direction"],
-}
+ALIASES: dict[str, list[str]] = vocab.for_kind("targets")     # the one vocabulary (cwb.ingest.vocab)
 
 
 def read_targets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str | None = None,

@@ -91,14 +91,31 @@ NAMES.update({
     "building_size": ["BuildingSize", "Building Size", "Floor Area", "GIA"],
     "land_area": ["LandArea", "Land Area", "Site Area", "Area (ha)", "Hectares"],
     "status": ["Status", "Asset Status"],
+    # workforce: counts by area
     "area_code": ["LSOA", "LSOA code", "lsoa11", "LSOA11CD", "area_code", "Area code"],
     "headcount": ["headcount", "Headcount", "Staff", "Count"],
     "fte": ["fte", "FTE", "Full Time Equivalent"],
+    "adult_headcount": ["adult_headcount", "Staff 18+", "Adult headcount"],
+    "paid_rlw": ["paid_rlw", "Paid real Living Wage", "Paid RLW"],
+    "apprentices": ["apprentices", "Apprentices"],
+    "apprentice_starts": ["apprentice_starts", "Apprentice starts"],
+    "entry_hires": ["entry_hires", "Entry-level hires", "Entry hires"],
+    "insecure": ["insecure", "Insecure", "Zero hours or agency"],
     "financial_year": ["financial_year", "Financial year", "Year"],
+    # workforce: an HR extract (one row per employee, aggregated on read)
     "home_postcode": ["Home Postcode", "Postcode", "Home Post Code", "Employee Postcode"],
     "hourly_rate": ["Hourly Rate", "Hourly rate", "Rate per hour", "Basic Hourly Rate"],
+    "contract": ["Contract Type", "Contract", "Employment Type"],
+    "start_date": ["Start Date", "Date Started", "Hire Date"],
+    "role_level": ["Role Level", "Grade", "Band", "Job Level"],
+    "age": ["Age"],
+    "work_postcode": ["Work Postcode", "Workplace Postcode", "Base Postcode", "Work Location Postcode"],
+    # targets
     "indicator": ["indicator", "Indicator", "Indicator ID"],
+    "scope_type": ["scope_type", "Scope type", "Scope"],
+    "scope_id": ["scope_id", "Scope ID", "Anchor", "Network"],
     "target_value": ["target_value", "Target", "Target value", "Value"],
+    "direction": ["direction", "Direction"],
 })
 
 # the fields each kind of file uses (readers take the exact names from NAMES); a kind may call a
@@ -110,8 +127,22 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
                   "is_social_economy", "country"),
     "assets": ("uprn", "site_ref", "site_name", "street_number", "street", "town", "postcode", "crs", "x", "y", "tenure",
                "tenure_detail", "other_detail", "holding_type", "building_size", "land_area", "effective_date", "status"),
+    # a workforce file is either counts by area or an HR extract; "workforce" is both (to find
+    # the header row and for the mapping editor), the reader then maps with the one it found
+    "workforce_counts": ("area_code", "headcount", "fte", "adult_headcount", "paid_rlw", "apprentices",
+                         "apprentice_starts", "entry_hires", "insecure", "financial_year"),
+    "workforce_hr": ("home_postcode", "hourly_rate", "contract", "start_date", "role_level", "fte", "age",
+                     "work_postcode"),
+    "targets": ("indicator", "scope_type", "scope_id", "financial_year", "target_value", "direction"),
 }
-KIND_KEYS: dict[str, dict[str, str]] = {"suppliers": {"supplier_name": "name"}, "assets": {"effective_date": "effective_date"}}
+KIND_FIELDS["workforce"] = tuple(dict.fromkeys(KIND_FIELDS["workforce_counts"] + KIND_FIELDS["workforce_hr"]))
+KIND_KEYS: dict[str, dict[str, str]] = {
+    "suppliers": {"supplier_name": "name"}, "assets": {"effective_date": "effective_date"},
+    # an HR extract's reader calls the employee's home postcode "postcode"
+    "workforce_hr": {"home_postcode": "postcode"}, "workforce": {"home_postcode": "postcode"},
+}
+# the kinds a user imports (the others are parts of one of these)
+KINDS = ("payments", "suppliers", "assets", "workforce", "targets")
 NAMES.setdefault("effective_date", ["EffectiveDate", "Effective Date"])
 
 

