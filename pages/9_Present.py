@@ -34,6 +34,10 @@ def _slide_figure(ctx_key: str, version: int, step: int, _fig):
     """The projector version of a slide's chart (large text, no title: the headline is the title)."""
     fig = net_charts.for_projector(_fig, factor=1.6, height=CHART_HEIGHT, min_size=22)
     fig.update_layout(title=None, margin=dict(t=36))
+    for t in fig.data:   # a slide is the screen's width: names wrapped for narrow columns fit one line
+        ys = getattr(t, "y", None)   # numbers may come back from the cache as a dict (plotly's typed array)
+        if isinstance(ys, (list, tuple)) and ys and all(isinstance(v, str) for v in ys) and any("<br>" in v for v in ys):
+            t.y = [v.replace("<br>", " ") for v in ys]
     bars = [t for t in fig.data if getattr(t, "orientation", None) == "h"]
     if bars:   # every category named: plotly skips every other label when the text is this large
         fig.update_yaxes(tickmode="linear", dtick=1)

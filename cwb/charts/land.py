@@ -26,22 +26,34 @@ def status_trend(df: pd.DataFrame, value: str, title: str) -> go.Figure:
         fig.add_trace(go.Bar(x=d["financial_year"], y=d[value], name=status.capitalize(),
                              marker_color=STATUS_COLOURS[status], marker_pattern_shape=patterns[i % len(patterns)],
                              hovertemplate=f"{status}<br>%{{x}}: %{{y:,.1f}}<extra></extra>"))
-    fig.update_layout(barmode="stack", height=420, legend=dict(orientation="h", y=-0.22, yanchor="top"),
-                      margin=dict(b=120))
-    fig.update_xaxes(title="Financial year", type="category")
+    # the legend above the plot (under it, it sat on the years and the axis title in a half-width
+    # column); the years may turn in a narrow column, the axis then takes the room they need
+    fig.update_layout(barmode="stack", height=440, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0,
+                                                          entrywidth=130, entrywidthmode="pixels"),
+                      margin=dict(b=60))
+    fig.update_xaxes(title="Financial year", type="category", automargin=True, tickfont=dict(size=13))
     fig.update_yaxes(title="Sites" if value == "sites" else "Hectares")
     return theme.apply(fig, title)
 
 
 def disposals(df: pd.DataFrame, title: str) -> go.Figure:
+    """Hectares disposed by route. Each bar carries its hectares; the route's label carries its
+    sites and value on a second line, so the bar text stays short enough to fit beside the bar in
+    a half-width column or on a phone (one long text ran past the chart's edge)."""
     d = df.groupby("disposal_route", as_index=False)[["sites", "area_ha", "value_gbp"]].sum().sort_values("area_ha")
-    fig = go.Figure(go.Bar(x=d["area_ha"], y=d["disposal_route"].str.capitalize(), orientation="h",
-                           marker_color=theme.TURQUOISE,
-                           text=[f"{h:.1f} ha · {int(n)} sites · {gbp(v)}" for h, n, v in zip(d["area_ha"], d["sites"], d["value_gbp"].astype(float))],
-                           textposition="outside", cliponaxis=False))
-    fig.update_xaxes(title="Hectares disposed", range=[0, max(float(d["area_ha"].max() or 1) * 2.6, 1)])
+    labels = [f"{theme.wrap_label(str(r).capitalize(), 18)}<br><span style='font-size:12px;color:{theme.DARK_GREY}'>"
+              f"{int(n)} sites · {gbp(v)}</span>"
+              for r, n, v in zip(d["disposal_route"], d["sites"], d["value_gbp"].astype(float))]
+    texts = [f"{h:.1f} ha" for h in d["area_ha"]]
+    fig = go.Figure(go.Bar(x=d["area_ha"], y=labels, orientation="h", marker_color=theme.TURQUOISE,
+                           text=texts, textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}<br>%{x:.1f} ha<extra></extra>"))
+    # the bar texts sit in a right margin as wide as the longest, so none is cut off however narrow the column
+    fig.update_xaxes(title="Hectares disposed", range=[0, max(float(d["area_ha"].max() or 1) * 1.04, 1)])
     fig.update_yaxes(automargin=True)
-    fig.update_layout(height=max(260, 80 + 55 * len(d)), showlegend=False)
+    fig.update_layout(height=max(260, 80 + 64 * len(d)), showlegend=False,
+                      margin=dict(l=20, r=int(max((len(t) for t in texts), default=0) * 15 * 0.55) + 16),
+                      meta={"cwb_escaped": True})      # labels escaped above, with markup of our own
     return theme.apply(fig, title)
 
 

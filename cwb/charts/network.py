@@ -47,10 +47,12 @@ def lines(df: pd.DataFrame, series: list[tuple[str, str]], title: str, y_title: 
     pos = [v + (-1 if falling else 1) * 0.06 * top for (_, v, _, _, falling) in ends]
     pos = spread(pos, top, 0.09)
     for (xv, _, txt, colour, _), py in zip(ends, pos):
+        # on a white ground: a line rising to a peak further left crossed the label's words
         fig.add_annotation(x=xv, y=py, text=txt, showarrow=False, xanchor="right", yanchor="middle",
-                           font=dict(color=colour, size=15))
-    # years stay level (rotated they ran into the axis title in half-width columns)
-    fig.update_xaxes(title=x_title, type="category", tickangle=0, tickfont=dict(size=13))
+                           font=dict(color=colour, size=15), bgcolor="rgba(255,255,255,0.65)")
+    # years turn only where they would overprint each other (a phone); the axis then takes the
+    # room they need, so they stay clear of its title
+    fig.update_xaxes(title=x_title, type="category", tickfont=dict(size=13), automargin=True)
     fig.update_yaxes(title=y_title, rangemode="tozero", ticksuffix="%" if unit == "%" else "",
                      range=[0, max(top, max(pos, default=0) * 1.08)])
     if unit != "%":   # counts (sites, staff): whole-number ticks only
@@ -100,22 +102,55 @@ def for_projector(fig: go.Figure, factor: float = 1.3, height: int | None = None
     f.update_xaxes(automargin=True, tickangle=0)
     f.update_yaxes(automargin=True, title_standoff=12)
     inside = [a for a in f.layout.annotations if a.yref == "paper" and a.y is not None and 0 < a.y < 0.5]
-    plot_h = max((f.layout.height or 450) * 0.45, 120)         # the plot area, conservatively
+    # the plot area, conservatively, at the height the copy will have (a slide's is lower)
+    plot_h = max((height or f.layout.height or 450) * 0.45, 120)
     cats = list(f.data[0].x) if len(f.data) and f.data[0].x is not None else []
     y = 0.03
     for a in sorted(inside, key=lambda a: a.y):
         right = a.x in cats and cats.index(a.x) >= len(cats) / 2     # a note in the right half reads leftwards
-        a.text = "<br>".join(textwrap.wrap(a.text.strip(), 30)) + (" " if right else "")
+        a.text = "<br>".join(textwrap.wrap(a.text.replace("<br>", " ").strip(), 30)) + (" " if right else "")
         a.text = a.text if right else " " + a.text
         a.y, a.yanchor, a.align = y, "bottom", "right" if right else "left"
-        a.bgcolor = "rgba(255,255,255,0.85)"
+        a.bgcolor = "rgba(255,255,255,0.6)"     # legible, and a line passing behind still shows
         a.xanchor = "right" if right else "left"
         y += (a.text.count("<br>") + 1) * (a.font.size or base * factor) * 1.3 / plot_h
-    # second lines of category labels (the anchor type, small) would overprint at this size
+    # second lines of category labels that only name a type (the anchor type, small; the figure's
+    # meta says so) would overprint at this size: dropped, the name on one line. Other wrapped
+    # labels (long names, or a second line carrying figures) keep their lines and get the room
+    meta = f.layout.meta if isinstance(f.layout.meta, dict) else {}
+    wrapped = False
     for t in f.data:
         ys: Any = getattr(t, "y", None)
-        if ys is not None and len(ys) and all(isinstance(v, str) for v in ys) and any("<br><span" in v for v in ys):
-            t.y = [v.split("<br><span")[0].replace("<br>", " ") for v in ys]
+        if (ys is not None and not isinstance(ys, dict) and len(ys) and all(isinstance(v, str) for v in ys)
+                and any("<br>" in v for v in ys)):
+            if meta.get("cwb_type_lines"):
+                t.y = [v.split("<br><span")[0].replace("<br>", " ") for v in ys]
+            else:
+                wrapped = True
+    # labels at the lines' ends (data coordinates, one x) were fanned apart for the document's
+    # size: at this text size and height they would touch, so they are fanned apart again
+    rng = f.layout.yaxis.range if f.layout.yaxis else None
+    ends = [a for a in f.layout.annotations if a.yref in (None, "y") and a.xref in (None, "x")
+            and a.y is not None and a.yanchor == "middle"]
+    if rng and len(ends) > 1:
+        span = float(rng[1]) - float(rng[0])
+        gap = 1.3 * max((a.font.size or base * factor) for a in ends) / plot_h   # a label's height, as a share
+        moved = []
+        for xv in {a.x for a in ends}:
+            group = [a for a in ends if a.x == xv]
+            ys = [float(a.y) for a in group]
+            new = spread(ys, span, gap)
+            if new == ys:
+                continue
+            shift = (sum(new) - sum(ys)) / len(ys)        # fanned out about their middle, not only upwards
+            low = min(new) - shift
+            shift -= max(0.0, gap * span / 2 - low)      # ... and never below the axis
+            for a, y in zip(group, new):
+                a.y = y - shift
+                moved.append(a.y)
+        top = max(moved, default=0.0) + gap * span / 2
+        if moved and top > float(rng[1]):
+            f.update_yaxes(range=[rng[0], top])
     if height or f.layout.height:
-        f.update_layout(height=height or round(f.layout.height * 1.15))
+        f.update_layout(height=height or round(f.layout.height * (factor if wrapped else 1.15)))
     return f

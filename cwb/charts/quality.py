@@ -21,13 +21,18 @@ def months_received(months: pd.DataFrame, anchors: list[str], span: pd.DatetimeI
 
 
 def months_heatmap(z: list[list[int]], span: pd.DatetimeIndex, labels: list[str]) -> go.Figure:
-    fig = go.Figure(go.Heatmap(z=z, x=span, y=labels,
+    # long anchor names wrap: on a phone, one-line names took the whole width and left the months none
+    rows = [theme.wrap_label(n, 20) for n in labels]
+    fig = go.Figure(go.Heatmap(z=z, x=span, y=rows,
                                colorscale=[[0, "#F3D9E5"], [0.5, "#F3D9E5"], [0.5, theme.DARK_BLUE], [1, theme.DARK_BLUE]],
                                showscale=False, xgap=1, ygap=2,
                                hovertemplate="%{y}<br>%{x|%b %Y}: %{customdata}<extra></extra>",
                                customdata=[["data received" if v else "NO DATA" for v in row] for row in z]))
-    fig.update_layout(height=100 + 40 * len(labels), margin=dict(l=20, r=20, t=60, b=40))
+    two = any("<br>" in r for r in rows)
+    fig.update_layout(height=100 + (48 if two else 40) * len(labels), margin=dict(l=20, r=20, t=60, b=40),
+                      meta={"cwb_escaped": True})     # names escaped above, with line breaks of our own
     fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True)
     return theme.apply(fig, "Months with payment data (blue = received, pink = missing)")
 
 

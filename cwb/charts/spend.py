@@ -20,12 +20,21 @@ BANDS = [
 ]
 
 
-def vline(fig: go.Figure, x, text: str, colour: str, dash: str = "dot", ypos: float = 1.0) -> None:
-    """A labelled vertical line that also works on category axes (plotly's add_vline does not)."""
+def vline(fig: go.Figure, x, text: str, colour: str, dash: str = "dot", ypos: float = 1.0,
+          wrap: int | None = None, right: bool = False) -> None:
+    """A labelled vertical line that also works on category axes (plotly's add_vline does not).
+    ``wrap``: break the label into lines of about that many characters (notes inside the plot,
+    which ran past the chart's edge on a phone); ``right``: the label reads leftwards from the
+    line (for lines in the right half of the plot). Labels inside the plot (``ypos < 1``) stand
+    on ``ypos`` on a white ground, so stacked notes can be spaced by their number of lines."""
     fig.add_shape(type="line", xref="x", yref="paper", x0=x, x1=x, y0=0, y1=1,
                   line=dict(color=colour, dash=dash, width=2))
-    fig.add_annotation(x=x, xref="x", yref="paper", y=ypos, text=plot_escape(text), showarrow=False,
-                       xanchor="left", yanchor="bottom" if ypos >= 1 else "top",
+    body = theme.wrap_label(text.strip(), wrap) if wrap else plot_escape(text)
+    if wrap:
+        body = f"{body} " if right else f" {body}"
+    fig.add_annotation(x=x, xref="x", yref="paper", y=ypos, text=body, showarrow=False,
+                       xanchor="right" if right else "left", align="right" if right else "left",
+                       yanchor="bottom", bgcolor="rgba(255,255,255,0.6)" if ypos < 1 else None,
                        font=dict(color=colour, size=12))
 
 
@@ -90,9 +99,12 @@ def anchor_comparison(df: pd.DataFrame, value: str, title: str, names: dict[str,
     fig.update_xaxes(title="Local share (%)", range=[0, max(float(d[value].max() or 0) * 1.08, 1)],
                      showticklabels=False, ticks="")
     fig.update_yaxes(automargin=True)
-    fig.update_layout(height=max(300, 80 + 56 * len(d)), showlegend=False,
+    three = any(v.count("<br>") >= 2 for v in labels)     # a wrapped name and its type: room for three lines
+    fig.update_layout(height=max(300, 80 + (66 if three else 56) * len(d)), showlegend=False,
                       margin=dict(l=20, r=_text_px(texts) + 10, t=90, b=60))
-    fig.update_layout(meta={"cwb_escaped": True})      # labels escaped above, with markup of our own
+    # labels escaped above, with markup of our own; the second lines only name the type (the
+    # projector's copy drops them: network.for_projector)
+    fig.update_layout(meta={"cwb_escaped": True, "cwb_type_lines": True})
     return theme.apply(fig, title)
 
 
@@ -158,14 +170,24 @@ def trend(df: pd.DataFrame, value: str, title: str, names: dict[str, str], basel
         ))
     if events is not None and several:
         shown = [(fy, note) for fy, note in events[["financial_year", "note"]].itertuples(index=False) if fy in years]
-        for k, (fy, note) in enumerate(shown):
-            vline(fig, fy, f" {note}", theme.DARK_PINK, dash="dash", ypos=0.08 + 0.07 * (k % 3))
-    fig.update_xaxes(title="Financial year (April to March)", type="category")
+        order = sorted(years)
+        # notes wrap (a phone's plot is ~180 px wide) and are stacked from the foot of the plot up,
+        # each above the one before; a note in the right half reads leftwards from its line
+        y = 0.02
+        for fy, note in shown:
+            lines = len(textwrap.wrap(str(note).strip(), 20)) or 1
+            vline(fig, fy, note, theme.DARK_PINK, dash="dash", ypos=y, wrap=20,
+                  right=order.index(fy) >= len(order) / 2)
+            y += lines * 16 / 300 + 0.02         # 12 px text, ~16 px a line, in a plot ~300 px high
+    # the years may turn in a narrow column (a phone): the axis then takes the room they need, and
+    # the legend stands above the plot, over the baseline's label (under the plot it sat on the
+    # turned years and the axis title)
+    fig.update_xaxes(title="Financial year (April to March)", type="category", automargin=True)
     fig.update_yaxes(title=("Share of spend" if not money else "£ million"), rangemode="tozero",
                      ticksuffix="%" if not money else "m", tickprefix="" if not money else "£",
                      tickformat=",.0f" if money else None)
-    fig.update_layout(height=480, margin=dict(l=70, r=90, t=70, b=110),
-                      legend=dict(orientation="h", y=-0.22, yanchor="top", x=0))
+    fig.update_layout(height=480, margin=dict(l=70, r=90, t=70, b=70),
+                      legend=dict(orientation="h", y=1 + 26 / 330, yanchor="bottom", x=0))
     return theme.apply(fig, title)
 
 
@@ -180,8 +202,9 @@ def monthly(df: pd.DataFrame, title: str, names: dict[str, str], fy_from: str, f
     ids = sorted(df["anchor_id"].unique(), key=lambda a: names.get(a, a))
     cols = 2 if len(ids) > 1 else 1
     rows = max(1, -(-len(ids) // cols))
+    # panel titles wrap: two side by side on a phone have ~130 px each (one line, they overprinted)
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, vertical_spacing=0.09, horizontal_spacing=0.07,
-                        subplot_titles=[plot_escape(names.get(a, a).replace(" (demo)", "")) for a in ids])
+                        subplot_titles=[theme.wrap_label(names.get(a, a).replace(" (demo)", ""), 20) for a in ids])
     # traces collected and added in one call, axes styled once: plotly's per-subplot
     # add_trace / update_yaxes cost about 0.15 s each with 20 anchors (3 s a figure)
     traces, trows, tcols = [], [], []
@@ -210,25 +233,37 @@ def monthly(df: pd.DataFrame, title: str, names: dict[str, str], fy_from: str, f
             legend_done = True
     fig.add_traces(traces, rows=trows, cols=tcols)
     fig.update_yaxes(rangemode="tozero", tickprefix="£", ticksuffix="m")
-    fig.update_layout(height=170 * rows + 120, margin=dict(l=60, r=30, t=80, b=50),
-                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=1, xanchor="right"))
-    fig.update_annotations(font=dict(size=13))
+    # the right-hand panels' scales on their right: between the panels (~17 px on a phone) they
+    # overprinted the left-hand panels' lines
+    if cols == 2:
+        fig.update_layout({f"yaxis{i + 1 if i else ''}": dict(side="right") for i in range(1, len(ids), 2)})
+    height = 170 * rows + 120
+    # the legend stands above the two-line panel titles of the top row (40 px), not on them
+    fig.update_layout(height=height, margin=dict(l=60, r=60 if cols == 2 else 30, t=80, b=50),
+                      legend=dict(orientation="h", y=1 + 40 / max(height - 130, 100), yanchor="bottom", x=1, xanchor="right"))
+    fig.update_annotations(font=dict(size=12))
     return theme.apply(fig, title)
 
 
 def categories(df: pd.DataFrame, title: str, top: int = 12) -> go.Figure:
     """A13: each category's spend split into local and leaving the area, biggest leak first."""
     d = df.head(top).iloc[::-1]
+    # long category names wrap, so the axis never needs more than a phone's column can give
+    cats = [theme.wrap_label(c, 22) for c in d["category"]]
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=d["category"], x=d["local_gbp"].astype(float) / 1e6, orientation="h",
+    fig.add_trace(go.Bar(y=cats, x=d["local_gbp"].astype(float) / 1e6, orientation="h",
                          name="Spent locally", marker_color=theme.DARK_BLUE,
                          hovertemplate="%{y}: £%{x:.1f}m local<extra></extra>"))
-    fig.add_trace(go.Bar(y=d["category"], x=d["leakage_gbp"].astype(float) / 1e6, orientation="h",
+    fig.add_trace(go.Bar(y=cats, x=d["leakage_gbp"].astype(float) / 1e6, orientation="h",
                          name="Spent outside the local area", marker_color=theme.ORANGE,
                          marker_pattern_shape="/", text=[f"{p:.0f}% local" for p in d["local_pct"]],
                          textposition="outside", cliponaxis=False,
                          hovertemplate="%{y}: £%{x:.1f}m outside<extra></extra>"))
-    fig.update_layout(barmode="stack", height=max(360, 80 + 38 * len(d)), margin=dict(l=20, r=90, t=90, b=60))
-    fig.update_xaxes(title="Spend (£ million)", tickprefix="£", ticksuffix="m", tickangle=0, nticks=6)
+    two = any("<br>" in c for c in cats)            # wrapped names need two lines' room (they overprinted)
+    fig.update_layout(barmode="stack", height=max(360, 80 + (50 if two else 38) * len(d)), margin=dict(l=20, r=90, t=90, b=60))
+    # as many ticks as the axis' length holds, turned where even those would touch (on a phone
+    # six level ticks overprinted); the axis takes the room they need
+    fig.update_xaxes(title="Spend (£ million)", tickprefix="£", ticksuffix="m", automargin=True)
     fig.update_yaxes(automargin=True)
+    fig.update_layout(meta={"cwb_escaped": True})      # categories escaped above, with line breaks of our own
     return theme.apply(fig, title)

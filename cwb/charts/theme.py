@@ -10,6 +10,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
+import textwrap
+
 from cwb.fmt import plot_escape
 
 DARK_BLUE = "#12436D"
@@ -55,6 +57,16 @@ def apply(fig: go.Figure, title: str | None = None) -> go.Figure:
     if title:
         fig.update_layout(title=dict(text=plot_escape(title)))
     return fig
+
+
+def wrap_label(text, width: int = 22) -> str:
+    """A data label (anchor name, category, note) escaped and broken into lines of about
+    ``width`` characters with plotly's ``<br>``: long labels then fit a phone's or a half-width
+    column instead of running past the figure's edge. Escaped line by line, so a ``<br>`` typed
+    in the data still shows as typed. A figure using these must be marked escaped
+    (``meta={"cwb_escaped": True}``) or ``escape_data`` would make the breaks literal."""
+    lines = textwrap.wrap(str("" if text is None else text), width) or [""]
+    return "<br>".join(plot_escape(x) for x in lines)
 
 
 def _esc_array(v):

@@ -22,10 +22,11 @@ def indicator_trend(df: pd.DataFrame, col: str, title: str, names: dict[str, str
         if len(last):
             fig.add_annotation(x=last["financial_year"].iloc[0], y=last[col].iloc[0], text=f" {last[col].iloc[0]:.1f}%",
                                showarrow=False, xanchor="left", font=dict(color=colour, size=13))
-    # years stay level and small enough for a half-width column (rotated they ran into the axis title)
-    fig.update_xaxes(title="Financial year (staff at 31 March)", type="category", tickangle=0, tickfont=dict(size=12))
+    # years turn only where they would overprint each other (a phone); the axis then takes the
+    # room they need, and the legend stands above the plot (under it, it sat on the turned years)
+    fig.update_xaxes(title="Financial year (staff at 31 March)", type="category", tickfont=dict(size=12), automargin=True)
     fig.update_yaxes(title="Share of staff", ticksuffix="%", rangemode="tozero")
-    fig.update_layout(height=420, legend=dict(orientation="h", y=-0.25, yanchor="top"), margin=dict(b=110, r=80))
+    fig.update_layout(height=420, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0), margin=dict(b=70, r=80))
     return theme.apply(fig, title)
 
 
@@ -33,7 +34,9 @@ def anchors_bar(df: pd.DataFrame, col: str, title: str, names: dict[str, str]) -
     d = df[df["anchor_id"] != "_all"].copy()
     d["name"] = d["anchor_id"].map(names).str.replace(" (demo)", "", regex=False)
     d = d.sort_values(col, na_position="first")
-    fig = go.Figure(go.Bar(x=d[col], y=d["name"], orientation="h", marker_color=theme.TURQUOISE,
+    # long names wrap (a half-width column at 1280 px, a phone): none runs past the figure's edge
+    labels = [theme.wrap_label(n, 22) for n in d["name"]]
+    fig = go.Figure(go.Bar(x=d[col], y=labels, orientation="h", marker_color=theme.TURQUOISE,
                            text=[("suppressed" if pd.isna(v) else f"{v:.1f}%") for v in d[col]],
                            textposition="outside", cliponaxis=False,
                            hovertemplate="%{y}: %{x:.1f}%<extra></extra>"))
@@ -41,7 +44,8 @@ def anchors_bar(df: pd.DataFrame, col: str, title: str, names: dict[str, str]) -
     fig.update_xaxes(title="Share of staff (%)", range=[0, max(float(d[col].max() or 1) * 1.08, 1)], showticklabels=False,
                      ticks="")
     fig.update_yaxes(automargin=True)
-    fig.update_layout(height=max(300, 80 + 50 * len(d)), showlegend=False, margin=dict(r=110))
+    fig.update_layout(height=max(300, 80 + 50 * len(d)), showlegend=False, margin=dict(l=20, r=110),
+                      meta={"cwb_escaped": True})     # labels escaped above, with line breaks of our own
     return theme.apply(fig, title)
 
 

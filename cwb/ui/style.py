@@ -49,6 +49,17 @@ summary:focus-visible, [role="button"]:focus-visible, [role="switch"]:focus-visi
   box-shadow: inset 4px 0 0 {INK}, 0 0 0 6px {FOCUS} !important;
 }}
 
+/* labels and values wrap rather than end in "..." (a 1280 x 720 projector, a phone): page links,
+   toggle and checkbox labels, the options of a segmented control, metric values ("636,330 m²") */
+[data-testid="stPageLink-NavLink"] span, [data-testid="stPageLink-NavLink"] p,
+[data-baseweb="checkbox"] [data-testid="stMarkdownContainer"] p, [data-testid="stCheckbox"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stButtonGroup"] button [data-testid="stMarkdownContainer"] p,
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div, [data-testid="stMetricValue"] p {{
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+}}
+[data-testid="stButtonGroup"] button {{ height: auto; max-width: 100%; }}
+[data-testid="stMetricValue"] {{ line-height: 1.15; }}
+
 @media print {{
   @page {{ size: A4; margin: 14mm 12mm; }}
   [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
