@@ -18,22 +18,31 @@ from cwb.ui.frame import ANCHOR_TYPES, footer, frame, set_present
 def render() -> None:
     f = frame("Network overview")
     show.page_fixes()
-    c1, c2, c3 = st.columns([2, 2, 3])   # the pack button label fits at 1280 px
+    c1, c2, c3 = st.columns([2, 2, 3])  # the pack button label fits at 1280 px
     with c1:
         _present_switch(f)
     if _has_present():
-        c2.page_link("pages/9_Present.py", label="Step through the key points →",
-                     help="One point per screen with next / previous, for a meeting")
-    if f.present:   # metric values sit in a <p> that the general present-mode text size would shrink
-        st.markdown("<style>[data-testid='stMetricValue'] p {font-size: 3.2rem !important; line-height: 1.15;}</style>",
-                    unsafe_allow_html=True)
+        c2.page_link(
+            "pages/9_Present.py",
+            label="Step through the key points →",
+            help="One point per screen with next / previous, for a meeting",
+        )
+    if f.present:  # metric values sit in a <p> that the general present-mode text size would shrink
+        st.markdown(
+            "<style>[data-testid='stMetricValue'] p {font-size: 3.2rem !important; line-height: 1.15;}</style>",
+            unsafe_allow_html=True,
+        )
     if not f.present:
         from cwb import pack
 
-        c3.download_button("Meeting pack for the network (PPTX)", lambda: pack.build_pack(data.connection(), f.slide_context()),
-                           file_name=f"meeting_pack_{f.network_id}_{f.fy}.pptx",
-                           mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="pack_net",
-                           help="Title slide, one slide per key chart with a headline, caption and source, and the method notes")
+        c3.download_button(
+            "Meeting pack for the network (PPTX)",
+            lambda: pack.build_pack(data.connection(), f.slide_context()),
+            file_name=f"meeting_pack_{f.network_id}_{f.fy}.pptx",
+            mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            key="pack_net",
+            help="Title slide, one slide per key chart with a headline, caption and source, and the method notes",
+        )
     ind = f.query("spend_indicators", fy_from=f.years[0], fy_to=f.years[-1])
     wraw = f.query("workforce_indicators", fy_from=f.years[0], fy_to=f.years[-1])
     wf = workforce.protected_indicators(wraw) if len(wraw) else pd.DataFrame()
@@ -52,28 +61,49 @@ def render() -> None:
 
     r, b = row(ind, "_all", f.fy), row(ind, "_all", f.baseline_fy)
     w, wb = row(wf, "_all", f.fy), row(wf, "_all", f.baseline_fy)
-    st.markdown(f"**{f.fy}** compared with the baseline **{f.baseline_fy}** · {md_escape(f.anchors_label)} · "
-                "spend-weighted network totals")
+    st.markdown(
+        f"**{f.fy}** compared with the baseline **{f.baseline_fy}** · {md_escape(f.anchors_label)} · "
+        "spend-weighted network totals"
+    )
     c = st.columns(3)
     with c[0]:
         st.markdown("#### Spend")
         if r is not None:
-            st.metric(f"Spent in {md_escape(f.local_name)} (A2)", fmt.pct(r["local_pct"]),
-                      delta=None if b is None else fmt.pp(r["local_pct"] - b["local_pct"]),
-                      help=f"{fmt.gbp(r['local_gbp'])} of {fmt.gbp(r['spend_gbp'])} ({f.denominator_label})")
-            st.metric("Spend in scope (A1)", fmt.gbp(r["spend_gbp"]),
-                      delta=None if b is None else fmt.gbp(r["spend_gbp"] - b["spend_gbp"]), delta_color="off")
+            st.metric(
+                f"Spent in {md_escape(f.local_name)} (A2)",
+                fmt.pct(r["local_pct"]),
+                delta=None if b is None else fmt.pp(r["local_pct"] - b["local_pct"]),
+                help=f"{fmt.gbp(r['local_gbp'])} of {fmt.gbp(r['spend_gbp'])} ({f.denominator_label})",
+            )
+            st.metric(
+                "Spend in scope (A1)",
+                fmt.gbp(r["spend_gbp"]),
+                delta=None if b is None else fmt.gbp(r["spend_gbp"] - b["spend_gbp"]),
+                delta_color="off",
+            )
         else:
-            st.caption(f"No payments loaded for {f.fy}. Import payments on the Import page, or choose another "
-                       "financial year in the sidebar.")
+            st.caption(
+                f"No payments loaded for {f.fy}. Import payments on the Import page, or choose another "
+                "financial year in the sidebar."
+            )
     with c[1]:
         st.markdown("#### Workforce")
         if w is not None:
-            st.metric(f"Staff living in {md_escape(f.local_name)} (B2)", fmt.pct(w["B2_pct"]),
-                      delta=None if wb is None or pd.isna(w["B2_pct"]) or pd.isna(wb["B2_pct"]) else fmt.pp(w["B2_pct"] - wb["B2_pct"]),
-                      help=f"{w['local_headcount_text']} of {w['headcount_text']} staff")
-            st.metric("Paid at least the real Living Wage (B5)", fmt.pct(w["B5_pct"]),
-                      delta=None if wb is None or pd.isna(w["B5_pct"]) or pd.isna(wb["B5_pct"]) else fmt.pp(w["B5_pct"] - wb["B5_pct"]))
+            st.metric(
+                f"Staff living in {md_escape(f.local_name)} (B2)",
+                fmt.pct(w["B2_pct"]),
+                delta=None
+                if wb is None or pd.isna(w["B2_pct"]) or pd.isna(wb["B2_pct"])
+                else fmt.pp(w["B2_pct"] - wb["B2_pct"]),
+                help=f"{w['local_headcount_text']} of {w['headcount_text']} staff",
+            )
+            st.metric(
+                "Paid at least the real Living Wage (B5)",
+                fmt.pct(w["B5_pct"]),
+                delta=None
+                if wb is None or pd.isna(w["B5_pct"]) or pd.isna(wb["B5_pct"])
+                else fmt.pp(w["B5_pct"] - wb["B5_pct"]),
+            )
         else:
             st.caption("No workforce counts loaded.")
     with c[2]:
@@ -83,17 +113,28 @@ def render() -> None:
             held, idle = int(lr["sites_held"]), int(lr["sites_idle"])
             bheld, bidle = (None, None) if lb is None else (int(lb["sites_held"]), int(lb["sites_idle"]))
             area = float(lr["area_ha_total"])
-            st.metric(catalogue.label("C1"), fmt.num(held), delta=None if bheld is None else f"{held - bheld:+,d} sites",
-                      delta_color="off", help=f"{area:.0f} ha in the registers")
-            st.metric(catalogue.label("C2"), fmt.num(idle),
-                      delta=None if bidle is None else f"{idle - bidle:+,d} sites", delta_color="inverse",
-                      help="Sites that could be put to community or productive use (fewer is better)")
+            st.metric(
+                catalogue.label("C1"),
+                fmt.num(held),
+                delta=None if bheld is None else f"{held - bheld:+,d} sites",
+                delta_color="off",
+                help=f"{area:.0f} ha in the registers",
+            )
+            st.metric(
+                catalogue.label("C2"),
+                fmt.num(idle),
+                delta=None if bidle is None else f"{idle - bidle:+,d} sites",
+                delta_color="inverse",
+                help="Sites that could be put to community or productive use (fewer is better)",
+            )
         else:
             st.caption("No land registers loaded.")
 
     st.subheader("Anchors compared")
-    st.caption("Compare like with like: councils, NHS trusts and housing associations spend very differently. Sort by any column; "
-               "the line shows local spend by year.")
+    st.caption(
+        "Compare like with like: councils, NHS trusts and housing associations spend very differently. Sort by any column; "
+        "the line shows local spend by year."
+    )
     anchors = [a for a in f.anchor_names if not f.anchors or a in f.anchors]
     trend = ind.sort_values("financial_year").assign(v=lambda d: d["local_pct"].astype(float).round(1))
     spark = trend.groupby("anchor_id")["v"].agg(list).to_dict()
@@ -102,53 +143,78 @@ def render() -> None:
         ra, ba = row(ind, a, f.fy), row(ind, a, f.baseline_fy)
         wa = row(wf, a, f.fy)
         la = row(land, a, f.fy)
-        rows.append({
-            "Anchor": f.anchor_names[a], "Type": ANCHOR_TYPES.get(f.anchor_types[a], f.anchor_types[a]),
-            "Spend £m": None if ra is None else round(float(ra["spend_gbp"]) / 1e6, 1),
-            "Local %": None if ra is None else round(float(ra["local_pct"]), 1),
-            f"Change since {f.baseline_fy} (pp)": None if ra is None or ba is None else round(float(ra["local_pct"] - ba["local_pct"]), 1),
-            "Local trend": spark.get(a, []),
-            "SME %": None if ra is None else round(float(ra["sme_pct"]), 1),
-            "Staff living locally %": None if wa is None else wa["B2_pct"],
-            "Real Living Wage %": None if wa is None else wa["B5_pct"],
-            "Headcount": None if wa is None or pd.isna(wa["headcount"]) else int(wa["headcount"]),
-            "Sites held": None if la is None else int(la["sites_held"]),
-        })
+        rows.append(
+            {
+                "Anchor": f.anchor_names[a],
+                "Type": ANCHOR_TYPES.get(f.anchor_types[a], f.anchor_types[a]),
+                "Spend £m": None if ra is None else round(float(ra["spend_gbp"]) / 1e6, 1),
+                "Local %": None if ra is None else round(float(ra["local_pct"]), 1),
+                f"Change since {f.baseline_fy} (pp)": None
+                if ra is None or ba is None
+                else round(float(ra["local_pct"] - ba["local_pct"]), 1),
+                "Local trend": spark.get(a, []),
+                "SME %": None if ra is None else round(float(ra["sme_pct"]), 1),
+                "Staff living locally %": None if wa is None else wa["B2_pct"],
+                "Real Living Wage %": None if wa is None else wa["B5_pct"],
+                "Headcount": None if wa is None or pd.isna(wa["headcount"]) else int(wa["headcount"]),
+                "Sites held": None if la is None else int(la["sites_held"]),
+            }
+        )
     league = pd.DataFrame(rows)
     # fair comparisons: each anchor's place among anchors of the same type (councils with councils);
     # a type with one anchor has no rank of its own (blank), and the rank among all anchors is given too
     rank = league.groupby("Type")["Local %"].rank(ascending=False, method="min")
     size = league.groupby("Type")["Local %"].transform("count")
     overall = league["Local %"].rank(ascending=False, method="min")
-    league.insert(4, "Rank (all anchors)", [None if pd.isna(r) else f"{int(r)} of {int(overall.notna().sum())}" for r in overall])
+    league.insert(
+        4,
+        "Rank (all anchors)",
+        [None if pd.isna(r) else f"{int(r)} of {int(overall.notna().sum())}" for r in overall],
+    )
     if (size > 1).any():
-        league.insert(5, "Rank in type", ["" if pd.isna(r) or n < 2 else f"{int(r)} of {int(n)}" for r, n in zip(rank, size)])
+        league.insert(
+            5,
+            "Rank in type",
+            ["" if pd.isna(r) or n < 2 else f"{int(r)} of {int(n)}" for r, n in zip(rank, size)],
+        )
     league = league.sort_values(["Type", "Local %"], ascending=[True, False])
     pct = dict(format="%.1f")
-    show.table(league, f.provenance("Anchors compared", f"Each anchor's headline figures, {f.fy}",
-                                    numerator="spend with local suppliers; staff living locally; staff paid the real Living Wage",
-                                    notes=[f"Staff counts below {privacy.k_default()} suppressed",
-                                           "Rank: place on local spend among all anchors shown and, where a type has "
-                                           "two or more anchors, among anchors of the same type",
-                                           "Headcount: '–' where no staff counts are loaded or fewer than "
-                                           f"{privacy.k_default()} (suppressed)",
-                                           "An empty change means the anchor has no payments in the baseline year"]),
-               key="league", column_config={
-                   "Local trend": st.column_config.LineChartColumn(f"Local % {f.years[0]} to {f.years[-1]}", y_min=0, y_max=100),
-                   "Spend £m": st.column_config.NumberColumn(format="£%.1fm"),
-                   "Local %": st.column_config.NumberColumn(**pct),
-                   f"Change since {f.baseline_fy} (pp)": st.column_config.NumberColumn(format="%+.1f"),
-                   "SME %": st.column_config.NumberColumn(**pct),
-                   "Staff living locally %": st.column_config.NumberColumn(**pct),
-                   "Real Living Wage %": st.column_config.NumberColumn(**pct),
-                   "Headcount": st.column_config.NumberColumn(format="localized"),
-                   "Sites held": st.column_config.NumberColumn(format="localized")})
+    show.table(
+        league,
+        f.provenance(
+            "Anchors compared",
+            f"Each anchor's headline figures, {f.fy}",
+            numerator="spend with local suppliers; staff living locally; staff paid the real Living Wage",
+            notes=[
+                f"Staff counts below {privacy.k_default()} suppressed",
+                "Rank: place on local spend among all anchors shown and, where a type has "
+                "two or more anchors, among anchors of the same type",
+                "Headcount: '–' where no staff counts are loaded or fewer than "
+                f"{privacy.k_default()} (suppressed)",
+                "An empty change means the anchor has no payments in the baseline year",
+            ],
+        ),
+        key="league",
+        column_config={
+            "Local trend": st.column_config.LineChartColumn(
+                f"Local % {f.years[0]} to {f.years[-1]}", y_min=0, y_max=100
+            ),
+            "Spend £m": st.column_config.NumberColumn(format="£%.1fm"),
+            "Local %": st.column_config.NumberColumn(**pct),
+            f"Change since {f.baseline_fy} (pp)": st.column_config.NumberColumn(format="%+.1f"),
+            "SME %": st.column_config.NumberColumn(**pct),
+            "Staff living locally %": st.column_config.NumberColumn(**pct),
+            "Real Living Wage %": st.column_config.NumberColumn(**pct),
+            "Headcount": st.column_config.NumberColumn(format="localized"),
+            "Sites held": st.column_config.NumberColumn(format="localized"),
+        },
+    )
 
     st.subheader(f"Targets, {f.fy}")
     tg = []
     all_t = data.query("targets_all", network_id=f.network_id, fy=f.fy)
     frames = {"spend_indicators": ind, "workforce": wf, "land_indicators": land}
-    for entry in catalogue.CATALOGUE:     # targets are set on percentage indicators of the catalogue
+    for entry in catalogue.CATALOGUE:  # targets are set on percentage indicators of the catalogue
         ind_id, col, label = entry.id, entry.column, entry.label
         t = all_t[(all_t["indicator"] == ind_id) & (all_t["scope_id"] == "_all")]
         if t.empty or entry.format != "pct":
@@ -158,14 +224,30 @@ def render() -> None:
         actual = None if act is None or pd.isna(act[col]) else float(act[col])
         target = float(t.iloc[0]["target_value"])
         s = targets.status(actual, target, t.iloc[0]["direction"])
-        tg.append({"Indicator": f"{label} ({ind_id})", "Target %": target, "Actual %": None if actual is None else round(actual, 1),
-                   "Gap (pp)": None if actual is None else round(actual - target, 1), "Status": targets.STATUS_TEXT[s]})
+        tg.append(
+            {
+                "Indicator": f"{label} ({ind_id})",
+                "Target %": target,
+                "Actual %": None if actual is None else round(actual, 1),
+                "Gap (pp)": None if actual is None else round(actual - target, 1),
+                "Status": targets.STATUS_TEXT[s],
+            }
+        )
     if tg:
         st.markdown(f"**How the status is decided.** {targets.THRESHOLDS}")
-        show.table(pd.DataFrame(tg), f.provenance(f"Targets against actuals, {f.fy}", "Network targets against actual values (X4)",
-                                                  notes=[targets.THRESHOLDS]), key="targets",
-                   column_config={c: st.column_config.NumberColumn(format="%+.1f" if "Gap" in c else "%.1f")
-                                  for c in ("Target %", "Actual %", "Gap (pp)")})
+        show.table(
+            pd.DataFrame(tg),
+            f.provenance(
+                f"Targets against actuals, {f.fy}",
+                "Network targets against actual values (X4)",
+                notes=[targets.THRESHOLDS],
+            ),
+            key="targets",
+            column_config={
+                c: st.column_config.NumberColumn(format="%+.1f" if "Gap" in c else "%.1f")
+                for c in ("Target %", "Actual %", "Gap (pp)")
+            },
+        )
     else:
         st.caption("No network targets for this year. Import a targets file on the Import page.")
     _every_indicator(f, frames)
@@ -178,24 +260,34 @@ def _every_indicator(f, frames: dict[str, pd.DataFrame]) -> None:
     if not items:
         return
     with st.expander(f"Every indicator, {f.fy}", expanded=False):
-        show.table(catalogue.table(items), f.provenance(f"Every indicator, {f.fy}",
-                                                        "Every headline indicator of the catalogue for the chosen anchors",
-                                                        numerator="see each row", denominator="see each row",
-                                                        notes=[f"Staff counts below {privacy.k_default()} suppressed"]),
-                   key="every_indicator")
+        show.table(
+            catalogue.table(items),
+            f.provenance(
+                f"Every indicator, {f.fy}",
+                "Every headline indicator of the catalogue for the chosen anchors",
+                numerator="see each row",
+                denominator="see each row",
+                notes=[f"Staff counts below {privacy.k_default()} suppressed"],
+            ),
+            key="every_indicator",
+        )
 
 
 def _present_switch(f) -> None:
     """Presentation mode on this and every page: no sidebar or controls, larger text; kept in the
     link as present=1 so a shared link opens straight into it."""
     if st.session_state.get("present_toggle") != f.present:
-        st.session_state["present_toggle"] = f.present       # the link or the Present page's Exit decides
+        st.session_state["present_toggle"] = f.present  # the link or the Present page's Exit decides
 
     def flip() -> None:
         set_present(bool(st.session_state["present_toggle"]))
 
-    st.toggle("Presentation mode", key="present_toggle", on_change=flip,
-              help="Hides the sidebar and controls and enlarges text for a projector. Kept in the link (present=1).")
+    st.toggle(
+        "Presentation mode",
+        key="present_toggle",
+        on_change=flip,
+        help="Hides the sidebar and controls and enlarges text for a projector. Kept in the link (present=1).",
+    )
 
 
 def _has_present() -> bool:

@@ -89,7 +89,7 @@ def settle(page, timeout=300):
 
 def pick(page, box, text):
     """Open a selectbox and choose the option ``text``; returns t0 (page clock) before the click."""
-    opener = box.locator('button[aria-label="Open"]')   # 1.67: react-aria combobox (all options)
+    opener = box.locator('button[aria-label="Open"]')  # 1.67: react-aria combobox (all options)
     (opener.first if opener.count() else box.locator('div[data-baseweb="select"]').first).click()
     opt = page.get_by_role("option", name=text, exact=True)
     opt.wait_for(timeout=10_000)
@@ -109,7 +109,11 @@ def clicks_on(page, url, kind, n):
             box = page.locator('[data-testid="stSelectbox"]').first
             t0 = pick(page, box, "2023-24" if i % 2 == 0 else "2020-21")
         elif kind == "year":
-            box = page.locator('section[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="Financial year").first
+            box = (
+                page.locator('section[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+                .filter(has_text="Financial year")
+                .first
+            )
             t0 = pick(page, box, "2023-24" if i % 2 == 0 else "2025-26")
         else:  # the map level radio on Where the money goes
             radio = page.locator('[data-testid="stRadio"]').filter(has_text="Areas").first
@@ -133,7 +137,9 @@ def page_bytes(context, base, paths):
             def frame(payload, got=got):
                 got[0] += len(payload) if isinstance(payload, (bytes, bytearray)) else len(payload.encode())
                 got[1] += 1
+
             ws.on("framereceived", frame)
+
         page.on("websocket", on_ws)
         t = time.perf_counter()
         page.goto(base + path)
@@ -154,10 +160,10 @@ def run_db(label, db_path, clicks, with_bytes=True):
         pid = streamlit_server.pid
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         ctx = browser.new_context(viewport={"width": 1440, "height": 1000})
-        ctx.set_default_timeout(300_000)   # a page of the busy machine can take minutes
+        ctx.set_default_timeout(300_000)  # a page of the busy machine can take minutes
         warm = ctx.new_page()
         warm.goto(url + "/")
-        settle(warm, timeout=900)   # first start of this server: opens the file
+        settle(warm, timeout=900)  # first start of this server: opens the file
         warm.close()
         cpu0 = cpu_seconds(pid)
         if with_bytes:
@@ -185,8 +191,10 @@ def run_bare(clicks):
 
     tmp = Path(tempfile.mkdtemp(prefix="cwb_bare_"))
     try:
-        with streamlit_server(tmp / "none.duckdb", script=ROOT / "bench" / "apps" / "bare.py") as url, \
-                sync_playwright() as p:
+        with (
+            streamlit_server(tmp / "none.duckdb", script=ROOT / "bench" / "apps" / "bare.py") as url,
+            sync_playwright() as p,
+        ):
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page()
             page.set_default_timeout(300_000)
@@ -223,23 +231,34 @@ def main() -> int:
         results = {}
         for label, path in dbs:
             results[label] = run_db(label, path, a.clicks)
-            print(f"{label}: {results[label]}", flush=True)   # raw, in case a later database never ends
+            print(f"{label}: {results[label]}", flush=True)  # raw, in case a later database never ends
         bare_p50 = statistics.median(bare)
-        print(f"click to figure drawn, real Chromium, {a.clicks} clicks each, ms (page clock: pointer released -> "
-              "last message of the run drawn)")
+        print(
+            f"click to figure drawn, real Chromium, {a.clicks} clicks each, ms (page clock: pointer released -> "
+            "last message of the run drawn)"
+        )
         print(f"{'':34s} {'p50':>7s} {'p95':>7s} {'x bare':>7s}")
-        print(f"{'bare page (1 selectbox, 1 metric)':34s} {bare_p50:7.0f} {pct(bare, .95):7.0f} {1:7.1f}")
+        print(f"{'bare page (1 selectbox, 1 metric)':34s} {bare_p50:7.0f} {pct(bare, 0.95):7.0f} {1:7.1f}")
         for label, r in results.items():
-            for kind, name in (("year", "sidebar filter (Financial year)"), ("level", "page control (map level)")):
+            for kind, name in (
+                ("year", "sidebar filter (Financial year)"),
+                ("level", "page control (map level)"),
+            ):
                 xs = r[kind]
-                print(f"{label + ': ' + name:34s} {statistics.median(xs):7.0f} {pct(xs, .95):7.0f} "
-                      f"{statistics.median(xs) / bare_p50:7.1f}")
+                print(
+                    f"{label + ': ' + name:34s} {statistics.median(xs):7.0f} {pct(xs, 0.95):7.0f} "
+                    f"{statistics.median(xs) / bare_p50:7.1f}"
+                )
         for label, r in results.items():
             print(f"\nbytes received on the websocket per page load, {label}:")
             for path, (b, n, s) in r["bytes"].items():
-                print(f"  {path:26s} {b / 1e6:7.2f} MB in {n:4d} frames, loaded in {s:5.1f} s"
-                      + ("  (over 1 MB)" if b > 1e6 else ""))
-            print(f"  server: {r['cpu']:.1f} CPU-s for the pages and {2 * a.clicks} clicks; peak RSS {r['rss_mb']:.0f} MB")
+                print(
+                    f"  {path:26s} {b / 1e6:7.2f} MB in {n:4d} frames, loaded in {s:5.1f} s"
+                    + ("  (over 1 MB)" if b > 1e6 else "")
+                )
+            print(
+                f"  server: {r['cpu']:.1f} CPU-s for the pages and {2 * a.clicks} clicks; peak RSS {r['rss_mb']:.0f} MB"
+            )
         print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         return 0
     finally:

@@ -30,8 +30,12 @@ def main() -> int:
         t = time.perf_counter()
         steps = geography.build_cache(log=lambda *x: None)
         ref = time.perf_counter() - t
-        print(f"reference geography from installed packages: {ref:.1f} s "
-              + "(" + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()) + ")")
+        print(
+            f"reference geography from installed packages: {ref:.1f} s "
+            + "("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items())
+            + ")"
+        )
         for label, scale in (("default", 1.0), ("1M", a.big_scale)):
             path = tmp / f"{label}.duckdb"
             t = time.perf_counter()
@@ -40,11 +44,15 @@ def main() -> int:
             timings = demo.load_demo(con, scale=scale, log=lambda *x: None)
             con.execute("CHECKPOINT")
             db.close_all()
-            print(f"demo {label} (scale {scale}): {int(timings['payments']):,} payments; open + load reference "
-                  f"{opened:.1f} s, generate {timings['generate']:.1f} s, load {timings['load']:.1f} s, "
-                  f"enrich and marts {timings['enrich_and_marts']:.1f} s; file {path.stat().st_size / 1e6:.0f} MB")
-        print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-              "(other work on the machine inflates every figure)")
+            print(
+                f"demo {label} (scale {scale}): {int(timings['payments']):,} payments; open + load reference "
+                f"{opened:.1f} s, generate {timings['generate']:.1f} s, load {timings['load']:.1f} s, "
+                f"enrich and marts {timings['enrich_and_marts']:.1f} s; file {path.stat().st_size / 1e6:.0f} MB"
+            )
+        print(
+            f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+            "(other work on the machine inflates every figure)"
+        )
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -40,10 +40,29 @@ def main() -> int:
     log = open(tmp / "server.log", "wb")
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=clone,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     marks = {}
     try:
         url = f"http://127.0.0.1:{port}"
@@ -61,11 +80,16 @@ def main() -> int:
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             page.goto(url + "/")
             try:
-                page.wait_for_selector('[data-testid="stStatusWidget"], [data-testid="stExpander"], '
-                                       '[data-testid="stProgress"], [data-testid="stMetric"]', timeout=600_000)
+                page.wait_for_selector(
+                    '[data-testid="stStatusWidget"], [data-testid="stExpander"], '
+                    '[data-testid="stProgress"], [data-testid="stMetric"]',
+                    timeout=600_000,
+                )
                 marks["first thing drawn (progress or figure)"] = time.perf_counter() - t0
                 if page.locator('[data-testid="stProgress"]').count():
-                    marks["progress text seen"] = page.locator('[data-testid="stProgress"]').first.inner_text()[:90]
+                    marks["progress text seen"] = page.locator(
+                        '[data-testid="stProgress"]'
+                    ).first.inner_text()[:90]
             except Exception:  # noqa: BLE001
                 pass
             page.wait_for_selector('[data-testid="stMetric"]', timeout=900_000)
@@ -78,7 +102,7 @@ def main() -> int:
             browser.close()
         cache = clone / "data" / "reference_cache"
         steps = {}
-        for _ in range(1200):   # the boundaries build in the background; wait for them (bounded)
+        for _ in range(1200):  # the boundaries build in the background; wait for them (bounded)
             try:
                 steps = json.loads((cache / "build.json").read_text())["seconds"]
             except (OSError, ValueError, KeyError):

@@ -25,7 +25,9 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
     """Windows-1252, two junk lines before the header, mixed UK date formats, £ and thousands
     separators, bracketed and trailing-minus negatives, redacted payees, padding lines at the end."""
     rnd = random.Random(seed)
-    names = [f"Supplier {i} {'Ltd' if i % 3 else 'Limited'}" for i in range(12000)] + ["REDACTED PERSONAL DATA"]
+    names = [f"Supplier {i} {'Ltd' if i % 3 else 'Limited'}" for i in range(12000)] + [
+        "REDACTED PERSONAL DATA"
+    ]
     dates = ["{d:02d}/{m:02d}/2024", "{d:02d}-{mon}-24", "{d} {mon} 2024", "2024-{m:02d}-{d:02d}"]
     mons = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     with open(path, "w", encoding="cp1252", newline="") as f:
@@ -36,7 +38,11 @@ def make_file(path: Path, rows: int, seed: int = 1) -> None:
             ds = rnd.choice(dates).format(d=d, m=m, mon=mons[m - 1])
             v = rnd.randint(500, 2_000_000) / 100
             r = rnd.random()
-            amt = f"\"\u00a3{v:,.2f}\"" if r < 0.3 else (f"({v:.2f})" if r < 0.32 else (f"{v:.2f}-" if r < 0.34 else f"{v:.2f} "))
+            amt = (
+                f'"\u00a3{v:,.2f}"'
+                if r < 0.3
+                else (f"({v:.2f})" if r < 0.32 else (f"{v:.2f}-" if r < 0.34 else f"{v:.2f} "))
+            )
             f.write(f"{ds},{amt},{rnd.choice(names)},Cat {i % 40},T{i}\r\n")
         f.write(",,,,\r\n" * 5000)
 
@@ -73,7 +79,12 @@ def cwb_import(path: Path, db_path: Path) -> tuple[float, dict]:
     t_refresh = time.perf_counter() - t3
     total = time.perf_counter() - t
     db.close_all()
-    return total, {"read+clean+match": t_read, "commit": t_commit, "enrich+marts": t_refresh, "rows": staged.report.rows_ok}
+    return total, {
+        "read+clean+match": t_read,
+        "commit": t_commit,
+        "enrich+marts": t_refresh,
+        "rows": staged.report.rows_ok,
+    }
 
 
 def make_xlsx(path: Path, rows: int, seed: int = 2) -> None:
@@ -86,8 +97,15 @@ def make_xlsx(path: Path, rows: int, seed: int = 2) -> None:
     ws = wb.create_sheet("Spend")
     ws.append(["Date", "Supplier Name", "Expense Type", "Transaction Number", "Amount"])
     for i in range(rows):
-        ws.append([dt.datetime(2024, rnd.randint(1, 12), rnd.randint(1, 28)), f"Supplier {rnd.randint(1, 9000)} Ltd",
-                   f"Cat {i % 40}", 100000 + i, rnd.randint(500, 2_000_000) / 100])
+        ws.append(
+            [
+                dt.datetime(2024, rnd.randint(1, 12), rnd.randint(1, 28)),
+                f"Supplier {rnd.randint(1, 9000)} Ltd",
+                f"Cat {i % 40}",
+                100000 + i,
+                rnd.randint(500, 2_000_000) / 100,
+            ]
+        )
     wb.save(path)
 
 
@@ -129,7 +147,9 @@ def main() -> int:
         make_file(f, a.rows)
         base = tmp / "base.duckdb"
         con = build.open_database(base, log=lambda *x: None)
-        con.execute("INSERT INTO network VALUES ('N', 'Bench', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+        con.execute(
+            "INSERT INTO network VALUES ('N', 'Bench', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+        )
         con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
         con.execute("CHECKPOINT")
         db.close_all()
@@ -142,11 +162,17 @@ def main() -> int:
             ours.append(t)
             parts.append(p)
             shutil.rmtree(tmp / "originals", ignore_errors=True)
-        print(f"import benchmark: {a.rows:,} messy payment rows ({f.stat().st_size / 1e6:.0f} MB), {a.repeat} runs, 2-core machine")
-        print(f"cwb import (read, clean, match suppliers, commit, enrich, marts): median {statistics.median(ours):.2f} s")
+        print(
+            f"import benchmark: {a.rows:,} messy payment rows ({f.stat().st_size / 1e6:.0f} MB), {a.repeat} runs, 2-core machine"
+        )
+        print(
+            f"cwb import (read, clean, match suppliers, commit, enrich, marts): median {statistics.median(ours):.2f} s"
+        )
         for k in ("read+clean+match", "commit", "enrich+marts"):
             print(f"  {k:18s} median {statistics.median(p[k] for p in parts):.2f} s")
-        print(f"pandas baseline (read_csv + clean amounts and dates only): median {statistics.median(base_t):.2f} s")
+        print(
+            f"pandas baseline (read_csv + clean amounts and dates only): median {statistics.median(base_t):.2f} s"
+        )
         print(f"ratio cwb / pandas baseline: {statistics.median(ours) / statistics.median(base_t):.2f}")
         print(f"target: under 10 s -> {'met' if statistics.median(ours) < 10 else 'NOT met'}")
         if a.xlsx_rows:
@@ -155,8 +181,10 @@ def main() -> int:
             before = [xlsx_openpyxl(x) for _ in range(a.repeat)]
             after = [xlsx_calamine(x) for _ in range(a.repeat)]
             b, c = statistics.median(before), statistics.median(after)
-            print(f"XLSX reading, {a.xlsx_rows:,} rows ({x.stat().st_size / 1e6:.1f} MB): openpyxl (before) median {b:.2f} s; "
-                  f"python-calamine (now) median {c:.2f} s; ratio before / now {b / c:.1f}x")
+            print(
+                f"XLSX reading, {a.xlsx_rows:,} rows ({x.stat().st_size / 1e6:.1f} MB): openpyxl (before) median {b:.2f} s; "
+                f"python-calamine (now) median {c:.2f} s; ratio before / now {b / c:.1f}x"
+            )
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -29,8 +29,10 @@ PAGES = ["/", "/Spend_overview", "/Where_the_money_goes", "/Suppliers"]
 
 async def settle(page, timeout=180):
     """Wait until the app has drawn real content and stopped running."""
-    await page.wait_for_selector('[data-testid="stMetric"], [data-testid="stDataFrame"], .js-plotly-plot, canvas',
-                                 timeout=timeout * 1000)
+    await page.wait_for_selector(
+        '[data-testid="stMetric"], [data-testid="stDataFrame"], .js-plotly-plot, canvas',
+        timeout=timeout * 1000,
+    )
     t_end = time.time() + timeout
     while time.time() < t_end:
         if await page.locator('[data-testid="stStatusWidget"]').count() == 0:
@@ -78,8 +80,10 @@ async def main_async(base: str, n: int, deadline_s: float) -> tuple[list, list]:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            await asyncio.wait_for(asyncio.gather(*(session(browser, base, i, times, errors) for i in range(n))),
-                                   timeout=deadline_s)
+            await asyncio.wait_for(
+                asyncio.gather(*(session(browser, base, i, times, errors) for i in range(n))),
+                timeout=deadline_s,
+            )
         except TimeoutError:
             errors.append(f"run exceeded {deadline_s:.0f} s")
         await browser.close()
@@ -117,20 +121,32 @@ def main() -> int:
             wall = time.perf_counter() - t
             server_cpu = cpu_seconds(streamlit_server.pid) - cpu0
         all_t = [s for _, s in times]
-        print(f"load test: {a.sessions} concurrent browser sessions, demo scale {a.scale}, loopback, 2-core machine")
-        print(f"page loads: {len(all_t)}, errors: {len(errors)}, wall {wall:.1f} s; the Streamlit server used "
-              f"{server_cpu:.1f} CPU-s of the {2 * wall:.0f} available on 2 cores (the rest went to the 20 browsers)")
+        print(
+            f"load test: {a.sessions} concurrent browser sessions, demo scale {a.scale}, loopback, 2-core machine"
+        )
+        print(
+            f"page loads: {len(all_t)}, errors: {len(errors)}, wall {wall:.1f} s; the Streamlit server used "
+            f"{server_cpu:.1f} CPU-s of the {2 * wall:.0f} available on 2 cores (the rest went to the 20 browsers)"
+        )
         b = [s for _, s in base_times]
         if b:
-            print(f"baseline, one session alone: page time p50 {statistics.median(b):.2f} s (errors {len(base_err)})")
+            print(
+                f"baseline, one session alone: page time p50 {statistics.median(b):.2f} s (errors {len(base_err)})"
+            )
         if all_t:
             if b:
-                print(f"ratio of p50 under load to one session alone: {statistics.median(all_t) / statistics.median(b):.1f}x")
-            print(f"page time p50 {statistics.median(all_t):.2f} s, p95 {pct(all_t, 0.95):.2f} s, max {max(all_t):.2f} s")
+                print(
+                    f"ratio of p50 under load to one session alone: {statistics.median(all_t) / statistics.median(b):.1f}x"
+                )
+            print(
+                f"page time p50 {statistics.median(all_t):.2f} s, p95 {pct(all_t, 0.95):.2f} s, max {max(all_t):.2f} s"
+            )
             for path in PAGES:
                 v = [s for p, s in times if p == path]
                 if v:
-                    print(f"  {path:24s} n={len(v):3d} p50 {statistics.median(v):.2f} s  p95 {pct(v, 0.95):.2f} s")
+                    print(
+                        f"  {path:24s} n={len(v):3d} p50 {statistics.median(v):.2f} s  p95 {pct(v, 0.95):.2f} s"
+                    )
         for e in errors[:20]:
             print("ERROR", e)
         return 1 if errors else 0

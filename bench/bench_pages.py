@@ -105,7 +105,11 @@ def measure(db_path: Path, runs: int, only: list[str] | None = None) -> dict[str
                 w, q, _ = one(at, page, cold=False)
                 res["warm"].append(w)
                 res["warm_q"].append(q)
-            slow = max(res["slow"].items(), key=lambda kv: statistics.median(kv[1])) if res["slow"] else ("-", [0])
+            slow = (
+                max(res["slow"].items(), key=lambda kv: statistics.median(kv[1]))
+                if res["slow"]
+                else ("-", [0])
+            )
             out[page.name] = {
                 "n": len(res["slow"]) and sum(len(v) for v in res["slow"].values()) // runs,
                 **{k: statistics.median(res[k]) for k in ("cold", "cold_q", "warm", "warm_q")},
@@ -144,30 +148,46 @@ def main() -> int:
             t = demo.load_demo(con, scale=1.0, log=lambda *x: None)
             con.execute("CHECKPOINT")
             db.close_all()
-            print(f"demo default: {int(t['payments']):,} payments, 7 anchors, {int(t['suppliers']):,} suppliers")
+            print(
+                f"demo default: {int(t['payments']):,} payments, 7 anchors, {int(t['suppliers']):,} suppliers"
+            )
             results["default"] = measure(path, a.runs, only)
         rec = network_data.ensure(a.network_db, a.payments, 20, 200_000)
-        print(f"network scale: {int(rec['payments']):,} payments, {int(rec['anchors'])} anchors, "
-              f"{int(rec['suppliers']):,} suppliers, 6 financial years ({a.network_db.name})")
+        print(
+            f"network scale: {int(rec['payments']):,} payments, {int(rec['anchors'])} anchors, "
+            f"{int(rec['suppliers']):,} suppliers, 6 financial years ({a.network_db.name})"
+        )
         results["net"] = measure(a.network_db, a.runs, only)
         base = results["net"]["bare.py"]
-        print(f"\nwhole script run (AppTest session, clock inside the script), {a.runs} runs each, ms (cold: result cache cleared; warm: cache filled)")
-        print(f"{'page':28s} {'default':>8s} {'10M cold':>8s} {'p95':>7s} {'of q':>6s} {'10M warm':>8s} {'p95':>7s} "
-              f"{'of q':>5s} {'x bare':>6s} {'10M/def':>7s}  slowest query at 10M (cold)")
+        print(
+            f"\nwhole script run (AppTest session, clock inside the script), {a.runs} runs each, ms (cold: result cache cleared; warm: cache filled)"
+        )
+        print(
+            f"{'page':28s} {'default':>8s} {'10M cold':>8s} {'p95':>7s} {'of q':>6s} {'10M warm':>8s} {'p95':>7s} "
+            f"{'of q':>5s} {'x bare':>6s} {'10M/def':>7s}  slowest query at 10M (cold)"
+        )
         for page, b in results["net"].items():
             d = results.get("default", {}).get(page)
             dm = f"{d['cold']:8.0f}" if d else f"{'-':>8s}"
             ratio = f"{b['cold'] / d['cold']:7.2f}" if d else f"{'-':>7s}"
-            print(f"{page:28s} {dm} {b['cold']:8.0f} {b['cold_p95']:7.0f} {b['cold_q']:6.0f} {b['warm']:8.0f} "
-                  f"{b['warm_p95']:7.0f} {b['warm_q']:5.0f} {b['warm'] / base['warm']:6.1f} {ratio}  "
-                  f"{b['slowest'][0]} ({b['slowest'][1]:.0f} ms)")
-        print("(default: cold median at the default demo size; of q: query time inside the run; x bare: warm median /"
-              " the bare page's warm median; 10M/def: cold medians)")
+            print(
+                f"{page:28s} {dm} {b['cold']:8.0f} {b['cold_p95']:7.0f} {b['cold_q']:6.0f} {b['warm']:8.0f} "
+                f"{b['warm_p95']:7.0f} {b['warm_q']:5.0f} {b['warm'] / base['warm']:6.1f} {ratio}  "
+                f"{b['slowest'][0]} ({b['slowest'][1]:.0f} ms)"
+            )
+        print(
+            "(default: cold median at the default demo size; of q: query time inside the run; x bare: warm median /"
+            " the bare page's warm median; 10M/def: cold medians)"
+        )
         worst = max((r["warm"], p) for p, r in results["net"].items() if p != "bare.py")
-        print(f"\nslowest page warm at network scale: {worst[1]} {worst[0]:.0f} ms -> target (<= 100 ms) "
-              f"{'met' if worst[0] <= 100 else 'NOT met'}")
-        print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-              "(other work on the machine inflates every figure)")
+        print(
+            f"\nslowest page warm at network scale: {worst[1]} {worst[0]:.0f} ms -> target (<= 100 ms) "
+            f"{'met' if worst[0] <= 100 else 'NOT met'}"
+        )
+        print(
+            f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+            "(other work on the machine inflates every figure)"
+        )
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -47,10 +47,23 @@ def main() -> int:
     local, wider = list(net[0]), sorted(set(net[1]) | set(net[0]))
     region = net[2]
     anchors = [r[0] for r in con.execute("SELECT anchor_id FROM anchor ORDER BY 1").fetchall()]
-    years = [r[0] for r in con.execute("SELECT DISTINCT financial_year FROM mart_spend_month ORDER BY 1").fetchall()]
+    years = [
+        r[0]
+        for r in con.execute("SELECT DISTINCT financial_year FROM mart_spend_month ORDER BY 1").fetchall()
+    ]
     fy = years[-1]
-    p = dict(anchor_ids=anchors, fy_from=fy, fy_to=fy, denominator="all", top_n=300, local_lads=local,
-             wider_lads=wider, region_code=region, imd_edition="2019", network_id="DEMO")
+    p = dict(
+        anchor_ids=anchors,
+        fy_from=fy,
+        fy_to=fy,
+        denominator="all",
+        top_n=300,
+        local_lads=local,
+        wider_lads=wider,
+        region_code=region,
+        imd_edition="2019",
+        network_id="DEMO",
+    )
 
     t = time.perf_counter()
     pay = con.execute("""SELECT p.anchor_id, coalesce(p.supplier_id, -1) AS supplier_id, fin_year(p.payment_date) AS fy,
@@ -72,13 +85,18 @@ def main() -> int:
     mem_mb = df.memory_usage(deep=True).sum() / 1e6
 
     def pd_headline(d):
-        d = d.assign(local_p=d["pence"].where(d["local"], 0), wider_p=d["pence"].where(d["wider"], 0),
-                     sme_p=d["pence"].where(d["is_sme"].fillna(False).astype(bool), 0),
-                     vcse_p=d["pence"].where(d["is_vcse"].fillna(False).astype(bool), 0),
-                     dep_p=d["pence"].where(d["deprived"], 0))
+        d = d.assign(
+            local_p=d["pence"].where(d["local"], 0),
+            wider_p=d["pence"].where(d["wider"], 0),
+            sme_p=d["pence"].where(d["is_sme"].fillna(False).astype(bool), 0),
+            vcse_p=d["pence"].where(d["is_vcse"].fillna(False).astype(bool), 0),
+            dep_p=d["pence"].where(d["deprived"], 0),
+        )
         cols = ["pence", "local_p", "wider_p", "sme_p", "vcse_p", "dep_p"]
         per = d.groupby("anchor_id", observed=True)[cols].sum()
-        per["n_suppliers"] = d[d["supplier_id"] != -1].groupby("anchor_id", observed=True)["supplier_id"].nunique()
+        per["n_suppliers"] = (
+            d[d["supplier_id"] != -1].groupby("anchor_id", observed=True)["supplier_id"].nunique()
+        )
         whole = per[cols].sum().to_frame("_all").T
         whole["n_suppliers"] = d.loc[d["supplier_id"] != -1, "supplier_id"].nunique()
         out = pd.concat([per, whole])
@@ -88,21 +106,33 @@ def main() -> int:
     def pandas_views():
         d = df[df["fy"] == fy]
         head = pd_headline(d)
-        area = (d[d["located"]].groupby("lad_code").agg(pence=("pence", "sum"), n=("supplier_id", "nunique"))
-                .sort_values("pence", ascending=False))
-        sl = (d[d["supplier_id"] != -1].groupby("supplier_id")
-              .agg(pence=("pence", "sum"), n_payments=("pence", "size"), n_anchors=("anchor_id", "nunique"))
-              .sort_values("pence", ascending=False))
+        area = (
+            d[d["located"]]
+            .groupby("lad_code")
+            .agg(pence=("pence", "sum"), n=("supplier_id", "nunique"))
+            .sort_values("pence", ascending=False)
+        )
+        sl = (
+            d[d["supplier_id"] != -1]
+            .groupby("supplier_id")
+            .agg(pence=("pence", "sum"), n_payments=("pence", "size"), n_anchors=("anchor_id", "nunique"))
+            .sort_values("pence", ascending=False)
+        )
         sl = sl.join(sup.set_index("supplier_id")[["name", "lad_code"]])
-        trend = df.assign(local_p=df["pence"].where(df["local"], 0)).groupby(["anchor_id", "fy"], observed=True)[
-            ["pence", "local_p"]].sum()
+        trend = (
+            df.assign(local_p=df["pence"].where(df["local"], 0))
+            .groupby(["anchor_id", "fy"], observed=True)[["pence", "local_p"]]
+            .sum()
+        )
         trend["local_pct"] = 100 * trend["local_p"] / trend["pence"]
         return head, area, sl, trend
 
     def sql_views():
         head = db.run("spend_indicators", con, **p)
         area = db.run("spend_by_area", con, **p, area_level="lad")
-        sl = db.run("spend_suppliers", con, **p, scope_anchor_ids=anchors, area_level="", area_code="", search="")
+        sl = db.run(
+            "spend_suppliers", con, **p, scope_anchor_ids=anchors, area_level="", area_code="", search=""
+        )
         trend = db.run("spend_indicators", con, **{**p, "fy_from": years[0], "fy_to": years[-1]})
         return head, area, sl, trend
 
@@ -115,35 +145,62 @@ def main() -> int:
     assert int(round(s_all["local_gbp"] * 100)) == int(ph.loc["_all", "local_p"]), "local spend differs"
     assert int(s_all["n_suppliers"]) == int(ph.loc["_all", "n_suppliers"]), "supplier count differs"
     assert int(round(sa["spend_gbp"].sum() * 100)) == int(pa["pence"].sum()), "spend by area differs"
-    assert len(ss) == len(ps) and int(round(ss["spend_gbp"].sum() * 100)) == int(ps["pence"].sum()), "suppliers differ"
-    assert int(round(st_.loc[st_["anchor_id"] != "_all", "local_gbp"].sum() * 100)) == int(pt["local_p"].sum()), "trend differs"
+    assert len(ss) == len(ps) and int(round(ss["spend_gbp"].sum() * 100)) == int(ps["pence"].sum()), (
+        "suppliers differ"
+    )
+    assert int(round(st_.loc[st_["anchor_id"] != "_all", "local_gbp"].sum() * 100)) == int(
+        pt["local_p"].sum()
+    ), "trend differs"
 
     per_view = []
-    pd_funcs = [lambda: pd_headline(df[df["fy"] == fy]),
-                lambda: df[(df["fy"] == fy) & df["located"]].groupby("lad_code").agg(
-                    pence=("pence", "sum"), n=("supplier_id", "nunique")).sort_values("pence", ascending=False),
-                lambda: df[(df["fy"] == fy) & (df["supplier_id"] != -1)].groupby("supplier_id").agg(
-                    pence=("pence", "sum"), n_payments=("pence", "size"), n_anchors=("anchor_id", "nunique"))
-                .sort_values("pence", ascending=False).join(sup.set_index("supplier_id")[["name", "lad_code"]]),
-                lambda: df.assign(local_p=df["pence"].where(df["local"], 0)).groupby(
-                    ["anchor_id", "fy"], observed=True)[["pence", "local_p"]].sum()]
-    sql_funcs = [lambda: db.run("spend_indicators", con, **p),
-                 lambda: db.run("spend_by_area", con, **p, area_level="lad"),
-                 lambda: db.run("spend_suppliers", con, **p, scope_anchor_ids=anchors, area_level="", area_code="", search=""),
-                 lambda: db.run("spend_indicators", con, **{**p, "fy_from": years[0], "fy_to": years[-1]})]
+    pd_funcs = [
+        lambda: pd_headline(df[df["fy"] == fy]),
+        lambda: (
+            df[(df["fy"] == fy) & df["located"]]
+            .groupby("lad_code")
+            .agg(pence=("pence", "sum"), n=("supplier_id", "nunique"))
+            .sort_values("pence", ascending=False)
+        ),
+        lambda: (
+            df[(df["fy"] == fy) & (df["supplier_id"] != -1)]
+            .groupby("supplier_id")
+            .agg(pence=("pence", "sum"), n_payments=("pence", "size"), n_anchors=("anchor_id", "nunique"))
+            .sort_values("pence", ascending=False)
+            .join(sup.set_index("supplier_id")[["name", "lad_code"]])
+        ),
+        lambda: (
+            df.assign(local_p=df["pence"].where(df["local"], 0))
+            .groupby(["anchor_id", "fy"], observed=True)[["pence", "local_p"]]
+            .sum()
+        ),
+    ]
+    sql_funcs = [
+        lambda: db.run("spend_indicators", con, **p),
+        lambda: db.run("spend_by_area", con, **p, area_level="lad"),
+        lambda: db.run(
+            "spend_suppliers", con, **p, scope_anchor_ids=anchors, area_level="", area_code="", search=""
+        ),
+        lambda: db.run("spend_indicators", con, **{**p, "fy_from": years[0], "fy_to": years[-1]}),
+    ]
     for n, pf, sf in zip(names, pd_funcs, sql_funcs):
         _, tp = timed(pf, a.repeat)
         _, ts = timed(sf, a.repeat)
         per_view.append((n, tp, ts))
     n_pay = len(pay)
-    print(f"pandas against the dashboard's SQL: {n_pay:,} payments, {len(anchors)} anchors, {len(sup):,} suppliers, "
-          f"year {fy}; median of {a.repeat}; results agree to the penny")
-    print(f"pandas: load {load_s:.1f} s and join {prep_s:.1f} s once (not counted), frame {mem_mb:,.0f} MB in memory")
+    print(
+        f"pandas against the dashboard's SQL: {n_pay:,} payments, {len(anchors)} anchors, {len(sup):,} suppliers, "
+        f"year {fy}; median of {a.repeat}; results agree to the penny"
+    )
+    print(
+        f"pandas: load {load_s:.1f} s and join {prep_s:.1f} s once (not counted), frame {mem_mb:,.0f} MB in memory"
+    )
     print(f"{'view':22s} {'pandas ms':>10s} {'cwb SQL ms':>10s} {'ratio':>7s}")
     for n, tp, ts in per_view:
         print(f"{n:22s} {tp:10.0f} {ts:10.0f} {tp / ts:7.1f}")
     tp, ts = sum(v[1] for v in per_view), sum(v[2] for v in per_view)
-    print(f"{'all four views':22s} {tp:10.0f} {ts:10.0f} {tp / ts:7.1f}   (target >= 20x: {'met' if tp / ts >= 20 else 'NOT met'})")
+    print(
+        f"{'all four views':22s} {tp:10.0f} {ts:10.0f} {tp / ts:7.1f}   (target >= 20x: {'met' if tp / ts >= 20 else 'NOT met'})"
+    )
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     db.close_all()
     return 0

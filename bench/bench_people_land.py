@@ -31,12 +31,28 @@ IMD_FILE = ROOT.parent / "shared" / "reference" / "imd2019_england_lsoa11.csv"
 VIEWS = [
     ("Workforce: network, MSOA map", "pages/6_Workforce.py", {}, []),
     ("Workforce: network, LSOA map", "pages/6_Workforce.py", {"wlvl": "lsoa11"}, []),
-    ("Workforce: one anchor, LSOA map, B5", "pages/6_Workforce.py", {"a": "DEMO-NHS", "wlvl": "lsoa11", "wind": "B5"}, []),
+    (
+        "Workforce: one anchor, LSOA map, B5",
+        "pages/6_Workforce.py",
+        {"a": "DEMO-NHS", "wlvl": "lsoa11", "wind": "B5"},
+        [],
+    ),
     ("Land: network", "pages/7_Land_and_property.py", {}, []),
-    ("Land: network, IMD layer, by use", "pages/7_Land_and_property.py", {"ldim": "use_type"},
-     [lambda at: at.toggle(key="land_imd").set_value(True), lambda at: at.radio(key="land_colour").set_value("use")]),
-    ("Land: one anchor, leasehold", "pages/7_Land_and_property.py", {"a": "DEMO-CC"},
-     [lambda at: at.multiselect(key="land_tenure").set_value(["Leasehold"])]),
+    (
+        "Land: network, IMD layer, by use",
+        "pages/7_Land_and_property.py",
+        {"ldim": "use_type"},
+        [
+            lambda at: at.toggle(key="land_imd").set_value(True),
+            lambda at: at.radio(key="land_colour").set_value("use"),
+        ],
+    ),
+    (
+        "Land: one anchor, leasehold",
+        "pages/7_Land_and_property.py",
+        {"a": "DEMO-CC"},
+        [lambda at: at.multiselect(key="land_tenure").set_value(["Leasehold"])],
+    ),
 ]
 
 
@@ -57,8 +73,10 @@ def build_db(path: Path, scale: float) -> None:
     y = con.execute("SELECT count(*) FROM asset_year").fetchone()[0]
     imd_on = con.execute("SELECT count(*) FROM ref_imd").fetchone()[0]
     db.close_all()
-    print(f"database: {n:,} payments, {w:,} workforce rows, {a:,} sites ({y:,} site-years), "
-          f"IMD rows {imd_on:,}; built in {time.perf_counter() - t:.1f} s")
+    print(
+        f"database: {n:,} payments, {w:,} workforce rows, {a:,} sites ({y:,} site-years), "
+        f"IMD rows {imd_on:,}; built in {time.perf_counter() - t:.1f} s"
+    )
 
 
 def measure(db_path: Path, runs: int) -> None:
@@ -86,12 +104,15 @@ def measure(db_path: Path, runs: int) -> None:
                 return fn(*a, **kw)
             finally:
                 priv.append(time.perf_counter() - t)
+
         return inner
 
     db.run = timed
     privacy.protect_table = timed_priv(orig_table)
     privacy.protect_areas = timed_priv(orig_areas)
-    print(f"{'view':40s} {'queries':>7s} {'median ms':>10s} {'max ms':>8s}  {'slowest query (median ms)':34s} {'privacy ms':>10s}")
+    print(
+        f"{'view':40s} {'queries':>7s} {'median ms':>10s} {'max ms':>8s}  {'slowest query (median ms)':34s} {'privacy ms':>10s}"
+    )
     try:
         for label, page, params, actions in VIEWS:
             totals, per_query, ptimes, nq = [], defaultdict(list), [], 0
@@ -115,16 +136,18 @@ def measure(db_path: Path, runs: int) -> None:
                 if at.exception:
                     raise RuntimeError(f"{label}: {at.exception[0].message}")
                 if i == 0:
-                    continue          # warm-up
+                    continue  # warm-up
                 totals.append(sum(t for _, t in calls))
                 ptimes.append(sum(priv))
                 nq = len(calls)
                 for name, t in calls:
                     per_query[name].append(t)
             slow = max(per_query.items(), key=lambda kv: statistics.median(kv[1]))
-            print(f"{label:40s} {nq:7d} {1000 * statistics.median(totals):10.1f} {1000 * max(totals):8.1f}  "
-                  f"{slow[0] + ' ' + format(1000 * statistics.median(slow[1]), '.1f'):34s} "
-                  f"{1000 * statistics.median(ptimes):10.1f}")
+            print(
+                f"{label:40s} {nq:7d} {1000 * statistics.median(totals):10.1f} {1000 * max(totals):8.1f}  "
+                f"{slow[0] + ' ' + format(1000 * statistics.median(slow[1]), '.1f'):34s} "
+                f"{1000 * statistics.median(ptimes):10.1f}"
+            )
     finally:
         db.run, privacy.protect_table, privacy.protect_areas = orig_run, orig_table, orig_areas
 

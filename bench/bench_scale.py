@@ -26,8 +26,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-COPY = ["network", "anchor", "supplier", "workforce_area", "workforce_anchor", "asset", "asset_year", "target",
-        "network_event"]
+COPY = [
+    "network",
+    "anchor",
+    "supplier",
+    "workforce_area",
+    "workforce_anchor",
+    "asset",
+    "asset_year",
+    "target",
+    "network_event",
+]
 
 
 def one(src: Path, n: int, tmp: Path, mem: str) -> dict:
@@ -70,7 +79,10 @@ def main() -> int:
                 res.append(one(a.src, int(n), tmp, a.memory_limit))
                 print(f"{int(n):,} payments: {res[-1]}", flush=True)
             except Exception as e:  # noqa: BLE001 - out of memory is a result here, not a crash
-                print(f"{int(n):,} payments: FAILED with memory_limit {a.memory_limit}: {str(e)[:300]}", flush=True)
+                print(
+                    f"{int(n):,} payments: FAILED with memory_limit {a.memory_limit}: {str(e)[:300]}",
+                    flush=True,
+                )
                 break
             finally:
                 from cwb import db
@@ -80,19 +92,27 @@ def main() -> int:
             return 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"load and marts with memory_limit {a.memory_limit}, 2 threads (out of core), 20 anchors, 200,000 suppliers")
+    print(
+        f"load and marts with memory_limit {a.memory_limit}, 2 threads (out of core), 20 anchors, 200,000 suppliers"
+    )
     print(f"{'payments':>12s} {'load s':>8s} {'marts s':>8s} {'us/row':>7s} {'file MB':>8s}")
     for r in res:
-        print(f"{r['n']:12,d} {r['load']:8.1f} {r['marts']:8.1f} {1e6 * (r['load'] + r['marts']) / r['n']:7.2f} {r['file_mb']:8.0f}")
+        print(
+            f"{r['n']:12,d} {r['load']:8.1f} {r['marts']:8.1f} {1e6 * (r['load'] + r['marts']) / r['n']:7.2f} {r['file_mb']:8.0f}"
+        )
     a0, a1 = res[0], res[-1]
     slope = ((a1["load"] + a1["marts"]) - (a0["load"] + a0["marts"])) / max(a1["n"] - a0["n"], 1)
     base = (a1["load"] + a1["marts"]) - slope * a1["n"]
     mb_per_row = (a1["file_mb"] - a0["file_mb"]) / max(a1["n"] - a0["n"], 1)
     for target in (30_000_000, 100_000_000):
-        print(f"extrapolated (linear in the measured growth) to {target / 1e6:.0f}M payments: load + marts "
-              f"{base + slope * target:.0f} s, file {a1['file_mb'] + mb_per_row * (target - a1['n']):,.0f} MB")
-    print(f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
-          f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(
+            f"extrapolated (linear in the measured growth) to {target / 1e6:.0f}M payments: load + marts "
+            f"{base + slope * target:.0f} s, file {a1['file_mb'] + mb_per_row * (target - a1['n']):,.0f} MB"
+        )
+    print(
+        f"peak RSS of this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB; "
+        f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     return 0
 
 

@@ -50,8 +50,13 @@ async def session(url: str, pages: list[str], rounds: int, out: list, errors: li
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from websockets.asyncio.client import connect
 
-    ws = await connect(url.replace("http", "ws") + "/_stcore/stream", subprotocols=["streamlit"],
-                       max_size=200 * 1024 * 1024, open_timeout=120, ping_interval=None)
+    ws = await connect(
+        url.replace("http", "ws") + "/_stcore/stream",
+        subprotocols=["streamlit"],
+        max_size=200 * 1024 * 1024,
+        open_timeout=120,
+        ping_interval=None,
+    )
     try:
         for _ in range(rounds):
             for name in pages:
@@ -71,8 +76,11 @@ async def session(url: str, pages: list[str], rounds: int, out: list, errors: li
                     fm = ForwardMsg()
                     fm.ParseFromString(raw)
                     kind = fm.WhichOneof("type")
-                    if kind == "delta" and fm.delta.WhichOneof("type") == "new_element" and \
-                            fm.delta.new_element.WhichOneof("type") == "exception":
+                    if (
+                        kind == "delta"
+                        and fm.delta.WhichOneof("type") == "new_element"
+                        and fm.delta.new_element.WhichOneof("type") == "exception"
+                    ):
                         errors.append(f"{name or 'home'}: {fm.delta.new_element.exception.message[:120]}")
                     if kind == "script_finished":
                         ok = fm.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
@@ -80,7 +88,7 @@ async def session(url: str, pages: list[str], rounds: int, out: list, errors: li
                 if not ok:
                     errors.append(f"{name}: run ended {fm.script_finished}")
                 out.append((name, time.perf_counter() - t))
-        await hold.wait()   # keep the session open until every session is done (memory per session)
+        await hold.wait()  # keep the session open until every session is done (memory per session)
     except Exception as e:  # noqa: BLE001 - every failure is counted, none is fatal
         errors.append(f"{type(e).__name__}: {e}"[:160])
     finally:
@@ -92,11 +100,14 @@ async def light(url, n, rounds, deadline, on_all_done):
     hold = asyncio.Event()
     tasks = []
     for i in range(n):
-        pages = PAGES[i % len(PAGES):] + PAGES[:i % len(PAGES)]   # sessions start on different pages
+        pages = PAGES[i % len(PAGES) :] + PAGES[: i % len(PAGES)]  # sessions start on different pages
         tasks.append(asyncio.create_task(session(url, pages, rounds, out, errors, deadline, hold)))
         await asyncio.sleep(0.05)
-    while sum(1 for _ in out) + len(errors) < n * rounds * len(PAGES) and not all(t.done() for t in tasks) \
-            and time.time() < deadline:
+    while (
+        sum(1 for _ in out) + len(errors) < n * rounds * len(PAGES)
+        and not all(t.done() for t in tasks)
+        and time.time() < deadline
+    ):
         await asyncio.sleep(0.5)
     on_all_done()
     hold.set()
@@ -172,28 +183,45 @@ def main() -> int:
             stop.set()
             bt.join(timeout=600)
             cpu = cpu_seconds(pid) - cpu0
-            hwm = next((int(x.split()[1]) / 1024 for x in open(f"/proc/{pid}/status") if x.startswith("VmHWM:")), 0.0)
+            hwm = next(
+                (int(x.split()[1]) / 1024 for x in open(f"/proc/{pid}/status") if x.startswith("VmHWM:")), 0.0
+            )
         lat = [s for _, s in out]
         views = len(out) + len(b_out)
-        print(f"many viewers: {a.sessions} light websocket sessions x {a.rounds} rounds x {len(PAGES)} pages + 2 Chromium "
-              f"browsers, {label}, loopback, {os.cpu_count()} cores")
-        print(f"baseline, one session alone: page view p50 {statistics.median([s for _, s in base_out]):.2f} s "
-              f"(errors {len(base_err)})")
-        print(f"light sessions: {len(out)} page views, errors {len(errors)}; p50 {statistics.median(lat):.2f} s, "
-              f"p95 {pct(lat, .95):.2f} s, max {max(lat):.2f} s; wall {wall:.0f} s")
+        print(
+            f"many viewers: {a.sessions} light websocket sessions x {a.rounds} rounds x {len(PAGES)} pages + 2 Chromium "
+            f"browsers, {label}, loopback, {os.cpu_count()} cores"
+        )
+        print(
+            f"baseline, one session alone: page view p50 {statistics.median([s for _, s in base_out]):.2f} s "
+            f"(errors {len(base_err)})"
+        )
+        print(
+            f"light sessions: {len(out)} page views, errors {len(errors)}; p50 {statistics.median(lat):.2f} s, "
+            f"p95 {pct(lat, 0.95):.2f} s, max {max(lat):.2f} s; wall {wall:.0f} s"
+        )
         for name in PAGES:
             xs = [s for n, s in out if n == name]
             if xs:
-                print(f"  /{name:24s} n={len(xs):4d} p50 {statistics.median(xs):6.2f} s  p95 {pct(xs, .95):6.2f} s")
+                print(
+                    f"  /{name:24s} n={len(xs):4d} p50 {statistics.median(xs):6.2f} s  p95 {pct(xs, 0.95):6.2f} s"
+                )
         bl = [s for _, s in b_out]
         if bl:
-            print(f"2 browsers at the same time: {len(bl)} page loads, errors {len(b_err)}; p50 {statistics.median(bl):.2f} s, "
-                  f"p95 {pct(bl, .95):.2f} s")
-        print(f"server: {cpu:.1f} CPU-s for {views} page views = {cpu / max(views, 1):.2f} CPU-s per page view; "
-              f"RSS {rss0:.0f} MB with one session, {peak[0]:.0f} MB with {a.sessions + 3} open "
-              f"= {(peak[0] - rss0) / a.sessions:.1f} MB per session; peak RSS of the server {hwm:.0f} MB")
-        print(f"p95 target (<= 2 s, light sessions) {'met' if pct(lat, .95) <= 2 else 'NOT met'}; "
-              f"errors {len(errors) + len(b_err)}" + (f" e.g. {(errors + b_err)[:3]}" if errors or b_err else ""))
+            print(
+                f"2 browsers at the same time: {len(bl)} page loads, errors {len(b_err)}; p50 {statistics.median(bl):.2f} s, "
+                f"p95 {pct(bl, 0.95):.2f} s"
+            )
+        print(
+            f"server: {cpu:.1f} CPU-s for {views} page views = {cpu / max(views, 1):.2f} CPU-s per page view; "
+            f"RSS {rss0:.0f} MB with one session, {peak[0]:.0f} MB with {a.sessions + 3} open "
+            f"= {(peak[0] - rss0) / a.sessions:.1f} MB per session; peak RSS of the server {hwm:.0f} MB"
+        )
+        print(
+            f"p95 target (<= 2 s, light sessions) {'met' if pct(lat, 0.95) <= 2 else 'NOT met'}; "
+            f"errors {len(errors) + len(b_err)}"
+            + (f" e.g. {(errors + b_err)[:3]}" if errors or b_err else "")
+        )
         print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         return 0
     finally:

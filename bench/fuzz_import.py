@@ -38,67 +38,251 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-TABLES = ["payment", "supplier", "supplier_alias", "workforce_area", "workforce_anchor", "asset", "asset_year",
-          "target", "source_file", "anchor"]
-KIND_TABLE = {"payments": "payment", "suppliers": "supplier", "workforce": "workforce_area", "assets": "asset",
-              "targets": "target"}
+TABLES = [
+    "payment",
+    "supplier",
+    "supplier_alias",
+    "workforce_area",
+    "workforce_anchor",
+    "asset",
+    "asset_year",
+    "target",
+    "source_file",
+    "anchor",
+]
+KIND_TABLE = {
+    "payments": "payment",
+    "suppliers": "supplier",
+    "workforce": "workforce_area",
+    "assets": "asset",
+    "targets": "target",
+}
 
 HEADERS = {
-    "payments": ["Payment Date", "Date Paid", "Amount", "Net Amount", "Supplier Name", "BeneficiaryName", "Supplier ID",
-                 "Category", "Invoice Date", "Transaction Number", "Postcode"],
-    "suppliers": ["Supplier Name", "Name", "Supplier ID", "Postcode", "Company Number", "Charity Number", "SME", "VCSE",
-                  "Country"],
-    "workforce": ["LSOA", "Headcount", "FTE", "Financial year", "Paid RLW", "Staff 18+", "Home Postcode", "Hourly Rate",
-                  "Contract Type", "Start Date", "Role Level", "Age", "Employee Name"],
-    "assets": ["AssetCode", "PropertyName", "PostCode", "UPRN", "GeoX", "GeoY", "EffectiveDate", "TenureType", "Status",
-               "LandArea"],
+    "payments": [
+        "Payment Date",
+        "Date Paid",
+        "Amount",
+        "Net Amount",
+        "Supplier Name",
+        "BeneficiaryName",
+        "Supplier ID",
+        "Category",
+        "Invoice Date",
+        "Transaction Number",
+        "Postcode",
+    ],
+    "suppliers": [
+        "Supplier Name",
+        "Name",
+        "Supplier ID",
+        "Postcode",
+        "Company Number",
+        "Charity Number",
+        "SME",
+        "VCSE",
+        "Country",
+    ],
+    "workforce": [
+        "LSOA",
+        "Headcount",
+        "FTE",
+        "Financial year",
+        "Paid RLW",
+        "Staff 18+",
+        "Home Postcode",
+        "Hourly Rate",
+        "Contract Type",
+        "Start Date",
+        "Role Level",
+        "Age",
+        "Employee Name",
+    ],
+    "assets": [
+        "AssetCode",
+        "PropertyName",
+        "PostCode",
+        "UPRN",
+        "GeoX",
+        "GeoY",
+        "EffectiveDate",
+        "TenureType",
+        "Status",
+        "LandArea",
+    ],
     "targets": ["indicator", "scope_type", "scope_id", "financial_year", "target_value", "direction"],
 }
-GOOD = ["01/04/2024", "31/03/25", "2024-02-29", "45000", "1,302.28", "(195.75)", "1,234.56-", "£500", "12.5", "0",
-        "ACME LTD", "Acme Limited", "REDACTED PERSONAL DATA", "PR1 2HE", "LA1 1AA", "E01025314", "E02005268", "E07000123",
-        "2024-25", "2023-24", "network", "anchor", "N", "A", "higher", "lower", "A2", "Y", "N", "Zero hours", "Permanent",
-        "Apprentice", "Band 2", "30", "17", "354000", "430000", "-2.7", "53.76", "operational", "surplus", "Freehold",
-        "100023336956", "0.5", "12.00"]
-HOSTILE = ["", " ", "-", "=1+1", "@SUM(A1)", '"', "'", ",,,", "\r", "\n", "\x00", "\x1b[2J", "\x0b", "NaN", "inf", "-0",
-           "1e308", "99999999999999999999", "0.001", "1.005", "01/01/0001", "31/12/2999", "13/13/2023", "29/02/2023",
-           "\u202e", "\ufeff", "😀", "ΑΒΓ", "a" * 300, "0x9c", "NULL", "None", "True", "<script>x</script>", "[x](http://e)"]
+GOOD = [
+    "01/04/2024",
+    "31/03/25",
+    "2024-02-29",
+    "45000",
+    "1,302.28",
+    "(195.75)",
+    "1,234.56-",
+    "£500",
+    "12.5",
+    "0",
+    "ACME LTD",
+    "Acme Limited",
+    "REDACTED PERSONAL DATA",
+    "PR1 2HE",
+    "LA1 1AA",
+    "E01025314",
+    "E02005268",
+    "E07000123",
+    "2024-25",
+    "2023-24",
+    "network",
+    "anchor",
+    "N",
+    "A",
+    "higher",
+    "lower",
+    "A2",
+    "Y",
+    "N",
+    "Zero hours",
+    "Permanent",
+    "Apprentice",
+    "Band 2",
+    "30",
+    "17",
+    "354000",
+    "430000",
+    "-2.7",
+    "53.76",
+    "operational",
+    "surplus",
+    "Freehold",
+    "100023336956",
+    "0.5",
+    "12.00",
+]
+HOSTILE = [
+    "",
+    " ",
+    "-",
+    "=1+1",
+    "@SUM(A1)",
+    '"',
+    "'",
+    ",,,",
+    "\r",
+    "\n",
+    "\x00",
+    "\x1b[2J",
+    "\x0b",
+    "NaN",
+    "inf",
+    "-0",
+    "1e308",
+    "99999999999999999999",
+    "0.001",
+    "1.005",
+    "01/01/0001",
+    "31/12/2999",
+    "13/13/2023",
+    "29/02/2023",
+    "\u202e",
+    "\ufeff",
+    "😀",
+    "ΑΒΓ",
+    "a" * 300,
+    "0x9c",
+    "NULL",
+    "None",
+    "True",
+    "<script>x</script>",
+    "[x](http://e)",
+]
 CELLS = st.one_of(st.sampled_from(GOOD), st.sampled_from(HOSTILE), st.text(max_size=12))
 
 # plausible values per column, for files that are mostly right (so commit and undo run often)
-_NAMES = st.one_of(st.sampled_from(["ACME LTD", "Acme Limited", "Beta plc", "REDACTED PERSONAL DATA", "Café Ωmega Ltd",
-                                    "\x1b[31mRed Ltd", "=cmd|' /C calc'!A0", "O'Brien & Sons", "a" * 200, "*****"]),
-                   st.text(min_size=1, max_size=20))
-_DATES = st.one_of(st.sampled_from(["01/04/2024", "30/06/2024", "2024-05-31", "15-May-24", "45400", "31/03/2025"]),
-                   st.dates(min_value=__import__("datetime").date(2015, 1, 1),
-                            max_value=__import__("datetime").date(2030, 12, 31)).map(lambda d: d.strftime("%d/%m/%Y")))
-_AMOUNTS = st.one_of(st.sampled_from(["1,302.28", "(195.75)", "1,234.56-", "£500", "0.01", "-0.01", "9999999999999999.99"]),
-                     st.decimals(min_value=-10**9, max_value=10**9, places=2).map(str))
+_NAMES = st.one_of(
+    st.sampled_from(
+        [
+            "ACME LTD",
+            "Acme Limited",
+            "Beta plc",
+            "REDACTED PERSONAL DATA",
+            "Café Ωmega Ltd",
+            "\x1b[31mRed Ltd",
+            "=cmd|' /C calc'!A0",
+            "O'Brien & Sons",
+            "a" * 200,
+            "*****",
+        ]
+    ),
+    st.text(min_size=1, max_size=20),
+)
+_DATES = st.one_of(
+    st.sampled_from(["01/04/2024", "30/06/2024", "2024-05-31", "15-May-24", "45400", "31/03/2025"]),
+    st.dates(
+        min_value=__import__("datetime").date(2015, 1, 1), max_value=__import__("datetime").date(2030, 12, 31)
+    ).map(lambda d: d.strftime("%d/%m/%Y")),
+)
+_AMOUNTS = st.one_of(
+    st.sampled_from(["1,302.28", "(195.75)", "1,234.56-", "£500", "0.01", "-0.01", "9999999999999999.99"]),
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2).map(str),
+)
 _PCS = st.sampled_from(["PR1 2HE", "LA1 1AA", "PR0 2AA", "pr12he", "ZZ99 9ZZ", "M41", "", "SW1A 1AA"])
 _YEARS = st.sampled_from(["2024-25", "2023-24", "2025-26", "2024-25", "2023-24", "2024-2025", "24-25"])
 VALID = {
-    "Payment Date": _DATES, "Date Paid": _DATES, "Invoice Date": _DATES, "Start Date": _DATES,
-    "Amount": _AMOUNTS, "Net Amount": _AMOUNTS,
-    "Supplier Name": _NAMES, "BeneficiaryName": _NAMES, "Name": _NAMES, "PropertyName": _NAMES, "Employee Name": _NAMES,
-    "Supplier ID": st.sampled_from(["S1", "S2", "S3", "", "00012"]), "Transaction Number": st.integers(1, 10**6).map(str),
-    "Category": st.sampled_from(["Works", "[link](http://x)", "", "IT"]), "Postcode": _PCS, "PostCode": _PCS, "Home Postcode": _PCS,
-    "Company Number": st.sampled_from(["01234567", "SC123456", ""]), "Charity Number": st.sampled_from(["1234567", ""]),
-    "SME": st.sampled_from(["Y", "N", "yes", "?"]), "VCSE": st.sampled_from(["Y", "N", ""]), "Country": st.sampled_from(["UK", "France"]),
+    "Payment Date": _DATES,
+    "Date Paid": _DATES,
+    "Invoice Date": _DATES,
+    "Start Date": _DATES,
+    "Amount": _AMOUNTS,
+    "Net Amount": _AMOUNTS,
+    "Supplier Name": _NAMES,
+    "BeneficiaryName": _NAMES,
+    "Name": _NAMES,
+    "PropertyName": _NAMES,
+    "Employee Name": _NAMES,
+    "Supplier ID": st.sampled_from(["S1", "S2", "S3", "", "00012"]),
+    "Transaction Number": st.integers(1, 10**6).map(str),
+    "Category": st.sampled_from(["Works", "[link](http://x)", "", "IT"]),
+    "Postcode": _PCS,
+    "PostCode": _PCS,
+    "Home Postcode": _PCS,
+    "Company Number": st.sampled_from(["01234567", "SC123456", ""]),
+    "Charity Number": st.sampled_from(["1234567", ""]),
+    "SME": st.sampled_from(["Y", "N", "yes", "?"]),
+    "VCSE": st.sampled_from(["Y", "N", ""]),
+    "Country": st.sampled_from(["UK", "France"]),
     "LSOA": st.sampled_from(["E01025314", "E01025247", "E02005268", "E07000123", "W01000001", "X"]),
-    "Headcount": st.integers(0, 400).map(str), "FTE": st.floats(0, 400, allow_nan=False).map(lambda f: f"{f:.1f}"),
-    "Financial year": _YEARS, "Paid RLW": st.integers(0, 50).map(str), "Staff 18+": st.integers(0, 60).map(str),
-    "Hourly Rate": st.sampled_from(["12.00", "£13.15", "9.50", "", "abc"]), "Contract Type": st.sampled_from(["Permanent", "Bank"]),
-    "Role Level": st.sampled_from(["Apprentice", "Band 2", "Officer"]), "Age": st.integers(15, 70).map(str),
-    "AssetCode": st.integers(1, 30).map(lambda i: f"X{i}"), "UPRN": st.sampled_from(["100023336956", "000012", ""]),
-    "GeoX": st.sampled_from(["354000", "-2.7", "", "9e9"]), "GeoY": st.sampled_from(["430000", "53.76", "", "x"]),
-    "EffectiveDate": st.sampled_from(["01/04/2024", "2023-04-01", ""]), "TenureType": st.sampled_from(["Freehold", "Leasehold"]),
-    "Status": st.sampled_from(["operational", "surplus", "vacant", "weird"]), "LandArea": st.sampled_from(["1.2", "", "-1"]),
-    "indicator": st.sampled_from(["A2", "B5", "X"]), "scope_type": st.sampled_from(["network", "network", "anchor", "other"]),
-    "scope_id": st.sampled_from(["N", "A"]), "financial_year": _YEARS,
-    "target_value": st.sampled_from(["20", "45.5%", "3", "0.5", "x"]), "direction": st.sampled_from(["higher", "lower", "higher", "sideways"]),
+    "Headcount": st.integers(0, 400).map(str),
+    "FTE": st.floats(0, 400, allow_nan=False).map(lambda f: f"{f:.1f}"),
+    "Financial year": _YEARS,
+    "Paid RLW": st.integers(0, 50).map(str),
+    "Staff 18+": st.integers(0, 60).map(str),
+    "Hourly Rate": st.sampled_from(["12.00", "£13.15", "9.50", "", "abc"]),
+    "Contract Type": st.sampled_from(["Permanent", "Bank"]),
+    "Role Level": st.sampled_from(["Apprentice", "Band 2", "Officer"]),
+    "Age": st.integers(15, 70).map(str),
+    "AssetCode": st.integers(1, 30).map(lambda i: f"X{i}"),
+    "UPRN": st.sampled_from(["100023336956", "000012", ""]),
+    "GeoX": st.sampled_from(["354000", "-2.7", "", "9e9"]),
+    "GeoY": st.sampled_from(["430000", "53.76", "", "x"]),
+    "EffectiveDate": st.sampled_from(["01/04/2024", "2023-04-01", ""]),
+    "TenureType": st.sampled_from(["Freehold", "Leasehold"]),
+    "Status": st.sampled_from(["operational", "surplus", "vacant", "weird"]),
+    "LandArea": st.sampled_from(["1.2", "", "-1"]),
+    "indicator": st.sampled_from(["A2", "B5", "X"]),
+    "scope_type": st.sampled_from(["network", "network", "anchor", "other"]),
+    "scope_id": st.sampled_from(["N", "A"]),
+    "financial_year": _YEARS,
+    "target_value": st.sampled_from(["20", "45.5%", "3", "0.5", "x"]),
+    "direction": st.sampled_from(["higher", "lower", "higher", "sideways"]),
 }
-REQUIRED = {"payments": ["Payment Date", "Amount", "Supplier Name"], "suppliers": ["Supplier Name"],
-            "workforce": ["LSOA", "Headcount"], "assets": ["PropertyName", "EffectiveDate"],
-            "targets": ["indicator", "scope_type", "scope_id", "financial_year", "target_value"]}
+REQUIRED = {
+    "payments": ["Payment Date", "Amount", "Supplier Name"],
+    "suppliers": ["Supplier Name"],
+    "workforce": ["LSOA", "Headcount"],
+    "assets": ["PropertyName", "EffectiveDate"],
+    "targets": ["indicator", "scope_type", "scope_id", "financial_year", "target_value"],
+}
 HR = ["Home Postcode", "Hourly Rate", "Age", "Employee Name"]
 
 
@@ -125,7 +309,10 @@ class Tally:
 def snapshot(con) -> dict:
     cur = con.cursor()
     try:
-        return {t: tuple(cur.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {t} t").fetchall()[0]) for t in TABLES}
+        return {
+            t: tuple(cur.execute(f"SELECT count(*), coalesce(sum(hash(t)), 0) FROM {t} t").fetchall()[0])
+            for t in TABLES
+        }
     finally:
         cur.close()
 
@@ -134,7 +321,9 @@ def make_base(path: Path) -> Path:
     from cwb import build, db
 
     con = build.open_database(path, log=lambda *a: None)
-    con.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    con.execute(
+        "INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+    )
     con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', 'PR1 2HE', 'N', NULL, false)")
     con.execute("CHECKPOINT")
     db.close_all()
@@ -169,15 +358,19 @@ def file_bytes(kind, header, rows, enc, newline, lead, container) -> tuple[bytes
     return raw, "f.csv"
 
 
-def one_case(con, work: Path, tally: Tally, kind, header, rows, enc, newline, lead, container, year, refresh) -> None:
+def one_case(
+    con, work: Path, tally: Tally, kind, header, rows, enc, newline, lead, container, year, refresh
+) -> None:
     from cwb.ingest import importer
     from cwb.ingest.stage import safe_stage
 
     tally.cases += 1
     if tally.cases % int(os.environ.get("CWB_FUZZ_PROGRESS") or 10**9) == 0:
-        print(f"  ... {tally.cases:,} cases: accepted {tally.accepted:,}, rejected {tally.rejected:,}, crashes "
-              f"{len(tally.crashes)}, partial {len(tally.partial)}, stale {len(tally.stale)} ({time.strftime('%H:%M:%S')})",
-              flush=True)
+        print(
+            f"  ... {tally.cases:,} cases: accepted {tally.accepted:,}, rejected {tally.rejected:,}, crashes "
+            f"{len(tally.crashes)}, partial {len(tally.partial)}, stale {len(tally.stale)} ({time.strftime('%H:%M:%S')})",
+            flush=True,
+        )
     if tally.cases % 100 == 0:
         cur = con.cursor()
         cur.execute("CHECKPOINT")
@@ -200,7 +393,9 @@ def one_case(con, work: Path, tally: Tally, kind, header, rows, enc, newline, le
         if not rep.ok:
             tally.rejected += 1
             k[1] += 1
-            why = (rep.error or (rep.rejected[0][1] if rep.rejected else "duplicate" if rep.duplicate_of else "no rows"))
+            why = rep.error or (
+                rep.rejected[0][1] if rep.rejected else "duplicate" if rep.duplicate_of else "no rows"
+            )
             why = __import__("re").sub(r"'.*?'|\d+", "…", why)[:60]
             r_ = tally.reasons.setdefault(kind, {})
             r_[why] = r_.get(why, 0) + 1
@@ -228,8 +423,10 @@ def one_case(con, work: Path, tally: Tally, kind, header, rows, enc, newline, le
             tally.refreshed += 1
             cur = con.cursor()
             try:
-                pay, mart = cur.execute("SELECT (SELECT coalesce(sum(amount_gbp), 0) FROM payment), "
-                                        "(SELECT coalesce(sum(spend_gbp), 0) FROM mart_spend_supplier)").fetchall()[0]
+                pay, mart = cur.execute(
+                    "SELECT (SELECT coalesce(sum(amount_gbp), 0) FROM payment), "
+                    "(SELECT coalesce(sum(spend_gbp), 0) FROM mart_spend_supplier)"
+                ).fetchall()[0]
             finally:
                 cur.close()
             if pay != mart:
@@ -248,7 +445,9 @@ def one_case(con, work: Path, tally: Tally, kind, header, rows, enc, newline, le
         shutil.rmtree(d, ignore_errors=True)
 
 
-def run(cases: int, db_path: Path, seed: int | None = 12, work: Path | None = None, tally: Tally | None = None) -> Tally:
+def run(
+    cases: int, db_path: Path, seed: int | None = 12, work: Path | None = None, tally: Tally | None = None
+) -> Tally:
     """Run ``cases`` hypothesis-generated cases against the base database (each accepted file
     is undone, so every case starts from the same state)."""
     from cwb import db
@@ -257,26 +456,42 @@ def run(cases: int, db_path: Path, seed: int | None = 12, work: Path | None = No
     con = db.connect(db_path)
     tally = Tally() if tally is None else tally
 
-    @settings(max_examples=cases, deadline=None, database=None, derandomize=seed is not None,
-              suppress_health_check=list(HealthCheck), phases=[__import__("hypothesis").Phase.generate])
-    @given(kind=st.sampled_from(list(HEADERS)),
-           data=st.data(),
-           enc=st.sampled_from(["utf-8", "cp1252", "utf-8-sig", "latin-1"]),
-           newline=st.sampled_from(["\r\n", "\n", "\r"]),
-           lead=st.sampled_from([b"", b"\xef\xbb\xbf", b",,,\r\n", b"\r\n\r\n", b"Title line\n"]),
-           container=st.sampled_from(["csv"] * 8 + ["xlsx", "zip"]),
-           year=st.sampled_from([None, "2024-25", "2024-25", "2023-24", "bad"]),
-           refresh=st.sampled_from([False] * 24 + [True]))
+    @settings(
+        max_examples=cases,
+        deadline=None,
+        database=None,
+        derandomize=seed is not None,
+        suppress_health_check=list(HealthCheck),
+        phases=[__import__("hypothesis").Phase.generate],
+    )
+    @given(
+        kind=st.sampled_from(list(HEADERS)),
+        data=st.data(),
+        enc=st.sampled_from(["utf-8", "cp1252", "utf-8-sig", "latin-1"]),
+        newline=st.sampled_from(["\r\n", "\n", "\r"]),
+        lead=st.sampled_from([b"", b"\xef\xbb\xbf", b",,,\r\n", b"\r\n\r\n", b"Title line\n"]),
+        container=st.sampled_from(["csv"] * 8 + ["xlsx", "zip"]),
+        year=st.sampled_from([None, "2024-25", "2024-25", "2023-24", "bad"]),
+        refresh=st.sampled_from([False] * 24 + [True]),
+    )
     def case(kind, data, enc, newline, lead, container, year, refresh):
         if data.draw(st.booleans(), label="mostly valid"):
             base = HR if kind == "workforce" and data.draw(st.booleans(), label="hr") else REQUIRED[kind]
             extra = data.draw(st.lists(st.sampled_from(HEADERS[kind]), max_size=3), label="extra")
             header = data.draw(st.permutations(list(dict.fromkeys(base + extra))), label="header")
-            rows = data.draw(st.lists(st.tuples(*[mostly(c) for c in header]).map(list), min_size=1, max_size=6), label="rows")
+            rows = data.draw(
+                st.lists(st.tuples(*[mostly(c) for c in header]).map(list), min_size=1, max_size=6),
+                label="rows",
+            )
         else:
-            header = data.draw(st.lists(st.sampled_from(HEADERS[kind] + ["junk", ""]), min_size=0, max_size=8), label="header")
+            header = data.draw(
+                st.lists(st.sampled_from(HEADERS[kind] + ["junk", ""]), min_size=0, max_size=8),
+                label="header",
+            )
             width = max(1, len(header))
-            rows = data.draw(st.lists(st.lists(CELLS, min_size=0, max_size=width + 1), max_size=8), label="rows")
+            rows = data.draw(
+                st.lists(st.lists(CELLS, min_size=0, max_size=width + 1), max_size=8), label="rows"
+            )
         one_case(con, work, tally, kind, header, rows, enc, newline, lead, container, year, refresh)
 
     case()
@@ -288,7 +503,9 @@ def run(cases: int, db_path: Path, seed: int | None = 12, work: Path | None = No
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=10000)
-    ap.add_argument("--seed", type=int, default=12, help="derandomised run (same cases every time); -1: random")
+    ap.add_argument(
+        "--seed", type=int, default=12, help="derandomised run (same cases every time); -1: random"
+    )
     a = ap.parse_args()
     os.environ.setdefault("CWB_REFERENCE_CACHE", str(ROOT / "data" / "reference_cache"))
     tmp = Path(tempfile.mkdtemp(prefix="cwb_fuzzdb_"))
@@ -299,7 +516,7 @@ def main() -> int:
 
     live = Tally()
 
-    def stop(*_):                 # SIGTERM (a time limit): report the cases run so far
+    def stop(*_):  # SIGTERM (a time limit): report the cases run so far
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
@@ -309,15 +526,24 @@ def main() -> int:
         tally = live
         print(f"stopped after {tally.cases:,} of {a.cases:,} cases")
     secs = time.perf_counter() - t1
-    print(f"fuzz import: {tally.cases:,} cases in {secs:.0f} s ({1000 * secs / max(1, tally.cases):.0f} ms a case; "
-          f"base database {t1 - t0:.0f} s)")
-    print(f"  accepted and committed then undone: {tally.accepted:,} ({tally.refreshed:,} with the mart refresh); "
-          f"rejected with a reason: {tally.rejected:,}")
-    print("  by kind (accepted / rejected): " + ", ".join(f"{k} {v[0]:,}/{v[1]:,}" for k, v in sorted(tally.by_kind.items())))
+    print(
+        f"fuzz import: {tally.cases:,} cases in {secs:.0f} s ({1000 * secs / max(1, tally.cases):.0f} ms a case; "
+        f"base database {t1 - t0:.0f} s)"
+    )
+    print(
+        f"  accepted and committed then undone: {tally.accepted:,} ({tally.refreshed:,} with the mart refresh); "
+        f"rejected with a reason: {tally.rejected:,}"
+    )
+    print(
+        "  by kind (accepted / rejected): "
+        + ", ".join(f"{k} {v[0]:,}/{v[1]:,}" for k, v in sorted(tally.by_kind.items()))
+    )
     for kind, r_ in sorted(tally.reasons.items()):
         top = sorted(r_.items(), key=lambda kv: -kv[1])[:3]
         print(f"  {kind} rejected most often for: " + "; ".join(f"{w} ({n})" for w, n in top))
-    print(f"  crashes: {len(tally.crashes)}; partial imports: {len(tally.partial)}; stale figures: {len(tally.stale)}")
+    print(
+        f"  crashes: {len(tally.crashes)}; partial imports: {len(tally.partial)}; stale figures: {len(tally.stale)}"
+    )
     for x in (tally.crashes + tally.partial + tally.stale)[:10]:
         print("  --", x[:1500])
     shutil.rmtree(tmp, ignore_errors=True)

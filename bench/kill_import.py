@@ -42,10 +42,14 @@ def make_base(work: Path, rows: int = ROWS) -> tuple[Path, Path]:
     os.environ["CWB_ORIGINALS"] = str(work / "originals")
     base = work / "base.duckdb"
     con = build.open_database(base, log=lambda *a: None)
-    con.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    con.execute(
+        "INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+    )
     con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     first = work / "first.csv"
-    first.write_text("Payment Date,Amount,Supplier Name\n01/04/2024,100.00,ACME LTD\n02/04/2024,50.00,Beta Limited\n")
+    first.write_text(
+        "Payment Date,Amount,Supplier Name\n01/04/2024,100.00,ACME LTD\n02/04/2024,50.00,Beta Limited\n"
+    )
     importer.commit(con, safe_stage(con, first, "payments", "A"))
     con.execute("CHECKPOINT")
     db.close_all()
@@ -53,7 +57,9 @@ def make_base(work: Path, rows: int = ROWS) -> tuple[Path, Path]:
     with open(big, "w") as out:
         out.write("Payment Date,Amount,Supplier Name,Category\n")
         for i in range(rows):
-            out.write(f"{1 + i % 28:02d}/05/2024,{i % 997}.{i % 100:02d},Supplier {i % 700} Ltd,Cat {i % 13}\n")
+            out.write(
+                f"{1 + i % 28:02d}/05/2024,{i % 997}.{i % 100:02d},Supplier {i % 700} Ltd,Cat {i % 13}\n"
+            )
     return base, big
 
 
@@ -63,10 +69,13 @@ def state(path: Path) -> tuple:
 
     con = duckdb.connect(str(path))
     try:
-        return tuple(con.execute(
-            "SELECT (SELECT count(*) FROM source_file), (SELECT count(*) FROM payment), "
-            "(SELECT coalesce(sum(amount_gbp), 0) FROM payment), (SELECT coalesce(sum(n_payments), 0) FROM mart_spend_supplier), "
-            "(SELECT coalesce(sum(spend_gbp), 0) FROM mart_spend_supplier)").fetchall()[0])
+        return tuple(
+            con.execute(
+                "SELECT (SELECT count(*) FROM source_file), (SELECT count(*) FROM payment), "
+                "(SELECT coalesce(sum(amount_gbp), 0) FROM payment), (SELECT coalesce(sum(n_payments), 0) FROM mart_spend_supplier), "
+                "(SELECT coalesce(sum(spend_gbp), 0) FROM mart_spend_supplier)"
+            ).fetchall()[0]
+        )
     finally:
         con.close()
 
@@ -74,8 +83,13 @@ def state(path: Path) -> tuple:
 def _start(db_path: Path, big: Path, work: Path) -> subprocess.Popen:
     env = {**os.environ, "CWB_DB": str(db_path), "CWB_ORIGINALS": str(work / "originals")}
     env.pop("CWB_TEST_PAUSE_BEFORE_COMMIT", None)
-    return subprocess.Popen([sys.executable, "-m", "cwb", "import", "payments", str(big), "--anchor", "A"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "cwb", "import", "payments", str(big), "--anchor", "A"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def full_run_seconds(base: Path, big: Path, work: Path) -> tuple[float, tuple]:
@@ -113,7 +127,9 @@ def run(rounds: int, seed: int = 7, log=print, rows: int = ROWS) -> dict:
         base, big = make_base(work, rows)
         before = state(base)
         secs, after = full_run_seconds(base, big, work)
-        assert after[:2] == (before[0] + 1, before[1] + rows) and after[1] == after[3] and after[2] == after[4], after
+        assert (
+            after[:2] == (before[0] + 1, before[1] + rows) and after[1] == after[3] and after[2] == after[4]
+        ), after
         log(f"full import of {rows:,} payments: {secs:.1f} s; before {before[:3]}, after {after[:3]}")
         out = {"before": 0, "after": 0, "broken": [], "seconds": secs}
         for i in range(rounds):
@@ -140,8 +156,10 @@ def main() -> int:
     a = ap.parse_args()
     os.environ.setdefault("CWB_REFERENCE_CACHE", str(ROOT / "data" / "reference_cache"))
     out = run(a.rounds, a.seed)
-    print(f"kill -9 during import: {a.rounds} rounds: {out['before']} left the database as before, {out['after']} as after, "
-          f"{len(out['broken'])} broken or stale")
+    print(
+        f"kill -9 during import: {a.rounds} rounds: {out['before']} left the database as before, {out['after']} as after, "
+        f"{len(out['broken'])} broken or stale"
+    )
     return 1 if out["broken"] else 0
 
 

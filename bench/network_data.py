@@ -33,8 +33,13 @@ def ensure(path: Path, payments: int, anchors: int, suppliers: int, log=print) -
     """Return the build record of ``path``, building the database first if needed."""
     from cwb import build, db, demo
 
-    want = {"payments_target": payments, "anchors": anchors, "suppliers": suppliers,
-            "seed": 20240401, "build_hash": build.build_hash()}
+    want = {
+        "payments_target": payments,
+        "anchors": anchors,
+        "suppliers": suppliers,
+        "seed": 20240401,
+        "build_hash": build.build_hash(),
+    }
     if path.exists():
         con = build.open_database(path, log=lambda *a: None)
         row = con.execute("SELECT value FROM build_meta WHERE key = 'bench_network'").fetchone()
@@ -47,12 +52,17 @@ def ensure(path: Path, payments: int, anchors: int, suppliers: int, log=print) -
         path.unlink()
     t = time.perf_counter()
     con = build.open_database(path, log=lambda *a: None)
-    timings = demo.load_demo(con, scale=scale_for(payments), anchors=anchors, suppliers=suppliers,
-                             seed=want["seed"], log=log)
+    timings = demo.load_demo(
+        con, scale=scale_for(payments), anchors=anchors, suppliers=suppliers, seed=want["seed"], log=log
+    )
     con.execute("CHECKPOINT")
-    rec = {**want, **timings, "seconds": time.perf_counter() - t,
-           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-           "file_mb": path.stat().st_size / 1e6}
+    rec = {
+        **want,
+        **timings,
+        "seconds": time.perf_counter() - t,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "file_mb": path.stat().st_size / 1e6,
+    }
     con.execute("INSERT OR REPLACE INTO build_meta VALUES ('bench_network', ?)", [json.dumps(rec)])
     con.execute("CHECKPOINT")
     db.close_all()

@@ -15,8 +15,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def cpu_seconds(pid: int) -> float:
@@ -35,8 +42,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, port: int | None = None, env: dict | None = None, timeout: float = 90,
-                     script: Path | None = None, log_path: Path | None = None):
+def streamlit_server(
+    db_path: Path,
+    port: int | None = None,
+    env: dict | None = None,
+    timeout: float = 90,
+    script: Path | None = None,
+    log_path: Path | None = None,
+):
     """Yield the base URL of a streamlit server on 127.0.0.1 serving ``script`` (default
     dashboard.py) on ``db_path``. The server's output goes to ``log_path`` (default: a file
     beside the database, ``<db>.server.log``), never to an unread pipe that could fill up and
@@ -49,10 +62,29 @@ def streamlit_server(db_path: Path, port: int | None = None, env: dict | None = 
     log_path = Path(log_path or f"{db_path}.server.log")
     log = open(log_path, "wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=e, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script or ROOT / "dashboard.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env=e,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     streamlit_server.log_path = log_path
     url = f"http://127.0.0.1:{port}"
     try:

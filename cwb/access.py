@@ -39,7 +39,7 @@ class AccessError(PermissionError):
 class Scope:
     user: str
     role: str
-    anchors: tuple[str, ...] = ()          # an analyst's own anchors
+    anchors: tuple[str, ...] = ()  # an analyst's own anchors
     mode: str = "local"
     display_name: str = ""
 
@@ -96,9 +96,16 @@ def load_accounts(path: Path | None = None) -> dict[str, Account]:
     for user, rec in (raw.get("users") or {}).items():
         role = rec.get("role", "")
         if role not in ROLES:
-            raise ValueError(f"{path}: user {user!r} has unknown role {role!r} (use one of {', '.join(ROLES)})")
-        out[user.lower()] = Account(user=user.lower(), role=role, anchors=list(rec.get("anchors", [])),
-                                    name=rec.get("name", ""), password_hash=rec.get("password_hash"))
+            raise ValueError(
+                f"{path}: user {user!r} has unknown role {role!r} (use one of {', '.join(ROLES)})"
+            )
+        out[user.lower()] = Account(
+            user=user.lower(),
+            role=role,
+            anchors=list(rec.get("anchors", [])),
+            name=rec.get("name", ""),
+            password_hash=rec.get("password_hash"),
+        )
     return out
 
 
@@ -146,9 +153,25 @@ def save_accounts(accounts: dict[str, Account], path: Path | None = None) -> Non
 
 
 # passwords that pass the length rule but are guessed first
-_COMMON = {"password1234", "123456789012", "qwertyuiopas", "passwordpassword", "aaaaaaaaaaaa", "letmeinletmein",
-           "administrator", "changeme1234", "welcome12345", "iloveyou1234", "qwerty123456", "password123!",
-           "1234567890123", "abcdefghijkl", "abc123abc123", "trustno1trustno1", "correcthorsebatterystaple"}
+_COMMON = {
+    "password1234",
+    "123456789012",
+    "qwertyuiopas",
+    "passwordpassword",
+    "aaaaaaaaaaaa",
+    "letmeinletmein",
+    "administrator",
+    "changeme1234",
+    "welcome12345",
+    "iloveyou1234",
+    "qwerty123456",
+    "password123!",
+    "1234567890123",
+    "abcdefghijkl",
+    "abc123abc123",
+    "trustno1trustno1",
+    "correcthorsebatterystaple",
+}
 
 
 def password_problem(password: str) -> str | None:
@@ -182,7 +205,7 @@ def check_password(account: Account | None, password: str) -> bool:
     from argon2.exceptions import InvalidHashError, VerificationError
 
     if not password or not password.strip() or len(password) > 1024:
-        return False                      # blank or absurd: no hash to spend on it
+        return False  # blank or absurd: no hash to spend on it
     ph = PasswordHasher()
     target = account.password_hash if account and account.password_hash else _DUMMY_HASH
     ok: bool
@@ -194,7 +217,9 @@ def check_password(account: Account | None, password: str) -> bool:
 
 
 # a hash of a random string, verified when the user is unknown so timing does not reveal it
-_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$J2V5Y1JpbmFsbHlfbm90X2FfcmVhbF9oYXNoX3h4eHg"
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHRzb21lc2FsdA$J2V5Y1JpbmFsbHlfbm90X2FfcmVhbF9oYXNoX3h4eHg"
+)
 
 
 def scope_for(user: str, accounts: dict[str, Account] | None = None, display_name: str = "") -> Scope:
@@ -203,8 +228,13 @@ def scope_for(user: str, accounts: dict[str, Account] | None = None, display_nam
     acc = accounts.get(user.lower())
     if acc is None:
         raise AccessError(f"{user} has no role on this dashboard: ask an administrator to add you.")
-    return Scope(user=acc.user, role=acc.role, anchors=tuple(acc.anchors), mode="shared",
-                 display_name=display_name or acc.name)
+    return Scope(
+        user=acc.user,
+        role=acc.role,
+        anchors=tuple(acc.anchors),
+        mode="shared",
+        display_name=display_name or acc.name,
+    )
 
 
 class SignInGuard:
@@ -221,8 +251,16 @@ class SignInGuard:
       hashing work under load).
     """
 
-    def __init__(self, account_limit: int = 5, address_limit: int = 20, window: float = 900, lockout: float = 900,
-                 parallel: int = 2, wait: float = 5.0, clock=None):
+    def __init__(
+        self,
+        account_limit: int = 5,
+        address_limit: int = 20,
+        window: float = 900,
+        lockout: float = 900,
+        parallel: int = 2,
+        wait: float = 5.0,
+        clock=None,
+    ):
         import threading
         import time
 
@@ -242,7 +280,9 @@ class SignInGuard:
         """The message to show when this account or address is locked out, else None."""
         now = self.clock()
         with self._mu:
-            left = max(self._blocked("u:" + user.strip().lower(), now), self._blocked("a:" + (address or "?"), now))
+            left = max(
+                self._blocked("u:" + user.strip().lower(), now), self._blocked("a:" + (address or "?"), now)
+            )
         if left:
             return f"Too many failed sign-ins: try again in {max(1, round(left / 60))} minute(s), or ask an administrator."
         return None
@@ -254,8 +294,9 @@ class SignInGuard:
             self._locked[key] = now + self.lockout
             self._fails[key] = []
 
-    def attempt(self, user: str, password: str, address: str | None,
-                accounts: dict[str, Account] | None = None) -> tuple[Account | None, str | None]:
+    def attempt(
+        self, user: str, password: str, address: str | None, accounts: dict[str, Account] | None = None
+    ) -> tuple[Account | None, str | None]:
         """Check one sign-in: (the account, None) on success, else (None, the message to show)."""
         msg = self.blocked(user, address)
         if msg:
@@ -270,7 +311,7 @@ class SignInGuard:
             self._slots.release()
         now = self.clock()
         with self._mu:
-            if ok and acc is not None:          # check_password is False without an account
+            if ok and acc is not None:  # check_password is False without an account
                 self._fails.pop("u:" + acc.user, None)
                 return acc, None
             self._fail("u:" + user.strip().lower(), self.account_limit, now)

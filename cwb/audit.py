@@ -8,7 +8,9 @@ import duckdb
 def log(con: duckdb.DuckDBPyConnection, who: str, action: str, detail: str) -> None:
     cur = con.cursor()
     try:
-        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES (?, ?, ?)", [who, action, detail[:2000]])
+        cur.execute(
+            "INSERT INTO audit_log (who, action, detail) VALUES (?, ?, ?)", [who, action, detail[:2000]]
+        )
     finally:
         cur.close()
 
@@ -16,7 +18,8 @@ def log(con: duckdb.DuckDBPyConnection, who: str, action: str, detail: str) -> N
 def recent(con: duckdb.DuckDBPyConnection, limit: int = 200):
     cur = con.cursor()
     try:
-        return cur.execute("SELECT logged_at, who, action, detail FROM audit_log ORDER BY logged_at DESC LIMIT ?",
-                           [limit]).df()
+        return cur.execute(
+            "SELECT logged_at, who, action, detail FROM audit_log ORDER BY logged_at DESC LIMIT ?", [limit]
+        ).df()
     finally:
         cur.close()

@@ -48,8 +48,12 @@ def refresh(con: duckdb.DuckDBPyConnection, cur=None) -> float:
 
 def _data_state(cur) -> str:
     """Fingerprint of the imported files: changes with every import and undo."""
-    return "|".join(str(v) for v in cur.execute(
-        "SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_file").fetchall()[0])
+    return "|".join(
+        str(v)
+        for v in cur.execute(
+            "SELECT count(*), coalesce(max(file_id), 0), coalesce(sum(file_id), 0) FROM source_file"
+        ).fetchall()[0]
+    )
 
 
 def _record_marts_state(cur, value: str) -> None:
@@ -84,8 +88,9 @@ def match_after_commit(con: duckdb.DuckDBPyConnection) -> None:
         refresh(con)
 
 
-def ensure_reference(con: duckdb.DuckDBPyConnection, log=print, progress=None,
-                     boundaries: str = "now") -> dict[str, float]:
+def ensure_reference(
+    con: duckdb.DuckDBPyConnection, log=print, progress=None, boundaries: str = "now"
+) -> dict[str, float]:
     """Build the reference cache on first run (reported), then load it if the tables are empty.
     ``boundaries``: 'now' (build the map boundaries too), 'background' (build them in a thread:
     the database needs only postcodes and districts, so the first page comes sooner) or 'later'
@@ -116,7 +121,10 @@ def ensure_reference(con: duckdb.DuckDBPyConnection, log=print, progress=None,
         timings["reference_upgraded"] = time.perf_counter() - t
     if row is None or int(row[0]) != geography.CACHE_VERSION:
         cur = con.cursor()
-        cur.execute("INSERT OR REPLACE INTO build_meta VALUES ('reference_version', ?)", [str(geography.CACHE_VERSION)])
+        cur.execute(
+            "INSERT OR REPLACE INTO build_meta VALUES ('reference_version', ?)",
+            [str(geography.CACHE_VERSION)],
+        )
         cur.close()
     return timings
 
@@ -132,14 +140,17 @@ def build_hash() -> str:
     return h.hexdigest()[:16]
 
 
-def open_database(path: str | Path | None = None, log=print, progress=None,
-                  boundaries: str = "now") -> duckdb.DuckDBPyConnection:
+def open_database(
+    path: str | Path | None = None, log=print, progress=None, boundaries: str = "now"
+) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database with schema, reference tables and marts; re-run
     enrichment and marts when the build SQL changed since the file was built (upgrades).
     ``progress`` and ``boundaries``: see :func:`ensure_reference`."""
     con = db.connect(path)
     apply_schema(con)
-    upgraded = "reference_upgraded" in ensure_reference(con, log=log, progress=progress, boundaries=boundaries)
+    upgraded = "reference_upgraded" in ensure_reference(
+        con, log=log, progress=progress, boundaries=boundaries
+    )
     cur = con.cursor()
     try:
         cur.execute("CREATE TABLE IF NOT EXISTS build_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
@@ -147,8 +158,13 @@ def open_database(path: str | Path | None = None, log=print, progress=None,
     finally:
         cur.close()
     want = build_hash()
-    if (row is None or row[0] != want or upgraded or not db.table_exists(con, "mart_spend_supplier")
-            or marts_stale(con)):
+    if (
+        row is None
+        or row[0] != want
+        or upgraded
+        or not db.table_exists(con, "mart_spend_supplier")
+        or marts_stale(con)
+    ):
         refresh(con)
         cur = con.cursor()
         cur.execute("INSERT OR REPLACE INTO build_meta VALUES ('build_hash', ?)", [want])

@@ -28,7 +28,9 @@ def cmd_build(args) -> int:
     t = time.perf_counter()
     con = _open(args)
     secs = build.refresh(con)
-    print(f"database ready at {args.db or config.db_path()} (marts {secs:.1f} s, total {time.perf_counter() - t:.1f} s)")
+    print(
+        f"database ready at {args.db or config.db_path()} (marts {secs:.1f} s, total {time.perf_counter() - t:.1f} s)"
+    )
     return 0
 
 
@@ -71,8 +73,13 @@ def cmd_indicators(args) -> int:
     con = _open(args)
     try:
         out = indicators.compute(
-            con, anchor=args.anchor, fy=args.year, network_id=args.network_id,
-            denominator=args.denominator, top_n=args.top_n, imd_edition=args.imd,
+            con,
+            anchor=args.anchor,
+            fy=args.year,
+            network_id=args.network_id,
+            denominator=args.denominator,
+            top_n=args.top_n,
+            imd_edition=args.imd,
             local_lads=args.local.split(",") if args.local else None,
             wider_lads=args.wider.split(",") if args.wider else None,
             baseline_fy=args.baseline,
@@ -123,7 +130,9 @@ def cmd_users(args) -> int:
     if not args.user:
         print("give the user name (an e-mail address for sign-in providers)", file=sys.stderr)
         return 2
-    why = access.name_problem(args.user, "user name") or (access.name_problem(args.name, "display name") if args.name else None)
+    why = access.name_problem(args.user, "user name") or (
+        access.name_problem(args.name, "display name") if args.name else None
+    )
     if why:
         print(f"not saved: {why}", file=sys.stderr)
         return 2
@@ -151,8 +160,9 @@ def cmd_users(args) -> int:
     except ValueError as exc:
         print(f"not saved: {exc}", file=sys.stderr)
         return 2
-    accounts[user] = access.Account(user=user, role=args.role, anchors=anchors, name=args.name or "",
-                                    password_hash=pw_hash)
+    accounts[user] = access.Account(
+        user=user, role=args.role, anchors=anchors, name=args.name or "", password_hash=pw_hash
+    )
     access.save_accounts(accounts)
     print(f"saved {user} as {access.ROLES[args.role]} in {access.users_path()}")
     return 0
@@ -199,14 +209,20 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--role", default="network_viewer", help="network_viewer | anchor_analyst | admin")
     s.add_argument("--anchors", help="the analyst's anchor codes, comma-separated")
     s.add_argument("--name", help="display name")
-    s.add_argument("--password", action="store_true", help="ask for a password (for servers without a sign-in provider)")
+    s.add_argument(
+        "--password", action="store_true", help="ask for a password (for servers without a sign-in provider)"
+    )
     s.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     s.set_defaults(func=cmd_users)
 
-    s = sub.add_parser("reference", help="load official reference files: the ONS postcode directory or boundaries")
+    s = sub.add_parser(
+        "reference", help="load official reference files: the ONS postcode directory or boundaries"
+    )
     s.add_argument("kind", choices=["postcodes", "boundaries"])
     s.add_argument("path")
-    s.add_argument("--level", choices=["lad", "msoa11", "lsoa11"], default="lad", help="boundaries: which areas")
+    s.add_argument(
+        "--level", choices=["lad", "msoa11", "lsoa11"], default="lad", help="boundaries: which areas"
+    )
     s.set_defaults(func=cmd_reference)
 
     s = sub.add_parser("settings", help="list the settings (environment variables)")
@@ -228,8 +244,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except duckdb.IOException as exc:
         if isinstance(exc, db.DatabaseBusy) or "lock" in str(exc).lower():
-            print(f"The database {args.db or config.db_path()} is in use by another process (usually the "
-                  "running dashboard). Stop it, or use the dashboard's Import page, then try again.\n"
-                  f"Detail: {getattr(exc, 'detail', exc)}", file=sys.stderr)
+            print(
+                f"The database {args.db or config.db_path()} is in use by another process (usually the "
+                "running dashboard). Stop it, or use the dashboard's Import page, then try again.\n"
+                f"Detail: {getattr(exc, 'detail', exc)}",
+                file=sys.stderr,
+            )
             return 3
         raise

@@ -38,8 +38,12 @@ SETTINGS: dict[str, Setting] = {
             "Folder where imported original files are kept for audit and undo.",
         ),
         Setting("CWB_SUPPRESS_K", "10", "Counts of staff below this are suppressed (shown as <k)."),
-        Setting("CWB_MAP_MIN_SUPPLIERS", "3", "Spend maps shown to a viewer without supplier detail of every anchor "
-                "in them never show an area with fewer suppliers than this on its own (merged or hidden)."),
+        Setting(
+            "CWB_MAP_MIN_SUPPLIERS",
+            "3",
+            "Spend maps shown to a viewer without supplier detail of every anchor "
+            "in them never show an area with fewer suppliers than this on its own (merged or hidden).",
+        ),
         Setting(
             "CWB_IMD2019_URL",
             "https://assets.publishing.service.gov.uk/media/5d8b3b51ed915d036a455aa6/"
@@ -72,15 +76,25 @@ SETTINGS: dict[str, Setting] = {
             "1000",
             "Largest size, in MB, a zip or a workbook may expand to when read (zip bombs are refused).",
         ),
-        Setting("CWB_DATE_MIN", "2000-01-01", "Payments dated before this day are rejected (with their line)."),
+        Setting(
+            "CWB_DATE_MIN", "2000-01-01", "Payments dated before this day are rejected (with their line)."
+        ),
         Setting(
             "CWB_DATE_MAX_AHEAD_DAYS",
             "366",
             "Payments dated more than this many days after today are rejected (with their line).",
         ),
-        Setting("CWB_MATCH_THRESHOLD", "0.9", "Register matches at or above this confidence are used "
-                "automatically; the rest go to the supplier review queue."),
-        Setting("CWB_REGISTER_MEMORY", "1536MB", "DuckDB memory limit while a register file loads (the rest spills to disk)."),
+        Setting(
+            "CWB_MATCH_THRESHOLD",
+            "0.9",
+            "Register matches at or above this confidence are used "
+            "automatically; the rest go to the supplier review queue.",
+        ),
+        Setting(
+            "CWB_REGISTER_MEMORY",
+            "1536MB",
+            "DuckDB memory limit while a register file loads (the rest spills to disk).",
+        ),
     ]
 }
 

@@ -117,8 +117,13 @@ def check_params(name: str, sql: str, params: dict[str, Any]) -> None:
         raise QueryError(name, ValueError(f"missing parameters: {sorted(missing)}"))
     unknown = params.keys() - wanted
     if unknown:
-        raise QueryError(name, ValueError(f"parameters the query does not declare: {sorted(unknown)} "
-                                          f"(it takes {sorted(wanted) or 'none'})"))
+        raise QueryError(
+            name,
+            ValueError(
+                f"parameters the query does not declare: {sorted(unknown)} "
+                f"(it takes {sorted(wanted) or 'none'})"
+            ),
+        )
 
 
 def execute_script(sql: str, con: duckdb.DuckDBPyConnection, name: str = "script") -> None:
@@ -154,7 +159,9 @@ def build_steps() -> list[Path]:
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     cur = con.cursor()
     try:
-        row = cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()
+        row = cur.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()
         return bool(row and row[0])
     finally:
         cur.close()

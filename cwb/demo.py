@@ -28,12 +28,57 @@ BANDS = ["local", "wider", "region", "uk"]
 # uk), local-share rise per year (share points moved from 'uk' to 'local'), joined FY
 ANCHORS = [
     ("DEMO-CC", "Millbrook City Council (demo)", "council", 190, 2600, (0.22, 0.18, 0.17, 0.43), 0.020, None),
-    ("DEMO-NHS", "Millbrook Teaching Hospitals NHS Trust (demo)", "nhs_trust", 420, 8200, (0.08, 0.10, 0.14, 0.68), 0.010, None),
-    ("DEMO-UNI", "University of Millbrook (demo)", "university", 160, 4100, (0.14, 0.12, 0.16, 0.58), 0.012, None),
-    ("DEMO-FE", "Millbrook and District College (demo)", "fe_college", 28, 650, (0.24, 0.20, 0.16, 0.40), 0.015, None),
-    ("DEMO-HA", "Millbrook Community Homes (demo)", "housing_association", 65, 480, (0.55, 0.20, 0.10, 0.15), 0.012, None),
+    (
+        "DEMO-NHS",
+        "Millbrook Teaching Hospitals NHS Trust (demo)",
+        "nhs_trust",
+        420,
+        8200,
+        (0.08, 0.10, 0.14, 0.68),
+        0.010,
+        None,
+    ),
+    (
+        "DEMO-UNI",
+        "University of Millbrook (demo)",
+        "university",
+        160,
+        4100,
+        (0.14, 0.12, 0.16, 0.58),
+        0.012,
+        None,
+    ),
+    (
+        "DEMO-FE",
+        "Millbrook and District College (demo)",
+        "fe_college",
+        28,
+        650,
+        (0.24, 0.20, 0.16, 0.40),
+        0.015,
+        None,
+    ),
+    (
+        "DEMO-HA",
+        "Millbrook Community Homes (demo)",
+        "housing_association",
+        65,
+        480,
+        (0.55, 0.20, 0.10, 0.15),
+        0.012,
+        None,
+    ),
     ("DEMO-POL", "Shire Constabulary (demo)", "police", 75, 3100, (0.10, 0.22, 0.18, 0.50), 0.008, "2022-23"),
-    ("DEMO-FIRE", "Shire Fire and Rescue Service (demo)", "fire", 22, 720, (0.12, 0.25, 0.18, 0.45), 0.010, None),
+    (
+        "DEMO-FIRE",
+        "Shire Fire and Rescue Service (demo)",
+        "fire",
+        22,
+        720,
+        (0.12, 0.25, 0.18, 0.45),
+        0.010,
+        None,
+    ),
 ]
 
 CATEGORIES = {
@@ -54,8 +99,15 @@ CATEGORIES = {
     "Grounds maintenance": ((3, 1, 3, 3, 8, 1, 2), 0.70),
     "Public bodies, tax and pensions": ((5, 8, 10, 7, 5, 20, 18), 0.0),
 }
-TYPE_INDEX = {"council": 0, "nhs_trust": 1, "university": 2, "fe_college": 3,
-              "housing_association": 4, "police": 5, "fire": 6}
+TYPE_INDEX = {
+    "council": 0,
+    "nhs_trust": 1,
+    "university": 2,
+    "fe_college": 3,
+    "housing_association": 4,
+    "police": 5,
+    "fire": 6,
+}
 
 
 def anchor_list(n: int = len(ANCHORS)) -> list[tuple]:
@@ -71,13 +123,67 @@ def anchor_list(n: int = len(ANCHORS)) -> list[tuple]:
         k += 1
     return out
 
-_W1 = ["Pennine", "Ribble", "Riverside", "Northgate", "Oakfield", "Harbour", "Millstone", "Brightwater",
-       "Kingsway", "Greenlane", "Ashworth", "Redbrick", "Summit", "Foundry", "Meadow", "Castle",
-       "Bridgeway", "Lantern", "Heritage", "Crown", "Weaver", "Lowther", "Fairhaven", "Moorside",
-       "Station", "Victoria", "Albion", "Granite", "Willow", "Orchard", "Beacon", "Keystone"]
-_W2 = ["Building", "Care", "Digital", "Facilities", "Supplies", "Services", "Consulting", "Engineering",
-       "Catering", "Logistics", "Medical", "Energy", "Print", "Joinery", "Cleaning", "Security",
-       "Landscapes", "Electrical", "Plumbing", "Solutions", "Training", "Transport", "Systems", "Foods"]
+
+_W1 = [
+    "Pennine",
+    "Ribble",
+    "Riverside",
+    "Northgate",
+    "Oakfield",
+    "Harbour",
+    "Millstone",
+    "Brightwater",
+    "Kingsway",
+    "Greenlane",
+    "Ashworth",
+    "Redbrick",
+    "Summit",
+    "Foundry",
+    "Meadow",
+    "Castle",
+    "Bridgeway",
+    "Lantern",
+    "Heritage",
+    "Crown",
+    "Weaver",
+    "Lowther",
+    "Fairhaven",
+    "Moorside",
+    "Station",
+    "Victoria",
+    "Albion",
+    "Granite",
+    "Willow",
+    "Orchard",
+    "Beacon",
+    "Keystone",
+]
+_W2 = [
+    "Building",
+    "Care",
+    "Digital",
+    "Facilities",
+    "Supplies",
+    "Services",
+    "Consulting",
+    "Engineering",
+    "Catering",
+    "Logistics",
+    "Medical",
+    "Energy",
+    "Print",
+    "Joinery",
+    "Cleaning",
+    "Security",
+    "Landscapes",
+    "Electrical",
+    "Plumbing",
+    "Solutions",
+    "Training",
+    "Transport",
+    "Systems",
+    "Foods",
+]
 _SUFFIX = ["Ltd", "Limited", "Ltd", "LLP", "plc", "& Sons Ltd", "Group Ltd", "(UK) Ltd"]
 
 
@@ -85,18 +191,35 @@ def _place(con: duckdb.DuckDBPyConnection, lad: str) -> dict:
     cur = con.cursor()
     row = cur.execute(
         "SELECT lad_code, lad_name, county_code, county_name, region_code, region_name "
-        "FROM ref_lad WHERE lad_code = ?", [lad]).fetchone()
+        "FROM ref_lad WHERE lad_code = ?",
+        [lad],
+    ).fetchone()
     if row is None:
         raise ValueError(f"unknown local authority code {lad!r} (not in the reference geography)")
-    wider = [r[0] for r in cur.execute(
-        "SELECT lad_code FROM ref_lad WHERE county_code = ? ORDER BY 1", [row[2]]).fetchall()]
+    wider = [
+        r[0]
+        for r in cur.execute(
+            "SELECT lad_code FROM ref_lad WHERE county_code = ? ORDER BY 1", [row[2]]
+        ).fetchall()
+    ]
     # keep only codes in use in the current postcode directory
-    live = {r[0] for r in cur.execute(
-        "SELECT DISTINCT coalesce(lad25, lad22) FROM ref_postcode WHERE NOT terminated").fetchall()}
+    live = {
+        r[0]
+        for r in cur.execute(
+            "SELECT DISTINCT coalesce(lad25, lad22) FROM ref_postcode WHERE NOT terminated"
+        ).fetchall()
+    }
     cur.close()
     wider = [w for w in wider if w in live] or [lad]
-    return {"lad": lad, "lad_name": row[1], "county_code": row[2], "county_name": row[3],
-            "region_code": row[4], "region_name": row[5], "wider": wider}
+    return {
+        "lad": lad,
+        "lad_name": row[1],
+        "county_code": row[2],
+        "county_name": row[3],
+        "region_code": row[4],
+        "region_name": row[5],
+        "wider": wider,
+    }
 
 
 def _postcodes(con: duckdb.DuckDBPyConnection, place: dict) -> dict[str, pd.DataFrame]:
@@ -106,7 +229,8 @@ def _postcodes(con: duckdb.DuckDBPyConnection, place: dict) -> dict[str, pd.Data
            FROM ref_postcode p JOIN ref_lad l ON l.lad_code = coalesce(p.lad25, p.lad22)
            WHERE NOT p.terminated AND p.lsoa11 IS NOT NULL AND p.lat IS NOT NULL
              AND left(p.lsoa11, 1) = 'E'
-           ORDER BY p.pcd_key""").df()
+           ORDER BY p.pcd_key"""
+    ).df()
     cur.close()
     local = df["lad"] == place["lad"]
     wider = df["lad"].isin(place["wider"]) & ~local
@@ -131,8 +255,15 @@ def _suppliers(rng: np.random.Generator, pcs: dict[str, pd.DataFrame], n: int) -
         pool = pcs[band]
         picks = pool.iloc[rng.integers(0, len(pool), size=k)]
         for i in range(k):
-            cat_w = np.array([CATEGORIES[c][1] if band in ("local", "wider") else 1 - CATEGORIES[c][1] * 0.5
-                              for c in cats]) + 0.02
+            cat_w = (
+                np.array(
+                    [
+                        CATEGORIES[c][1] if band in ("local", "wider") else 1 - CATEGORIES[c][1] * 0.5
+                        for c in cats
+                    ]
+                )
+                + 0.02
+            )
             cat = cats[rng.choice(len(cats), p=cat_w / cat_w.sum())]
             kind = rng.random()
             if cat == "Public bodies, tax and pensions":
@@ -153,8 +284,12 @@ def _suppliers(rng: np.random.Generator, pcs: dict[str, pd.DataFrame], n: int) -
             else:
                 name = f"{rng.choice(_W1)} {rng.choice(_W2)} {rng.choice(_SUFFIX)}"
                 sme_p = {"local": 0.85, "wider": 0.75, "region": 0.6, "uk": 0.35}[band]
-                flags = dict(is_sme=bool(rng.random() < sme_p), is_vcse=False,
-                             is_social_economy=False, is_public_body=False)
+                flags = dict(
+                    is_sme=bool(rng.random() < sme_p),
+                    is_vcse=False,
+                    is_social_economy=False,
+                    is_public_body=False,
+                )
             base = name
             j = 2
             while name in names_seen and base != "REDACTED PERSONAL DATA":
@@ -162,20 +297,29 @@ def _suppliers(rng: np.random.Generator, pcs: dict[str, pd.DataFrame], n: int) -
                 j += 1
             names_seen.add(name)
             unknown_flags = rng.random() < 0.06
-            rows.append({
-                "supplier_id": sid, "name": name, "postcode": picks.iloc[i]["pcds"] if rng.random() > 0.03 else None,
-                "company_number": f"{rng.integers(1, 16_000_000):08d}" if name.endswith(("Ltd", "Limited", "plc", "LLP")) else None,
-                "charity_number": f"{rng.integers(200_000, 1_200_000)}" if flags["is_vcse"] and "CIC" not in name else None,
-                "is_sme": None if unknown_flags else flags["is_sme"],
-                "sme_source": None if unknown_flags else "demo: synthetic flag",
-                "is_vcse": None if unknown_flags else flags["is_vcse"],
-                "vcse_source": None if unknown_flags else "demo: synthetic flag",
-                "is_social_economy": None if unknown_flags else flags["is_social_economy"],
-                "social_economy_source": None if unknown_flags else "demo: synthetic flag",
-                "is_individual": name == "REDACTED PERSONAL DATA",
-                "is_public_body": flags["is_public_body"],
-                "band": band, "category": cat,
-            })
+            rows.append(
+                {
+                    "supplier_id": sid,
+                    "name": name,
+                    "postcode": picks.iloc[i]["pcds"] if rng.random() > 0.03 else None,
+                    "company_number": f"{rng.integers(1, 16_000_000):08d}"
+                    if name.endswith(("Ltd", "Limited", "plc", "LLP"))
+                    else None,
+                    "charity_number": f"{rng.integers(200_000, 1_200_000)}"
+                    if flags["is_vcse"] and "CIC" not in name
+                    else None,
+                    "is_sme": None if unknown_flags else flags["is_sme"],
+                    "sme_source": None if unknown_flags else "demo: synthetic flag",
+                    "is_vcse": None if unknown_flags else flags["is_vcse"],
+                    "vcse_source": None if unknown_flags else "demo: synthetic flag",
+                    "is_social_economy": None if unknown_flags else flags["is_social_economy"],
+                    "social_economy_source": None if unknown_flags else "demo: synthetic flag",
+                    "is_individual": name == "REDACTED PERSONAL DATA",
+                    "is_public_body": flags["is_public_body"],
+                    "band": band,
+                    "category": cat,
+                }
+            )
             sid += 1
     df = pd.DataFrame(rows)
     from cwb.ingest.names import normalise_name
@@ -184,8 +328,9 @@ def _suppliers(rng: np.random.Generator, pcs: dict[str, pd.DataFrame], n: int) -
     return df
 
 
-def _payment_chunks(rng: np.random.Generator, sup: pd.DataFrame, scale: float,
-                    anchors: list[tuple] | None = None):
+def _payment_chunks(
+    rng: np.random.Generator, sup: pd.DataFrame, scale: float, anchors: list[tuple] | None = None
+):
     """Payments one anchor and financial year at a time (memory stays flat at any scale)."""
     anchors = anchors or ANCHORS
     cats = list(CATEGORIES)
@@ -236,24 +381,32 @@ def _payment_chunks(rng: np.random.Generator, sup: pd.DataFrame, scale: float,
             if joined and fy < joined:
                 keep &= False
             inv = dates - pd.to_timedelta(rng.gamma(2.0, 12.0, size=n).astype(int), unit="D")
-            chunk = pd.DataFrame({
-                "anchor_id": code, "supplier_id": sid[keep], "payment_date": dates[keep].date,
-                "invoice_date": inv[keep].date, "amount_gbp": np.round(amounts[keep], 2),
-                "category": np.array(cats)[cat_i[keep]],
-            })
-            chunk["influenceable"] = (~chunk["supplier_id"].isin(pub)
-                                      & (chunk["category"] != "Public bodies, tax and pensions"))
+            chunk = pd.DataFrame(
+                {
+                    "anchor_id": code,
+                    "supplier_id": sid[keep],
+                    "payment_date": dates[keep].date,
+                    "invoice_date": inv[keep].date,
+                    "amount_gbp": np.round(amounts[keep], 2),
+                    "category": np.array(cats)[cat_i[keep]],
+                }
+            )
+            chunk["influenceable"] = ~chunk["supplier_id"].isin(pub) & (
+                chunk["category"] != "Public bodies, tax and pensions"
+            )
             chunk["payee_text"] = names.reindex(chunk["supplier_id"]).to_numpy()
             yield chunk
 
 
-def _payments(rng: np.random.Generator, sup: pd.DataFrame, scale: float,
-              anchors: list[tuple] | None = None) -> pd.DataFrame:
+def _payments(
+    rng: np.random.Generator, sup: pd.DataFrame, scale: float, anchors: list[tuple] | None = None
+) -> pd.DataFrame:
     return pd.concat(list(_payment_chunks(rng, sup, scale, anchors)), ignore_index=True)
 
 
-def _workforce(rng: np.random.Generator, pcs: dict[str, pd.DataFrame],
-               anchors: list[tuple] | None = None) -> pd.DataFrame:
+def _workforce(
+    rng: np.random.Generator, pcs: dict[str, pd.DataFrame], anchors: list[tuple] | None = None
+) -> pd.DataFrame:
     lsoa = {b: np.array(sorted(set(pcs[b]["lsoa11"]))) for b in ("local", "wider", "region")}
     rows = []
     for code, _n, atype, _s, staff, shares, _rise, joined in anchors or ANCHORS:
@@ -269,20 +422,63 @@ def _workforce(rng: np.random.Generator, pcs: dict[str, pd.DataFrame],
                 counts = rng.multinomial(k, w / w.sum())
                 nz = counts > 0
                 for area, c in zip(pool[nz], counts[nz]):
-                    rlw = {"council": 0.97, "nhs_trust": 0.93, "university": 0.95, "fe_college": 0.9,
-                           "housing_association": 0.96, "police": 0.99, "fire": 0.99}[atype] + 0.004 * yi
+                    rlw = {
+                        "council": 0.97,
+                        "nhs_trust": 0.93,
+                        "university": 0.95,
+                        "fe_college": 0.9,
+                        "housing_association": 0.96,
+                        "police": 0.99,
+                        "fire": 0.99,
+                    }[atype] + 0.004 * yi
                     adults = c
-                    rows.append((code, fy, area, "lsoa11", int(c), round(float(c) * 0.86, 2), int(adults),
-                                 int(rng.binomial(adults, min(1.0, rlw))), int(rng.binomial(c, 0.035)),
-                                 int(rng.binomial(c, 0.015)), int(rng.binomial(c, 0.04)),
-                                 int(rng.binomial(c, 0.05))))
-    return pd.DataFrame(rows, columns=["anchor_id", "financial_year", "area_code", "area_level",
-                                       "headcount", "fte", "adult_headcount", "paid_rlw", "apprentices",
-                                       "apprentice_starts", "entry_hires", "insecure"])
+                    rows.append(
+                        (
+                            code,
+                            fy,
+                            area,
+                            "lsoa11",
+                            int(c),
+                            round(float(c) * 0.86, 2),
+                            int(adults),
+                            int(rng.binomial(adults, min(1.0, rlw))),
+                            int(rng.binomial(c, 0.035)),
+                            int(rng.binomial(c, 0.015)),
+                            int(rng.binomial(c, 0.04)),
+                            int(rng.binomial(c, 0.05)),
+                        )
+                    )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "anchor_id",
+            "financial_year",
+            "area_code",
+            "area_level",
+            "headcount",
+            "fte",
+            "adult_headcount",
+            "paid_rlw",
+            "apprentices",
+            "apprentice_starts",
+            "entry_hires",
+            "insecure",
+        ],
+    )
 
 
 USES = {
-    "council": ["Office", "School", "Depot", "Land", "Community centre", "Leisure", "Library", "Car park", "Market"],
+    "council": [
+        "Office",
+        "School",
+        "Depot",
+        "Land",
+        "Community centre",
+        "Leisure",
+        "Library",
+        "Car park",
+        "Market",
+    ],
     "nhs_trust": ["Hospital", "Health centre", "Clinic", "Office", "Car park", "Land"],
     "university": ["Teaching building", "Student housing", "Laboratory", "Office", "Sports ground", "Land"],
     "fe_college": ["Teaching building", "Workshop", "Car park", "Land"],
@@ -292,10 +488,18 @@ USES = {
 }
 
 
-def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame],
-            anchors: list[tuple] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    n_sites = {"council": 160, "nhs_trust": 35, "university": 45, "fe_college": 12,
-               "housing_association": 70, "police": 22, "fire": 14}
+def _assets(
+    rng: np.random.Generator, pcs: dict[str, pd.DataFrame], anchors: list[tuple] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    n_sites = {
+        "council": 160,
+        "nhs_trust": 35,
+        "university": 45,
+        "fe_college": 12,
+        "housing_association": 70,
+        "police": 22,
+        "fire": 14,
+    }
     pool = pd.concat([pcs["local"], pcs["wider"].iloc[: max(1, len(pcs["wider"]) // 8)]])
     assets, years = [], []
     for code, _n, atype, *_ in anchors or ANCHORS:
@@ -305,25 +509,56 @@ def _assets(rng: np.random.Generator, pcs: dict[str, pd.DataFrame],
             use = rng.choice(USES[atype])
             aid = f"{code}-S{i + 1:04d}"
             area = float(np.round(rng.lognormal(-0.8, 1.1), 3))
-            assets.append({
-                "asset_id": aid, "anchor_id": code,
-                "site_name": f"{rng.choice(_W1)} {use}", "uprn": f"{rng.integers(10_000_000, 100_099_999_999):012d}",
-                "postcode": picks.iloc[i]["pcds"], "tenure": rng.choice(["Freehold", "Leasehold"], p=[0.8, 0.2]),
-                "holding_type": "Land and building" if use != "Land" else "Land only",
-                "use_type": use, "area_ha": area,
-                "floor_area_m2": None if use in ("Land", "Car park", "Garage site", "Sports ground") else float(np.round(area * rng.uniform(1500, 6000))),
-            })
-            status = rng.choice(["operational", "surplus", "vacant", "under-used", "community use"],
-                                p=[0.80, 0.06, 0.05, 0.05, 0.04])
+            assets.append(
+                {
+                    "asset_id": aid,
+                    "anchor_id": code,
+                    "site_name": f"{rng.choice(_W1)} {use}",
+                    "uprn": f"{rng.integers(10_000_000, 100_099_999_999):012d}",
+                    "postcode": picks.iloc[i]["pcds"],
+                    "tenure": rng.choice(["Freehold", "Leasehold"], p=[0.8, 0.2]),
+                    "holding_type": "Land and building" if use != "Land" else "Land only",
+                    "use_type": use,
+                    "area_ha": area,
+                    "floor_area_m2": None
+                    if use in ("Land", "Car park", "Garage site", "Sports ground")
+                    else float(np.round(area * rng.uniform(1500, 6000))),
+                }
+            )
+            status = rng.choice(
+                ["operational", "surplus", "vacant", "under-used", "community use"],
+                p=[0.80, 0.06, 0.05, 0.05, 0.04],
+            )
             for fy in YEARS:
                 route, value = None, None
                 if status in ("surplus", "vacant") and rng.random() < 0.12:
-                    route = rng.choice(["open market", "community asset transfer", "affordable housing",
-                                        "retained for community use"], p=[0.45, 0.25, 0.2, 0.1])
-                    value = round(float(area * rng.uniform(80_000, 400_000)), 2) if route != "community asset transfer" else 1.0
-                    status = {"community asset transfer": "transferred", "retained for community use": "community use"}.get(route, "disposed")
-                years.append({"asset_id": aid, "financial_year": fy, "status": status,
-                              "disposal_route": route, "disposal_value_gbp": value})
+                    route = rng.choice(
+                        [
+                            "open market",
+                            "community asset transfer",
+                            "affordable housing",
+                            "retained for community use",
+                        ],
+                        p=[0.45, 0.25, 0.2, 0.1],
+                    )
+                    value = (
+                        round(float(area * rng.uniform(80_000, 400_000)), 2)
+                        if route != "community asset transfer"
+                        else 1.0
+                    )
+                    status = {
+                        "community asset transfer": "transferred",
+                        "retained for community use": "community use",
+                    }.get(route, "disposed")
+                years.append(
+                    {
+                        "asset_id": aid,
+                        "financial_year": fy,
+                        "status": status,
+                        "disposal_route": route,
+                        "disposal_value_gbp": value,
+                    }
+                )
                 if status in ("disposed", "transferred"):
                     break
                 if status == "operational" and rng.random() < 0.02:
@@ -341,13 +576,20 @@ def _targets(anchors: list[tuple] | None = None) -> pd.DataFrame:
         rows.append(("B5", "network", "DEMO", fy, 97.0, "higher"))
         for code, _n, _atype, _s, _st, shares, *_ in anchors or ANCHORS:
             rows.append(("A2", "anchor", code, fy, round(100 * shares[0] + 2.5 * yi, 1), "higher"))
-    return pd.DataFrame(rows, columns=["indicator", "scope_type", "scope_id", "financial_year",
-                                       "target_value", "direction"])
+    return pd.DataFrame(
+        rows, columns=["indicator", "scope_type", "scope_id", "financial_year", "target_value", "direction"]
+    )
 
 
-def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | None = None,
-              place: str | None = None, log=print, anchors: int = len(ANCHORS),
-              suppliers: int | None = None) -> dict[str, float]:
+def load_demo(
+    con: duckdb.DuckDBPyConnection,
+    scale: float = 1.0,
+    seed: int | None = None,
+    place: str | None = None,
+    log=print,
+    anchors: int = len(ANCHORS),
+    suppliers: int | None = None,
+) -> dict[str, float]:
     """Replace the database contents with the demo network. Returns seconds per step.
 
     ``scale`` multiplies payments (1 = about 120,000); ``anchors`` (default 7) adds numbered
@@ -363,14 +605,25 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
     t0 = time.perf_counter()
     p = _place(con, place)
     pcs = _postcodes(con, p)
-    n_sup = int(suppliers if suppliers else 3000 * max(1.0, scale ** 0.5))
+    n_sup = int(suppliers if suppliers else 3000 * max(1.0, scale**0.5))
     sup = _suppliers(rng, pcs, n_sup)
     load = 0.0
     n_pay = 0
     with db.transaction(con) as cur:
         t = time.perf_counter()
-        for table in ("payment", "supplier_alias", "supplier", "workforce_area", "workforce_anchor",
-                      "asset_year", "asset", "target", "anchor", "network_event", "network"):
+        for table in (
+            "payment",
+            "supplier_alias",
+            "supplier",
+            "workforce_area",
+            "workforce_anchor",
+            "asset_year",
+            "asset",
+            "target",
+            "anchor",
+            "network_event",
+            "network",
+        ):
             cur.execute(f"DELETE FROM {table}")
         load += time.perf_counter() - t
         for chunk in _payment_chunks(rng, sup, scale, alist):
@@ -379,7 +632,8 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
             cur.execute(
                 """INSERT INTO payment SELECT anchor_id, supplier_id, payment_date, invoice_date,
                    CAST(amount_gbp AS DECIMAL(18,2)), category, influenceable, payee_text, NULL, NULL
-                   FROM pay_df""")
+                   FROM pay_df"""
+            )
             cur.unregister("pay_df")
             n_pay += len(chunk)
             load += time.perf_counter() - t
@@ -389,29 +643,48 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
         t = time.perf_counter()
         cur.execute(
             "INSERT INTO network VALUES ('DEMO', ?, ?, ?, ?, ?, ?, ?, true)",
-            [f"{p['lad_name']} anchor network (demo)", [p["lad"]], p["wider"], p["region_code"],
-             p["lad_name"], p["county_name"], BASELINE])
+            [
+                f"{p['lad_name']} anchor network (demo)",
+                [p["lad"]],
+                p["wider"],
+                p["region_code"],
+                p["lad_name"],
+                p["county_name"],
+                BASELINE,
+            ],
+        )
         for code, name, atype, *_rest in alist:
             joined = _rest[-1]
             site = pcs["local"].iloc[int(rng.integers(0, len(pcs["local"])))]["pcds"]
-            cur.execute("INSERT INTO anchor VALUES (?, ?, ?, ?, 'DEMO', ?, true)",
-                        [code, name, atype, site, joined])
-        cur.execute("INSERT INTO network_event VALUES ('DEMO', '2023-24', 'method', "
-                    "'Supplier location switched from invoice address to trading address')")
+            cur.execute(
+                "INSERT INTO anchor VALUES (?, ?, ?, ?, 'DEMO', ?, true)", [code, name, atype, site, joined]
+            )
+        cur.execute(
+            "INSERT INTO network_event VALUES ('DEMO', '2023-24', 'method', "
+            "'Supplier location switched from invoice address to trading address')"
+        )
         cur.register("sup_df", sup)
         cur.execute(
             """INSERT INTO supplier SELECT supplier_id, name, name_norm, postcode, company_number,
                charity_number, is_sme, sme_source, is_vcse, vcse_source, is_social_economy,
-               social_economy_source, is_individual, is_public_body, 'UK', NULL FROM sup_df""")
+               social_economy_source, is_individual, is_public_body, 'UK', NULL FROM sup_df"""
+        )
         cur.register("wf_df", wf)
         cur.execute("""INSERT INTO workforce_area SELECT anchor_id, financial_year, area_code, area_level,
                        headcount, fte, adult_headcount, paid_rlw, apprentices, apprentice_starts,
                        entry_hires, insecure, NULL FROM wf_df""")
-        gpg = pd.DataFrame([(a[0], fy, round(float(rng.normal(9, 4)), 1), round(float(rng.normal(7, 4)), 1))
-                            for a in alist for fy in YEARS],
-                           columns=["anchor_id", "financial_year", "mean", "median"])
+        gpg = pd.DataFrame(
+            [
+                (a[0], fy, round(float(rng.normal(9, 4)), 1), round(float(rng.normal(7, 4)), 1))
+                for a in alist
+                for fy in YEARS
+            ],
+            columns=["anchor_id", "financial_year", "mean", "median"],
+        )
         cur.register("gpg_df", gpg)
-        cur.execute("INSERT INTO workforce_anchor SELECT anchor_id, financial_year, mean, median, NULL FROM gpg_df")
+        cur.execute(
+            "INSERT INTO workforce_anchor SELECT anchor_id, financial_year, mean, median, NULL FROM gpg_df"
+        )
         cur.register("as_df", assets)
         cur.execute("""INSERT INTO asset (asset_id, anchor_id, site_name, uprn, postcode, tenure, holding_type,
                        use_type, area_ha, floor_area_m2, location_precision)
@@ -427,8 +700,16 @@ def load_demo(con: duckdb.DuckDBPyConnection, scale: float = 1.0, seed: int | No
         load += time.perf_counter() - t
     gen = time.perf_counter() - t0 - load
     marts = build.refresh(con)
-    timings = {"generate": gen, "load": load, "enrich_and_marts": marts, "payments": float(n_pay),
-               "suppliers": float(len(sup)), "anchors": float(len(alist))}
-    log(f"Demo network loaded: {n_pay:,} payments, {len(sup):,} suppliers, {len(alist)} anchors, "
-        f"{len(assets):,} sites; generate {gen:.1f} s, load {load:.1f} s, marts {marts:.1f} s")
+    timings = {
+        "generate": gen,
+        "load": load,
+        "enrich_and_marts": marts,
+        "payments": float(n_pay),
+        "suppliers": float(len(sup)),
+        "anchors": float(len(alist)),
+    }
+    log(
+        f"Demo network loaded: {n_pay:,} payments, {len(sup):,} suppliers, {len(alist)} anchors, "
+        f"{len(assets):,} sites; generate {gen:.1f} s, load {load:.1f} s, marts {marts:.1f} s"
+    )
     return timings

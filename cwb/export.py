@@ -34,7 +34,7 @@ PRESETS = {
     "pack": (1024, 420, 1.5625),
 }
 SIZES = {k: (round(w * s), round(h * s)) for k, (w, h, s) in PRESETS.items()}
-EDGE = 16                   # px of white space between the figure edge and the title, caption and source
+EDGE = 16  # px of white space between the figure edge and the title, caption and source
 _lock = threading.Lock()
 _server_started = False
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -76,13 +76,16 @@ def _left_labels_px(fig: go.Figure, font_px: float) -> int:
         y = getattr(t, "y", None)
         if y is not None and len(y) and all(isinstance(v, str) for v in y):
             # a label's widest line, as drawn: markup removed, entities as one character
-            lines = [html.unescape(re.sub(r"<[^>]+>", "", part)) for v in y for part in re.split(r"<br\s*/?>", v)]
+            lines = [
+                html.unescape(re.sub(r"<[^>]+>", "", part)) for v in y for part in re.split(r"<br\s*/?>", v)
+            ]
             longest = max(longest, max(len(x) for x in lines))
     return int(longest * font_px * 0.55) + 24 if longest else 0
 
 
-def decorate(fig: go.Figure, prov: Provenance, width: int, height: int, title: bool = True,
-             caption: bool = True) -> go.Figure:
+def decorate(
+    fig: go.Figure, prov: Provenance, width: int, height: int, title: bool = True, caption: bool = True
+) -> go.Figure:
     """A copy of ``fig`` sized ``width`` x ``height`` (layout px) with the title on top (once:
     the chart's own title when it has one, else the provenance title; wrapped when long) and the
     caption (what is measured, numerator, denominator, period, geography, IMD edition) and the
@@ -102,11 +105,11 @@ def decorate(fig: go.Figure, prov: Provenance, width: int, height: int, title: b
     left = max(m.l if m and m.l is not None else 70, _left_labels_px(f, font))
     right = m.r if m and m.r is not None else 40
     old = f.layout.title.text if f.layout.title and f.layout.title.text else ""
-    head = old or cwbfmt.plot_escape(prov.title)         # the chart's own title is the more precise one
+    head = old or cwbfmt.plot_escape(prov.title)  # the chart's own title is the more precise one
     head = _wrap(head.replace("<br>", " "), text_w, 19 * 1.1) if title else ""
     head_h = (head.count("<br>") + 1) * 19 * 1.25 if title else 0
     top = max(int(head_h + EDGE + 40) if title else 40, m.t if m and m.t and title else 0)
-    gap = base_b                                      # axis title (and a legend) below the plot
+    gap = base_b  # axis title (and a legend) below the plot
     leg = f.layout.legend
     if leg is not None and leg.y is not None and leg.y < 0 and f.layout.showlegend is not False:
         plot_h_est = height - top - base_b - cap_h - src_h - 8 - EDGE
@@ -114,19 +117,49 @@ def decorate(fig: go.Figure, prov: Provenance, width: int, height: int, title: b
     bottom = int(gap + (cap_h + 8 + src_h + EDGE if caption else 0))
     f.update_layout(width=width, height=height, margin=dict(t=top, b=bottom, l=left, r=right))
     if title:
-        f.update_layout(title=dict(text=f"<b>{head}</b>", x=EDGE / width, xref="container", xanchor="left",
-                                   y=1 - EDGE / height, yref="container", yanchor="top", font=dict(size=19)))
+        f.update_layout(
+            title=dict(
+                text=f"<b>{head}</b>",
+                x=EDGE / width,
+                xref="container",
+                xanchor="left",
+                y=1 - EDGE / height,
+                yref="container",
+                yanchor="top",
+                font=dict(size=19),
+            )
+        )
     else:
         f.update_layout(title=None)
     if not caption:
         return f
     plot_w = max(width - left - right, 1)
     plot_h = max(height - top - bottom, 1)
-    x0 = -(left - EDGE) / plot_w                      # the figure's left edge, in paper units
-    f.add_annotation(text=cap, xref="paper", yref="paper", x=x0, y=-gap / plot_h, xanchor="left", yanchor="top",
-                     showarrow=False, align="left", font=dict(size=cap_font, color=theme.DARK_GREY))
-    f.add_annotation(text=src, xref="paper", yref="paper", x=x0, y=-(gap + cap_h + 8) / plot_h,
-                     xanchor="left", yanchor="top", showarrow=False, align="left", font=dict(size=src_font, color="#505A5F"))
+    x0 = -(left - EDGE) / plot_w  # the figure's left edge, in paper units
+    f.add_annotation(
+        text=cap,
+        xref="paper",
+        yref="paper",
+        x=x0,
+        y=-gap / plot_h,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        align="left",
+        font=dict(size=cap_font, color=theme.DARK_GREY),
+    )
+    f.add_annotation(
+        text=src,
+        xref="paper",
+        yref="paper",
+        x=x0,
+        y=-(gap + cap_h + 8) / plot_h,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        align="left",
+        font=dict(size=src_font, color="#505A5F"),
+    )
     return f
 
 
@@ -139,7 +172,9 @@ def image(fig: go.Figure, prov: Provenance, fmt: str = "png", preset: str = "sli
     f = decorate(fig, prov, width, height, **decor)
     with _lock:
         _ensure_server()
-        return kaleido.calc_fig_sync(f, opts={"format": fmt, "width": width, "height": height, "scale": scale})
+        return kaleido.calc_fig_sync(
+            f, opts={"format": fmt, "width": width, "height": height, "scale": scale}
+        )
 
 
 def png(fig: go.Figure, prov: Provenance, preset: str = "slide", **decor) -> bytes:
@@ -160,7 +195,9 @@ def neutralise(v):
 
 def _flat(v):
     """Lists (e.g. the values behind a sparkline) become '15.0; 16.2; 17.1' text."""
-    if isinstance(v, (list, tuple)) or (hasattr(v, "tolist") and not isinstance(v, str) and getattr(v, "ndim", 0) > 0):
+    if isinstance(v, (list, tuple)) or (
+        hasattr(v, "tolist") and not isinstance(v, str) and getattr(v, "ndim", 0) > 0
+    ):
         return "; ".join("" if x is None else str(x) for x in list(v))
     return v
 
@@ -181,8 +218,12 @@ def _clean(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def labelled(df: pd.DataFrame, columns: dict[str, str], names: dict[str, str] | None = None,
-             digits: dict[str, int] | None = None) -> pd.DataFrame:
+def labelled(
+    df: pd.DataFrame,
+    columns: dict[str, str],
+    names: dict[str, str] | None = None,
+    digits: dict[str, int] | None = None,
+) -> pd.DataFrame:
     """The table behind a chart as the chart shows it: only ``columns`` (internal name -> the
     label on the chart), in that order; anchor codes as names (``names``, '_all' included);
     money and shares rounded as shown: a label with '%' or 'pp' to 1 decimal, '£m' to 1 decimal,
@@ -196,7 +237,7 @@ def labelled(df: pd.DataFrame, columns: dict[str, str], names: dict[str, str] | 
         elif pd.api.types.is_datetime64_any_dtype(v) or col in ("month",):
             v = pd.to_datetime(v).dt.strftime("%b %Y")
         elif v.dtype == object and len(v.dropna()) and all(hasattr(x, "as_tuple") for x in v.dropna()):
-            v = v.astype(float)        # DECIMAL from DuckDB
+            v = v.astype(float)  # DECIMAL from DuckDB
         if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
             v = v.astype(float)
             d = (digits or {}).get(label)
@@ -215,7 +256,9 @@ def internal_names(df: pd.DataFrame) -> list[str]:
     column names, the '_all' code, timestamps with a time of day): what an export must not show."""
     import re
 
-    bad = [c for c in map(str, df.columns) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+|index|value|level_\d+", c)]
+    bad = [
+        c for c in map(str, df.columns) if re.fullmatch(r"[a-z0-9]+(_[a-z0-9]+)+|index|value|level_\d+", c)
+    ]
     for c in df.columns:
         col = df[c]
         if col.dtype == object or pd.api.types.is_string_dtype(col):
@@ -289,7 +332,7 @@ def xlsx_bytes(df: pd.DataFrame, prov: Provenance, sensitivity: str | None = Non
                 row.append(None)
             elif hasattr(x, "item") and not isinstance(x, str):
                 row.append(x.item())
-            elif hasattr(x, "as_tuple"):   # Decimal
+            elif hasattr(x, "as_tuple"):  # Decimal
                 row.append(float(x))
             elif isinstance(x, str):
                 row.append(_xl_text(x))

@@ -83,7 +83,7 @@ def md_escape(v) -> str:
     GitHub-style autolinking finds whatever the escaping, get an invisible zero-width space."""
     s = "" if v is None else str(v)
     s = s.replace("\r", " ").replace("\n", " ")
-    s = _DIRECTIVE.sub("\x00", s.replace("\x00", ""))       # marked before [ is escaped, which hides it
+    s = _DIRECTIVE.sub("\x00", s.replace("\x00", ""))  # marked before [ is escaped, which hides it
     s = _MD.sub(r"\\\1", s).replace("\x00", "\\:")
     s = _LEADING.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], s)
     s = s.replace("://", ":" + ZWSP + "//").replace("@", ZWSP + "@")

@@ -23,8 +23,18 @@ from cwb import fmt
 # sequential light -> dark blue (ends at the palette's dark blue), 5 classes
 BLUES = [[222, 235, 247], [158, 202, 225], [66, 146, 198], [33, 113, 181], [18, 67, 109]]
 # IMD decile 1 (most deprived) dark pink -> 10 light
-IMD = [[128, 22, 80], [160, 60, 110], [190, 100, 140], [215, 140, 170], [235, 180, 200],
-       [220, 220, 230], [200, 210, 225], [170, 190, 215], [130, 160, 200], [90, 130, 185]]
+IMD = [
+    [128, 22, 80],
+    [160, 60, 110],
+    [190, 100, 140],
+    [215, 140, 170],
+    [235, 180, 200],
+    [220, 220, 230],
+    [200, 210, 225],
+    [170, 190, 215],
+    [130, 160, 200],
+    [90, 130, 185],
+]
 GREY = [200, 200, 200]
 
 
@@ -41,8 +51,12 @@ def features(df: pd.DataFrame, props: list[str]) -> list[dict]:
     return out
 
 
-def view_for(df: pd.DataFrame | None = None, lat: str = "lat", lon: str = "lon",
-             bounds: tuple[float, float, float, float] | None = None) -> pdk.ViewState:
+def view_for(
+    df: pd.DataFrame | None = None,
+    lat: str = "lat",
+    lon: str = "lon",
+    bounds: tuple[float, float, float, float] | None = None,
+) -> pdk.ViewState:
     """A view that fits the bounds (minx, miny, maxx, maxy) or the points."""
     if bounds is None and df is not None and len(df):
         bounds = (df[lon].min(), df[lat].min(), df[lon].max(), df[lat].max())
@@ -74,9 +88,16 @@ def area_layer(areas: pd.DataFrame, colour_by: str, layer_id: str = "areas") -> 
         a["fill"] = [BLUES[min(i, 4)] + [215] for i in idx]
     feats = features(a, ["area_code", "tooltip", "fill"])
     return pdk.Layer(
-        "GeoJsonLayer", {"type": "FeatureCollection", "features": feats}, id=layer_id,
-        pickable=True, stroked=True, filled=True, get_fill_color="properties.fill",
-        get_line_color=[255, 255, 255], line_width_min_pixels=0.5, auto_highlight=True,
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": feats},
+        id=layer_id,
+        pickable=True,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color=[255, 255, 255],
+        line_width_min_pixels=0.5,
+        auto_highlight=True,
     )
 
 
@@ -84,42 +105,73 @@ def outline_layer(outlines: pd.DataFrame, layer_id: str = "outlines") -> pdk.Lay
     o = outlines.copy()
     o["tooltip"] = ""
     feats = features(o, ["area_code", "tooltip"])
-    return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": feats}, id=layer_id,
-                     pickable=False, stroked=True, filled=True, get_fill_color=[245, 245, 245, 255],
-                     get_line_color=[120, 120, 120], line_width_min_pixels=1)
+    return pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": feats},
+        id=layer_id,
+        pickable=False,
+        stroked=True,
+        filled=True,
+        get_fill_color=[245, 245, 245, 255],
+        get_line_color=[120, 120, 120],
+        line_width_min_pixels=1,
+    )
 
 
-def point_layer(points: pd.DataFrame, layer_id: str = "points", colour=(244, 106, 37),
-                radius_col: str | None = None, fill_col: str | None = None) -> pdk.Layer:
+def point_layer(
+    points: pd.DataFrame,
+    layer_id: str = "points",
+    colour=(244, 106, 37),
+    radius_col: str | None = None,
+    fill_col: str | None = None,
+) -> pdk.Layer:
     p = points.dropna(subset=["lat", "lon"]).copy()
     if radius_col:
         v = p[radius_col].astype(float).clip(lower=0)
         p["radius"] = 60 + 900 * np.sqrt(v / max(v.max(), 1))
     else:
         p["radius"] = 120
-    return pdk.Layer("ScatterplotLayer", p, id=layer_id, pickable=True, get_position=["lon", "lat"],
-                     get_radius="radius", radius_min_pixels=2, radius_max_pixels=30,
-                     get_fill_color=fill_col or (list(colour) + [200]), get_line_color=[255, 255, 255],
-                     stroked=True, line_width_min_pixels=1)
+    return pdk.Layer(
+        "ScatterplotLayer",
+        p,
+        id=layer_id,
+        pickable=True,
+        get_position=["lon", "lat"],
+        get_radius="radius",
+        radius_min_pixels=2,
+        radius_max_pixels=30,
+        get_fill_color=fill_col or (list(colour) + [200]),
+        get_line_color=[255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1,
+    )
 
 
 def deck(layers: list[pdk.Layer], view: pdk.ViewState) -> pdk.Deck:
     """A deck with no basemap at all (map_provider=None, no map_style): nothing is fetched."""
-    return pdk.Deck(layers=layers, initial_view_state=view, map_provider=None,
-                    tooltip={"text": "{tooltip}", "style": {"fontSize": "14px", "maxWidth": "380px",
-                                                            "whiteSpace": "pre-line"}})
+    return pdk.Deck(
+        layers=layers,
+        initial_view_state=view,
+        map_provider=None,
+        tooltip={
+            "text": "{tooltip}",
+            "style": {"fontSize": "14px", "maxWidth": "380px", "whiteSpace": "pre-line"},
+        },
+    )
 
 
 def tip(*lines) -> str:
     """A plain-text tooltip: the non-empty lines joined by newlines."""
-    return "\n".join(str(x) for x in lines if x is not None and not (isinstance(x, float) and np.isnan(x)) and str(x) != "")
+    return "\n".join(
+        str(x) for x in lines if x is not None and not (isinstance(x, float) and np.isnan(x)) and str(x) != ""
+    )
 
 
 # -- what a map shows, drawn twice: interactively (pydeck) and as an image (plotly) --------------
 
-MERGED = [190, 190, 190]      # a group of small areas merged (its figure is in the tooltip)
-HIDDEN = [232, 232, 232]      # an area whose figure may not be shown
-SITE = [128, 22, 80]          # anchor sites: dark pink dots with a white edge
+MERGED = [190, 190, 190]  # a group of small areas merged (its figure is in the tooltip)
+HIDDEN = [232, 232, 232]  # an area whose figure may not be shown
+SITE = [128, 22, 80]  # anchor sites: dark pink dots with a white edge
 LABEL_COLOURS = {"local": [11, 12, 12], "wider": [40, 40, 40], "other": [95, 95, 95], "town": [60, 60, 60]}
 LABEL_SIZES = {"local": 16, "wider": 13, "other": 12, "town": 12}
 
@@ -146,7 +198,9 @@ class MapPicture:
     legend: list[tuple[list[int], str]]
     legend_title: str
     bounds: tuple[float, float, float, float] | None
-    circles: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["lon", "lat", "fill", "tooltip", "radius_px"]))
+    circles: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["lon", "lat", "fill", "tooltip", "radius_px"])
+    )
     circles_legend: str = ""
 
 
@@ -174,15 +228,24 @@ def gbp_legend(values: pd.Series, n: int = 5) -> list[tuple[list[int], str]]:
 def legend_html(title: str, items: list[tuple[list[int], str]], extra: Sequence[tuple[str, str]] = ()) -> str:
     """The colour key as HTML (every label escaped). ``extra``: (css swatch style, label)."""
     sw = "display:inline-block;width:1.6em;height:0.95em;vertical-align:-0.1em;border:1px solid #777;margin-right:0.35em"
-    parts = [f"<span style='white-space:nowrap'><span style='{sw};background:{rgb_hex(c)}'></span>{_html.escape(t)}</span>"
-             for c, t in items]
-    parts += [f"<span style='white-space:nowrap'><span style='{sw};{style}'></span>{_html.escape(t)}</span>"
-              for style, t in extra]
-    return (f"<div role='note' aria-label='Map key' style='line-height:1.9'><b>{_html.escape(title)}</b>&nbsp; "
-            + " &nbsp; ".join(parts) + "</div>")
+    parts = [
+        f"<span style='white-space:nowrap'><span style='{sw};background:{rgb_hex(c)}'></span>{_html.escape(t)}</span>"
+        for c, t in items
+    ]
+    parts += [
+        f"<span style='white-space:nowrap'><span style='{sw};{style}'></span>{_html.escape(t)}</span>"
+        for style, t in extra
+    ]
+    return (
+        f"<div role='note' aria-label='Map key' style='line-height:1.9'><b>{_html.escape(title)}</b>&nbsp; "
+        + " &nbsp; ".join(parts)
+        + "</div>"
+    )
 
 
-SITE_SWATCH = f"background:{rgb_hex(SITE)};border-radius:50%;width:0.95em;border:2px solid white;outline:1px solid #777"
+SITE_SWATCH = (
+    f"background:{rgb_hex(SITE)};border-radius:50%;width:0.95em;border:2px solid white;outline:1px solid #777"
+)
 MERGED_SWATCH = f"background:{rgb_hex(MERGED)}"
 HIDDEN_SWATCH = f"background:{rgb_hex(HIDDEN)}"
 
@@ -194,7 +257,9 @@ def min_suppliers() -> int:
     return max(int(config.get("CWB_MAP_MIN_SUPPLIERS")), 1)
 
 
-def protect_suppliers(areas: pd.DataFrame, n: int, parents: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
+def protect_suppliers(
+    areas: pd.DataFrame, n: int, parents: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, dict]:
     """Spend by area for a viewer without supplier detail of every anchor in it: an area with
     fewer than ``n`` suppliers would let one supplier's spend be read off the map. Such areas are
     merged with the other small areas of their parent (an LSOA's MSOA, then its district; an
@@ -217,17 +282,32 @@ def protect_suppliers(areas: pd.DataFrame, n: int, parents: pd.DataFrame | None 
     for col in levels:
         if rest.empty:
             break
-        par = rest["area_code"].map(look[col]) if look is not None else pd.Series(index=rest.index, dtype=object)
+        par = (
+            rest["area_code"].map(look[col])
+            if look is not None
+            else pd.Series(index=rest.index, dtype=object)
+        )
         r = rest.assign(parent=par.to_numpy()).dropna(subset=["parent"])
-        g = r.groupby("parent").agg(spend_gbp=("spend_gbp", "sum"), n_suppliers=("n_suppliers", "sum"),
-                                    members=("area_code", list)).reset_index()
+        g = (
+            r.groupby("parent")
+            .agg(
+                spend_gbp=("spend_gbp", "sum"),
+                n_suppliers=("n_suppliers", "sum"),
+                members=("area_code", list),
+            )
+            .reset_index()
+        )
         g = g[g["n_suppliers"] >= n]
         if len(g):
             groups.append(g.rename(columns={"parent": "area_code"}).assign(kind="merged"))
             done = {c for m in g["members"] for c in m}
             rest = rest[~rest["area_code"].isin(done)]
-    hidden = rest.assign(members=[[c] for c in rest["area_code"]], kind="hidden", spend_gbp=np.nan, n_suppliers=np.nan)
-    out = pd.concat([shown, *groups, hidden], ignore_index=True)[["area_code", "members", "kind", "spend_gbp", "n_suppliers"]]
+    hidden = rest.assign(
+        members=[[c] for c in rest["area_code"]], kind="hidden", spend_gbp=np.nan, n_suppliers=np.nan
+    )
+    out = pd.concat([shown, *groups, hidden], ignore_index=True)[
+        ["area_code", "members", "kind", "spend_gbp", "n_suppliers"]
+    ]
     hidden_n = int(rest["n_suppliers"].sum())
     summary = {
         "n": n,
@@ -244,26 +324,43 @@ def suppliers_note(summary: dict) -> str:
     n = summary["n"]
     parts = []
     if summary["groups_merged"]:
-        parts.append(f"{summary['areas_merged']:,} areas with fewer than {n} suppliers are merged (grey) into "
-                     f"{summary['groups_merged']:,} groups within their MSOA or district")
+        parts.append(
+            f"{summary['areas_merged']:,} areas with fewer than {n} suppliers are merged (grey) into "
+            f"{summary['groups_merged']:,} groups within their MSOA or district"
+        )
     if summary["areas_hidden"]:
-        parts.append(f"{summary['areas_hidden']:,} areas with fewer than {n} suppliers even when merged are shown "
-                     "without a figure (light grey)"
-                     + (f", together {fmt.gbp(summary['hidden_gbp'])}" if summary.get("hidden_gbp") else ""))
-    return (f"Areas with fewer than {n} suppliers are never shown on their own, so no supplier's spend can be read off "
-            "the map: " + "; ".join(parts) + ".") if parts else f"Every area shown has at least {n} suppliers."
+        parts.append(
+            f"{summary['areas_hidden']:,} areas with fewer than {n} suppliers even when merged are shown "
+            "without a figure (light grey)"
+            + (f", together {fmt.gbp(summary['hidden_gbp'])}" if summary.get("hidden_gbp") else "")
+        )
+    return (
+        (
+            f"Areas with fewer than {n} suppliers are never shown on their own, so no supplier's spend can be read off "
+            "the map: " + "; ".join(parts) + "."
+        )
+        if parts
+        else f"Every area shown has at least {n} suppliers."
+    )
 
 
 # -- place names ---------------------------------------------------------------------------------
-def district_labels(lad_shapes: pd.DataFrame, names: dict[str, str], local: list[str], wider: list[str],
-                    bounds: tuple[float, float, float, float] | None = None) -> pd.DataFrame:
+def district_labels(
+    lad_shapes: pd.DataFrame,
+    names: dict[str, str],
+    local: list[str],
+    wider: list[str],
+    bounds: tuple[float, float, float, float] | None = None,
+) -> pd.DataFrame:
     """A label per district inside ``bounds``: the local districts, the wider area's, then the
     neighbours seen on the map (kind local / wider / other), at a point inside each shape."""
     if lad_shapes.empty:
         return pd.DataFrame(columns=["lon", "lat", "text", "kind"])
     g = shapely.from_wkb(lad_shapes["wkb"].to_numpy())
     pts = shapely.point_on_surface(g)
-    df = pd.DataFrame({"code": lad_shapes["area_code"].to_numpy(), "lon": shapely.get_x(pts), "lat": shapely.get_y(pts)})
+    df = pd.DataFrame(
+        {"code": lad_shapes["area_code"].to_numpy(), "lon": shapely.get_x(pts), "lat": shapely.get_y(pts)}
+    )
     df["text"] = df["code"].map(names)
     df = df.dropna(subset=["text"])
     if bounds is not None:
@@ -274,7 +371,20 @@ def district_labels(lad_shapes: pd.DataFrame, names: dict[str, str], local: list
     return df[["lon", "lat", "text", "kind"]].reset_index(drop=True)
 
 
-_COMPASS = {"north", "south", "east", "west", "central", "mid", "inner", "outer", "city", "of", "upper", "lower"}
+_COMPASS = {
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "mid",
+    "inner",
+    "outer",
+    "city",
+    "of",
+    "upper",
+    "lower",
+}
 
 
 def town_labels(bounds: tuple[float, float, float, float], skip: set[str] | None = None) -> pd.DataFrame:
@@ -299,9 +409,9 @@ def town_labels(bounds: tuple[float, float, float, float], skip: set[str] | None
         if " and " in name or "," in name or "&" in name:
             continue
         words = name.split()
-        if not words or words[0].lower() in _COMPASS:     # 'South Ribble', 'West Lancashire': not a town
+        if not words or words[0].lower() in _COMPASS:  # 'South Ribble', 'West Lancashire': not a town
             continue
-        while words and words[-1].lower() in _COMPASS:    # 'Bolton North East' -> 'Bolton'
+        while words and words[-1].lower() in _COMPASS:  # 'Bolton North East' -> 'Bolton'
             words.pop()
         t = " ".join(words)
         if not t or t.lower() in seen or any(f" {t.lower()} " in f" {s_} " for s_ in seen):
@@ -312,7 +422,7 @@ def town_labels(bounds: tuple[float, float, float, float], skip: set[str] | None
 
 
 def _mercator(lon, lat, zoom):
-    scale = 512 * 2 ** zoom / (2 * math.pi)
+    scale = 512 * 2**zoom / (2 * math.pi)
     x = scale * (np.radians(lon) + math.pi)
     y = scale * (math.pi - np.log(np.tan(math.pi / 4 + np.radians(lat) / 2)))
     return x, y
@@ -360,9 +470,18 @@ def in_bounds(shapes_df: pd.DataFrame, bounds, pad: float = 0.0) -> pd.DataFrame
 def filled_layer(areas: pd.DataFrame, layer_id: str = "areas", pickable: bool = True) -> pdk.Layer:
     """Polygons with their own ``fill`` colour and plain-text ``tooltip``."""
     feats = features(areas, ["area_code", "tooltip", "fill"])
-    return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": feats}, id=layer_id,
-                     pickable=pickable, stroked=True, filled=True, get_fill_color="properties.fill",
-                     get_line_color=[255, 255, 255], line_width_min_pixels=0.5, auto_highlight=pickable)
+    return pdk.Layer(
+        "GeoJsonLayer",
+        {"type": "FeatureCollection", "features": feats},
+        id=layer_id,
+        pickable=pickable,
+        stroked=True,
+        filled=True,
+        get_fill_color="properties.fill",
+        get_line_color=[255, 255, 255],
+        line_width_min_pixels=0.5,
+        auto_highlight=pickable,
+    )
 
 
 def text_layer(labels: pd.DataFrame, layer_id: str = "labels") -> pdk.Layer:
@@ -370,27 +489,59 @@ def text_layer(labels: pd.DataFrame, layer_id: str = "labels") -> pdk.Layer:
     d["color"] = [LABEL_COLOURS.get(k, [60, 60, 60]) + [255] for k in d["kind"]]
     d["size"] = [LABEL_SIZES.get(k, 12) for k in d["kind"]]
     d["weight"] = ["bold" if k == "local" else "normal" for k in d["kind"]]
-    return pdk.Layer("TextLayer", d[["lon", "lat", "text", "color", "size"]], id=layer_id, pickable=False,
-                     get_position=["lon", "lat"], get_text="text", get_color="color", get_size="size",
-                     size_units='"pixels"', get_text_anchor='"middle"', get_alignment_baseline='"center"',
-                     font_family='"Liberation Sans, Arial, Helvetica, sans-serif"', character_set='"auto"', background=True, get_background_color=[255, 255, 255, 170],
-                     background_padding=[3, 1, 3, 1])
+    return pdk.Layer(
+        "TextLayer",
+        d[["lon", "lat", "text", "color", "size"]],
+        id=layer_id,
+        pickable=False,
+        get_position=["lon", "lat"],
+        get_text="text",
+        get_color="color",
+        get_size="size",
+        size_units='"pixels"',
+        get_text_anchor='"middle"',
+        get_alignment_baseline='"center"',
+        font_family='"Liberation Sans, Arial, Helvetica, sans-serif"',
+        character_set='"auto"',
+        background=True,
+        get_background_color=[255, 255, 255, 170],
+        background_padding=[3, 1, 3, 1],
+    )
 
 
 def sites_layer(sites: pd.DataFrame, layer_id: str = "anchor_sites") -> pdk.Layer:
     s = sites.dropna(subset=["lat", "lon"])
-    return pdk.Layer("ScatterplotLayer", s[["lon", "lat", "tooltip"]], id=layer_id, pickable=True,
-                     get_position=["lon", "lat"], get_radius=5, radius_units='"pixels"',
-                     get_fill_color=SITE + [255], get_line_color=[255, 255, 255], stroked=True,
-                     line_width_min_pixels=2)
+    return pdk.Layer(
+        "ScatterplotLayer",
+        s[["lon", "lat", "tooltip"]],
+        id=layer_id,
+        pickable=True,
+        get_position=["lon", "lat"],
+        get_radius=5,
+        radius_units='"pixels"',
+        get_fill_color=SITE + [255],
+        get_line_color=[255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=2,
+    )
 
 
 def circles_layer(c: pd.DataFrame, layer_id: str = "circles") -> pdk.Layer:
     d = c.dropna(subset=["lat", "lon"]).copy()
     d["fill"] = [list(f)[:3] + [list(f)[3] if len(f) > 3 else 220] for f in d["fill"]]
-    return pdk.Layer("ScatterplotLayer", d[["lon", "lat", "tooltip", "fill", "radius_px"]], id=layer_id, pickable=True,
-                     get_position=["lon", "lat"], get_radius="radius_px", radius_units='"pixels"',
-                     get_fill_color="fill", get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=1)
+    return pdk.Layer(
+        "ScatterplotLayer",
+        d[["lon", "lat", "tooltip", "fill", "radius_px"]],
+        id=layer_id,
+        pickable=True,
+        get_position=["lon", "lat"],
+        get_radius="radius_px",
+        radius_units='"pixels"',
+        get_fill_color="fill",
+        get_line_color=[255, 255, 255],
+        stroked=True,
+        line_width_min_pixels=1,
+    )
 
 
 def to_deck(pic: MapPicture, area_layer_id: str = "areas", extra: list[pdk.Layer] | None = None) -> pdk.Deck:
@@ -421,7 +572,7 @@ def ring_xy(wkbs, tol: float) -> tuple[np.ndarray, np.ndarray]:
     if tol > 0:
         g = shapely.simplify(g, tol, preserve_topology=False)
     parts = shapely.get_parts(g)
-    parts = parts[shapely.get_type_id(parts) == 3]          # polygons only
+    parts = parts[shapely.get_type_id(parts) == 3]  # polygons only
     rings = shapely.get_exterior_ring(parts)
     xy, idx = shapely.get_coordinates(rings, return_index=True)
     if not len(xy):
@@ -434,8 +585,18 @@ def ring_xy(wkbs, tol: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _poly_trace(wkbs, tol: float, fill: str, line: str, name: str, legend: bool, width: float = 0.6):
     x, y = ring_xy(wkbs, tol)
-    return go.Scatter(x=x, y=y, mode="lines", fill="toself", fillcolor=fill, line=dict(color=line, width=width),
-                      name=name, showlegend=legend, hoverinfo="skip", connectgaps=False)
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="lines",
+        fill="toself",
+        fillcolor=fill,
+        line=dict(color=line, width=width),
+        name=name,
+        showlegend=legend,
+        hoverinfo="skip",
+        connectgaps=False,
+    )
 
 
 def _rgba(c, alpha: float | None = None) -> str:
@@ -451,53 +612,124 @@ def to_figure(pic: MapPicture, title: str = "") -> go.Figure:
 
     fig = go.Figure()
     b = pic.bounds
-    if b is not None:                  # a little room round the edge
+    if b is not None:  # a little room round the edge
         px, py = (b[2] - b[0]) * 0.03, (b[3] - b[1]) * 0.03
         b = (b[0] - px, b[1] - py, b[2] + px, b[3] + py)
     span = max(b[2] - b[0], b[3] - b[1]) if b else 5.0
     tol = span / 1200
     if len(pic.context):
-        fig.add_trace(_poly_trace(pic.context["wkb"], tol, "rgb(245,245,245)", "rgb(120,120,120)", "Districts", False, 0.9))
+        fig.add_trace(
+            _poly_trace(
+                pic.context["wkb"], tol, "rgb(245,245,245)", "rgb(120,120,120)", "Districts", False, 0.9
+            )
+        )
     legend_names = {tuple(c[:3]): t for c, t in pic.legend}
     if len(pic.areas):
         a = pic.areas.assign(_k=[tuple(int(x) for x in f[:3]) for f in pic.areas["fill"]])
         shown = set()
-        for c, t in pic.legend:           # legend order first, then any other colour
+        for c, t in pic.legend:  # legend order first, then any other colour
             k = tuple(int(x) for x in c[:3])
             part = a[a["_k"] == k]
             if len(part):
                 fig.add_trace(_poly_trace(part["wkb"], tol, _rgba(k, 1.0), "white", t, False, 0.4))
                 shown.add(k)
-            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t, showlegend=True, hoverinfo="skip",
-                                     marker=dict(symbol="square", size=15, color=_rgba(k, 1.0), line=dict(color="#777", width=1))))
+            fig.add_trace(
+                go.Scatter(
+                    x=[None],
+                    y=[None],
+                    mode="markers",
+                    name=t,
+                    showlegend=True,
+                    hoverinfo="skip",
+                    marker=dict(
+                        symbol="square", size=15, color=_rgba(k, 1.0), line=dict(color="#777", width=1)
+                    ),
+                )
+            )
         for k, part in a[~a["_k"].isin(shown)].groupby("_k"):
-            fig.add_trace(_poly_trace(part["wkb"], tol, _rgba(k, 1.0), "white", legend_names.get(k, ""), False, 0.4))
+            fig.add_trace(
+                _poly_trace(part["wkb"], tol, _rgba(k, 1.0), "white", legend_names.get(k, ""), False, 0.4)
+            )
     if len(pic.circles):
         c = pic.circles.dropna(subset=["lat", "lon"])
-        fig.add_trace(go.Scatter(x=c["lon"], y=c["lat"], mode="markers", name=pic.circles_legend or "points",
-                                 showlegend=bool(pic.circles_legend),
-                                 marker=dict(color=[_rgba(f, 0.95) for f in c["fill"]], size=[max(5, r * 1.2) for r in c["radius_px"]],
-                                             line=dict(color="white", width=0.8)), hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=c["lon"],
+                y=c["lat"],
+                mode="markers",
+                name=pic.circles_legend or "points",
+                showlegend=bool(pic.circles_legend),
+                marker=dict(
+                    color=[_rgba(f, 0.95) for f in c["fill"]],
+                    size=[max(5, r * 1.2) for r in c["radius_px"]],
+                    line=dict(color="white", width=0.8),
+                ),
+                hoverinfo="skip",
+            )
+        )
     if len(pic.sites):
         s = pic.sites.dropna(subset=["lat", "lon"])
-        fig.add_trace(go.Scatter(x=s["lon"], y=s["lat"], mode="markers", name="Anchor sites", showlegend=True,
-                                 marker=dict(symbol="circle", size=10, color=rgb_hex(SITE), line=dict(color="white", width=1.5)),
-                                 hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=s["lon"],
+                y=s["lat"],
+                mode="markers",
+                name="Anchor sites",
+                showlegend=True,
+                marker=dict(
+                    symbol="circle", size=10, color=rgb_hex(SITE), line=dict(color="white", width=1.5)
+                ),
+                hoverinfo="skip",
+            )
+        )
     if len(pic.labels):
         for kind in ("other", "town", "wider", "local"):
             lab = pic.labels[pic.labels["kind"] == kind]
             if len(lab):
-                text = [f"<b>{_html.escape(str(t))}</b>" if kind == "local" else _html.escape(str(t)) for t in lab["text"]]
-                fig.add_trace(go.Scatter(x=lab["lon"], y=lab["lat"], mode="text", text=text, showlegend=False, hoverinfo="skip",
-                                         textfont=dict(size=LABEL_SIZES[kind] - 1, color=rgb_hex(LABEL_COLOURS[kind]),
-                                                       shadow="0px 0px 3px white")))
+                text = [
+                    f"<b>{_html.escape(str(t))}</b>" if kind == "local" else _html.escape(str(t))
+                    for t in lab["text"]
+                ]
+                fig.add_trace(
+                    go.Scatter(
+                        x=lab["lon"],
+                        y=lab["lat"],
+                        mode="text",
+                        text=text,
+                        showlegend=False,
+                        hoverinfo="skip",
+                        textfont=dict(
+                            size=LABEL_SIZES[kind] - 1,
+                            color=rgb_hex(LABEL_COLOURS[kind]),
+                            shadow="0px 0px 3px white",
+                        ),
+                    )
+                )
     lat0 = (b[1] + b[3]) / 2 if b else 54.0
     fig.update_xaxes(visible=False, range=[b[0], b[2]] if b else None, showgrid=False, zeroline=False)
-    fig.update_yaxes(visible=False, range=[b[1], b[3]] if b else None, showgrid=False, zeroline=False,
-                     scaleanchor="x", scaleratio=1 / math.cos(math.radians(lat0)))
-    fig.update_layout(showlegend=True, margin=dict(l=16, r=280, t=70, b=24), plot_bgcolor="white",
-                      legend=dict(title=dict(text=pic.legend_title), orientation="v", x=1.02, xanchor="left", y=1.0,
-                                  yanchor="top", bgcolor="rgba(255,255,255,0.9)", font=dict(size=13)))
+    fig.update_yaxes(
+        visible=False,
+        range=[b[1], b[3]] if b else None,
+        showgrid=False,
+        zeroline=False,
+        scaleanchor="x",
+        scaleratio=1 / math.cos(math.radians(lat0)),
+    )
+    fig.update_layout(
+        showlegend=True,
+        margin=dict(l=16, r=280, t=70, b=24),
+        plot_bgcolor="white",
+        legend=dict(
+            title=dict(text=pic.legend_title),
+            orientation="v",
+            x=1.02,
+            xanchor="left",
+            y=1.0,
+            yanchor="top",
+            bgcolor="rgba(255,255,255,0.9)",
+            font=dict(size=13),
+        ),
+    )
     return theme.apply(fig, title or None)
 
 
@@ -506,26 +738,46 @@ def area_table(pic_rows: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
     return pic_rows[list(columns)].rename(columns=columns).reset_index(drop=True)
 
 
-IMD_LEGEND = [(IMD[0], "1 (most deprived 10%)"), *[(IMD[i], str(i + 1)) for i in range(1, 9)], (IMD[9], "10 (least deprived)")]
+IMD_LEGEND = [
+    (IMD[0], "1 (most deprived 10%)"),
+    *[(IMD[i], str(i + 1)) for i in range(1, 9)],
+    (IMD[9], "10 (least deprived)"),
+]
 
 
-def spend_rows(areas: pd.DataFrame, protect: bool, n: int, parents: pd.DataFrame | None) -> tuple[pd.DataFrame, dict | None]:
+def spend_rows(
+    areas: pd.DataFrame, protect: bool, n: int, parents: pd.DataFrame | None
+) -> tuple[pd.DataFrame, dict | None]:
     """The spend map's rows (cwb.maps.protect_suppliers when ``protect``), with imd_decile kept
     for single areas."""
     if protect:
         rows, summ = protect_suppliers(areas, n, parents)
     else:
-        rows = areas[["area_code", "spend_gbp", "n_suppliers"]].assign(members=[[c] for c in areas["area_code"]], kind="area")
+        rows = areas[["area_code", "spend_gbp", "n_suppliers"]].assign(
+            members=[[c] for c in areas["area_code"]], kind="area"
+        )
         summ = None
     dec = dict(zip(areas["area_code"], areas["imd_decile"])) if "imd_decile" in areas else {}
-    rows["imd_decile"] = [dec.get(c) if k == "area" else None for c, k in zip(rows["area_code"], rows["kind"])]
+    rows["imd_decile"] = [
+        dec.get(c) if k == "area" else None for c, k in zip(rows["area_code"], rows["kind"])
+    ]
     rows["spend_gbp"] = pd.to_numeric(rows["spend_gbp"], errors="coerce").astype(float)
     return rows.reset_index(drop=True), summ
 
 
-def spend_picture(rows: pd.DataFrame, shapes_df: pd.DataFrame, centres: pd.DataFrame, names: dict[str, str],
-                  total_gbp: float | None, colour: str, context: pd.DataFrame, labels: pd.DataFrame,
-                  sites: pd.DataFrame, n: int, bounds=None) -> tuple[MapPicture, pd.DataFrame]:
+def spend_picture(
+    rows: pd.DataFrame,
+    shapes_df: pd.DataFrame,
+    centres: pd.DataFrame,
+    names: dict[str, str],
+    total_gbp: float | None,
+    colour: str,
+    context: pd.DataFrame,
+    labels: pd.DataFrame,
+    sites: pd.DataFrame,
+    n: int,
+    bounds=None,
+) -> tuple[MapPicture, pd.DataFrame]:
     """The spend map and its export table from :func:`spend_rows`.
 
     Shares are of ``total_gbp``, all spend in scope (the denominator of the headline A2,
@@ -543,8 +795,11 @@ def spend_picture(rows: pd.DataFrame, shapes_df: pd.DataFrame, centres: pd.DataF
         share = 100 * r.spend_gbp / total_gbp if total_gbp and pd.notna(r.spend_gbp) else None
         if r.kind == "area":
             head = name
-            fill = (IMD[int(r.imd_decile) - 1] + [215] if pd.notna(r.imd_decile) else GREY + [150]) if colour == "imd" \
+            fill = (
+                (IMD[int(r.imd_decile) - 1] + [215] if pd.notna(r.imd_decile) else GREY + [150])
+                if colour == "imd"
                 else fill_of[i]
+            )
         elif r.kind == "merged":
             head = f"{len(r.members)} areas with fewer than {n} suppliers each, merged (in {name})"
             fill = MERGED + [200]
@@ -552,11 +807,17 @@ def spend_picture(rows: pd.DataFrame, shapes_df: pd.DataFrame, centres: pd.DataF
             head = name
             fill = HIDDEN + [200]
         if r.kind == "hidden":
-            tip_text = tip(head, f"Fewer than {n} suppliers: spend not shown, so that no supplier's spend can be read off")
+            tip_text = tip(
+                head,
+                f"Fewer than {n} suppliers: spend not shown, so that no supplier's spend can be read off",
+            )
         else:
-            tip_text = tip(head, f"{fmt.gbp(r.spend_gbp)} · {fmt.pct(share)} of all spend in scope",
-                           f"{int(r.n_suppliers):,} suppliers",
-                           f"IMD decile {int(r.imd_decile)}" if pd.notna(r.imd_decile) else None)
+            tip_text = tip(
+                head,
+                f"{fmt.gbp(r.spend_gbp)} · {fmt.pct(share)} of all spend in scope",
+                f"{int(r.n_suppliers):,} suppliers",
+                f"IMD decile {int(r.imd_decile)}" if pd.notna(r.imd_decile) else None,
+            )
         parts = [geo[c] for c in r.members if c in geo]
         if parts:
             wkb = parts[0] if len(parts) == 1 else shapely.to_wkb(shapely.union_all(shapely.from_wkb(parts)))
@@ -564,14 +825,26 @@ def spend_picture(rows: pd.DataFrame, shapes_df: pd.DataFrame, centres: pd.DataF
         else:
             pos = [cen.loc[c] for c in r.members if c in cen.index]
             if pos:
-                circ.append({"lon": float(np.mean([p["lon"] for p in pos])), "lat": float(np.mean([p["lat"] for p in pos])),
-                             "fill": fill, "tooltip": tip_text, "radius_px": 6})
-        table.append({"Area code": r.area_code, "Area": head,
-                      "Spend £": round(float(r.spend_gbp)) if pd.notna(r.spend_gbp) else None,
-                      "Share of spend in scope %": round(share, 1) if share is not None else None,
-                      "Suppliers": int(r.n_suppliers) if pd.notna(r.n_suppliers) else None,
-                      "Areas merged": "; ".join(r.members) if r.kind == "merged" else "",
-                      "Note": f"fewer than {n} suppliers: not shown" if r.kind == "hidden" else ""})
+                circ.append(
+                    {
+                        "lon": float(np.mean([p["lon"] for p in pos])),
+                        "lat": float(np.mean([p["lat"] for p in pos])),
+                        "fill": fill,
+                        "tooltip": tip_text,
+                        "radius_px": 6,
+                    }
+                )
+        table.append(
+            {
+                "Area code": r.area_code,
+                "Area": head,
+                "Spend £": round(float(r.spend_gbp)) if pd.notna(r.spend_gbp) else None,
+                "Share of spend in scope %": round(share, 1) if share is not None else None,
+                "Suppliers": int(r.n_suppliers) if pd.notna(r.n_suppliers) else None,
+                "Areas merged": "; ".join(r.members) if r.kind == "merged" else "",
+                "Note": f"fewer than {n} suppliers: not shown" if r.kind == "hidden" else "",
+            }
+        )
     areas_df = pd.DataFrame(polys, columns=["area_code", "wkb", "fill", "tooltip"])
     circles = pd.DataFrame(circ, columns=["lon", "lat", "fill", "tooltip", "radius_px"])
     tab = pd.DataFrame(table)
@@ -586,9 +859,19 @@ def spend_picture(rows: pd.DataFrame, shapes_df: pd.DataFrame, centres: pd.DataF
         extra_legend.append((HIDDEN, f"fewer than {n} suppliers: not shown"))
     if bounds is None:
         bounds = context_bounds(context)
-    pic = MapPicture(areas=areas_df, context=context, labels=labels, sites=sites, legend=legend + extra_legend,
-                     legend_title=title, bounds=bounds, circles=circles,
-                     circles_legend="areas outside England and Wales (no boundary: a circle at their postcodes)" if len(circles) else "")
+    pic = MapPicture(
+        areas=areas_df,
+        context=context,
+        labels=labels,
+        sites=sites,
+        legend=legend + extra_legend,
+        legend_title=title,
+        bounds=bounds,
+        circles=circles,
+        circles_legend="areas outside England and Wales (no boundary: a circle at their postcodes)"
+        if len(circles)
+        else "",
+    )
     if "imd_decile" in rows and rows["imd_decile"].notna().any():
         tab["IMD decile"] = [int(d) if pd.notna(d) else None for d in rows["imd_decile"]]
     return pic, tab
@@ -601,15 +884,24 @@ def anchor_sites(sites: pd.DataFrame, anchor_ids: list[str]) -> pd.DataFrame:
     return s[["lon", "lat", "name", "tooltip"]].reset_index(drop=True)
 
 
-def labels_for(lad_shapes: pd.DataFrame, lad_names: dict[str, str], local: list[str], wider: list[str], bounds,
-               towns: bool, neighbours: bool = True) -> pd.DataFrame:
+def labels_for(
+    lad_shapes: pd.DataFrame,
+    lad_names: dict[str, str],
+    local: list[str],
+    wider: list[str],
+    bounds,
+    towns: bool,
+    neighbours: bool = True,
+) -> pd.DataFrame:
     """District labels (and town names from the constituencies when ``towns``), decluttered at
     the zoom that fits ``bounds``."""
     d = district_labels(lad_shapes, lad_names, local, wider, bounds)
     if not neighbours:
         d = d[d["kind"] != "other"]
     if towns and bounds is not None:
-        d = pd.concat([d, town_labels(bounds, skip=set(d["text"]) | set(lad_names.values()))], ignore_index=True)
+        d = pd.concat(
+            [d, town_labels(bounds, skip=set(d["text"]) | set(lad_names.values()))], ignore_index=True
+        )
     return declutter(d, zoom_for(bounds))
 
 
@@ -620,5 +912,7 @@ def dissolve(lsoa_shapes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
     out = []
     for code, part in d.groupby("lad_code"):
         g = shapely.union_all(shapely.set_precision(shapely.from_wkb(part["wkb"].to_numpy()), 1e-6))
-        out.append({"area_code": code, "wkb": shapely.to_wkb(shapely.simplify(shapely.make_valid(g), 0.0005))})
+        out.append(
+            {"area_code": code, "wkb": shapely.to_wkb(shapely.simplify(shapely.make_valid(g), 0.0005))}
+        )
     return pd.DataFrame(out, columns=["area_code", "wkb"])

@@ -34,9 +34,8 @@ DEFAULT_DENOMINATOR = "all"
 DEFAULT_TOP_N = 300
 TOP_N_MIN, TOP_N_MAX = 10, 1000
 IMD_EDITIONS = ("2019", "2025")
-DEFAULT_IMD = "2019"            # when no edition is loaded; otherwise the latest loaded
+DEFAULT_IMD = "2019"  # when no edition is loaded; otherwise the latest loaded
 NETWORK_FIGURES = "spend-weighted sums over the anchors (never averages of percentages)"
-
 
 
 class MethodError(ValueError):
@@ -53,20 +52,20 @@ class Method:
     """The scope and rules of every figure on a page, a slide or in an export."""
 
     network_id: str
-    years: tuple[str, ...]                    # financial years with data in the network
-    fy: str                                   # the year shown
+    years: tuple[str, ...]  # financial years with data in the network
+    fy: str  # the year shown
     baseline_fy: str
     local_lads: tuple[str, ...]
-    wider_lads: tuple[str, ...]               # always includes the local districts
+    wider_lads: tuple[str, ...]  # always includes the local districts
     region_code: str
-    anchors: tuple[str, ...] = ()             # chosen anchors; empty = every anchor of the network
+    anchors: tuple[str, ...] = ()  # chosen anchors; empty = every anchor of the network
     denominator: str = DEFAULT_DENOMINATOR
     top_n: int = DEFAULT_TOP_N
     imd_edition: str = DEFAULT_IMD
     imd_loaded: tuple[str, ...] = ()
     # names for the statements (not part of any query)
     network_name: str = ""
-    anchor_names: Mapping[str, str] = field(default_factory=dict)   # every anchor of the network
+    anchor_names: Mapping[str, str] = field(default_factory=dict)  # every anchor of the network
     anchor_types: Mapping[str, str] = field(default_factory=dict)
     local_name: str = ""
     wider_name: str = ""
@@ -88,32 +87,51 @@ class Method:
         if not TOP_N_MIN <= self.top_n <= TOP_N_MAX:
             raise MethodError(f"top N must be between {TOP_N_MIN} and {TOP_N_MAX}, not {self.top_n}")
         if self.imd_edition not in IMD_EDITIONS:
-            raise MethodError(f"unknown deprivation edition {self.imd_edition!r}; one of {', '.join(IMD_EDITIONS)}")
+            raise MethodError(
+                f"unknown deprivation edition {self.imd_edition!r}; one of {', '.join(IMD_EDITIONS)}"
+            )
         if self.years and self.fy not in self.years:
-            raise MethodError(f"no data for financial year {self.fy!r}; years with data: {', '.join(self.years)}")
+            raise MethodError(
+                f"no data for financial year {self.fy!r}; years with data: {', '.join(self.years)}"
+            )
         if self.years and self.baseline_fy not in self.years:
-            raise MethodError(f"no data for baseline year {self.baseline_fy!r}; years with data: {', '.join(self.years)}")
+            raise MethodError(
+                f"no data for baseline year {self.baseline_fy!r}; years with data: {', '.join(self.years)}"
+            )
         if self.anchor_names:
             bad = [a for a in self.anchors if a not in self.anchor_names]
             if bad:
-                raise MethodError(f"unknown anchor {', '.join(bad)} in network {self.network_id}; "
-                                  f"known: {', '.join(self.anchor_names)}")
+                raise MethodError(
+                    f"unknown anchor {', '.join(bad)} in network {self.network_id}; "
+                    f"known: {', '.join(self.anchor_names)}"
+                )
         if not self.local_lads:
             raise MethodError("the local area needs at least one district (LAD code)")
 
     # -- building one ------------------------------------------------------------------------
     @classmethod
-    def for_network(cls, con: duckdb.DuckDBPyConnection, network_id: str | None = None, *,
-                    anchors: list[str] | tuple[str, ...] | None = None, fy: str | None = None,
-                    baseline_fy: str | None = None, local_lads: list[str] | None = None,
-                    wider_lads: list[str] | None = None, denominator: str | None = None,
-                    top_n: int | None = None, imd_edition: str | None = None) -> Method:
+    def for_network(
+        cls,
+        con: duckdb.DuckDBPyConnection,
+        network_id: str | None = None,
+        *,
+        anchors: list[str] | tuple[str, ...] | None = None,
+        fy: str | None = None,
+        baseline_fy: str | None = None,
+        local_lads: list[str] | None = None,
+        wider_lads: list[str] | None = None,
+        denominator: str | None = None,
+        top_n: int | None = None,
+        imd_edition: str | None = None,
+    ) -> Method:
         """The network's defaults (first network, latest year, its declared geography, all
         third-party spend, top 300, the latest deprivation edition loaded), overridden by the
         arguments given. Raises MethodError with a message naming what is wrong."""
         nets = db.run("networks", con)
         if nets.empty:
-            raise MethodError("the database has no network: load the demo (python -m cwb demo) or import data first")
+            raise MethodError(
+                "the database has no network: load the demo (python -m cwb demo) or import data first"
+            )
         if network_id is None:
             network_id = str(nets["network_id"].iloc[0])
         if network_id not in set(nets["network_id"]):
@@ -121,7 +139,9 @@ class Method:
         net = nets.set_index("network_id").loc[network_id]
         years = db.run("financial_years", con, network_id=network_id)["financial_year"].tolist()
         if not years:
-            raise MethodError(f"network {network_id} has no payments, staff counts or sites yet: import data first")
+            raise MethodError(
+                f"network {network_id} has no payments, staff counts or sites yet: import data first"
+            )
         editions = db.run("imd_editions", con)["edition"].tolist()
         a = db.run("anchors", con, network_id=network_id)
         lads = db.run("lads", con)
@@ -131,42 +151,73 @@ class Method:
         net_wider = list(net["wider_lad_codes"])
         wider = list(wider_lads or net_wider)
         return cls(
-            network_id=network_id, years=tuple(years), fy=fy or years[-1], baseline_fy=baseline_fy or base_default,
-            local_lads=tuple(local), wider_lads=tuple(wider), region_code=str(net["region_code"]),
-            anchors=tuple(anchors or ()), denominator=denominator or DEFAULT_DENOMINATOR,
+            network_id=network_id,
+            years=tuple(years),
+            fy=fy or years[-1],
+            baseline_fy=baseline_fy or base_default,
+            local_lads=tuple(local),
+            wider_lads=tuple(wider),
+            region_code=str(net["region_code"]),
+            anchors=tuple(anchors or ()),
+            denominator=denominator or DEFAULT_DENOMINATOR,
             top_n=DEFAULT_TOP_N if top_n is None else top_n,
-            imd_edition=imd_edition or (editions[-1] if editions else DEFAULT_IMD), imd_loaded=tuple(editions),
-            network_name=str(net["name"]), anchor_names=dict(zip(a["anchor_id"], a["name"])),
+            imd_edition=imd_edition or (editions[-1] if editions else DEFAULT_IMD),
+            imd_loaded=tuple(editions),
+            network_name=str(net["name"]),
+            anchor_names=dict(zip(a["anchor_id"], a["name"])),
             anchor_types=dict(zip(a["anchor_id"], a["anchor_type"])),
             local_name=local_area_name(local, lad_names),
             wider_name=wider_area_name(wider, net_wider, net["wider_name"], local),
-            region_name=str(net["region_name"]), synthetic=bool(a["is_synthetic"].any()) if len(a) else False)
+            region_name=str(net["region_name"]),
+            synthetic=bool(a["is_synthetic"].any()) if len(a) else False,
+        )
 
     def replace(self, **changes: Any) -> Method:
         """A copy with some settings changed (validated again)."""
         return dataclasses.replace(self, **changes)
 
     # -- query parameters ----------------------------------------------------------------------
-    def common(self, *, fy_from: str | None = None, fy_to: str | None = None, fy: str | None = None,
-               anchors: list[str] | tuple[str, ...] | None = None) -> dict[str, Any]:
+    def common(
+        self,
+        *,
+        fy_from: str | None = None,
+        fy_to: str | None = None,
+        fy: str | None = None,
+        anchors: list[str] | tuple[str, ...] | None = None,
+    ) -> dict[str, Any]:
         """Every method parameter a metric query may declare."""
         return {
             "network_id": self.network_id,
             "anchor_ids": list(self.anchors if anchors is None else anchors),
-            "fy": fy or self.fy, "fy_from": fy_from or self.fy, "fy_to": fy_to or self.fy,
-            "denominator": self.denominator, "top_n": self.top_n,
-            "local_lads": list(self.local_lads), "wider_lads": list(self.wider_lads),
-            "region_code": self.region_code, "imd_edition": self.imd_edition,
+            "fy": fy or self.fy,
+            "fy_from": fy_from or self.fy,
+            "fy_to": fy_to or self.fy,
+            "denominator": self.denominator,
+            "top_n": self.top_n,
+            "local_lads": list(self.local_lads),
+            "wider_lads": list(self.wider_lads),
+            "region_code": self.region_code,
+            "imd_edition": self.imd_edition,
         }
 
-    def params(self, query: str, *, fy_from: str | None = None, fy_to: str | None = None,
-               fy: str | None = None, anchors: list[str] | tuple[str, ...] | None = None,
-               **extra: Any) -> dict[str, Any]:
+    def params(
+        self,
+        query: str,
+        *,
+        fy_from: str | None = None,
+        fy_to: str | None = None,
+        fy: str | None = None,
+        anchors: list[str] | tuple[str, ...] | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
         """The bound parameters of the named query: the method settings it declares, plus
         ``extra`` (query-specific settings, which db.run checks the query declares)."""
         wanted = db.sql_params(db.sql_text(query))
-        out = {k: v for k, v in self.common(fy_from=fy_from, fy_to=fy_to, fy=fy, anchors=anchors).items()
-               if k in wanted}
+        out = {
+            k: v
+            for k, v in self.common(fy_from=fy_from, fy_to=fy_to, fy=fy, anchors=anchors).items()
+            if k in wanted
+        }
         out.update(extra)
         return out
 
@@ -202,8 +253,10 @@ class Method:
 
     @property
     def geography_label(self) -> str:
-        return (f"{self.local_name} ({', '.join(self.local_lads)}); wider area {self.wider_name} "
-                f"({len(self.wider_lads)} districts); region {self.region_name}")
+        return (
+            f"{self.local_name} ({', '.join(self.local_lads)}); wider area {self.wider_name} "
+            f"({len(self.wider_lads)} districts); region {self.region_name}"
+        )
 
     @property
     def period_label(self) -> str:
@@ -211,27 +264,50 @@ class Method:
 
     def statement(self) -> str:
         """The method in one paragraph (the caption under every figure, the last slide)."""
-        return (f"Anchors: {self.anchors_label}. Period: {self.period_label}; baseline {self.baseline_fy}. "
-                f"Local geography: {self.geography_label}. Denominator: {self.denominator_label}. "
-                f"Network figures are {NETWORK_FIGURES}.")
+        return (
+            f"Anchors: {self.anchors_label}. Period: {self.period_label}; baseline {self.baseline_fy}. "
+            f"Local geography: {self.geography_label}. Denominator: {self.denominator_label}. "
+            f"Network figures are {NETWORK_FIGURES}."
+        )
 
-    def provenance(self, title: str, measure: str, numerator: str = "", period: str | None = None,
-                   denominator: str | None = None, imd: bool = False, **kw: Any) -> Provenance:
+    def provenance(
+        self,
+        title: str,
+        measure: str,
+        numerator: str = "",
+        period: str | None = None,
+        denominator: str | None = None,
+        imd: bool = False,
+        **kw: Any,
+    ) -> Provenance:
         """The method statement of one figure (caption, export header, slide notes): the
         method's anchors, period, geography and denominator unless the figure says otherwise."""
-        return Provenance(title=title, measure=measure, numerator=numerator,
-                          denominator=self.denominator_label if denominator is None else denominator,
-                          period=period or self.period_label, anchors=self.anchors_label,
-                          geography=self.geography_label, imd_edition=self.imd_edition if imd else None,
-                          synthetic=self.synthetic, **kw)
+        return Provenance(
+            title=title,
+            measure=measure,
+            numerator=numerator,
+            denominator=self.denominator_label if denominator is None else denominator,
+            period=period or self.period_label,
+            anchors=self.anchors_label,
+            geography=self.geography_label,
+            imd_edition=self.imd_edition if imd else None,
+            synthetic=self.synthetic,
+            **kw,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The method block of the CLI's JSON and of exports."""
-        return {"local_lads": list(self.local_lads), "wider_lads": list(self.wider_lads),
-                "region_code": self.region_code, "denominator": self.denominator,
-                "denominator_label": self.denominator_label, "top_n": self.top_n,
-                "imd_edition": self.imd_edition, "imd_loaded": list(self.imd_loaded),
-                "network_figures": NETWORK_FIGURES}
+        return {
+            "local_lads": list(self.local_lads),
+            "wider_lads": list(self.wider_lads),
+            "region_code": self.region_code,
+            "denominator": self.denominator,
+            "denominator_label": self.denominator_label,
+            "top_n": self.top_n,
+            "imd_edition": self.imd_edition,
+            "imd_loaded": list(self.imd_loaded),
+            "network_figures": NETWORK_FIGURES,
+        }
 
 
 def wider_area_name(wider: list[str], net_wider: list[str], net_wider_name: Any, local: list[str]) -> str:

@@ -61,8 +61,9 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: Method) -> bytes:
         """The catalogue's table: every indicator, its value, change, numerator and denominator."""
         widths = [3.3, 1.3, 1.6, 3.4, 2.7]
         rows = min(len(df), 24) + 1
-        shape = slide.shapes.add_table(rows, len(df.columns), Inches(0.5), Inches(1.35), Inches(sum(widths)),
-                                       Inches(0.22 * rows))
+        shape = slide.shapes.add_table(
+            rows, len(df.columns), Inches(0.5), Inches(1.35), Inches(sum(widths)), Inches(0.22 * rows)
+        )
         tbl = shape.table
         for j, w in enumerate(widths):
             tbl.columns[j].width = Inches(w)
@@ -80,17 +81,43 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: Method) -> bytes:
 
     sensitivity = config.get("CWB_SENSITIVITY")
     s = prs.slides.add_slide(blank)
-    band = s.shapes.add_shape(1, 0, 0, prs.slide_width, Inches(0.35))   # 1 = rectangle
+    band = s.shapes.add_shape(1, 0, 0, prs.slide_width, Inches(0.35))  # 1 = rectangle
     band.fill.solid()
     band.fill.fore_color.rgb = RGBColor(*DARK_BLUE)
     band.line.fill.background()
-    one = ctx.one_anchor if len(ctx.anchor_names) > 1 else None   # an anchor's pack is headed with the anchor
-    text(s, 0.8, 2.0, 11.7, 1.2, ctx.anchor_names.get(one, one) if one else ctx.network_name, 40, True, DARK_BLUE)
+    one = ctx.one_anchor if len(ctx.anchor_names) > 1 else None  # an anchor's pack is headed with the anchor
+    text(
+        s,
+        0.8,
+        2.0,
+        11.7,
+        1.2,
+        ctx.anchor_names.get(one, one) if one else ctx.network_name,
+        40,
+        True,
+        DARK_BLUE,
+    )
     text(s, 0.8, 3.3, 11.7, 0.8, f"Community wealth building: progress in {ctx.fy}", 26)
-    text(s, 0.8, 4.2, 11.7, 1.0, (f"A member of {ctx.network_name}" if one else ctx.anchors_label)
-         + f". Compared with {ctx.baseline_fy}.", 18)
-    text(s, 0.8, 6.4, 11.7, 0.5, f"{sensitivity} · produced {dt.date.today():%d %B %Y}"
-         + (" · synthetic demo data" if ctx.synthetic else ""), 12)
+    text(
+        s,
+        0.8,
+        4.2,
+        11.7,
+        1.0,
+        (f"A member of {ctx.network_name}" if one else ctx.anchors_label)
+        + f". Compared with {ctx.baseline_fy}.",
+        18,
+    )
+    text(
+        s,
+        0.8,
+        6.4,
+        11.7,
+        0.5,
+        f"{sensitivity} · produced {dt.date.today():%d %B %Y}"
+        + (" · synthetic demo data" if ctx.synthetic else ""),
+        12,
+    )
     for sl in slides.build(con, ctx):
         s = titled(sl.headline)
         if sl.fig is not None and sl.prov is not None:
@@ -101,13 +128,15 @@ def build_pack(con: duckdb.DuckDBPyConnection, ctx: Method) -> bytes:
             if pic.height > Inches(4.55):
                 ratio = Inches(4.55) / pic.height
                 pic.height, pic.width = Emu(int(pic.height * ratio)), Emu(int(pic.width * ratio))
-            pic.left = Emu(int((prs.slide_width - pic.width) / 2))          # centred under the headline
+            pic.left = Emu(int((prs.slide_width - pic.width) / 2))  # centred under the headline
             # alternative text for screen readers (accessibility regulations): the point and the method
             pic._element.nvPicPr.cNvPr.set("descr", f"{sl.headline} {sl.prov.caption()}")
             pic._element.nvPicPr.cNvPr.set("title", sl.prov.title)
             top = (pic.top + pic.height) / 914400 + 0.08
             cap = text(s, 0.6, top, 12.1, 7.4 - top, sl.prov.caption(), 12, colour=(0x3D, 0x3D, 0x3D))
-            cap.text_frame.auto_size = MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE     # a long method statement shrinks to fit
+            cap.text_frame.auto_size = (
+                MSO_AUTO_SIZE.TEXT_TO_FIT_SHAPE
+            )  # a long method statement shrinks to fit
             p = cap.text_frame.add_paragraph()
             p.text = sl.prov.source_line()
             p.font.size = Pt(10)
@@ -138,8 +167,9 @@ def cmd_pack(args) -> int:
 
     con = manage.open_database(args.db)
     try:
-        ctx = slides.context_for(con, anchors=[args.anchor] if args.anchor else None, fy=args.year,
-                                 network_id=args.network_id)
+        ctx = slides.context_for(
+            con, anchors=[args.anchor] if args.anchor else None, fy=args.year, network_id=args.network_id
+        )
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2

@@ -90,8 +90,13 @@ class Protected:
     rounded_cells: int
 
 
-def protect_table(df: pd.DataFrame, count_cols: list[str], k: int | None = None,
-                  total_col: str | None = None, measure_cols: tuple[str, ...] = ()) -> Protected:
+def protect_table(
+    df: pd.DataFrame,
+    count_cols: list[str],
+    k: int | None = None,
+    total_col: str | None = None,
+    measure_cols: tuple[str, ...] = (),
+) -> Protected:
     """Protect the count columns of each row (a row is one group with an optional total column).
 
     ``values`` keeps numbers for charts (NaN where suppressed, rounded to 5 elsewhere);
@@ -125,7 +130,9 @@ def protect_table(df: pd.DataFrame, count_cols: list[str], k: int | None = None,
             n_round += int(((shown != x) & ~small & ~missing).sum())
         v = np.where(small | missing, np.nan, shown)
         vals[c] = v
-        disp[c] = [marker(k) if sm else ("–" if ms else f"{sv:,.0f}") for sm, ms, sv in zip(small, missing, v)]
+        disp[c] = [
+            marker(k) if sm else ("–" if ms else f"{sv:,.0f}") for sm, ms, sv in zip(small, missing, v)
+        ]
     vals["rounded_to_5"] = True
     return Protected(vals, disp, n_supp, n_round)
 
@@ -143,8 +150,9 @@ def pct(num, den, digits: int = 1):
     return round(100 * n / d, digits)
 
 
-def protect_areas(df: pd.DataFrame, count_col: str, k: int | None = None,
-                  parent_col: str | list[str] | None = None) -> tuple[pd.DataFrame, dict]:
+def protect_areas(
+    df: pd.DataFrame, count_col: str, k: int | None = None, parent_col: str | list[str] | None = None
+) -> tuple[pd.DataFrame, dict]:
     """Areas for a map, protected.
 
     Areas with at least ``k`` staff are kept (count rounded to 5). Areas below ``k`` are grouped
@@ -175,8 +183,16 @@ def protect_areas(df: pd.DataFrame, count_col: str, k: int | None = None,
                 g[1].append(code)
         big = {p_: g for p_, g in acc.items() if g[0] >= k}
         if big:
-            groups.append(pd.DataFrame({"area_code": list(big), count_col: [g[0] for g in big.values()],
-                                        "members": [g[1] for g in big.values()], "merged": True}))
+            groups.append(
+                pd.DataFrame(
+                    {
+                        "area_code": list(big),
+                        count_col: [g[0] for g in big.values()],
+                        "members": [g[1] for g in big.values()],
+                        "merged": True,
+                    }
+                )
+            )
             done = {c for g in big.values() for c in g[1]}
             rest = rest[~rest["area_code"].isin(done)]
     merged = pd.concat(groups, ignore_index=True) if groups else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-TOLERANCE_PP = 2.0   # 'at risk' band: within this many percentage points short of the target
+TOLERANCE_PP = 2.0  # 'at risk' band: within this many percentage points short of the target
 
 STATUS_TEXT = {
     "on track": "✔ On track",
@@ -12,8 +12,10 @@ STATUS_TEXT = {
     "off track": "✖ Off track",
     "no data": "– No data",
 }
-THRESHOLDS = (f"On track: the actual meets or beats the target. At risk: short of it by no more than "
-              f"{TOLERANCE_PP:g} percentage points. Off track: short by more than that.")
+THRESHOLDS = (
+    f"On track: the actual meets or beats the target. At risk: short of it by no more than "
+    f"{TOLERANCE_PP:g} percentage points. Off track: short by more than that."
+)
 
 
 def status(actual, target, direction: str = "higher", tolerance: float = TOLERANCE_PP) -> str:

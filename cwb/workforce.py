@@ -21,8 +21,19 @@ def rlw_rate(financial_year: str, london: bool = False) -> float | None:
     return rlw.rate(financial_year, london)
 
 
-COUNTS = ["headcount", "local_headcount", "deprived_headcount", "adult_headcount", "paid_rlw", "apprentices",
-          "apprentice_starts", "entry_hires", "entry_hires_local", "entry_hires_deprived", "insecure"]
+COUNTS = [
+    "headcount",
+    "local_headcount",
+    "deprived_headcount",
+    "adult_headcount",
+    "paid_rlw",
+    "apprentices",
+    "apprentice_starts",
+    "entry_hires",
+    "entry_hires_local",
+    "entry_hires_deprived",
+    "insecure",
+]
 
 INDICATORS = {
     # id: (label, numerator column, denominator column)
@@ -36,7 +47,9 @@ INDICATORS = {
 }
 
 
-def protected_indicators(raw: pd.DataFrame, k: int | None = None, deprived_pop_pct: float | None = None) -> pd.DataFrame:
+def protected_indicators(
+    raw: pd.DataFrame, k: int | None = None, deprived_pop_pct: float | None = None
+) -> pd.DataFrame:
     """One row per anchor-year: protected counts (numbers, NaN where suppressed, rounded to 5),
     the display text of each count (``<count>_text``), and every percentage computed from the
     protected counts. ``deprived_pop_pct``: the local population's share (%) living in IMD
@@ -44,15 +57,18 @@ def protected_indicators(raw: pd.DataFrame, k: int | None = None, deprived_pop_p
     k = k or privacy.k_default()
     if raw.empty:
         return raw
-    prot = privacy.protect_table(raw, [c for c in COUNTS if c != "headcount"], k=k, total_col="headcount",
-                                 measure_cols=("fte",))
+    prot = privacy.protect_table(
+        raw, [c for c in COUNTS if c != "headcount"], k=k, total_col="headcount", measure_cols=("fte",)
+    )
     out = prot.values.copy()
     for c in [*COUNTS, "fte"]:
         out[f"{c}_text"] = prot.display[c]
     for ind, (_label, num, den) in INDICATORS.items():
         out[f"{ind}_pct"] = [privacy.pct(n, d) for n, d in zip(out[num], out[den])]
     out["B4_ratio"] = [
-        None if (b3 is None or deprived_pop_pct in (None, 0) or pd.isna(deprived_pop_pct)) else round(b3 / deprived_pop_pct, 2)
+        None
+        if (b3 is None or deprived_pop_pct in (None, 0) or pd.isna(deprived_pop_pct))
+        else round(b3 / deprived_pop_pct, 2)
         for b3 in out["B3_pct"]
     ]
     return out

@@ -14,11 +14,18 @@ from cwb.ingest.stage import aliases_for, file_columns, save_mapping
 from cwb.ui import data, import_forms
 from cwb.ui.frame import footer, frame
 
-KINDS = {"payments": "Payments (spend)", "suppliers": "Supplier list (names, postcodes, SME/VCSE)",
-         "workforce": "Workforce (counts by area, or an HR extract: aggregated, never stored)",
-         "assets": "Land and building register", "targets": "Targets", **REFERENCE_KINDS}
-IMPORT_TODO = ("Nothing was imported (an import is all or nothing). Check the file opens in a spreadsheet, "
-               "then try again; if it keeps failing, send this message to whoever runs the dashboard.")
+KINDS = {
+    "payments": "Payments (spend)",
+    "suppliers": "Supplier list (names, postcodes, SME/VCSE)",
+    "workforce": "Workforce (counts by area, or an HR extract: aggregated, never stored)",
+    "assets": "Land and building register",
+    "targets": "Targets",
+    **REFERENCE_KINDS,
+}
+IMPORT_TODO = (
+    "Nothing was imported (an import is all or nothing). Check the file opens in a spreadsheet, "
+    "then try again; if it keeps failing, send this message to whoever runs the dashboard."
+)
 f = frame("Import", show_method=False)
 if not f.scope.can_import:
     st.info(f"{f.scope.label}. Imports are for administrators.")
@@ -30,10 +37,16 @@ max_mb = int(config.get("CWB_MAX_UPLOAD_MB"))
 import_forms.network_and_anchor(con)
 
 kind = st.selectbox("What kind of file", list(KINDS), format_func=KINDS.get)
-anchor = st.selectbox("Anchor", list(f.anchor_names), format_func=f.anchor_names.get) \
-    if kind in ("payments", "suppliers", "workforce", "assets") else None
-year = st.text_input("Financial year the file describes (workforce and land files)", value=f.fy, max_chars=7) \
-    if kind in ("workforce", "assets") else None
+anchor = (
+    st.selectbox("Anchor", list(f.anchor_names), format_func=f.anchor_names.get)
+    if kind in ("payments", "suppliers", "workforce", "assets")
+    else None
+)
+year = (
+    st.text_input("Financial year the file describes (workforce and land files)", value=f.fy, max_chars=7)
+    if kind in ("workforce", "assets")
+    else None
+)
 level = st.selectbox("Boundary level", BOUNDARY_LEVELS) if kind == "boundaries" else None
 flash = st.session_state.pop("_import_flash", None)
 if flash:
@@ -41,12 +54,16 @@ if flash:
 order, skip_undated = import_forms.payment_options() if kind == "payments" else (None, False)
 popts = {"date_order": order, "skip_undated": skip_undated} if kind == "payments" else {}
 # Cancel gives the uploader a new key: the file, its report and the Commit button all go
-up = st.file_uploader(f"File (CSV, XLSX, XLS, ODS, GeoJSON, GeoPackage or a zip holding one; up to {max_mb} MB)",
-                      type=["csv", "txt", "tsv", "xlsx", "xls", "ods", "zip", "geojson", "json", "gpkg"],
-                      key=f"upload_{st.session_state.get('_upload_n', 0)}")
+up = st.file_uploader(
+    f"File (CSV, XLSX, XLS, ODS, GeoJSON, GeoPackage or a zip holding one; up to {max_mb} MB)",
+    type=["csv", "txt", "tsv", "xlsx", "xls", "ods", "zip", "geojson", "json", "gpkg"],
+    key=f"upload_{st.session_state.get('_upload_n', 0)}",
+)
 if up is not None:
     if up.size > max_mb * 1024 * 1024:
-        st.error(f"{up.name} is {up.size / 1e6:.0f} MB: larger than the {max_mb} MB limit (CWB_MAX_UPLOAD_MB). Nothing was imported.")
+        st.error(
+            f"{up.name} is {up.size / 1e6:.0f} MB: larger than the {max_mb} MB limit (CWB_MAX_UPLOAD_MB). Nothing was imported."
+        )
         st.stop()
     safe_name = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(up.name).name)[-120:] or "upload.csv"
     tmp = lambda: Path(tempfile.mkdtemp(prefix="cwb_up_")) / safe_name  # noqa: E731 - a fresh folder per upload
@@ -65,7 +82,9 @@ if up is not None:
     if st.session_state.get("_stage_key") != key:
         # a workforce upload (maybe an HR extract) is deleted once read, whatever the outcome
         with data.guard(f"Reading {safe_name}", IMPORT_TODO):
-            st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year, **popts)
+            st.session_state["_staged"] = importer.stage_upload(
+                con, up.getvalue(), up.name, kind, anchor, year, **popts
+            )
         st.session_state["_stage_key"] = key
     staged: importer.Staged = st.session_state["_staged"]
     rep = staged.report
@@ -84,12 +103,21 @@ if up is not None:
     if rep.rejected:
         st.dataframe(pd.DataFrame(rep.rejected[:1000], columns=["Line", "Reason"]), hide_index=True)
     if rep.near_matches:
-        st.markdown("**Near matches to review** (not merged: if a pair is the same organisation, give both the same "
-                    "name or supplier ID in the supplier list)")
-        st.dataframe(pd.DataFrame(rep.near_matches, columns=["Name in this file", "Existing supplier", "Similarity"]),
-                     hide_index=True)
-    for title, items in ((f"{len(rep.unmatched_suppliers):,} payees without a located supplier record", rep.unmatched_suppliers),
-                         (f"{len(rep.unknown_postcodes):,} unknown postcodes", rep.unknown_postcodes)):
+        st.markdown(
+            "**Near matches to review** (not merged: if a pair is the same organisation, give both the same "
+            "name or supplier ID in the supplier list)"
+        )
+        st.dataframe(
+            pd.DataFrame(rep.near_matches, columns=["Name in this file", "Existing supplier", "Similarity"]),
+            hide_index=True,
+        )
+    for title, items in (
+        (
+            f"{len(rep.unmatched_suppliers):,} payees without a located supplier record",
+            rep.unmatched_suppliers,
+        ),
+        (f"{len(rep.unknown_postcodes):,} unknown postcodes", rep.unknown_postcodes),
+    ):
         if items:
             with st.expander(title):
                 st.write(", ".join(items[:300]))
@@ -99,28 +127,41 @@ if up is not None:
             grid, newmap = st.columns(3), {}
             for i, fld in enumerate(aliases_for(kind)):
                 cur_v = rep.mapped.get(fld, "(none)")
-                pick = grid[i % 3].selectbox(fld, opts, index=opts.index(cur_v) if cur_v in opts else 0, key=f"map_{fld}")
+                pick = grid[i % 3].selectbox(
+                    fld, opts, index=opts.index(cur_v) if cur_v in opts else 0, key=f"map_{fld}"
+                )
                 if pick != "(none)":
                     newmap[fld] = pick
             if st.button("Read again with this mapping"):
                 with data.guard(f"Reading {safe_name}", IMPORT_TODO):
-                    st.session_state["_staged"] = importer.stage_upload(con, up.getvalue(), up.name, kind, anchor, year, newmap,
-                                                                        **popts)
+                    st.session_state["_staged"] = importer.stage_upload(
+                        con, up.getvalue(), up.name, kind, anchor, year, newmap, **popts
+                    )
                 st.rerun()
     if rep.duplicate_of is not None:
         st.info(f"This file was already imported (file {rep.duplicate_of}): importing it again adds nothing.")
     on_overlap = None
     if rep.overlap is not None:
         st.warning("Overlap with payments already imported: " + rep.overlap.text().split(" Choose:")[0])
-        on_overlap = st.radio("These payments are already held: what should happen?", list(importer.ON_OVERLAP), index=None,
-                              format_func={"replace": "Replace the period: this file's payments replace those of its dates",
-                                           "skip": "Skip duplicates: add only the payments not already held"}.get)
+        on_overlap = st.radio(
+            "These payments are already held: what should happen?",
+            list(importer.ON_OVERLAP),
+            index=None,
+            format_func={
+                "replace": "Replace the period: this file's payments replace those of its dates",
+                "skip": "Skip duplicates: add only the payments not already held",
+            }.get,
+        )
     left, right = st.columns(2)
-    if left.button("Commit this file", type="primary", disabled=not rep.ok or (rep.overlap is not None and on_overlap is None)):
+    if left.button(
+        "Commit this file",
+        type="primary",
+        disabled=not rep.ok or (rep.overlap is not None and on_overlap is None),
+    ):
         try:
             with data.guard(f"Importing {safe_name}", IMPORT_TODO):
                 fid = importer.commit(con, staged, who=who, on_overlap=on_overlap)
-        except ValueError as exc:   # another admin's import landed meanwhile: read the file again
+        except ValueError as exc:  # another admin's import landed meanwhile: read the file again
             st.session_state.pop("_stage_key", None)
             st.error(str(exc))
             st.stop()
@@ -128,6 +169,7 @@ if up is not None:
         data.clear()
         st.session_state.pop("_stage_key", None)
         st.success(f"Imported as file {fid}: {rep.rows_ok:,} rows. The dashboard now includes it.")
+
     def _cancel() -> None:
         st.session_state.pop("_stage_key", None)
         st.session_state.pop("_staged", None)
@@ -141,10 +183,24 @@ files = manage.files(con)
 if files.empty:
     st.caption("No files imported yet.")
 else:
-    st.dataframe(files.rename(columns={"file_id": "File", "file_name": "Name", "kind": "Kind", "anchor_id": "Anchor",
-                                       "imported_at": "Imported", "imported_by": "By", "rows_loaded": "Rows",
-                                       "total_gbp": "Total £"}), hide_index=True)
-    undo_id = st.selectbox("Undo an import (removes everything the file brought in)", [None] + files["file_id"].tolist())
+    st.dataframe(
+        files.rename(
+            columns={
+                "file_id": "File",
+                "file_name": "Name",
+                "kind": "Kind",
+                "anchor_id": "Anchor",
+                "imported_at": "Imported",
+                "imported_by": "By",
+                "rows_loaded": "Rows",
+                "total_gbp": "Total £",
+            }
+        ),
+        hide_index=True,
+    )
+    undo_id = st.selectbox(
+        "Undo an import (removes everything the file brought in)", [None] + files["file_id"].tolist()
+    )
     if undo_id is not None and st.button(f"Undo file {undo_id}"):
         try:
             manage.undo(con, int(undo_id), who=who)

@@ -17,41 +17,85 @@ st.subheader(f"Completeness, {f.fy}")
 tbl = per[["Anchor", "spend_gbp", "located_pct", "sme_known_pct", "vcse_known_gbp", "n_suppliers"]].copy()
 tbl.insert(1, "months", None)
 tbl["vcse_known_pct"] = (100 * tbl["vcse_known_gbp"].astype(float) / tbl["spend_gbp"].astype(float)).round(1)
-have = months[pd.to_datetime(months["month"]).isin(quality.fy_months(f.fy))].groupby("anchor_id")["month"].nunique()
+have = (
+    months[pd.to_datetime(months["month"]).isin(quality.fy_months(f.fy))]
+    .groupby("anchor_id")["month"]
+    .nunique()
+)
 tbl["months"] = per["anchor_id"].map(lambda a: int(have.get(a, 0)) if a != "_all" else None)
-tbl = tbl.drop(columns=["vcse_known_gbp"]).rename(columns={
-    "spend_gbp": "Spend £", "located_pct": "Spend with a located supplier %", "sme_known_pct": "Spend with SME status known %",
-    "vcse_known_pct": "Spend with VCSE status known %", "n_suppliers": "Suppliers", "months": "Months with data (of 12)"})
+tbl = tbl.drop(columns=["vcse_known_gbp"]).rename(
+    columns={
+        "spend_gbp": "Spend £",
+        "located_pct": "Spend with a located supplier %",
+        "sme_known_pct": "Spend with SME status known %",
+        "vcse_known_pct": "Spend with VCSE status known %",
+        "n_suppliers": "Suppliers",
+        "months": "Months with data (of 12)",
+    }
+)
 tbl["Spend £"] = tbl["Spend £"].astype(float).round(0)
 for c in ("Spend with a located supplier %", "Spend with SME status known %"):
     tbl[c] = tbl[c].astype(float).round(1)
-show.table(tbl, f.provenance("Data completeness", "Months with data per anchor and the share of spend whose supplier is located or has SME/VCSE status known (X1)",
-                             numerator="spend meeting each test"), key="dq_table")
+show.table(
+    tbl,
+    f.provenance(
+        "Data completeness",
+        "Months with data per anchor and the share of spend whose supplier is located or has SME/VCSE status known (X1)",
+        numerator="spend meeting each test",
+    ),
+    key="dq_table",
+)
 
-st.subheader("How suppliers were located")   # registers (issue 13): located spend by method
+st.subheader("How suppliers were located")  # registers (issue 13): located spend by method
 from cwb.registers import METHOD_NOTE  # noqa: E402
 
 lm = f.query("located_by_method")
 lm["spend_gbp"] = lm["spend_gbp"].astype(float).round(0)
-show.table(lm.rename(columns={"method": "Located by", "spend_gbp": "Spend £", "pct": "% of spend", "n_suppliers": "Suppliers",
-                              "snapshot": "Register snapshot"}),
-           f.provenance("Located spend by method", "Spend by how its supplier was located", numerator="spend", notes=[METHOD_NOTE]),
-           key="dq_methods")
+show.table(
+    lm.rename(
+        columns={
+            "method": "Located by",
+            "spend_gbp": "Spend £",
+            "pct": "% of spend",
+            "n_suppliers": "Suppliers",
+            "snapshot": "Register snapshot",
+        }
+    ),
+    f.provenance(
+        "Located spend by method",
+        "Spend by how its supplier was located",
+        numerator="spend",
+        notes=[METHOD_NOTE],
+    ),
+    key="dq_methods",
+)
 st.caption(METHOD_NOTE)
 try:
-    st.page_link("pages/12_Supplier_review.py", label="Review unlocated and uncertain suppliers (largest spend first)")
-except st.errors.StreamlitAPIException:   # a page run on its own (AppTest) knows no other pages
-    st.markdown("Review unlocated and uncertain suppliers on the **Supplier review** page (largest spend first).")
+    st.page_link(
+        "pages/12_Supplier_review.py", label="Review unlocated and uncertain suppliers (largest spend first)"
+    )
+except st.errors.StreamlitAPIException:  # a page run on its own (AppTest) knows no other pages
+    st.markdown(
+        "Review unlocated and uncertain suppliers on the **Supplier review** page (largest spend first)."
+    )
 
 st.subheader("Months with data")
 ids = sorted(months["anchor_id"].unique(), key=lambda a: f.anchor_names.get(a, a))
 allm = quality.fy_months(f.years[0], f.years[-1])
 z = quality.months_received(months, ids, allm)
 fig = quality.months_heatmap(z, allm, [f.anchor_names.get(a, a).replace(" (demo)", "") for a in ids])
-show.chart(fig,
-           f.provenance("Months with payment data", "Whether any payment was received for each anchor and month",
-                        denominator="none", period=f"{f.years[0]} to {f.years[-1]}",
-                        notes=["A missing month is a gap in the data, never a month of zero spend"]), months, key="dq_months")
+show.chart(
+    fig,
+    f.provenance(
+        "Months with payment data",
+        "Whether any payment was received for each anchor and month",
+        denominator="none",
+        period=f"{f.years[0]} to {f.years[-1]}",
+        notes=["A missing month is a gap in the data, never a month of zero spend"],
+    ),
+    months,
+    key="dq_months",
+)
 gaps = []
 for a, row in zip(ids, z):
     runs = quality.gap_runs(row, allm)
@@ -59,8 +103,10 @@ for a, row in zip(ids, z):
         gaps.append(f"**{f.anchor_names.get(a, a)}**: " + "; ".join(runs))
 if gaps:
     st.markdown("Missing months  \n" + "  \n".join(gaps))
-    st.caption("What to do: ask the anchor's finance team for the missing months' payment files, or confirm that none "
-               "were made (e.g. before the anchor joined the network).")
+    st.caption(
+        "What to do: ask the anchor's finance team for the missing months' payment files, or confirm that none "
+        "were made (e.g. before the anchor joined the network)."
+    )
 
 st.subheader("Spend with suppliers that could not be located")
 if not f.detail_anchors:
@@ -70,12 +116,25 @@ else:
     if un.empty:
         st.success("Every supplier with spend this year has a located postcode.")
     else:
-        st.caption(f"{'The 500 largest of the' if len(un) == 500 else len(un)} suppliers ({fmt.gbp(un['spend_gbp'].sum())}"
-                   f"{' and more' if len(un) == 500 else ''}) that count as 'unknown location'. What to do: import "
-                   "the anchor's supplier list with trading-address postcodes (Import page), or correct the postcodes listed.")
+        st.caption(
+            f"{'The 500 largest of the' if len(un) == 500 else len(un)} suppliers ({fmt.gbp(un['spend_gbp'].sum())}"
+            f"{' and more' if len(un) == 500 else ''}) that count as 'unknown location'. What to do: import "
+            "the anchor's supplier list with trading-address postcodes (Import page), or correct the postcodes listed."
+        )
         un["spend_gbp"] = un["spend_gbp"].astype(float).round(0)
-        show.table(un.rename(columns={"supplier_name": "Supplier", "spend_gbp": "Spend £", "n_anchors": "Anchors", "reason": "Why",
-                                      "what_to_do": "What to do"}),
-                   f.provenance("Unlocated suppliers", "Suppliers with spend whose location is unknown", numerator="spend"),
-                   key="dq_unlocated")
+        show.table(
+            un.rename(
+                columns={
+                    "supplier_name": "Supplier",
+                    "spend_gbp": "Spend £",
+                    "n_anchors": "Anchors",
+                    "reason": "Why",
+                    "what_to_do": "What to do",
+                }
+            ),
+            f.provenance(
+                "Unlocated suppliers", "Suppliers with spend whose location is unknown", numerator="spend"
+            ),
+            key="dq_unlocated",
+        )
 footer(f)

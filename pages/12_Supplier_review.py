@@ -25,28 +25,46 @@ st.caption("How suppliers were located: " + METHOD_NOTE)
 lm = f.query("located_by_method")
 if not lm.empty:
     lm["spend_gbp"] = lm["spend_gbp"].astype(float).round(0)
-    show.table(lm.rename(columns={"method": "Located by", "spend_gbp": "Spend £", "pct": "% of spend",
-                                  "n_suppliers": "Suppliers", "snapshot": "Register snapshot"}),
-               f.provenance("Spend by location method", "Spend by how its supplier was located", numerator="spend",
-                            notes=[METHOD_NOTE]), key="rev_methods")
+    show.table(
+        lm.rename(
+            columns={
+                "method": "Located by",
+                "spend_gbp": "Spend £",
+                "pct": "% of spend",
+                "n_suppliers": "Suppliers",
+                "snapshot": "Register snapshot",
+            }
+        ),
+        f.provenance(
+            "Spend by location method",
+            "Spend by how its supplier was located",
+            numerator="spend",
+            notes=[METHOD_NOTE],
+        ),
+        key="rev_methods",
+    )
 
 if not f.detail_anchors:
     st.info("Supplier names are shown only to analysts of each anchor.")
     footer(f)
     st.stop()
 if not match.has_registers(con):
-    st.warning("No register is loaded yet, so payees cannot be matched. Load the open registers first, e.g. "
-               "`python -m cwb registers load companies BasicCompanyData-2025-11-01-part1_7.zip` (see the README, "
-               "'Registers').")
+    st.warning(
+        "No register is loaded yet, so payees cannot be matched. Load the open registers first, e.g. "
+        "`python -m cwb registers load companies BasicCompanyData-2025-11-01-part1_7.zip` (see the README, "
+        "'Registers')."
+    )
 can_decide = f.scope.can_import or f.scope.role == "anchor_analyst"
 who = st.session_state.get("_auth_user", f.scope.user or "local")
 
 q = review.queue(con, f.detail_anchors)
 st.subheader(f"Review queue: {len(q):,} payees to check, largest spend first")
-st.caption("Payees with no automatic match, or a match below the threshold, across every year. The top 300 first, "
-           "as CLES does. Decisions are remembered by payee name: they apply to every anchor of the network that "
-           "pays the same payee, and survive re-imports. Officers who prefer Excel: "
-           "`python -m cwb suppliers review --export queue.csv`, fill the 'decision' column, then `--apply queue.csv`.")
+st.caption(
+    "Payees with no automatic match, or a match below the threshold, across every year. The top 300 first, "
+    "as CLES does. Decisions are remembered by payee name: they apply to every anchor of the network that "
+    "pays the same payee, and survive re-imports. Officers who prefer Excel: "
+    "`python -m cwb suppliers review --export queue.csv`, fill the 'decision' column, then `--apply queue.csv`."
+)
 top = q.head(300).copy()
 
 
@@ -58,28 +76,53 @@ def best(cj):
 if top.empty:
     st.success("Nothing to review: every payee with spend is matched or decided.")
 else:
-    view = pd.DataFrame({"Rank": top["rank"], "Payee": top["payee"], "Spend £": top["spend_gbp"].astype(float).round(0),
-                         "Anchors": top["anchors"], "Status": top["status"],
-                         "Confidence": top["confidence"].astype(float).round(2), "Best candidate": top["candidates"].map(best),
-                         "Evidence": top["evidence"]})
-    show.table(view, f.provenance("Supplier review queue", "Unmatched and uncertain payees, largest spend first",
-                                  numerator="spend", period="all years"), key="rev_queue")
-    labels = {nn: f"{int(rk)}. {p} — {fmt.gbp(s)}" for nn, rk, p, s in zip(top["name_norm"], top["rank"], top["payee"], top["spend_gbp"])}
+    view = pd.DataFrame(
+        {
+            "Rank": top["rank"],
+            "Payee": top["payee"],
+            "Spend £": top["spend_gbp"].astype(float).round(0),
+            "Anchors": top["anchors"],
+            "Status": top["status"],
+            "Confidence": top["confidence"].astype(float).round(2),
+            "Best candidate": top["candidates"].map(best),
+            "Evidence": top["evidence"],
+        }
+    )
+    show.table(
+        view,
+        f.provenance(
+            "Supplier review queue",
+            "Unmatched and uncertain payees, largest spend first",
+            numerator="spend",
+            period="all years",
+        ),
+        key="rev_queue",
+    )
+    labels = {
+        nn: f"{int(rk)}. {p} — {fmt.gbp(s)}"
+        for nn, rk, p, s in zip(top["name_norm"], top["rank"], top["payee"], top["spend_gbp"])
+    }
     nn = st.selectbox("Payee to review", list(labels), format_func=labels.get, key="rev_payee")
     sel = top[top["name_norm"] == nn].iloc[0]
-    st.markdown(f"**{sel['payee']}** — {fmt.gbp(sel['spend_gbp'])}, paid by {sel['anchors']}. "
-                f"{sel['evidence'] or ''}")
+    st.markdown(
+        f"**{sel['payee']}** — {fmt.gbp(sel['spend_gbp'])}, paid by {sel['anchors']}. {sel['evidence'] or ''}"
+    )
     gone = review.rejected(con, nn)
     cands = [c for c in review.candidates(sel.to_dict()) if f"{c['kind']}:{c['reg_id']}" not in gone]
     if gone:
         st.caption(f"Rejected before: {', '.join(sorted(gone))}")
-    opts = {f"{c['kind']}:{c['reg_id']}": f"{c['name']} — {c['kind']} {c['reg_id']}, {c.get('postcode') or 'no postcode'}, "
-                                         f"{c.get('legal_form') or ''}, {c.get('status') or ''} (score {c['score']})" for c in cands}
+    opts = {
+        f"{c['kind']}:{c['reg_id']}": f"{c['name']} — {c['kind']} {c['reg_id']}, {c.get('postcode') or 'no postcode'}, "
+        f"{c.get('legal_form') or ''}, {c.get('status') or ''} (score {c['score']})"
+        for c in cands
+    }
 
     def act(action, key=None, postcode=None):
-        kind, rid = (key.split(":", 1) if key else (None, None))
+        kind, rid = key.split(":", 1) if key else (None, None)
         try:
-            review.decide(con, nn, action, who=who, kind=kind, reg_id=rid, postcode=postcode, network_id=f.network_id)
+            review.decide(
+                con, nn, action, who=who, kind=kind, reg_id=rid, postcode=postcode, network_id=f.network_id
+            )
         except review.ReviewError as exc:
             st.error(str(exc))
             return
@@ -112,8 +155,11 @@ else:
         if hits.empty:
             st.caption("Nothing found.")
         else:
-            hopts = {f"{h.kind}:{h.reg_id}": f"{h.name} — {h.kind} {h.reg_id}, {h.postcode or 'no postcode'}, "
-                                             f"{h.legal_form or ''}, {h.status or ''}" for h in hits.itertuples()}
+            hopts = {
+                f"{h.kind}:{h.reg_id}": f"{h.name} — {h.kind} {h.reg_id}, {h.postcode or 'no postcode'}, "
+                f"{h.legal_form or ''}, {h.status or ''}"
+                for h in hits.itertuples()
+            }
             hp = st.selectbox("Register entries found", list(hopts), format_func=hopts.get, key="rev_hit")
             if st.button("Accept this entry", disabled=not can_decide, key="rev_accept_hit"):
                 act("accept", hp)

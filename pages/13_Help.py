@@ -13,7 +13,8 @@ st.markdown(
     "Every figure on these pages comes from the anchors' own files (payments, supplier lists, staff counts, "
     "land registers) joined to official geography. Next to each chart and table a caption states its "
     "**numerator**, **denominator**, **period**, **anchors**, **local geography** and, where used, the "
-    "**deprivation edition**; every download carries the same caption and source.")
+    "**deprivation edition**; every download carries the same caption and source."
+)
 
 st.markdown("## The settings in use now")
 st.markdown(
@@ -23,11 +24,13 @@ st.markdown(
     f"- **Wider area:** {f.wider_name} ({len(f.wider_lads)} districts); **region:** {f.region_name}.\n"
     f"- **Denominator (spend in scope):** {f.denominator_label}.\n"
     f"- **Deprivation edition:** English Indices of Deprivation {f.imd_edition}"
-    + ("" if f.imd_edition in f.imd_loaded else " (not loaded: deprivation figures are not shown)") + ".\n"
+    + ("" if f.imd_edition in f.imd_loaded else " (not loaded: deprivation figures are not shown)")
+    + ".\n"
     f"- **Staff counts:** any count below {k} is withheld; every other count is rounded to the nearest 5.\n\n"
     "Change them in the sidebar (the *Method* section holds the geography, the denominator and the "
     "deprivation edition). They follow you from page to page and are kept in the address, so a copied link "
-    "opens the same view.")
+    "opens the same view."
+)
 
 st.markdown("## Spend: what the anchors buy")
 st.markdown(f"""
@@ -108,26 +111,28 @@ could be located and the share whose SME and VCSE status is known, with what to 
 
 st.markdown("## Glossary")
 GLOSSARY = {
-    'Anchor institution': 'A large organisation rooted in a place (council, NHS trust, university, college, housing association, police, fire service)',
-    'CWB': 'Community wealth building: using what anchors buy, whom they employ and what they do with their land to keep wealth in a place',
-    'FTE': 'Full-time equivalent: staff hours expressed as a number of full-time posts',
-    'FY': 'Financial year, 1 April to 31 March, written 2024-25',
-    'HHI': "Herfindahl-Hirschman index of supplier concentration: the sum of the squares of each supplier's percentage share of spend, from near 0 (many small suppliers) to 10,000 (a single supplier)",
-    'IMD': 'English Indices of Deprivation (MHCLG): every LSOA in England ranked from most to least deprived and split into ten deciles; decile 1 is the most deprived 10%. The 2019 edition is on 2011 LSOAs, the 2025 edition on 2021 LSOAs; the two are never mixed in one trend',
-    'LAD': 'Local authority district, identified by its ONS code (E07000123 is Preston)',
-    'Leakage': 'Spend with suppliers outside the local area',
-    'LSOA': 'Lower layer super output area: a small area of about 1,500 residents, the building block of the IMD',
-    'MSOA': 'Middle layer super output area: about 7,500 residents, a group of LSOAs',
-    'pp': 'Percentage points: the difference between two percentages (40% to 45% is +5 pp, an increase of 12.5%)',
-    'RLW': 'The real Living Wage set each year by the Living Wage Foundation (higher in London), not the statutory National Living Wage',
-    'SME': 'Small or medium-sized enterprise: fewer than 250 staff and turnover up to £44m or balance sheet up to £38m (Procurement Act 2023)',
-    'VCSE': 'Voluntary, community and social enterprise organisations: charities, community interest companies, community benefit societies',
-    'Social economy': 'Co-operatives, social enterprises, employee-owned firms and community businesses',
+    "Anchor institution": "A large organisation rooted in a place (council, NHS trust, university, college, housing association, police, fire service)",
+    "CWB": "Community wealth building: using what anchors buy, whom they employ and what they do with their land to keep wealth in a place",
+    "FTE": "Full-time equivalent: staff hours expressed as a number of full-time posts",
+    "FY": "Financial year, 1 April to 31 March, written 2024-25",
+    "HHI": "Herfindahl-Hirschman index of supplier concentration: the sum of the squares of each supplier's percentage share of spend, from near 0 (many small suppliers) to 10,000 (a single supplier)",
+    "IMD": "English Indices of Deprivation (MHCLG): every LSOA in England ranked from most to least deprived and split into ten deciles; decile 1 is the most deprived 10%. The 2019 edition is on 2011 LSOAs, the 2025 edition on 2021 LSOAs; the two are never mixed in one trend",
+    "LAD": "Local authority district, identified by its ONS code (E07000123 is Preston)",
+    "Leakage": "Spend with suppliers outside the local area",
+    "LSOA": "Lower layer super output area: a small area of about 1,500 residents, the building block of the IMD",
+    "MSOA": "Middle layer super output area: about 7,500 residents, a group of LSOAs",
+    "pp": "Percentage points: the difference between two percentages (40% to 45% is +5 pp, an increase of 12.5%)",
+    "RLW": "The real Living Wage set each year by the Living Wage Foundation (higher in London), not the statutory National Living Wage",
+    "SME": "Small or medium-sized enterprise: fewer than 250 staff and turnover up to £44m or balance sheet up to £38m (Procurement Act 2023)",
+    "VCSE": "Voluntary, community and social enterprise organisations: charities, community interest companies, community benefit societies",
+    "Social economy": "Co-operatives, social enterprises, employee-owned firms and community businesses",
 }
 st.table(pd.DataFrame({"Term": list(GLOSSARY), "Meaning": list(GLOSSARY.values())}).set_index("Term"))
 
 st.markdown("## Printing a page")
-st.markdown("Use the browser's *Print* (Ctrl+P) and choose *Save as PDF*: the sidebar, menus and download "
-            "buttons are left out, the page fits an A4 sheet, and charts and tables are not split across "
-            "sheets. For slides use the meeting pack on the Network overview or an Anchor profile.")
+st.markdown(
+    "Use the browser's *Print* (Ctrl+P) and choose *Save as PDF*: the sidebar, menus and download "
+    "buttons are left out, the page fits an A4 sheet, and charts and tables are not split across "
+    "sheets. For slides use the meeting pack on the Network overview or an Anchor profile."
+)
 footer(f, imd_used=False)

@@ -12,11 +12,29 @@ LEVEL_WORDS = {"lad": "district", "msoa11": "MSOA", "lsoa11": "LSOA"}
 
 f = frame("Where the money goes")
 c1, c2, c3 = st.columns([2, 2, 3])
-level = page_choice(c1.radio, "Areas", list(LEVELS), "lvl", "lad", "map level", format_func=LEVELS.get, horizontal=True)
-colour = page_choice(c2.radio, "Colour by", ["spend", "imd"], "col", "spend", "map colouring", horizontal=True,
-                     format_func={"spend": "Spend", "imd": f"Deprivation (IMD {f.imd_edition})"}.get)
-extent = page_choice(c3.radio, "Show", ["wider", "uk"], "ext", "wider", "map extent", horizontal=True,
-                     format_func={"wider": f"{f.wider_name} (wider area)", "uk": "Whole UK"}.get)
+level = page_choice(
+    c1.radio, "Areas", list(LEVELS), "lvl", "lad", "map level", format_func=LEVELS.get, horizontal=True
+)
+colour = page_choice(
+    c2.radio,
+    "Colour by",
+    ["spend", "imd"],
+    "col",
+    "spend",
+    "map colouring",
+    horizontal=True,
+    format_func={"spend": "Spend", "imd": f"Deprivation (IMD {f.imd_edition})"}.get,
+)
+extent = page_choice(
+    c3.radio,
+    "Show",
+    ["wider", "uk"],
+    "ext",
+    "wider",
+    "map extent",
+    horizontal=True,
+    format_func={"wider": f"{f.wider_name} (wider area)", "uk": "Whole UK"}.get,
+)
 if colour == "imd" and (level != "lsoa11" or imd_missing(f)):
     if level != "lsoa11":
         st.info("Deprivation deciles are defined for LSOAs: choose LSOA areas to colour by deprivation.")
@@ -35,8 +53,11 @@ located_gbp = float(tot["located_gbp"].iloc[0]) if len(tot) else None
 lsoa_in = data.lsoa_index()
 if extent == "wider":
     in_wider = lsoa_in["lad22"].isin(f.wider_lads)
-    keep = {"lad": set(f.wider_lads), "msoa11": set(lsoa_in.loc[in_wider, "msoa11"]),
-            "lsoa11": set(lsoa_in.loc[in_wider, "area_code"])}[level]
+    keep = {
+        "lad": set(f.wider_lads),
+        "msoa11": set(lsoa_in.loc[in_wider, "msoa11"]),
+        "lsoa11": set(lsoa_in.loc[in_wider, "area_code"]),
+    }[level]
     areas_shown = areas[areas["area_code"].isin(keep)]
 else:
     areas_shown = areas
@@ -49,7 +70,11 @@ parents = None
 if level == "lsoa11":
     parents = lsoa_in[["area_code", "msoa11", "lad22"]]
 elif level == "msoa11":
-    parents = lsoa_in.groupby("msoa11", as_index=False)["lad22"].agg(lambda s: s.mode().iloc[0]).rename(columns={"msoa11": "area_code"})
+    parents = (
+        lsoa_in.groupby("msoa11", as_index=False)["lad22"]
+        .agg(lambda s: s.mode().iloc[0])
+        .rename(columns={"msoa11": "area_code"})
+    )
 rows, summ = maps.spend_rows(areas_shown, protect, n_min, parents)
 
 codes = sorted({c for m in rows["members"] for c in m})
@@ -57,8 +82,11 @@ all_lads = mapdata.lad_shapes()
 shapes = all_lads if level == "lad" else data.shapes(level, codes)
 shapes = shapes[shapes["area_code"].isin(set(codes))]
 no_shape = [c for c in codes if c not in set(shapes["area_code"])]
-centres = data.query("map_area_centres", area_level=level, codes=no_shape) if no_shape else \
-    pd.DataFrame(columns=["area_code", "lat", "lon"])
+centres = (
+    data.query("map_area_centres", area_level=level, codes=no_shape)
+    if no_shape
+    else pd.DataFrame(columns=["area_code", "lat", "lon"])
+)
 lads = data.query("lads")
 lad_names = dict(zip(lads["lad_code"], lads["lad_name"]))
 names = dict(lad_names)
@@ -66,7 +94,11 @@ if level != "lad":
     nm = data.query("spend_area_names", area_level=level, codes=codes).drop_duplicates("area_code")
     names.update(zip(nm["area_code"], nm["area_name"]))
     if level == "lsoa11":
-        msoa = data.query("spend_area_names", area_level="msoa11", codes=sorted(set(lsoa_in.loc[lsoa_in["area_code"].isin(codes), "msoa11"])))
+        msoa = data.query(
+            "spend_area_names",
+            area_level="msoa11",
+            codes=sorted(set(lsoa_in.loc[lsoa_in["area_code"].isin(codes), "msoa11"])),
+        )
         names.update(zip(msoa["area_code"], msoa["area_name"]))
 
 if extent == "wider":
@@ -75,21 +107,40 @@ else:
     drawn = pd.concat([shapes[["wkb"]], all_lads[["wkb"]]]) if len(shapes) else all_lads[["wkb"]]
     bounds = maps.context_bounds(drawn)
     if len(centres):
-        bounds = (min(bounds[0], centres["lon"].min()), min(bounds[1], centres["lat"].min()),
-                  max(bounds[2], centres["lon"].max()), max(bounds[3], centres["lat"].max()))
+        bounds = (
+            min(bounds[0], centres["lon"].min()),
+            min(bounds[1], centres["lat"].min()),
+            max(bounds[2], centres["lon"].max()),
+            max(bounds[3], centres["lat"].max()),
+        )
 context = maps.in_bounds(all_lads, bounds, pad=0.05)
-labels = maps.labels_for(context, lad_names, f.local_lads, f.wider_lads, bounds, towns=level != "lad" and extent == "wider",
-                         neighbours=extent == "wider")
+labels = maps.labels_for(
+    context,
+    lad_names,
+    f.local_lads,
+    f.wider_lads,
+    bounds,
+    towns=level != "lad" and extent == "wider",
+    neighbours=extent == "wider",
+)
 sites = maps.anchor_sites(data.query("map_anchor_sites", network_id=f.network_id), f.method.chosen_anchors)
-pic, table = maps.spend_picture(rows, shapes, centres, names, total_gbp, colour, context, labels, sites, n_min, bounds)
+pic, table = maps.spend_picture(
+    rows, shapes, centres, names, total_gbp, colour, context, labels, sites, n_min, bounds
+)
 
 extra = []
-show_points = bool(f.detail_anchors) and page_toggle(st.toggle, "Show the 300 largest suppliers as points", "pts")
+show_points = bool(f.detail_anchors) and page_toggle(
+    st.toggle, "Show the 300 largest suppliers as points", "pts"
+)
 if show_points:
-    pts = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search="")
+    pts = f.query(
+        "spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=""
+    )
     pts = pts.dropna(subset=["lat", "lon"]).head(300)
-    pts["tooltip"] = [maps.tip(n, f"{fmt.gbp(v)} in {f.fy}", f"Paid by {a}") for n, v, a in
-                      zip(pts["supplier_name"], pts["spend_gbp"], pts["anchors"])]
+    pts["tooltip"] = [
+        maps.tip(n, f"{fmt.gbp(v)} in {f.fy}", f"Paid by {a}")
+        for n, v, a in zip(pts["supplier_name"], pts["spend_gbp"], pts["anchors"])
+    ]
     pts["spend"] = pts["spend_gbp"].astype(float)
     extra.append(maps.point_layer(pts[["lat", "lon", "tooltip", "spend"]], radius_col="spend"))
 
@@ -97,36 +148,64 @@ title = f"Spend by the {LEVEL_WORDS[level]} of the supplier, {f.fy}"
 st.markdown(f"**{title}** · {f.anchors_label}")
 # the chart's key carries the level, colouring and extent: a selection made on one map is never
 # applied to another (it used to grey the map and highlight an unrelated area)
-event = st.pydeck_chart(maps.to_deck(pic, extra=extra), height=620, on_select="rerun", selection_mode="single-object",
-                        key=f"spendmap_{level}_{colour}_{extent}")
+event = st.pydeck_chart(
+    maps.to_deck(pic, extra=extra),
+    height=620,
+    on_select="rerun",
+    selection_mode="single-object",
+    key=f"spendmap_{level}_{colour}_{extent}",
+)
 extra_key = [(maps.SITE_SWATCH, "anchor sites")]
 if show_points:
-    extra_key.append((f"background:{maps.rgb_hex((244, 106, 37))};border-radius:50%", "suppliers, sized by spend"))
+    extra_key.append(
+        (f"background:{maps.rgb_hex((244, 106, 37))};border-radius:50%", "suppliers, sized by spend")
+    )
 if len(pic.circles):
-    extra_key.append(("border-radius:50%;background:#888", "areas outside England and Wales (no boundary in the reference)"))
+    extra_key.append(
+        (
+            "border-radius:50%;background:#888",
+            "areas outside England and Wales (no boundary in the reference)",
+        )
+    )
 st.markdown(maps.legend_html(pic.legend_title, pic.legend, extra_key), unsafe_allow_html=True)
 
-coverage = ("Boundaries are drawn for England and Wales (2011 census areas)"
-            + (f"; {len(pic.circles)} areas in Scotland or Northern Ireland, which have no boundary in the reference, are "
-               "circles at the mean position of their postcodes" if len(pic.circles) else
-               "; no spend in this selection goes to suppliers in Scotland or Northern Ireland" if extent == "uk" else "")
-            + ".")
+coverage = (
+    "Boundaries are drawn for England and Wales (2011 census areas)"
+    + (
+        f"; {len(pic.circles)} areas in Scotland or Northern Ireland, which have no boundary in the reference, are "
+        "circles at the mean position of their postcodes"
+        if len(pic.circles)
+        else "; no spend in this selection goes to suppliers in Scotland or Northern Ireland"
+        if extent == "uk"
+        else ""
+    )
+    + "."
+)
 unlocated = (total_gbp - located_gbp) if total_gbp and located_gbp is not None else None
 notes = [
     f"Shares are of all spend in scope ({fmt.gbp(total_gbp)}, the denominator of the headline local share A2), "
     f"so the local district's share matches the headline; {fmt.gbp(unlocated)} "
     f"({fmt.pct(100 * unlocated / total_gbp if total_gbp else None)}) is with suppliers whose location is unknown and is not on the map",
-    ("Colours: five quantile classes of spend among the areas shown" if colour == "spend" else
-     f"Colours: IMD {f.imd_edition} decile of the LSOA (1 = most deprived 10% in England)"),
+    (
+        "Colours: five quantile classes of spend among the areas shown"
+        if colour == "spend"
+        else f"Colours: IMD {f.imd_edition} decile of the LSOA (1 = most deprived 10% in England)"
+    ),
     coverage,
-    "Grey outlines and names: local authority districts" + ("; other names: towns (from constituency names, ONS)" if
-                                                            (pic.labels["kind"] == "town").any() else ""),
+    "Grey outlines and names: local authority districts"
+    + ("; other names: towns (from constituency names, ONS)" if (pic.labels["kind"] == "town").any() else ""),
 ]
 if summ is not None:
     notes.append(maps.suppliers_note(summ))
-prov = f.provenance(title, f"Spend by the {LEVELS[level]} of the supplier's postcode", period=None,
-                    numerator="spend with suppliers located in each area", denominator="all spend in scope ("
-                    + f.denominator_label + ")", imd=colour == "imd", notes=notes)
+prov = f.provenance(
+    title,
+    f"Spend by the {LEVELS[level]} of the supplier's postcode",
+    period=None,
+    numerator="spend with suppliers located in each area",
+    denominator="all spend in scope (" + f.denominator_label + ")",
+    imd=colour == "imd",
+    notes=notes,
+)
 st.caption(prov.caption())
 show.downloads(prov, fig=maps.to_figure(pic), data=table, key="spend_map")
 
@@ -148,22 +227,45 @@ if not opts:
     st.stop()
 pick_key = f"wmg_area_{level}_{extent}"
 if picked in opts and st.session_state.get(f"{pick_key}_clicked") != picked:
-    st.session_state[pick_key] = picked            # a click on the map chooses the area
+    st.session_state[pick_key] = picked  # a click on the map chooses the area
     st.session_state[f"{pick_key}_clicked"] = picked
 if st.session_state.get(pick_key) not in opts:
     st.session_state[pick_key] = opts[0]
-area = st.selectbox("Suppliers in an area (or click the map)", opts, key=pick_key,
-                    format_func=lambda c: f"{names.get(c, c)} · {fmt.gbp(spend_of.get(c))}")
-sup = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search="")
+area = st.selectbox(
+    "Suppliers in an area (or click the map)",
+    opts,
+    key=pick_key,
+    format_func=lambda c: f"{names.get(c, c)} · {fmt.gbp(spend_of.get(c))}",
+)
+sup = f.query(
+    "spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search=""
+)
 if len(f.detail_anchors) < len(f.anchor_names):
     st.caption("Supplier detail is shown only for the anchors you may see in detail.")
 cols = ["supplier_name", "postcode", "spend_gbp", "n_payments", "n_anchors", "is_sme", "is_vcse", "shared"]
 sup["spend_gbp"] = sup["spend_gbp"].astype(float).round(0)
-show.table(sup[cols].rename(columns={"supplier_name": "Supplier", "postcode": "Postcode", "spend_gbp": "Spend £",
-                                     "n_payments": "Payments", "n_anchors": "Anchors paying", "is_sme": "SME", "is_vcse": "VCSE",
-                                     "shared": "Shared"}),
-           f.provenance(f"Suppliers in {names.get(area, area)}", "Spend by supplier in the chosen area",
-                        numerator="spend with each supplier"), key="area_suppliers",
-           column_config={"Spend £": st.column_config.NumberColumn(format="£%,.0f"),
-                          "Payments": st.column_config.NumberColumn(format="localized")})
+show.table(
+    sup[cols].rename(
+        columns={
+            "supplier_name": "Supplier",
+            "postcode": "Postcode",
+            "spend_gbp": "Spend £",
+            "n_payments": "Payments",
+            "n_anchors": "Anchors paying",
+            "is_sme": "SME",
+            "is_vcse": "VCSE",
+            "shared": "Shared",
+        }
+    ),
+    f.provenance(
+        f"Suppliers in {names.get(area, area)}",
+        "Spend by supplier in the chosen area",
+        numerator="spend with each supplier",
+    ),
+    key="area_suppliers",
+    column_config={
+        "Spend £": st.column_config.NumberColumn(format="£%,.0f"),
+        "Payments": st.column_config.NumberColumn(format="localized"),
+    },
+)
 footer(f, imd_used=colour == "imd")

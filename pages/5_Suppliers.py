@@ -7,13 +7,20 @@ from cwb.fmt import md_escape as esc
 from cwb.ui import show
 from cwb.ui.frame import footer, frame, page_text, page_toggle
 
-BAND = {"local": "Local area", "wider": "Rest of wider area", "region": "Rest of region", "uk": "Rest of UK",
-        "unknown": "Unknown"}
+BAND = {
+    "local": "Local area",
+    "wider": "Rest of wider area",
+    "region": "Rest of region",
+    "uk": "Rest of UK",
+    "unknown": "Unknown",
+}
 f = frame("Suppliers")
 show.page_fixes()
 if not f.detail_anchors:
-    st.info(f"{esc(f.scope.label)}. Supplier-level detail is shared only with analysts of each anchor; "
-            "the network figures on the other pages cover every anchor.")
+    st.info(
+        f"{esc(f.scope.label)}. Supplier-level detail is shared only with analysts of each anchor; "
+        "the network figures on the other pages cover every anchor."
+    )
     footer(f)
     st.stop()
 q = page_text(st.text_input, "Search supplier names", "q").strip()
@@ -23,30 +30,82 @@ only_shared = page_toggle(st.toggle, "Only suppliers shared by two or more ancho
 if only_shared:
     sup = sup[sup["shared"]]
 c = st.columns(3)
-c[0].metric("Suppliers paid" + (" (shared by 2+ anchors)" if only_shared else ""), f"{len(sup):,}",
-            help=f"{f.fy}, {esc(f.anchors_label)}" + ("; only suppliers paid by two or more anchors" if only_shared else "")
-                 + (f"; names containing '{esc(q)}'" if q else ""))
-c[1].metric("Shared by 2+ anchors (X6)", f"{int(sh['n_shared_suppliers']):,}",
-            help=f"Across the whole network in {f.fy}: {esc(fmt.gbp(sh['shared_spend_gbp']))} "
-                 f"({esc(fmt.pct(sh['shared_pct']))} of network spend)")
-c[2].metric("Spend with shared suppliers", fmt.pct(sh["shared_pct"]),
-            help="Joint-procurement opportunities: the same supplier contracted separately by several anchors")
+c[0].metric(
+    "Suppliers paid" + (" (shared by 2+ anchors)" if only_shared else ""),
+    f"{len(sup):,}",
+    help=f"{f.fy}, {esc(f.anchors_label)}"
+    + ("; only suppliers paid by two or more anchors" if only_shared else "")
+    + (f"; names containing '{esc(q)}'" if q else ""),
+)
+c[1].metric(
+    "Shared by 2+ anchors (X6)",
+    f"{int(sh['n_shared_suppliers']):,}",
+    help=f"Across the whole network in {f.fy}: {esc(fmt.gbp(sh['shared_spend_gbp']))} "
+    f"({esc(fmt.pct(sh['shared_pct']))} of network spend)",
+)
+c[2].metric(
+    "Spend with shared suppliers",
+    fmt.pct(sh["shared_pct"]),
+    help="Joint-procurement opportunities: the same supplier contracted separately by several anchors",
+)
 if len(f.detail_anchors) < len(f.anchor_names):
-    st.info("Supplier-level detail is shown only for the anchors you may see in detail; network figures cover all.")
+    st.info(
+        "Supplier-level detail is shown only for the anchors you may see in detail; network figures cover all."
+    )
 view = sup.assign(
-    band=sup["band"].map(BAND), spend=sup["spend_gbp"].astype(float).round(0),
+    band=sup["band"].map(BAND),
+    spend=sup["spend_gbp"].astype(float).round(0),
     shared_mark=sup["shared"].map({True: "Shared", False: ""}),
     postcode=sup["postcode"].map(lambda v: fmt.text(v, "not recorded")),
     lad_name=sup["lad_name"].map(lambda v: fmt.text(v, "not located")),
-)[["supplier_name", "postcode", "lad_name", "band", "spend", "n_payments", "anchors", "n_anchors", "shared_mark",
-   "is_sme", "is_vcse", "is_social_economy"]].rename(columns={
-    "supplier_name": "Supplier", "postcode": "Postcode", "lad_name": "District", "band": "Location band",
-    "spend": "Spend £", "n_payments": "Payments", "anchors": "Anchors", "n_anchors": "No. of anchors",
-    "shared_mark": "Shared (X6)", "is_sme": "SME", "is_vcse": "VCSE", "is_social_economy": "Social economy"})
-show.table(view, f.provenance("Suppliers", f"Spend by supplier, {f.fy}", numerator="spend with each supplier",
-                              notes=["Individuals (sole traders, redacted payees) are listed as 'Individual (name withheld)' without a postcode",
-                                     "SME/VCSE blank = status unknown"]),
-           key="suppliers", height=560, max_rows=1000,
-           column_config={"Spend £": st.column_config.NumberColumn(format="£%,.0f"),
-                          "Payments": st.column_config.NumberColumn(format="localized")})
+)[
+    [
+        "supplier_name",
+        "postcode",
+        "lad_name",
+        "band",
+        "spend",
+        "n_payments",
+        "anchors",
+        "n_anchors",
+        "shared_mark",
+        "is_sme",
+        "is_vcse",
+        "is_social_economy",
+    ]
+].rename(
+    columns={
+        "supplier_name": "Supplier",
+        "postcode": "Postcode",
+        "lad_name": "District",
+        "band": "Location band",
+        "spend": "Spend £",
+        "n_payments": "Payments",
+        "anchors": "Anchors",
+        "n_anchors": "No. of anchors",
+        "shared_mark": "Shared (X6)",
+        "is_sme": "SME",
+        "is_vcse": "VCSE",
+        "is_social_economy": "Social economy",
+    }
+)
+show.table(
+    view,
+    f.provenance(
+        "Suppliers",
+        f"Spend by supplier, {f.fy}",
+        numerator="spend with each supplier",
+        notes=[
+            "Individuals (sole traders, redacted payees) are listed as 'Individual (name withheld)' without a postcode",
+            "SME/VCSE blank = status unknown",
+        ],
+    ),
+    key="suppliers",
+    height=560,
+    max_rows=1000,
+    column_config={
+        "Spend £": st.column_config.NumberColumn(format="£%,.0f"),
+        "Payments": st.column_config.NumberColumn(format="localized"),
+    },
+)
 footer(f)

@@ -22,14 +22,23 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CWB_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 # Elements that count as "real content" on a page: a figure, a table, a chart, a map, an uploader.
-CONTENT = ('[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stTable"], '
-           '[data-testid="stPlotlyChart"], .js-plotly-plot, [data-testid="stDeckGlJsonChart"], '
-           '[data-testid="stFileUploader"], [data-testid="stImage"]')
+CONTENT = (
+    '[data-testid="stMetric"], [data-testid="stDataFrame"], [data-testid="stTable"], '
+    '[data-testid="stPlotlyChart"], .js-plotly-plot, [data-testid="stDeckGlJsonChart"], '
+    '[data-testid="stFileUploader"], [data-testid="stImage"]'
+)
 PROBLEMS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
@@ -38,7 +47,9 @@ def page_scripts() -> list[Path]:
     """dashboard.py then pages/*.py in Streamlit's own order (streamlit.source_util.page_sort_key)."""
     from streamlit.source_util import page_sort_key
 
-    pages = [p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith(".") and p.name != "__init__.py"]
+    pages = [
+        p for p in (ROOT / "pages").glob("*.py") if not p.name.startswith(".") and p.name != "__init__.py"
+    ]
     return [ROOT / "dashboard.py"] + sorted(pages, key=page_sort_key)
 
 
@@ -74,7 +85,7 @@ def _port_candidates() -> list[int]:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     n_workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     idx = int(re.sub(r"\D", "", worker) or 0)
-    share = ports[idx::max(n_workers, 1)]
+    share = ports[idx :: max(n_workers, 1)]
     return share or ports
 
 
@@ -119,10 +130,29 @@ def streamlit_server(db_path: Path, env: dict | None = None, timeout: float = 12
             continue
         log = tempfile.NamedTemporaryFile(prefix=f"cwb_streamlit_{port}_", suffix=".log", delete=False)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, env=e, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "dashboard.py"),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            env=e,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.time() + timeout
@@ -140,7 +170,9 @@ def streamlit_server(db_path: Path, env: dict | None = None, timeout: float = 12
                 last_error = Path(log.name).read_text(errors="replace")[-3000:]
                 if "already in use" in last_error:
                     continue  # another worker took the port between the check and the bind
-                raise RuntimeError(f"streamlit did not become healthy on port {port} within {timeout:.0f} s:\n{last_error}")
+                raise RuntimeError(
+                    f"streamlit did not become healthy on port {port} within {timeout:.0f} s:\n{last_error}"
+                )
             streamlit_server.last = {"pid": proc.pid, "port": port, "log": log.name}
             yield url
             return
@@ -171,9 +203,13 @@ def settle(page, timeout: float = 120, quiet: float = 1.0, content: bool | str =
     deadline = time.time() + timeout
     calm_since = None
     while True:
-        state = page.locator('[data-testid="stApp"]').first.get_attribute("data-test-script-state", timeout=ms)
-        running = state in ("initial", "running", "rerunRequested") or \
-            page.locator('[data-testid="stStatusWidget"]').count() > 0
+        state = page.locator('[data-testid="stApp"]').first.get_attribute(
+            "data-test-script-state", timeout=ms
+        )
+        running = (
+            state in ("initial", "running", "rerunRequested")
+            or page.locator('[data-testid="stStatusWidget"]').count() > 0
+        )
         if running:
             calm_since = None
         elif calm_since is None:
@@ -185,8 +221,11 @@ def settle(page, timeout: float = 120, quiet: float = 1.0, content: bool | str =
         time.sleep(0.2)
     if content:  # the run is over: what it drew appears within seconds (bounded; callers assert)
         try:
-            page.wait_for_selector(f"{content if isinstance(content, str) else CONTENT}, {PROBLEMS}",
-                                   state="attached", timeout=20_000)
+            page.wait_for_selector(
+                f"{content if isinstance(content, str) else CONTENT}, {PROBLEMS}",
+                state="attached",
+                timeout=20_000,
+            )
         except Exception:  # noqa: BLE001
             pass
     try:  # charts and maps finish drawing; bounded
@@ -230,10 +269,22 @@ def screenshot(page, path, max_height: int = 12_000) -> None:
 # Streamlit's element test ids of the widgets a viewer can set (buttons are listed separately:
 # download buttons and popovers are exports, page links are navigation).
 WIDGET_KINDS = {
-    "stSelectbox": "selectbox", "stMultiSelect": "multiselect", "stRadio": "radio", "stCheckbox": "toggle",
-    "stButtonGroup": "segmented", "stTextInput": "text", "stNumberInput": "number", "stSlider": "slider",
-    "stSelectSlider": "slider", "stDateInput": "date", "stTimeInput": "time", "stTextArea": "textarea",
-    "stColorPicker": "color", "stFileUploader": "uploader", "stButton": "button", "stDataEditor": "editor",
+    "stSelectbox": "selectbox",
+    "stMultiSelect": "multiselect",
+    "stRadio": "radio",
+    "stCheckbox": "toggle",
+    "stButtonGroup": "segmented",
+    "stTextInput": "text",
+    "stNumberInput": "number",
+    "stSlider": "slider",
+    "stSelectSlider": "slider",
+    "stDateInput": "date",
+    "stTimeInput": "time",
+    "stTextArea": "textarea",
+    "stColorPicker": "color",
+    "stFileUploader": "uploader",
+    "stButton": "button",
+    "stDataEditor": "editor",
 }
 _KIND_TESTID = {}
 for _tid, _kind in WIDGET_KINDS.items():
@@ -266,7 +317,9 @@ def widget(page, kind: str, label: str, side: bool | None = None):
     """The locator of the widget of ``kind`` whose label is exactly ``label`` (a label ending in
     '*' matches its beginning)."""
     scope = {True: '[data-testid="stSidebar"] ', False: '[data-testid="stMain"] ', None: ""}[side]
-    exact = re.compile(r"^\s*" + re.escape(label[:-1]) if label.endswith("*") else r"^\s*" + re.escape(label) + r"\s*$")
+    exact = re.compile(
+        r"^\s*" + re.escape(label[:-1]) if label.endswith("*") else r"^\s*" + re.escape(label) + r"\s*$"
+    )
     base = page.locator(f'{scope}[data-testid="{_KIND_TESTID[kind]}"]')
     if kind == "button":
         return base.filter(has=page.get_by_role("button", name=exact)).first
@@ -361,7 +414,9 @@ def act(page, action, timeout: float = 120) -> None:
     action()
     page.wait_for_function(
         "(n) => { const a = document.querySelector('[data-testid=\"stApp\"]'); return a && a.__cwbObserved > n; }",
-        arg=before, timeout=20_000)
+        arg=before,
+        timeout=20_000,
+    )
     settle(page, timeout=timeout, quiet=0.6, content=False)
 
 
@@ -376,6 +431,7 @@ def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -
     scroll_to(w)
     exact = re.compile(r"^\s*" + re.escape(to.lstrip("-")) + r"\s*$")
     if kind == "selectbox":
+
         def do():
             _choose(page, w, to, exact)
     elif kind == "multiselect":
@@ -384,6 +440,7 @@ def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -
 
             def do():
                 w.get_by_role("button", name=f"Remove {to[1:]}", exact=True).click()
+
             try:
                 act(page, do)
             except Exception:  # noqa: BLE001  (the click went unheard: remove it with the keyboard instead)
@@ -392,26 +449,32 @@ def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -
                 act(page, lambda: (tag.focus(), page.keyboard.press("Delete")))
             return
         else:
+
             def do():
                 _choose(page, w, to, exact)
     elif kind == "radio":
+
         def do():
             w.locator('[data-testid="stRadioOption"]').filter(has_text=exact).first.click()
     elif kind == "segmented":
+
         def do():
             w.locator("button").filter(has_text=exact).first.click()
     elif kind == "toggle":
         if value(page, kind, label, side) == to:
             return
+
         def do():
             w.locator("label").first.click()
     elif kind in ("text", "number"):
+
         def do():
             box = w.locator("input").first
             box.click()
             box.fill(to)
             box.press("Enter")
     elif kind == "button":
+
         def do():
             w.locator("button").first.click()
     else:

@@ -104,7 +104,9 @@ def small_network_db(path: Path, anchors: list[tuple[str, str, str, str | None]]
     from cwb import build, db
 
     c = build.open_database(path, log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    c.execute(
+        "INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+    )
     for a_id, name, kind, postcode in anchors:
         c.execute("INSERT INTO anchor VALUES (?, ?, ?, ?, 'N', NULL, false)", [a_id, name, kind, postcode])
     c.execute("CHECKPOINT")

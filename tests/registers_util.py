@@ -13,7 +13,9 @@ HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
 SHARED = HERE.parent.parent / "shared"
 COUNCILS = SHARED / "reference" / "mysociety_uk_local_authorities_current.csv"
-PUBLIC_BODIES = SHARED / "reference" / "registers" / "public_bodies" / "2025-05-29 Public Bodies Directory 2023_24.xlsx"
+PUBLIC_BODIES = (
+    SHARED / "reference" / "registers" / "public_bodies" / "2025-05-29 Public Bodies Directory 2023_24.xlsx"
+)
 
 sys.path.insert(0, str(FIXTURES))
 import make_registers  # noqa: E402
@@ -36,7 +38,14 @@ def payments_file(path: Path, payees: list[str], start: str = "2024-04-03", step
         w.writerow(["Payment Date", "Supplier Name", "Amount", "Expenditure Category"])
         d = pd.Timestamp(start)
         for i, p in enumerate(payees):
-            w.writerow([(d + pd.Timedelta(days=i % 25)).strftime("%d/%m/%Y"), p, f"{(i + 1) * step_gbp:.2f}", "Services"])
+            w.writerow(
+                [
+                    (d + pd.Timedelta(days=i % 25)).strftime("%d/%m/%Y"),
+                    p,
+                    f"{(i + 1) * step_gbp:.2f}",
+                    "Services",
+                ]
+            )
     return path
 
 
@@ -58,15 +67,24 @@ def evaluate(con) -> dict:
     lab = labelled()
     lab["name_norm"] = lab["payee"].map(normalise_name)
     cur = con.cursor()
-    m = cur.execute("SELECT name_norm, status, kind || ':' || reg_id AS got, confidence, evidence FROM supplier_match").df()
+    m = cur.execute(
+        "SELECT name_norm, status, kind || ':' || reg_id AS got, confidence, evidence FROM supplier_match"
+    ).df()
     cur.close()
     df = lab.merge(m, on="name_norm", how="left")
     auto = df[df["status"] == "auto"]
     correct = auto[auto["got"] == auto["expected"]]
     wrong = auto[auto["got"] != auto["expected"]]
     positives = df[df["expected"] != ""]
-    return {"labelled": len(df), "positives": len(positives), "auto": len(auto), "correct": len(correct),
-            "precision": len(correct) / len(auto) if len(auto) else 1.0,
-            "recall": len(correct) / len(positives) if len(positives) else 0.0,
-            "wrong": wrong[["payee", "expected", "got", "evidence"]].to_dict("records"),
-            "missed": positives[~positives.index.isin(correct.index)][["payee", "expected", "status", "got"]].to_dict("records")}
+    return {
+        "labelled": len(df),
+        "positives": len(positives),
+        "auto": len(auto),
+        "correct": len(correct),
+        "precision": len(correct) / len(auto) if len(auto) else 1.0,
+        "recall": len(correct) / len(positives) if len(positives) else 0.0,
+        "wrong": wrong[["payee", "expected", "got", "evidence"]].to_dict("records"),
+        "missed": positives[~positives.index.isin(correct.index)][
+            ["payee", "expected", "status", "got"]
+        ].to_dict("records"),
+    }

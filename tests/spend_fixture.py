@@ -15,21 +15,33 @@ PC = {"preston": "PR0 2AA", "lancs": "la11aa", "nw": "M11 0AT", "uk": "E1 6AN"}
 def make_db(path: Path):
     con = build.open_database(path, log=lambda *a: None)
     cur = con.cursor()
-    wider = [r[0] for r in cur.execute("SELECT lad_code FROM ref_lad WHERE county_code = 'E10000017' ORDER BY 1").fetchall()]
-    cur.execute("INSERT INTO network VALUES ('T', 'Test network', ?, ?, 'E12000002', 'Preston', 'Lancashire', '2012-13', false)",
-                [[PRESTON], wider])
+    wider = [
+        r[0]
+        for r in cur.execute(
+            "SELECT lad_code FROM ref_lad WHERE county_code = 'E10000017' ORDER BY 1"
+        ).fetchall()
+    ]
+    cur.execute(
+        "INSERT INTO network VALUES ('T', 'Test network', ?, ?, 'E12000002', 'Preston', 'Lancashire', '2012-13', false)",
+        [[PRESTON], wider],
+    )
     return con, cur, wider
 
 
 def add_supplier(cur, sid, name, pc, sme=None, vcse=None, social=None, individual=False):
     cur.execute(
         "INSERT INTO supplier (supplier_id, name, name_norm, postcode, is_sme, is_vcse, is_social_economy, is_individual)"
-        " VALUES (?, ?, upper(?), ?, ?, ?, ?, ?)", [sid, name, name, pc, sme, vcse, social, individual])
+        " VALUES (?, ?, upper(?), ?, ?, ?, ?, ?)",
+        [sid, name, name, pc, sme, vcse, social, individual],
+    )
 
 
 def pay(cur, anchor, sid, d: dt.date, amount: str, category="Works", influenceable=True, invoice=None):
-    cur.execute("INSERT INTO payment (anchor_id, supplier_id, payment_date, invoice_date, amount_gbp, category, influenceable)"
-                " VALUES (?, ?, ?, ?, CAST(? AS DECIMAL(18,2)), ?, ?)", [anchor, sid, d, invoice, amount, category, influenceable])
+    cur.execute(
+        "INSERT INTO payment (anchor_id, supplier_id, payment_date, invoice_date, amount_gbp, category, influenceable)"
+        " VALUES (?, ?, ?, ?, CAST(? AS DECIMAL(18,2)), ?, ?)",
+        [anchor, sid, d, invoice, amount, category, influenceable],
+    )
 
 
 def preston_db(path: Path):
@@ -42,12 +54,16 @@ def preston_db(path: Path):
     128.336 = 617.000.
     """
     con, cur, wider = make_db(path)
-    cur.execute("INSERT INTO anchor VALUES ('PA', 'Preston anchors (fixture)', 'other', 'PR0 2AA', 'T', NULL, false)")
+    cur.execute(
+        "INSERT INTO anchor VALUES ('PA', 'Preston anchors (fixture)', 'other', 'PR0 2AA', 'T', NULL, false)"
+    )
     add_supplier(cur, 1, "Preston supplier", PC["preston"])
     add_supplier(cur, 2, "Lancashire supplier", PC["lancs"])
     add_supplier(cur, 3, "Outside supplier", PC["uk"])
-    for d, amounts in ((dt.date(2012, 6, 1), ("37500000.00", "255000000.00", "457500000.00")),
-                       (dt.date(2016, 6, 1), ("112294000.00", "376370000.00", "128336000.00"))):
+    for d, amounts in (
+        (dt.date(2012, 6, 1), ("37500000.00", "255000000.00", "457500000.00")),
+        (dt.date(2016, 6, 1), ("112294000.00", "376370000.00", "128336000.00")),
+    ):
         for sid, amount in zip((1, 2, 3), amounts):
             pay(cur, "PA", sid, d, amount)
     cur.close()
@@ -90,9 +106,22 @@ def small_db(path: Path):
 
 
 def params(wider, anchors=(), fy="2023-24", denominator="all", top_n=300, imd="2019"):
-    return {"anchor_ids": list(anchors), "fy_from": fy, "fy_to": fy, "denominator": denominator, "top_n": top_n,
-            "local_lads": [PRESTON], "wider_lads": wider, "region_code": "E12000002", "imd_edition": imd,
-            "network_id": "T", "scope_anchor_ids": ["C", "H"], "area_level": "", "area_code": "", "search": ""}
+    return {
+        "anchor_ids": list(anchors),
+        "fy_from": fy,
+        "fy_to": fy,
+        "denominator": denominator,
+        "top_n": top_n,
+        "local_lads": [PRESTON],
+        "wider_lads": wider,
+        "region_code": "E12000002",
+        "imd_edition": imd,
+        "network_id": "T",
+        "scope_anchor_ids": ["C", "H"],
+        "area_level": "",
+        "area_code": "",
+        "search": "",
+    }
 
 
 def run(con, name, **p):

@@ -17,33 +17,49 @@ from tests.browser_util import CHROMIUM, ROOT, page_paths, settle, shot_name
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-ALSO = {"heading-order"}          # axe's best practice (moderate), a defect in the issue: checked too
+ALSO = {"heading-order"}  # axe's best practice (moderate), a defect in the issue: checked too
 REPORTS = ROOT / "tests" / "artifacts" / "axe"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 
 
 def _open(browser, server, path, **kw):
     ctx = browser.new_context(viewport=kw.get("viewport", {"width": 1600, "height": 1000}))
     page = ctx.new_page()
     page.goto(server + path, timeout=120_000)
-    settle(page, content="h1, h2, " + "[data-testid=stMetric], [data-testid=stFileUploader], [data-testid=stDataFrame]")
+    settle(
+        page,
+        content="h1, h2, "
+        + "[data-testid=stMetric], [data-testid=stFileUploader], [data-testid=stDataFrame]",
+    )
     return ctx, page
 
 
 def axe(page) -> list[dict]:
     """Run axe-core on the page; the violations, each with its nodes."""
     page.add_script_tag(path=str(AXE))
-    res = page.evaluate("""(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                                          resultTypes: ['violations']})""", TAGS)
-    extra = page.evaluate("""(rules) => axe.run(document, {runOnly: {type: 'rule', values: rules},
-                                                            resultTypes: ['violations']})""", sorted(ALSO))
+    res = page.evaluate(
+        """(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                                          resultTypes: ['violations']})""",
+        TAGS,
+    )
+    extra = page.evaluate(
+        """(rules) => axe.run(document, {runOnly: {type: 'rule', values: rules},
+                                                            resultTypes: ['violations']})""",
+        sorted(ALSO),
+    )
     return res["violations"] + extra["violations"]
 
 
-@pytest.mark.skipif(not AXE.is_file(), reason=f"axe-core is not installed: run `npm install --no-save axe-core@4` "
-                                              f"in {ROOT} (.ci/run does)")
+@pytest.mark.skipif(
+    not AXE.is_file(),
+    reason=f"axe-core is not installed: run `npm install --no-save axe-core@4` in {ROOT} (.ci/run does)",
+)
 @pytest.mark.parametrize("path", page_paths())
 def test_axe_no_serious_violation(server, browser, path):
     ctx, page = _open(browser, server, path)
@@ -52,9 +68,11 @@ def test_axe_no_serious_violation(server, browser, path):
         REPORTS.mkdir(parents=True, exist_ok=True)
         (REPORTS / f"{shot_name(path)}.json").write_text(json.dumps(found, indent=1))
         bad = [v for v in found if v["impact"] in ("serious", "critical") or v["id"] in ALSO]
-        lines = [f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']} -- e.g. "
-                 + "; ".join(f"{n['target']} {n.get('failureSummary', '')[:160]!r}" for n in v["nodes"][:2])
-                 for v in bad]
+        lines = [
+            f"{v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']} -- e.g. "
+            + "; ".join(f"{n['target']} {n.get('failureSummary', '')[:160]!r}" for n in v["nodes"][:2])
+            for v in bad
+        ]
         assert not bad, f"{path}: axe-core found\n" + "\n".join(lines)
     finally:
         ctx.close()
@@ -75,7 +93,7 @@ def test_keyboard_reaches_navigation_and_content_first(server, browser, path):
         pytest.skip(f"{path} does not exist")
     ctx, page = _open(browser, server, path)
     try:
-        seen = []   # a freshly opened page: the first Tab starts at the top of the document
+        seen = []  # a freshly opened page: the first Tab starts at the top of the document
         for _ in range(4):
             page.keyboard.press("Tab")
             seen.append(_focused(page))
@@ -111,12 +129,16 @@ def test_focus_ring_differs_from_current_page_highlight(server, browser):
         assert "none" not in ring["outline"] and not ring["outline"].startswith("solid 0px"), ring
         assert "255, 221, 0" in ring["shadow"], f"focus has no yellow halo: {ring}"
         marked = page.locator('[data-testid="stSidebar"] a[aria-current="page"]')
-        assert [t.strip() for t in marked.all_text_contents()] == ["Spend overview"], \
+        assert [t.strip() for t in marked.all_text_contents()] == ["Spend overview"], (
             f"the current page must be the one link marked aria-current: {marked.all_text_contents()}"
+        )
         cur = marked.first
-        st = cur.evaluate("e => { const s = getComputedStyle(e); return {outline: s.outlineStyle, shadow: s.boxShadow}; }")
-        assert st["outline"] == "none" and "255, 221, 0" not in st["shadow"], \
+        st = cur.evaluate(
+            "e => { const s = getComputedStyle(e); return {outline: s.outlineStyle, shadow: s.boxShadow}; }"
+        )
+        assert st["outline"] == "none" and "255, 221, 0" not in st["shadow"], (
             f"the current-page link looks focused while it is not: {st}"
+        )
     finally:
         ctx.close()
 
@@ -126,9 +148,11 @@ def test_charts_and_maps_are_named(server, browser):
     for path in [p for p in ("/Spend_overview", "/Where_the_money_goes") if p in page_paths()]:
         ctx, page = _open(browser, server, path)
         try:
-            page.wait_for_function("""() => Array.from(document.querySelectorAll(
+            page.wait_for_function(
+                """() => Array.from(document.querySelectorAll(
                 '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]')).every(e => e.getAttribute('aria-label'))""",
-                                   timeout=30_000)
+                timeout=30_000,
+            )
             labels = page.evaluate("""() => Array.from(document.querySelectorAll(
                 '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]')).map(e => [e.getAttribute('role'), e.getAttribute('aria-label')])""")
             assert labels, f"{path}: no chart or map"

@@ -20,7 +20,9 @@ DETAIL_COLUMNS = re.compile(r"\b(supplier_name|supplier_id|site_name|asset_id|up
 def test_roles_scope():
     assert access.LOCAL.detail_anchors(ALL) == ALL
     assert access.Scope("a", "admin", mode="shared").detail_anchors(ALL) == ALL
-    assert access.Scope("b", "anchor_analyst", ("DEMO-NHS",), mode="shared").detail_anchors(ALL) == ["DEMO-NHS"]
+    assert access.Scope("b", "anchor_analyst", ("DEMO-NHS",), mode="shared").detail_anchors(ALL) == [
+        "DEMO-NHS"
+    ]
     assert access.Scope("c", "network_viewer", mode="shared").detail_anchors(ALL) == []
     assert not access.Scope("c", "anchor_analyst", ("DEMO-NHS",), mode="shared").can_import
 
@@ -28,7 +30,9 @@ def test_roles_scope():
 def test_accounts_file_holds_hashes_only(tmp_path):
     path = tmp_path / "users.toml"
     h = access.hash_password("correct horse battery")
-    access.save_accounts({"ann@x.gov.uk": access.Account("ann@x.gov.uk", "anchor_analyst", ["DEMO-CC"], "Ann", h)}, path)
+    access.save_accounts(
+        {"ann@x.gov.uk": access.Account("ann@x.gov.uk", "anchor_analyst", ["DEMO-CC"], "Ann", h)}, path
+    )
     text = path.read_text()
     assert "correct horse" not in text and "$argon2id$" in text
     acc = access.load_accounts(path)["ann@x.gov.uk"]
@@ -57,17 +61,37 @@ def test_every_detail_query_takes_the_scope():
         header = "\n".join(line for line in text.splitlines() if line.startswith("--"))
         returns = header.split("returns:", 1)[-1] if "returns:" in header else ""
         if DETAIL_COLUMNS.search(returns) and "$scope_anchor_ids" not in db.sql_params(text) | {
-                "$" + p for p in db.sql_params(text)}:
+            "$" + p for p in db.sql_params(text)
+        }:
             offenders.append(f.name)
     assert offenders == [], f"detail queries without $scope_anchor_ids: {offenders}"
 
 
 def test_users_cli(tmp_path):
     env = {"CWB_USERS": str(tmp_path / "users.toml"), "PATH": "/usr/bin:/bin"}
-    run = lambda *a, inp=None: subprocess.run([sys.executable, "-m", "cwb", *a], input=inp, capture_output=True,  # noqa: E731
-                                              text=True, cwd=ROOT, env=env, timeout=60)
-    r = run("users", "add", "Ann@X.gov.uk", "--role", "anchor_analyst", "--anchors", "DEMO-CC", "--password-stdin",
-            inp="a long enough password\n")
+
+    def run(*a, inp=None):
+        return subprocess.run(
+            [sys.executable, "-m", "cwb", *a],
+            input=inp,
+            capture_output=True,  # noqa: E731
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=60,
+        )
+
+    r = run(
+        "users",
+        "add",
+        "Ann@X.gov.uk",
+        "--role",
+        "anchor_analyst",
+        "--anchors",
+        "DEMO-CC",
+        "--password-stdin",
+        inp="a long enough password\n",
+    )
     assert r.returncode == 0, r.stderr
     r = run("users", "add", "bob@x.gov.uk", "--role", "anchor_analyst")
     assert r.returncode == 2 and "needs --anchors" in r.stderr
@@ -79,7 +103,10 @@ def _shared_app(page, monkeypatch, tmp_path, role, anchors=()):
     monkeypatch.setenv("CWB_MODE", "shared")
     path = tmp_path / "users.toml"
     monkeypatch.setenv("CWB_USERS", str(path))
-    access.save_accounts({"u@x": access.Account("u@x", role, list(anchors), "U", access.hash_password("twelve chars pw"))}, path)
+    access.save_accounts(
+        {"u@x": access.Account("u@x", role, list(anchors), "U", access.hash_password("twelve chars pw"))},
+        path,
+    )
     at = AppTest.from_file(str(ROOT / page), default_timeout=120).run()
     assert not at.exception
     assert len(at.text_input) == 2, "a sign-in form is shown first"
@@ -93,9 +120,11 @@ def test_shared_mode_asks_to_sign_in_and_refuses_bad_password(app_env, monkeypat
     monkeypatch.setenv("CWB_MODE", "shared")
     path = tmp_path / "users.toml"
     monkeypatch.setenv("CWB_USERS", str(path))
-    access.save_accounts({"u@x": access.Account("u@x", "admin", [], "U", access.hash_password("twelve chars pw"))}, path)
+    access.save_accounts(
+        {"u@x": access.Account("u@x", "admin", [], "U", access.hash_password("twelve chars pw"))}, path
+    )
     at = AppTest.from_file(str(ROOT / "pages/1_Spend_overview.py"), default_timeout=120).run()
-    assert not at.metric                                    # nothing shown before sign-in
+    assert not at.metric  # nothing shown before sign-in
     at.text_input[0].input("u@x")
     at.text_input[1].input("wrong password!!")
     at.button[0].click()
@@ -120,7 +149,7 @@ def test_network_viewer_sees_no_supplier_rows(app_env, monkeypatch, tmp_path):
         assert len(at.dataframe) == 0, page
         assert any("shared only with analysts" in i.value for i in at.info)
     at = _shared_app("pages/1_Spend_overview.py", monkeypatch, tmp_path, "network_viewer")
-    assert at.metric and at.metric[0].value.startswith("£")   # network figures are visible
+    assert at.metric and at.metric[0].value.startswith("£")  # network figures are visible
 
 
 def test_imports_are_audited(tmp_path, monkeypatch):
@@ -130,7 +159,9 @@ def test_imports_are_audited(tmp_path, monkeypatch):
 
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
     con = build.open_database(tmp_path / "a.duckdb", log=lambda *a: None)
-    con.execute("INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    con.execute(
+        "INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+    )
     con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     f = tmp_path / "p.csv"
     f.write_text("Payment Date,Amount,Supplier Name\n15/04/2024,10.00,ACME LTD\n")
@@ -149,10 +180,20 @@ def _other_anchor_names(app_env, own: list[str]) -> tuple[set[str], set[str]]:
     """Names of suppliers and sites that only anchors other than ``own`` deal with."""
     con = db.connect(app_env)
     cur = con.cursor()
-    sup = {r[0] for r in cur.execute(
-        "SELECT s.name FROM supplier s JOIN payment p USING (supplier_id) WHERE NOT s.is_individual GROUP BY s.name "
-        "HAVING bool_and(NOT list_contains(?, p.anchor_id))", [own]).fetchall()}
-    sites = {r[0] for r in cur.execute("SELECT asset_id FROM asset WHERE NOT list_contains(?, anchor_id)", [own]).fetchall()}
+    sup = {
+        r[0]
+        for r in cur.execute(
+            "SELECT s.name FROM supplier s JOIN payment p USING (supplier_id) WHERE NOT s.is_individual GROUP BY s.name "
+            "HAVING bool_and(NOT list_contains(?, p.anchor_id))",
+            [own],
+        ).fetchall()
+    }
+    sites = {
+        r[0]
+        for r in cur.execute(
+            "SELECT asset_id FROM asset WHERE NOT list_contains(?, anchor_id)", [own]
+        ).fetchall()
+    }
     cur.close()
     db.close_all()
     return sup, sites
@@ -181,5 +222,5 @@ def test_role_sweep_every_page_and_export(app_env, monkeypatch, tmp_path, role, 
             cells = set(df.astype(str).to_numpy().ravel().tolist())
             leaked = sorted(cells & others_sup)
             assert not leaked, f"{role} sees suppliers of other anchors on {page}: {leaked[:3]}"
-            if "Site" in df.columns and "Anchor" in df.columns:   # the table names anchors (code or name)
+            if "Site" in df.columns and "Anchor" in df.columns:  # the table names anchors (code or name)
                 assert set(df["Anchor"]) <= set(anchors) | {allowed_names.get(a) for a in anchors}, page

@@ -12,9 +12,17 @@ from cwb import catalogue, db, indicators
 from cwb.catalogue import Indicator
 
 ROOT = Path(__file__).resolve().parent.parent
-NEW = Indicator("X1c", "Spend with VCSE status known", "spend_indicators", "vcse_known_pct",
-                numerator="spend with suppliers whose VCSE flag is known", denominator="method",
-                numerator_column="vcse_known_gbp", denominator_column="spend_gbp", pillar="data")
+NEW = Indicator(
+    "X1c",
+    "Spend with VCSE status known",
+    "spend_indicators",
+    "vcse_known_pct",
+    numerator="spend with suppliers whose VCSE flag is known",
+    denominator="method",
+    numerator_column="vcse_known_gbp",
+    denominator_column="spend_gbp",
+    pillar="data",
+)
 LABEL = "Spend with VCSE status known (X1c)"
 
 
@@ -28,8 +36,11 @@ def new_indicator(monkeypatch):
         if name == "spend_indicators":
             old = "round(100 * sme_known_gbp / nullif(spend_gbp, 0), 4) AS sme_known_pct\nFROM agg"
             assert old in text, "spend_indicators.sql changed: update this test's step 1"
-            text = text.replace(old, "round(100 * sme_known_gbp / nullif(spend_gbp, 0), 4) AS sme_known_pct,\n"
-                                     "       round(100 * vcse_known_gbp / nullif(spend_gbp, 0), 4) AS vcse_known_pct\nFROM agg")
+            text = text.replace(
+                old,
+                "round(100 * sme_known_gbp / nullif(spend_gbp, 0), 4) AS sme_known_pct,\n"
+                "       round(100 * vcse_known_gbp / nullif(spend_gbp, 0), 4) AS vcse_known_pct\nFROM agg",
+            )
         return text
 
     monkeypatch.setattr(db, "sql_text", sql_text)
@@ -72,7 +83,9 @@ def test_new_indicator_in_the_pack(demo_con, new_indicator):
         pytest.skip("the pack's charts need Debian chromium")
     m = slides.context_for(demo_con)
     prs = Presentation(io.BytesIO(pack.build_pack(demo_con, m)))
-    cells = [c.text for s in prs.slides for sh in s.shapes if sh.has_table for r in sh.table.rows for c in r.cells]
+    cells = [
+        c.text for s in prs.slides for sh in s.shapes if sh.has_table for r in sh.table.rows for c in r.cells
+    ]
     assert LABEL in cells
     value = next(i for i in catalogue.values(demo_con, m) if i["id"] == "X1c")["text"]
     assert value in cells

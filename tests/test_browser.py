@@ -32,11 +32,13 @@ from tests.browser_util import (
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 # Pages whose first screen is text only (the presentation's title slide): a heading counts there.
 TEXT_FIRST = {"/Present": "h2"}
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
-
-
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 
 
 def test_pages_are_discovered():
@@ -67,8 +69,9 @@ def test_page_opens_cleanly_and_offline(server, browser, path):
         body = page.locator("body").inner_text()
         assert "Page not found" not in body, f"{path}: Streamlit does not know this page"
         assert problems(page) == [], f"{path}: exception or error shown"
-        assert page.locator(f'[data-testid="stMain"] :is({content})').count() > 0, \
+        assert page.locator(f'[data-testid="stMain"] :is({content})').count() > 0, (
             f"{path}: no metric, table, chart, map or uploader shown"
+        )
         outside = sorted({u for u in requests if not is_local(u)})
         assert outside == [], f"{path}: requests left the machine: {outside[:10]}"
         # the recorder is live: the page's own scripts and the app's websocket were seen
@@ -100,11 +103,19 @@ def _view(page) -> dict:
     den = side.locator('[data-testid="stRadio"]').filter(has_text="Denominator")
     den.wait_for(timeout=60_000)
     checked = den.locator("label").filter(has=page.locator("input:checked"))
-    metrics = [(m.locator('[data-testid="stMetricLabel"]').inner_text().strip(),
-                m.locator('[data-testid="stMetricValue"]').inner_text().strip())
-               for m in page.locator('[data-testid="stMain"] [data-testid="stMetric"]').all()]
-    return {"fy": fy.input_value(), "anchors": anchors.inner_text(), "den": checked.inner_text().strip(),
-            "metrics": metrics}
+    metrics = [
+        (
+            m.locator('[data-testid="stMetricLabel"]').inner_text().strip(),
+            m.locator('[data-testid="stMetricValue"]').inner_text().strip(),
+        )
+        for m in page.locator('[data-testid="stMain"] [data-testid="stMetric"]').all()
+    ]
+    return {
+        "fy": fy.input_value(),
+        "anchors": anchors.inner_text(),
+        "den": checked.inner_text().strip(),
+        "metrics": metrics,
+    }
 
 
 def test_shared_link_survives_a_restart(demo_db, browser, tmp_path):
@@ -115,7 +126,7 @@ def test_shared_link_survives_a_restart(demo_db, browser, tmp_path):
     if "/Spend_overview" not in page_paths():
         pytest.skip("pages/1_Spend_overview.py does not exist yet")
     council = _anchor_name(demo_db, "DEMO-CC")
-    db_copy = tmp_path / "link.duckdb"   # its own file: the module's server holds a lock on db_copy
+    db_copy = tmp_path / "link.duckdb"  # its own file: the module's server holds a lock on db_copy
     shutil.copy(demo_db, db_copy)
     seen, default = [], None
     for run in range(2):  # two separate server processes on the same file: the second is the restart
@@ -180,8 +191,10 @@ def test_upload_report_commit_in_browser(demo_db, browser, tmp_path):
     shutil.copy(demo_db, dbp)
     f = tmp_path / "Spend Apr 2025 (final) ; DROP.csv"
     # 1,250.00 - 50.00 (credit in brackets) = 1,200.00 net; the blank line is rejected
-    f.write_bytes(",,,\r\nPayment Date,Amount,Supplier Name\r\n01/04/2025,\"\u00a31,250.00\",ACME LTD\r\n"
-                  "02/04/2025,(50.00),REDACTED PERSONAL DATA\r\n,,\r\n".encode("cp1252"))
+    f.write_bytes(
+        ',,,\r\nPayment Date,Amount,Supplier Name\r\n01/04/2025,"\u00a31,250.00",ACME LTD\r\n'
+        "02/04/2025,(50.00),REDACTED PERSONAL DATA\r\n,,\r\n".encode("cp1252")
+    )
     with streamlit_server(dbp, env={"CWB_ORIGINALS": str(tmp_path / "orig")}) as url:
         ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
         try:

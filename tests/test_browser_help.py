@@ -35,11 +35,45 @@ def test_help_page_explains_every_indicator_and_term(app_env):
     terms = {str(t) for tbl in at.table for t in tbl.value.index}
     for term in GLOSSARY:
         assert term in terms, f"glossary lacks {term}"
-    for ind in ["A1", "A2", "A3", "A4", "A5", "A6", "A7", "A8", "A10", "A11", "A12", "A13", "A14", "A17", "X6",
-                "B1", "B2", "B3", "B4", "B5", "B8", "B10", "B13", "B14", "C1", "C2", "C3", "C4", "C5", "C9", "X1", "X4"]:
+    for ind in [
+        "A1",
+        "A2",
+        "A3",
+        "A4",
+        "A5",
+        "A6",
+        "A7",
+        "A8",
+        "A10",
+        "A11",
+        "A12",
+        "A13",
+        "A14",
+        "A17",
+        "X6",
+        "B1",
+        "B2",
+        "B3",
+        "B4",
+        "B5",
+        "B8",
+        "B10",
+        "B13",
+        "B14",
+        "C1",
+        "C2",
+        "C3",
+        "C4",
+        "C5",
+        "C9",
+        "X1",
+        "X4",
+    ]:
         assert f"({ind})" in text, f"indicator {ind} not explained"
     assert "spend-weighted" in text.lower() or "weighted by spend" in text.lower()
-    assert "2025-26" in text and "all third-party spend" in text   # the demo's latest year, the default denominator
+    assert (
+        "2025-26" in text and "all third-party spend" in text
+    )  # the demo's latest year, the default denominator
 
 
 def test_help_page_follows_the_settings(app_env):
@@ -81,8 +115,12 @@ def test_print_layout_hides_the_sidebar_and_fits_a4(demo_db, tmp_path):
                             left: main.left, width: main.width, page: document.documentElement.clientWidth};
                 }""")
                 assert not seen["sidebar"] and not seen["header"] and not seen["downloads"], (path_, seen)
-                assert seen["left"] < 5 and seen["width"] >= 0.95 * seen["page"], f"{path_}: content does not take the sheet's width: {seen}"
-                pdf = page.pdf(path=str(PRINTS / f"{path_.strip('/') or 'home'}.pdf"), format="A4", print_background=True)
+                assert seen["left"] < 5 and seen["width"] >= 0.95 * seen["page"], (
+                    f"{path_}: content does not take the sheet's width: {seen}"
+                )
+                pdf = page.pdf(
+                    path=str(PRINTS / f"{path_.strip('/') or 'home'}.pdf"), format="A4", print_background=True
+                )
                 assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
                 page.close()
         finally:
@@ -109,7 +147,12 @@ def test_meeting_pack_shows_progress_while_it_is_made(demo_db, tmp_path):
             page.set_default_timeout(60_000)
             page.goto(url + "/", timeout=120_000)
             settle(page)
-            btn = page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button").first
+            btn = (
+                page.locator('[data-testid="stDownloadButton"]')
+                .filter(has_text=label)
+                .locator("button")
+                .first
+            )
             btn.wait_for()
             btn.evaluate("""(b) => { window.__busy = false; new MutationObserver(() => { if (b.disabled) window.__busy = true; })
                                      .observe(b, {attributes: true, subtree: true, childList: true}); }""")

@@ -15,7 +15,6 @@ a JSON list of what overflowed sits beside them.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -23,19 +22,21 @@ import pytest
 from tests.browser_util import (
     CHROMIUM,
     ROOT,
-    launch,
     page_paths,
     screenshot,
     settle,
     shot_name,
-    streamlit_server,
 )
 
 OUT = ROOT / "tests" / "artifacts" / "sweep"
 VIEWPORTS = [(1600, 1000), (1280, 720), (390, 844)]
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 
 OVERFLOW = r"""() => {
   const out = [];
@@ -96,30 +97,11 @@ OVERFLOW = r"""() => {
 # Known layout defects, each at the window size it was seen at: (size, page, kind of overflow,
 # start of the text). Any overflow not listed here fails the test; an entry whose defect is fixed
 # simply stops matching (delete it then).
-KNOWN: list[tuple[str, str, str, str]] = [
-]
+KNOWN: list[tuple[str, str, str, str]] = []
 
 
 def _known(size: str, path: str, o: dict) -> bool:
     return any(size == z and path == p and o["kind"] == k and o["text"].startswith(t) for z, p, k, t in KNOWN)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("sweep") / "s.duckdb"
-    shutil.copy(demo_db, path)
-    with streamlit_server(path) as url:
-        yield url
 
 
 def overflows(page) -> list[dict]:
@@ -142,14 +124,21 @@ def test_no_text_overflows(server, browser, size):
         slides = [f"/Present?s={i}" for i in range(1, 8)] if w >= 640 else []
         for path in page_paths() + slides:
             page.goto(server + path, timeout=120_000)
-            settle(page, content="h1, h2, [data-testid=stMetric], [data-testid=stDataFrame], [data-testid=stFileUploader]")
-            if w < 640:   # a phone: the sidebar opens over the page; close it as a reader would
-                close = page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebar"] button[kind="headerNoPadding"]').first
+            settle(
+                page,
+                content="h1, h2, [data-testid=stMetric], [data-testid=stDataFrame], [data-testid=stFileUploader]",
+            )
+            if w < 640:  # a phone: the sidebar opens over the page; close it as a reader would
+                close = page.locator(
+                    '[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebar"] button[kind="headerNoPadding"]'
+                ).first
                 if close.count() and close.is_visible():
                     close.click()
-                    page.wait_for_function("""() => { const s = document.querySelector('[data-testid="stSidebar"]');
+                    page.wait_for_function(
+                        """() => { const s = document.querySelector('[data-testid="stSidebar"]');
                         const r = s.getBoundingClientRect(); return r.right <= 2 || s.getAttribute('aria-expanded') === 'false'; }""",
-                                           timeout=20_000)
+                        timeout=20_000,
+                    )
             bad = overflows(page)
             slide = path.partition("?s=")[2]
             screenshot(page, folder / f"{shot_name(path)}{'_' + slide if slide else ''}.png")
@@ -158,6 +147,10 @@ def test_no_text_overflows(server, browser, size):
         (folder / "overflows.json").write_text(json.dumps(found, indent=1, ensure_ascii=False))
     finally:
         ctx.close()
-    lines = [f"{p}: {o['kind']} in {o['where']}: {o['text']!r} ({o['need']} > {o['has']})"
-             for p, items in found.items() for o in items if not _known(f"{w}x{h}", p, o)]
+    lines = [
+        f"{p}: {o['kind']} in {o['where']}: {o['text']!r} ({o['need']} > {o['has']})"
+        for p, items in found.items()
+        for o in items
+        if not _known(f"{w}x{h}", p, o)
+    ]
     assert not lines, f"{w}x{h}: text overflows its box:\n" + "\n".join(lines)

@@ -13,9 +13,13 @@ import pytest
 
 from tests.browser_util import CHROMIUM, launch, scroll_to, settle, streamlit_server
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 
 
 def _param(page, key):
@@ -30,7 +34,7 @@ def _metric(page, needle: str) -> str:
 def _pick(page, label: str, option: str) -> None:
     """Open the sidebar selectbox labelled ``label`` and click ``option`` in its list."""
     box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label)
-    scroll_to(box)   # as a user does: scroll, then click once the sidebar is still
+    scroll_to(box)  # as a user does: scroll, then click once the sidebar is still
     box.click()
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
@@ -73,24 +77,32 @@ def test_financial_year_and_baseline_take_by_clicks(server):
             a2_2022 = _metric(page, "(A2)")
             assert a2_2022 != a2_latest
 
-            _pick(page, "Financial year", "2021-22")           # a second change straight after
+            _pick(page, "Financial year", "2021-22")  # a second change straight after
             assert _selected(page, "Financial year") == "2021-22"
             assert _wait_param(page, "fy", "2021-22") == "2021-22"
 
-            _pick(page, "Financial year", latest)              # and back
+            _pick(page, "Financial year", latest)  # and back
             assert _wait_param(page, "fy", latest) == latest
             assert _metric(page, "(A2)") == a2_latest
 
-            before = page.locator('[data-testid="stMetric"]', has_text="(A2)").first \
-                .locator('[data-testid="stMetricDelta"]').inner_text()
+            before = (
+                page.locator('[data-testid="stMetric"]', has_text="(A2)")
+                .first.locator('[data-testid="stMetricDelta"]')
+                .inner_text()
+            )
             _pick(page, "Baseline year", "2022-23")
             assert _wait_param(page, "base", "2022-23") == "2022-23"
-            after = page.locator('[data-testid="stMetric"]', has_text="(A2)").first \
-                .locator('[data-testid="stMetricDelta"]').inner_text()
+            after = (
+                page.locator('[data-testid="stMetric"]', has_text="(A2)")
+                .first.locator('[data-testid="stMetricDelta"]')
+                .inner_text()
+            )
             assert after != before
 
             # the choice follows to another page through the navigation
-            page.locator('[data-testid="stSidebarNav"] a, [data-testid="stPageLink"] a', has_text="Spend overview").first.click()
+            page.locator(
+                '[data-testid="stSidebarNav"] a, [data-testid="stPageLink"] a', has_text="Spend overview"
+            ).first.click()
             settle(page)
             assert _selected(page, "Financial year") == latest
             assert _wait_param(page, "base", "2022-23") == "2022-23"

@@ -58,7 +58,9 @@ def test_engine_contract_covers_every_engine_module():
     cfg = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     listed = set(cfg["tool"]["importlinter"]["contracts"][0]["source_modules"])
     found = {f"cwb.{p.stem}" for p in (ROOT / "cwb").glob("*.py") if p.stem not in ("__init__", "__main__")}
-    found |= {f"cwb.{p.name}" for p in (ROOT / "cwb").iterdir() if (p / "__init__.py").is_file() and p.name != "ui"}
+    found |= {
+        f"cwb.{p.name}" for p in (ROOT / "cwb").iterdir() if (p / "__init__.py").is_file() and p.name != "ui"
+    }
     assert found == listed, f"add to / remove from the first import-linter contract: {sorted(found ^ listed)}"
 
 
@@ -68,15 +70,23 @@ def test_pages_never_import_cli_code_or_private_names(page):
     for line, module, names in _imports(ROOT / page):
         if module in CLI_MODULES or module.startswith("cwb.ingest.cli"):
             bad.append(f"{page}:{line} imports {module}")
-        bad += [f"{page}:{line} imports {n} from {module}" for n in names
-                if n.startswith("cmd_") or (n.startswith("_") and module.startswith("cwb"))]
+        bad += [
+            f"{page}:{line} imports {n} from {module}"
+            for n in names
+            if n.startswith("cmd_") or (n.startswith("_") and module.startswith("cwb"))
+        ]
     assert bad == []
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "cwb" / "ui").glob("*.py")), ids=lambda p: p.name)
 def test_cwb_ui_never_imports_cli_code(path):
-    bad = [f"{path.name}:{line} {module} {names}" for line, module, names in _imports(path)
-           if module in CLI_MODULES or module.startswith("cwb.ingest.cli") or any(n.startswith("cmd_") for n in names)]
+    bad = [
+        f"{path.name}:{line} {module} {names}"
+        for line, module, names in _imports(path)
+        if module in CLI_MODULES
+        or module.startswith("cwb.ingest.cli")
+        or any(n.startswith("cmd_") for n in names)
+    ]
     assert bad == []
 
 
@@ -96,7 +106,9 @@ def test_page_registry_lists_every_page_with_its_title():
     for p in registry.PAGES:
         text = (ROOT / p.path).read_text(encoding="utf-8")
         m = re.search(r"\bframe\(\s*\"([^\"]+)\"", text)
-        assert m and m.group(1) == p.title, f"{p.path}: frame title {m and m.group(1)!r} is not the registry's {p.title!r}"
+        assert m and m.group(1) == p.title, (
+            f"{p.path}: frame title {m and m.group(1)!r} is not the registry's {p.title!r}"
+        )
 
 
 def test_navigation_comes_from_the_registry():
@@ -115,7 +127,7 @@ def _returns(query: str) -> set[str]:
             break
         body = line[2:].strip()
         if body.startswith("returns:"):
-            on, body = True, body[len("returns:"):]
+            on, body = True, body[len("returns:") :]
         elif re.match(r"\w+:", body):
             on = False
         if on:
@@ -139,7 +151,7 @@ def test_catalogue_columns_are_in_their_queries_returns_header():
                     assert c in _returns(ind.query), f"{ind.id}: {c} not in {ind.query}'s returns header"
             continue
         returned = _returns(ind.query)
-        if ind.query == "spend_indicators":        # '*_pct shares of spend_gbp' in its header
+        if ind.query == "spend_indicators":  # '*_pct shares of spend_gbp' in its header
             returned |= {f"{c[:-4]}_pct" for c in returned if c.endswith("_gbp")} | {"local_sme_pct"}
         for c in cols:
             assert c in returned, f"{ind.id}: column {c} is not in {ind.query}'s '-- returns:' header"
@@ -166,5 +178,7 @@ def test_mypy_on_the_engine():
         import mypy  # noqa: F401
     except ImportError:
         pytest.skip("mypy is not installed (pip install -r requirements.txt)")
-    out = subprocess.run([sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=900
+    )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]

@@ -25,12 +25,21 @@ def test_every_command_is_documented():
     assert missing == []
 
 
-@pytest.mark.parametrize("kind, file, year", [("payments", "payments.csv", None), ("suppliers", "suppliers.csv", None),
-                                              ("workforce", "workforce_counts.csv", None), ("workforce", "hr_extract.csv", "2024-25"),
-                                              ("targets", "targets.csv", None)])
+@pytest.mark.parametrize(
+    "kind, file, year",
+    [
+        ("payments", "payments.csv", None),
+        ("suppliers", "suppliers.csv", None),
+        ("workforce", "workforce_counts.csv", None),
+        ("workforce", "hr_extract.csv", "2024-25"),
+        ("targets", "targets.csv", None),
+    ],
+)
 def test_templates_import(tmp_path, kind, file, year):
     con = build.open_database(tmp_path / "t.duckdb", log=lambda *a: None)
-    con.execute("INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    con.execute(
+        "INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+    )
     con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     st = safe_stage(con, ROOT / "data" / "templates" / file, kind, "A", financial_year=year)
     assert st.report.ok, st.report.text()

@@ -64,21 +64,40 @@ def defaults(demo_db) -> dict:
     try:
         net_id, region, local, wider, base = con.execute(
             "SELECT network_id, region_code, local_lad_codes, wider_lad_codes, baseline_fy FROM network "
-            "ORDER BY network_id LIMIT 1").fetchone()
+            "ORDER BY network_id LIMIT 1"
+        ).fetchone()
         years = sorted(db.run("financial_years", con, network_id=net_id)["financial_year"])
-        anchors = [r[0] for r in con.execute("SELECT anchor_id FROM anchor WHERE network_id = ? ORDER BY 1",
-                                             [net_id]).fetchall()]
+        anchors = [
+            r[0]
+            for r in con.execute(
+                "SELECT anchor_id FROM anchor WHERE network_id = ? ORDER BY 1", [net_id]
+            ).fetchall()
+        ]
         indicator = con.execute("SELECT indicator FROM target ORDER BY indicator LIMIT 1").fetchone()[0]
     finally:
         con.close()
     return {
-        "network_id": net_id, "anchor_ids": [], "scope_anchor_ids": anchors,
-        "fy": years[-1], "fy_from": base or years[0], "fy_to": years[-1],
-        "denominator": "all", "top_n": 300,
-        "local_lads": list(local), "wider_lads": sorted(set(wider) | set(local)), "lads": list(local),
-        "region_code": region, "imd_edition": "2019",
-        "area_level": "lad", "area_code": local[0], "codes": list(local), "search": "",
-        "dimension": "anchor_id", "tenures": [], "statuses": [], "indicator": indicator,
+        "network_id": net_id,
+        "anchor_ids": [],
+        "scope_anchor_ids": anchors,
+        "fy": years[-1],
+        "fy_from": base or years[0],
+        "fy_to": years[-1],
+        "denominator": "all",
+        "top_n": 300,
+        "local_lads": list(local),
+        "wider_lads": sorted(set(wider) | set(local)),
+        "lads": list(local),
+        "region_code": region,
+        "imd_edition": "2019",
+        "area_level": "lad",
+        "area_code": local[0],
+        "codes": list(local),
+        "search": "",
+        "dimension": "anchor_id",
+        "tenures": [],
+        "statuses": [],
+        "indicator": indicator,
         "include_decided": False,
     }
 
@@ -91,18 +110,23 @@ def test_metric_files_exist():
 def test_metric_header_declares_what_it_uses(path):
     text = path.read_text(encoding="utf-8")
     h = header(text)
-    assert h.get("name", "").startswith(f"{path.stem}:"), f"{path.name}: first line must be '-- {path.stem}: purpose'"
+    assert h.get("name", "").startswith(f"{path.stem}:"), (
+        f"{path.name}: first line must be '-- {path.stem}: purpose'"
+    )
     assert "params" in h and "returns" in h, f"{path.name}: needs '-- params:' and '-- returns:' lines"
     assert declared_params(text) == db.sql_params(text), (
-        f"{path.name}: header declares {sorted(declared_params(text))}, SQL uses {sorted(db.sql_params(text))}")
+        f"{path.name}: header declares {sorted(declared_params(text))}, SQL uses {sorted(db.sql_params(text))}"
+    )
 
 
 @pytest.mark.parametrize("path", METRICS, ids=lambda p: p.stem)
 def test_metric_runs_on_demo_with_defaults(path, demo_con, defaults):
     used = db.sql_params(path.read_text(encoding="utf-8"))
     missing = used - defaults.keys()
-    assert not missing, (f"{path.name} uses parameters with no default in tests/test_engine.py: {sorted(missing)}"
-                         " -- add a sensible default to the `defaults` fixture")
+    assert not missing, (
+        f"{path.name} uses parameters with no default in tests/test_engine.py: {sorted(missing)}"
+        " -- add a sensible default to the `defaults` fixture"
+    )
     df = db.run(path.stem, demo_con, **{k: defaults[k] for k in used})
     assert len(df.columns) > 0
     if path.stem not in MAY_BE_EMPTY:
@@ -116,7 +140,9 @@ def test_run_refuses_missing_parameters(demo_con):
 
 # -- the engine does not depend on streamlit ----------------------------------------------------
 def _engine_files() -> list[Path]:
-    return [p for p in sorted((ROOT / "cwb").rglob("*.py")) if "ui" not in p.relative_to(ROOT / "cwb").parts[:1]]
+    return [
+        p for p in sorted((ROOT / "cwb").rglob("*.py")) if "ui" not in p.relative_to(ROOT / "cwb").parts[:1]
+    ]
 
 
 def test_engine_source_never_imports_streamlit():
@@ -131,8 +157,13 @@ def test_engine_source_never_imports_streamlit():
                 names = [node.module]
             elif isinstance(node, ast.ImportFrom) and node.level and any(a.name == "ui" for a in node.names):
                 names = ["cwb.ui"]
-            elif isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) in (
-                    "import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", ""))
+                in ("import_module", "__import__")
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
                 names = [str(node.args[0].value)]
             for n in names:
                 if n in ("streamlit", "cwb.ui") or n.startswith(("streamlit.", "cwb.ui.")):
@@ -156,7 +187,7 @@ def test_importing_the_engine_loads_no_streamlit():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert int(out.stdout.split()[0]) > 10   # the walk really imported the engine's modules
+    assert int(out.stdout.split()[0]) > 10  # the walk really imported the engine's modules
 
 
 # -- every page runs in AppTest -------------------------------------------------------------------
@@ -167,9 +198,17 @@ def test_page_runs_in_apptest(app_env, page):
     at = AppTest.from_file(str(ROOT / page), default_timeout=180).run()
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
-    real = (len(at.metric) + len(at.dataframe) + len(at.table) + len(at.get("plotly_chart"))
-            + len(at.get("deck_gl_json_chart")) + len(at.get("file_uploader")))
-    headings = [m.value for m in at.markdown if m.value.lstrip().startswith("#")] + [t.value for t in at.title]
+    real = (
+        len(at.metric)
+        + len(at.dataframe)
+        + len(at.table)
+        + len(at.get("plotly_chart"))
+        + len(at.get("deck_gl_json_chart"))
+        + len(at.get("file_uploader"))
+    )
+    headings = [m.value for m in at.markdown if m.value.lstrip().startswith("#")] + [
+        t.value for t in at.title
+    ]
     assert real > 0 or (page.endswith("Present.py") and headings), f"{page}: nothing real shown"
     # every page carries the shared frame: the synthetic-data banner on the demo
     assert any("Synthetic demo data" in w.value for w in at.warning), f"{page}: no synthetic-data banner"

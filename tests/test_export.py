@@ -16,21 +16,37 @@ from cwb.charts import spend
 from cwb.provenance import Provenance
 
 CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="kaleido needs Debian chromium (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="kaleido needs Debian chromium (apt-get install chromium)"
+)
 
-PROV = Provenance(title="Local spend by year", measure="Share of spend with suppliers in the local area (A2)",
-                  numerator="spend with local suppliers", denominator="all third-party spend",
-                  period="financial years 2020-21 to 2022-23", anchors="all 7 anchors",
-                  geography="Preston (E07000123)", imd_edition="2019", synthetic=True)
-HOSTILE = pd.DataFrame({
-    "supplier": ["=HYPERLINK(\"http://x\",\"click\")", "+1+1", "-2+3", "@SUM(A1)", "Plain Ltd", "\t=1"],
-    "spend_gbp": [100.5, 2.0, -3.25, 4.0, 5.0, 6.0],
-})
+PROV = Provenance(
+    title="Local spend by year",
+    measure="Share of spend with suppliers in the local area (A2)",
+    numerator="spend with local suppliers",
+    denominator="all third-party spend",
+    period="financial years 2020-21 to 2022-23",
+    anchors="all 7 anchors",
+    geography="Preston (E07000123)",
+    imd_edition="2019",
+    synthetic=True,
+)
+HOSTILE = pd.DataFrame(
+    {
+        "supplier": ['=HYPERLINK("http://x","click")', "+1+1", "-2+3", "@SUM(A1)", "Plain Ltd", "\t=1"],
+        "spend_gbp": [100.5, 2.0, -3.25, 4.0, 5.0, 6.0],
+    }
+)
 
 
 def _fig():
-    df = pd.DataFrame({"anchor_id": ["_all"] * 3, "financial_year": ["2020-21", "2021-22", "2022-23"],
-                       "local_pct": [15.0, 16.2, 17.1]})
+    df = pd.DataFrame(
+        {
+            "anchor_id": ["_all"] * 3,
+            "financial_year": ["2020-21", "2021-22", "2022-23"],
+            "local_pct": [15.0, 16.2, 17.1],
+        }
+    )
     return spend.trend(df, "local_pct", "Local spend (A2)", {"_all": "Network"}, "2020-21")
 
 
@@ -53,16 +69,24 @@ def test_svg_is_a_real_svg_with_caption_and_source():
     text = " ".join(t.text or "" for t in root.iter() if t.tag.endswith("text") or t.tag.endswith("tspan"))
     # one title: the chart's own (it is the more precise one), never the provenance title under it again
     assert text.count("Local spend (A2)") == 1 and "Local spend by year" not in text
-    for needle in ("Numerator: spend with local suppliers", "Denominator: all third-party",
-                   "2020-21 to 2022-23", "Preston (E07000123)", "Indices of Deprivation 2019",
-                   "Synthetic demo data", "Open Government Licence"):
+    for needle in (
+        "Numerator: spend with local suppliers",
+        "Denominator: all third-party",
+        "2020-21 to 2022-23",
+        "Preston (E07000123)",
+        "Indices of Deprivation 2019",
+        "Synthetic demo data",
+        "Open Government Licence",
+    ):
         assert needle in text, needle
 
 
 def test_decorated_figure_carries_title_caption_source():
     f = export.decorate(_fig(), PROV, 1600, 900)
     texts = " ".join(a.text for a in f.layout.annotations)
-    assert "Local spend (A2)" in f.layout.title.text and not (f.layout.title.subtitle and f.layout.title.subtitle.text)
+    assert "Local spend (A2)" in f.layout.title.text and not (
+        f.layout.title.subtitle and f.layout.title.subtitle.text
+    )
     assert "Period: financial years 2020-21 to 2022-23" in texts.replace("<br>", " ")
     assert "Contains OS data" in texts.replace("<br>", " ")
 
@@ -70,7 +94,7 @@ def test_decorated_figure_carries_title_caption_source():
 def test_csv_has_provenance_rows_and_neutralised_formulas(monkeypatch):
     monkeypatch.setenv("CWB_SENSITIVITY", "OFFICIAL-SENSITIVE")
     raw = export.csv_bytes(HOSTILE, PROV)
-    assert raw.startswith(b"\xef\xbb\xbf")                   # BOM so Excel reads UTF-8 (the £ sign)
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM so Excel reads UTF-8 (the £ sign)
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     labels = [r[0] for r in rows[:5]]
     assert labels == ["Title", "Sensitivity", "What is measured", "Source and licence", "Produced"]
@@ -78,8 +102,15 @@ def test_csv_has_provenance_rows_and_neutralised_formulas(monkeypatch):
     assert "Numerator" in rows[2][1] and "Open Government Licence" in rows[3][1]
     assert rows[5] == [] and rows[6] == ["supplier", "spend_gbp"]
     data = rows[7:]
-    assert [r[0] for r in data] == ["'=HYPERLINK(\"http://x\",\"click\")", "'+1+1", "'-2+3", "'@SUM(A1)", "Plain Ltd", "'\t=1"]
-    assert data[2][1] == "-3.25"                               # numbers stay numbers (negatives too)
+    assert [r[0] for r in data] == [
+        '\'=HYPERLINK("http://x","click")',
+        "'+1+1",
+        "'-2+3",
+        "'@SUM(A1)",
+        "Plain Ltd",
+        "'\t=1",
+    ]
+    assert data[2][1] == "-3.25"  # numbers stay numbers (negatives too)
 
 
 def test_xlsx_has_provenance_rows_and_no_formulas():
@@ -87,12 +118,17 @@ def test_xlsx_has_provenance_rows_and_no_formulas():
 
     wb = load_workbook(io.BytesIO(export.xlsx_bytes(HOSTILE, PROV)))
     ws = wb.active
-    assert [ws.cell(r, 1).value for r in range(1, 6)] == ["Title", "Sensitivity", "What is measured",
-                                                          "Source and licence", "Produced"]
+    assert [ws.cell(r, 1).value for r in range(1, 6)] == [
+        "Title",
+        "Sensitivity",
+        "What is measured",
+        "Source and licence",
+        "Produced",
+    ]
     assert ws.cell(2, 2).value == "OFFICIAL"
     assert ws.cell(7, 1).value == "supplier" and ws.cell(7, 2).value == "spend_gbp"
     cells = [ws.cell(r, 1) for r in range(8, 14)]
-    assert all(c.data_type == "s" for c in cells)              # text, never a formula
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula
     assert cells[0].value.startswith("'=") and cells[4].value == "Plain Ltd"
     assert ws.cell(10, 2).value == -3.25 and ws.cell(8, 2).value == 100.5
 
@@ -104,18 +140,24 @@ def test_caption_starts_at_the_figure_edge_and_nothing_is_clipped():
     from PIL import Image
 
     long_names = pd.DataFrame({"anchor_id": ["a", "b"], "local_pct": [12.0, 40.0], "spend_gbp": [1e6, 2e6]})
-    fig = spend.anchor_comparison(long_names, "local_pct", "Local spend by anchor",
-                                  {"a": "Millbrook Teaching Hospitals NHS Foundation Trust", "b": "Council"},
-                                  {"a": "nhs", "b": "council"}, {"nhs": "NHS trust", "council": "Council"}, 20.0)
+    fig = spend.anchor_comparison(
+        long_names,
+        "local_pct",
+        "Local spend by anchor",
+        {"a": "Millbrook Teaching Hospitals NHS Foundation Trust", "b": "Council"},
+        {"a": "nhs", "b": "council"},
+        {"nhs": "NHS trust", "council": "Council"},
+        20.0,
+    )
     im = Image.open(io.BytesIO(export.png(fig, PROV, "slide"))).convert("L")
     assert im.size == (1600, 900)
     px = im.load()
-    edge = int(export.EDGE * 1600 / 1024)                       # 25 px
+    edge = int(export.EDGE * 1600 / 1024)  # 25 px
     dark = lambda x0, x1, y0, y1: sum(1 for x in range(x0, x1) for y in range(y0, y1) if px[x, y] < 128)  # noqa: E731
-    assert dark(0, edge - 3, 0, 900) == 0 and dark(1600 - 8, 1600, 0, 900) == 0      # white margins, nothing cut
+    assert dark(0, edge - 3, 0, 900) == 0 and dark(1600 - 8, 1600, 0, 900) == 0  # white margins, nothing cut
     assert dark(0, 1600, 0, 6) == 0 and dark(0, 1600, 894, 900) == 0
-    assert dark(edge, edge + 60, 760, 894) > 100                 # caption / source text begins at the left edge
-    assert dark(edge, edge + 60, 10, 50) > 50                    # and so does the title
+    assert dark(edge, edge + 60, 760, 894) > 100  # caption / source text begins at the left edge
+    assert dark(edge, edge + 60, 10, 50) > 50  # and so does the title
 
 
 def test_list_cells_become_text_in_csv_and_xlsx():

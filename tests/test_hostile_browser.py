@@ -12,13 +12,19 @@ from bench.serve import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from cwb import db
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)"
+    ),
+]
 
 
 def _settle(page, timeout=90):
-    page.wait_for_selector('[data-testid="stMetric"], [data-testid="stDataFrame"], .js-plotly-plot, canvas',
-                           timeout=timeout * 1000)
+    page.wait_for_selector(
+        '[data-testid="stMetric"], [data-testid="stDataFrame"], .js-plotly-plot, canvas',
+        timeout=timeout * 1000,
+    )
     end = time.time() + timeout
     while time.time() < end and page.locator('[data-testid="stStatusWidget"]').count():
         time.sleep(0.2)
@@ -32,9 +38,14 @@ def hostile_server(demo_db, tmp_path_factory):
     con = db.connect(path)
     cur = con.cursor()
     cur.execute("UPDATE payment SET category = ? WHERE category = 'Medical and clinical supplies'", [PAYLOAD])
-    cur.execute("UPDATE mart_spend_supplier SET category = ? WHERE category = 'Medical and clinical supplies'", [PAYLOAD])
-    top = cur.execute("SELECT supplier_id FROM mart_spend_supplier WHERE financial_year = '2025-26' "
-                      "GROUP BY 1 ORDER BY sum(spend_gbp) DESC LIMIT 1").fetchone()[0]
+    cur.execute(
+        "UPDATE mart_spend_supplier SET category = ? WHERE category = 'Medical and clinical supplies'",
+        [PAYLOAD],
+    )
+    top = cur.execute(
+        "SELECT supplier_id FROM mart_spend_supplier WHERE financial_year = '2025-26' "
+        "GROUP BY 1 ORDER BY sum(spend_gbp) DESC LIMIT 1"
+    ).fetchone()[0]
     cur.execute("UPDATE supplier SET name = ? WHERE supplier_id = ?", [PAYLOAD, top])
     cur.execute("UPDATE ref_lad SET lad_name = ? WHERE lad_code = 'E07000123'", [PAYLOAD])
     cur.execute("UPDATE network SET local_name = ?", [PAYLOAD])
@@ -64,7 +75,7 @@ def test_heading_and_tables_show_payload_as_text(page):
     page.goto(page.base + "/Opportunities")
     _settle(page)
     heading = page.locator("h3").filter(has_text="biggest gap").first.inner_text()
-    assert PAYLOAD in heading                      # shown literally, not as an <img>
+    assert PAYLOAD in heading  # shown literally, not as an <img>
     assert page.locator('img[src="x"]').count() == 0
     page.goto(page.base + "/Suppliers")
     _settle(page)

@@ -11,11 +11,15 @@ def test_hr_extract_original_not_kept(tmp_path, monkeypatch):
     orig = tmp_path / "originals"
     monkeypatch.setenv("CWB_ORIGINALS", str(orig))
     con = build.open_database(tmp_path / "h.duckdb", log=lambda *a: None)
-    con.execute("INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    con.execute(
+        "INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+    )
     con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     hr = tmp_path / "hr.csv"
-    hr.write_text("Employee Name,Home Postcode,Hourly Rate,Contract Type,Start Date,Role Level,Age\n"
-                  + "".join(f"Person {i},PR0 2AA,12.50,Permanent,01/01/2019,Officer,30\n" for i in range(12)))
+    hr.write_text(
+        "Employee Name,Home Postcode,Hourly Rate,Contract Type,Start Date,Role Level,Age\n"
+        + "".join(f"Person {i},PR0 2AA,12.50,Permanent,01/01/2019,Officer,30\n" for i in range(12))
+    )
     st = safe_stage(con, hr, "workforce", "A", financial_year="2024-25")
     assert st.report.ok and importer.personal_rows(st.report)
     importer.commit(con, st)

@@ -17,7 +17,9 @@ from cwb.ingest.stage import safe_stage
 def con(tmp_path, monkeypatch):
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
     c = build.open_database(tmp_path / "f.duckdb", log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    c.execute(
+        "INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+    )
     c.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     yield c
     db.close_all()
@@ -34,16 +36,21 @@ def _imported(con, st):
     fid = importer.commit(con, st, refresh=False)
     cur = con.cursor()
     try:
-        return cur.execute("SELECT count(*), sum(amount_gbp), min(payment_date), max(payment_date) FROM payment "
-                           "WHERE source_file_id = ?", [fid]).fetchone()
+        return cur.execute(
+            "SELECT count(*), sum(amount_gbp), min(payment_date), max(payment_date) FROM payment "
+            "WHERE source_file_id = ?",
+            [fid],
+        ).fetchone()
     finally:
         cur.close()
 
 
 def test_dos_pound_byte_cr_only_and_trailing_minus(con, tmp_path):
     # old DOS export: 0x9C is the pound sign in code page 850; old-Mac CR-only line endings
-    raw = (b"Date,Supplier,Amount\r01/04/2024,ACME LTD,\"\x9c1,000.00\"\r02/04/2024,Beta Ltd,\x9c 250.50-\r"
-           b"03/04/2024,Gamma Ltd,(49.50)\r")
+    raw = (
+        b'Date,Supplier,Amount\r01/04/2024,ACME LTD,"\x9c1,000.00"\r02/04/2024,Beta Ltd,\x9c 250.50-\r'
+        b"03/04/2024,Gamma Ltd,(49.50)\r"
+    )
     st = _stage(con, tmp_path, "dos.csv", raw)
     assert st.report.ok, st.report.text()
     # 1000.00 - 250.50 - 49.50 = 700.00
@@ -52,8 +59,10 @@ def test_dos_pound_byte_cr_only_and_trailing_minus(con, tmp_path):
 
 
 def test_utf8_bom_and_header_after_blank_and_comma_rows(con, tmp_path):
-    raw = "\ufeff\n,,,\n\"Spend over £500, March\",,,\nPayment Date,Supplier Name,Amount,\n" \
-          "14 Apr 2023,ACME LTD,\"£1,302.28\",\n05-Apr-23,REDACTED PERSONAL DATA,500,\n"
+    raw = (
+        '\ufeff\n,,,\n"Spend over £500, March",,,\nPayment Date,Supplier Name,Amount,\n'
+        '14 Apr 2023,ACME LTD,"£1,302.28",\n05-Apr-23,REDACTED PERSONAL DATA,500,\n'
+    )
     st = _stage(con, tmp_path, "bom.csv", raw.encode("utf-8"))
     assert st.report.ok, st.report.text()
     assert any("header found on line 4" in n for n in st.report.notes)
@@ -68,7 +77,9 @@ def test_utf8_bom_and_header_after_blank_and_comma_rows(con, tmp_path):
 
 @pytest.mark.parametrize("tail", ["", ",,\n,,\n"])
 def test_header_as_the_last_line(con, tmp_path, tail):
-    raw = f"07/09/23,ACME LTD,100.00\n08/09/23,Beta Ltd,\"1,000.01\"\nDate Paid,Supplier Name,Amount Paid\n{tail}"
+    raw = (
+        f'07/09/23,ACME LTD,100.00\n08/09/23,Beta Ltd,"1,000.01"\nDate Paid,Supplier Name,Amount Paid\n{tail}'
+    )
     st = _stage(con, tmp_path, "last.csv", raw.encode())
     assert st.report.ok, st.report.text()
     assert any("header is the last" in n for n in st.report.notes)
@@ -77,8 +88,10 @@ def test_header_as_the_last_line(con, tmp_path, tail):
 
 
 def test_identical_lines_are_separate_payments_and_total_line_dropped(con, tmp_path):
-    raw = ("Payment Date,Supplier Name,Amount\n01/05/2024,ACME LTD,10.00\n01/05/2024,ACME LTD,10.00\n"
-           "01/05/2024,ACME LTD,10.00\n,,30.00\n")
+    raw = (
+        "Payment Date,Supplier Name,Amount\n01/05/2024,ACME LTD,10.00\n01/05/2024,ACME LTD,10.00\n"
+        "01/05/2024,ACME LTD,10.00\n,,30.00\n"
+    )
     st = _stage(con, tmp_path, "dups.csv", raw.encode())
     assert st.report.ok, st.report.text()
     # three identical payments of 10.00 kept; the last line (30.00 = their sum, no date) is a total
@@ -103,9 +116,9 @@ def test_xlsx_with_merged_title_empty_columns_and_excel_dates(con, tmp_path):
     ws.append(["Payments over £500", None, None, None, None])
     ws.merge_cells("A1:E1")
     ws.append([])
-    ws.append(["Transaction Date", None, "Beneficiary Name", None, "Net Amount"])   # empty merged-cell columns
+    ws.append(["Transaction Date", None, "Beneficiary Name", None, "Net Amount"])  # empty merged-cell columns
     ws.append([dt.datetime(2024, 6, 3), None, "ACME LTD", None, 1302.28])
-    ws.append([45000, None, "Beta Ltd", None, "£2,000.00"])                         # serial 45000 = 2023-03-15
+    ws.append([45000, None, "Beta Ltd", None, "£2,000.00"])  # serial 45000 = 2023-03-15
     ws.append(["17/06/2024", None, "Gamma Ltd", None, -195.75])
     p = tmp_path / "pay.xlsx"
     wb.save(p)
@@ -113,7 +126,11 @@ def test_xlsx_with_merged_title_empty_columns_and_excel_dates(con, tmp_path):
     assert st.report.ok, st.report.text()
     # 1302.28 + 2000.00 - 195.75 = 3106.53; 45000 days after 1899-12-30 is 2023-03-15
     assert _imported(con, st) == (3, Decimal("3106.53"), dt.date(2023, 3, 15), dt.date(2024, 6, 17))
-    assert st.report.mapped == {"date": "Transaction Date", "amount": "Net Amount", "supplier_name": "Beneficiary Name"}
+    assert st.report.mapped == {
+        "date": "Transaction Date",
+        "amount": "Net Amount",
+        "supplier_name": "Beneficiary Name",
+    }
 
 
 def test_semicolon_file_and_a_zip_holding_it(con, tmp_path):

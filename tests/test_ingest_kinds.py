@@ -13,7 +13,9 @@ from cwb.ingest.stage import safe_stage, stage_remembered
 def con(tmp_path, monkeypatch):
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
     c = build.open_database(tmp_path / "k.duckdb", log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123','E07000121'], 'E12000002', 'Preston', 'Lancs', NULL, false)")
+    c.execute(
+        "INSERT INTO network VALUES ('N', 'Test', ['E07000123'], ['E07000123','E07000121'], 'E12000002', 'Preston', 'Lancs', NULL, false)"
+    )
     c.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     yield c
     db.close_all()
@@ -29,22 +31,28 @@ def _q(con, sql, *p):
 
 def test_supplier_list_locates_payees_by_id_and_by_name(con, tmp_path):
     pay = tmp_path / "pay.csv"
-    pay.write_text("Payment Date,Amount,Supplier Name,Supplier ID\n01/04/2024,100.00,ACME LTD,S1\n"
-                   "02/04/2024,200.00,Beta Services Limited,\n03/04/2024,300.00,Gamma plc,S3\n")
+    pay.write_text(
+        "Payment Date,Amount,Supplier Name,Supplier ID\n01/04/2024,100.00,ACME LTD,S1\n"
+        "02/04/2024,200.00,Beta Services Limited,\n03/04/2024,300.00,Gamma plc,S3\n"
+    )
     importer.commit(con, safe_stage(con, pay, "payments", "A"))
     sup = tmp_path / "suppliers.csv"
     # S1 by id (different spelling), Beta by normalised name, a near-miss name reported, not merged
-    sup.write_text("Supplier ID,Supplier Name,Postcode,SME,Charity Number\nS1,Acme Limited,PR0 2AA,Y,\n"
-                   ",BETA SERVICES LTD.,la1 1aa,N,\n,Gama plc,M11 0AT,Y,\n")
+    sup.write_text(
+        "Supplier ID,Supplier Name,Postcode,SME,Charity Number\nS1,Acme Limited,PR0 2AA,Y,\n"
+        ",BETA SERVICES LTD.,la1 1aa,N,\n,Gama plc,M11 0AT,Y,\n"
+    )
     st = safe_stage(con, sup, "suppliers", "A")
     assert st.report.ok, st.report.text()
     # 'Gama plc' ~ 'Gamma plc' (normalised GAMA ~ GAMMA), shown as written
     assert [(a, b) for a, b, _ in st.report.near_matches] == [("Gama plc", "Gamma plc")]
     assert "'Gama plc' ~ existing 'Gamma plc'" in st.report.text()
     importer.commit(con, st)
-    rows = dict(_q(con, "SELECT p.payee_text, g.lad_code FROM payment p JOIN supplier_geo g USING (supplier_id)"))
+    rows = dict(
+        _q(con, "SELECT p.payee_text, g.lad_code FROM payment p JOIN supplier_geo g USING (supplier_id)")
+    )
     assert rows["ACME LTD"] == "E07000123" and rows["Beta Services Limited"] == "E07000121"
-    assert rows["Gamma plc"] is None                       # not merged with 'Gama plc'
+    assert rows["Gamma plc"] is None  # not merged with 'Gama plc'
     assert _q(con, "SELECT is_sme, sme_source FROM supplier WHERE name = 'Acme Limited'")[0][0] is True
 
 
@@ -52,8 +60,10 @@ def test_hr_extract_is_aggregated_and_never_stored(con, tmp_path):
     hr = tmp_path / "hr.csv"
     lines = ["Employee Name,Home Postcode,Hourly Rate,Contract Type,Start Date,Role Level,Age"]
     for i in range(12):
-        lines.append(f"Person {i},PR0 2AA,{12.00 + i * 0.1:.2f},{'Zero hours' if i == 0 else 'Permanent'},"
-                     f"{'01/06/2024' if i < 3 else '01/01/2019'},{'Apprentice' if i < 2 else 'Officer'},30")
+        lines.append(
+            f"Person {i},PR0 2AA,{12.00 + i * 0.1:.2f},{'Zero hours' if i == 0 else 'Permanent'},"
+            f"{'01/06/2024' if i < 3 else '01/01/2019'},{'Apprentice' if i < 2 else 'Officer'},30"
+        )
     lines.append("Person X,LA1 1AA,20.00,Permanent,01/01/2019,Officer,45")
     hr.write_text("\n".join(lines) + "\n")
     st = safe_stage(con, hr, "workforce", "A", financial_year="2024-25")
@@ -61,8 +71,14 @@ def test_hr_extract_is_aggregated_and_never_stored(con, tmp_path):
     frame = st.frames["workforce_area"]
     assert "Employee Name" not in frame.columns and "Person 0" not in frame.to_string()
     importer.commit(con, st)
-    got = dict((r[0], r[1:]) for r in _q(con, "SELECT area_code, headcount, paid_rlw, apprentices, apprentice_starts, insecure "
-                                               "FROM workforce_area"))
+    got = dict(
+        (r[0], r[1:])
+        for r in _q(
+            con,
+            "SELECT area_code, headcount, paid_rlw, apprentices, apprentice_starts, insecure "
+            "FROM workforce_area",
+        )
+    )
     # PR0 2AA is in LSOA E01025247. 2024-25 uses the rate announced in autumn 2023: £12.00.
     # Rates 12.00..13.10 are all >= 12.00 -> 12 paid at least the RLW; 2 apprentices, both started in the year.
     # Person X lives alone in their LSOA and district: no stored cell may hold fewer than 10 staff
@@ -118,20 +134,30 @@ def test_real_anchor_never_matches_demo_suppliers(demo_con, tmp_path, monkeypatc
     gets its own record; the demo record (and its fictional postcode) is not touched."""
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
     con = demo_con
-    name, sid, pc = _q(con, "SELECT name, supplier_id, postcode FROM supplier WHERE postcode IS NOT NULL AND NOT is_individual "
-                            "ORDER BY supplier_id LIMIT 1")[0]
-    con.execute("INSERT INTO network VALUES ('R', 'Real', ['E08000009'], ['E08000009'], 'E12000002', 'T', 'T', NULL, false)")
+    name, sid, pc = _q(
+        con,
+        "SELECT name, supplier_id, postcode FROM supplier WHERE postcode IS NOT NULL AND NOT is_individual "
+        "ORDER BY supplier_id LIMIT 1",
+    )[0]
+    con.execute(
+        "INSERT INTO network VALUES ('R', 'Real', ['E08000009'], ['E08000009'], 'E12000002', 'T', 'T', NULL, false)"
+    )
     con.execute("INSERT INTO anchor VALUES ('REAL', 'Real council', 'council', NULL, 'R', NULL, false)")
     pay = tmp_path / "pay.csv"
-    pay.write_text(f"Payment Date,Amount,Supplier Name\n15/04/2024,100.00,\"{name}\"\n")
+    pay.write_text(f'Payment Date,Amount,Supplier Name\n15/04/2024,100.00,"{name}"\n')
     st = safe_stage(con, pay, "payments", "REAL")
     assert st.report.ok, st.report.text()
     importer.commit(con, st)
-    got = _q(con, "SELECT p.supplier_id, s.source_file_id FROM payment p JOIN supplier s USING (supplier_id) WHERE anchor_id = 'REAL'")
+    got = _q(
+        con,
+        "SELECT p.supplier_id, s.source_file_id FROM payment p JOIN supplier s USING (supplier_id) WHERE anchor_id = 'REAL'",
+    )
     assert got[0][0] != sid and got[0][1] is not None
     sup = tmp_path / "sup.csv"
-    sup.write_text(f"Supplier Name,Postcode\n\"{name}\",M32 0TH\n")
+    sup.write_text(f'Supplier Name,Postcode\n"{name}",M32 0TH\n')
     st = safe_stage(con, sup, "suppliers", "REAL")
     importer.commit(con, st)
     assert _q(con, "SELECT postcode FROM supplier WHERE supplier_id = ?", sid) == [(pc,)]
-    assert _q(con, "SELECT s.postcode FROM payment p JOIN supplier s USING (supplier_id) WHERE anchor_id = 'REAL'") == [("M32 0TH",)]
+    assert _q(
+        con, "SELECT s.postcode FROM payment p JOIN supplier s USING (supplier_id) WHERE anchor_id = 'REAL'"
+    ) == [("M32 0TH",)]

@@ -23,10 +23,14 @@ from cwb.ingest.stage import report_text, safe_stage
 
 ROOT = Path(__file__).resolve().parent.parent
 MORE = ROOT.parent / "shared" / "samples" / "spend" / "more"
-TRUTH = list(csv.DictReader(open(MORE / "truth.csv", encoding="utf-8"))) if (MORE / "truth.csv").is_file() else []
+TRUTH = (
+    list(csv.DictReader(open(MORE / "truth.csv", encoding="utf-8"))) if (MORE / "truth.csv").is_file() else []
+)
 NEEDS_UNDATED = {"Tameside September 2014.csv", "payment-10.csv"}
 
-pytestmark = pytest.mark.skipif(not TRUTH, reason="../shared/samples/spend/more (real payment files) is not present")
+pytestmark = pytest.mark.skipif(
+    not TRUTH, reason="../shared/samples/spend/more (real payment files) is not present"
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +41,9 @@ def con(tmp_path_factory):
     old = os.environ.get("CWB_ORIGINALS")
     os.environ["CWB_ORIGINALS"] = str(tmp / "originals")
     c = build.open_database(tmp / "more.duckdb", log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E08000003'], ['E08000003'], 'E12000002', 'M', 'GM', NULL, false)")
+    c.execute(
+        "INSERT INTO network VALUES ('N', 'Test', ['E08000003'], ['E08000003'], 'E12000002', 'M', 'GM', NULL, false)"
+    )
     c.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     yield c
     db.close_all()
@@ -92,9 +98,17 @@ def test_more_real_commit_and_figures_in_the_database(con):
         t = next(x for x in TRUTH if x["file"] == name)
         st = safe_stage(con, MORE / t["publisher"] / name, "payments", "A")
         fid = importer.commit(con, st, refresh=False)
-        n, total, lo, hi = cur.execute("SELECT count(*), sum(amount_gbp), min(payment_date), max(payment_date) "
-                                       "FROM payment WHERE source_file_id = ?", [fid]).fetchone()
-        assert (n, int(total * 100), str(lo), str(hi)) == (int(t["rows"]), int(t["total_pence"]), t["min_date"], t["max_date"])
+        n, total, lo, hi = cur.execute(
+            "SELECT count(*), sum(amount_gbp), min(payment_date), max(payment_date) "
+            "FROM payment WHERE source_file_id = ?",
+            [fid],
+        ).fetchone()
+        assert (n, int(total * 100), str(lo), str(hi)) == (
+            int(t["rows"]),
+            int(t["total_pence"]),
+            t["min_date"],
+            t["max_date"],
+        )
     cur.close()
 
 
@@ -118,4 +132,6 @@ def test_second_header_block_inside_a_sheet(con):
     """fire-2022-23.xlsx: a second header at row 2745 with other column names starts a new block."""
     t = next(x for x in TRUTH if x["file"] == "fire-2022-23.xlsx")
     st = safe_stage(con, MORE / t["publisher"] / t["file"], "payments", "A")
-    assert st.report.ok and any("2745" in n and "header" in n for n in st.report.notes), report_text(st.report)
+    assert st.report.ok and any("2745" in n and "header" in n for n in st.report.notes), report_text(
+        st.report
+    )

@@ -9,8 +9,10 @@ import duckdb
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = (b"Spend over \xa3500,,\r\n,,\r\nDate Paid,Net Amount(\xa3),Supplier Name\r\n"
-        b"01/04/2024,\"\xa31,000.50\",ACME LTD\r\n02-Apr-24,(200.25),Beta Limited\r\n,,\r\n,,\r\n")
+GOOD = (
+    b"Spend over \xa3500,,\r\n,,\r\nDate Paid,Net Amount(\xa3),Supplier Name\r\n"
+    b'01/04/2024,"\xa31,000.50",ACME LTD\r\n02-Apr-24,(200.25),Beta Limited\r\n,,\r\n,,\r\n'
+)
 
 
 def _page(name: str) -> AppTest:
@@ -57,13 +59,19 @@ def test_upload_report_commit_reupload_and_undo(app_env, tmp_path, monkeypatch):
     assert metrics["Rows read"] == "2" and metrics["Rows rejected"] == "0" and metrics["Total £"] == "£800.25"
     assert metrics["First date"] == "2024-04-01" and metrics["Last date"] == "2024-04-02"
     captions = " ".join(c.value for c in at.caption)
-    assert "windows-1252" in captions and "header found on line 3" in captions and "2 empty padding rows" in captions
+    assert (
+        "windows-1252" in captions
+        and "header found on line 3" in captions
+        and "2 empty padding rows" in captions
+    )
     _button(at, "Commit this file").click()
     at.run()
     assert not at.exception, at.exception
     assert any("Imported as file" in s.value for s in at.success)
     assert _count(app_env, "SELECT count(*) FROM payment") == before + 2
-    assert _count(app_env, "SELECT sum(amount_gbp) FROM payment WHERE source_file_id IS NOT NULL") == __import__("decimal").Decimal("800.25")
+    assert _count(
+        app_env, "SELECT sum(amount_gbp) FROM payment WHERE source_file_id IS NOT NULL"
+    ) == __import__("decimal").Decimal("800.25")
 
     # the same file again (a new upload of the same bytes) is recognised and cannot be committed
     at = _page("10_Import.py").run()
@@ -92,11 +100,15 @@ def test_rejected_rows_and_mapping_correction(app_env, tmp_path, monkeypatch):
     at = _page("10_Import.py").run()
     # 'Value' is a known amount name but holds 'n/a': the contents say the amount is 'Paid', and the
     # page shows that with its evidence; mapping 'Value' by hand shows the bad rows
-    at.file_uploader[0].upload("m.csv", b"Payment Date,Supplier Name,Value,Paid\n14/04/2024,ACME LTD,n/a,10.00\n", "text/csv")
+    at.file_uploader[0].upload(
+        "m.csv", b"Payment Date,Supplier Name,Value,Paid\n14/04/2024,ACME LTD,n/a,10.00\n", "text/csv"
+    )
     at.run()
     assert not at.exception, at.exception
     assert {m.label: m.value for m in at.metric}["Total £"] == "£10.00"
-    assert any("Paid" in d.value.to_string() and "money" in d.value.to_string() for d in at.dataframe)      # the evidence table
+    assert any(
+        "Paid" in d.value.to_string() and "money" in d.value.to_string() for d in at.dataframe
+    )  # the evidence table
     assert not _button(at, "Commit this file").disabled
     next(s for s in at.selectbox if s.label == "amount").set_value("Value")
     _button(at, "Read again with this mapping").click()
@@ -141,4 +153,4 @@ def test_data_quality_page_shows_gaps_and_what_to_do(app_env):
     # individuals are never named: their rows read 'Individual (name withheld)'
     assert not unlocated["Supplier"].str.contains("REDACTED", case=False).any()
     md = " ".join(m.value for m in at.markdown)
-    assert "Missing months" in md                       # the demo has a two-month gap
+    assert "Missing months" in md  # the demo has a two-month gap

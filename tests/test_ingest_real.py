@@ -44,8 +44,8 @@ def _independent(path: Path, enc: str, amount_col: str, date_col: str) -> tuple[
     h = next(i for i, r in enumerate(rows) if amount_col in r and date_col in r)
     a, d = rows[h].index(amount_col), rows[h].index(date_col)
     n, total = 0, Decimal(0)
-    for r in rows[h + 1:]:
-        if len(r) > max(a, d) and r[d].strip():          # payment rows have a date; padding and total lines do not
+    for r in rows[h + 1 :]:
+        if len(r) > max(a, d) and r[d].strip():  # payment rows have a date; padding and total lines do not
             n += 1
             total += Decimal(r[a].replace(",", "").replace(" ", "") or "0")
     return n, total
@@ -55,7 +55,9 @@ def _independent(path: Path, enc: str, amount_col: str, date_col: str) -> tuple[
 def con(tmp_path, monkeypatch):
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "originals"))
     c = build.open_database(tmp_path / "i.duckdb", log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'Test', ['E08000035'], ['E08000035'], 'E12000003', 'Leeds', 'Leeds', NULL, false)")
+    c.execute(
+        "INSERT INTO network VALUES ('N', 'Test', ['E08000035'], ['E08000035'], 'E12000003', 'Leeds', 'Leeds', NULL, false)"
+    )
     c.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     yield c
     db.close_all()
@@ -70,7 +72,9 @@ def test_real_spend_file_imports(con, shared_dir, rel, enc, amount_col, date_col
     assert st.report.rows_ok == n and Decimal(st.report.total_gbp) == total
     fid = importer.commit(con, st)
     cur = con.cursor()
-    got_n, got_total = cur.execute("SELECT count(*), sum(amount_gbp) FROM payment WHERE source_file_id = ?", [fid]).fetchone()
+    got_n, got_total = cur.execute(
+        "SELECT count(*), sum(amount_gbp) FROM payment WHERE source_file_id = ?", [fid]
+    ).fetchone()
     cur.close()
     assert got_n == n and got_total == total
 
@@ -79,24 +83,42 @@ def test_published_row_counts(shared_dir):
     """shared/README.md: Trafford 2024-25 has 210,068 rows and 2026-27 38,055; Leeds 2011-09 carries
     55,936 comma-only padding lines."""
     s = shared_dir / "samples" / "spend"
-    assert _independent(s / "trafford/trafford-supplier-spend-2024-25.zip", "utf-8", "Amount", "PaymentDate")[0] == 210_068
-    assert _independent(s / "trafford/trafford-supplier-spend-2026-27.zip", "utf-8", "Amount", "PaymentDate")[0] == 38_055
+    assert (
+        _independent(s / "trafford/trafford-supplier-spend-2024-25.zip", "utf-8", "Amount", "PaymentDate")[0]
+        == 210_068
+    )
+    assert (
+        _independent(s / "trafford/trafford-supplier-spend-2026-27.zip", "utf-8", "Amount", "PaymentDate")[0]
+        == 38_055
+    )
 
 
 def _padding_lines(path: Path) -> int:
     """Lines after the header whose every field is blank (comma-only or empty), by the csv module."""
-    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("cp1252").replace("\r\n", "\n").replace("\r", "\n"))))
+    rows = list(
+        csv.reader(io.StringIO(path.read_bytes().decode("cp1252").replace("\r\n", "\n").replace("\r", "\n")))
+    )
     h = next(i for i, r in enumerate(rows) if sum(1 for c in r if c.strip()) >= 3)
-    return sum(1 for r in rows[h + 1:] if not any(c.strip() for c in r))
+    return sum(1 for r in rows[h + 1 :] if not any(c.strip() for c in r))
 
 
-@pytest.mark.parametrize("name", ["leeds_2010-12.csv", "leeds_2011-09.csv", "leeds_2013-10.csv", "leeds_2020-06.csv"])
+@pytest.mark.parametrize(
+    "name", ["leeds_2010-12.csv", "leeds_2011-09.csv", "leeds_2013-10.csv", "leeds_2020-06.csv"]
+)
 def test_leeds_padding_counted_like_the_csv_module(con, shared_dir, name):
     """Padding found per file: 3 (two blank lines and one comma-only), 55,936, 0 and 1 comma-only
     lines -- the same numbers as `tr -d '\\r' < FILE | grep -c -E '^[, ]*$'`."""
     path = shared_dir / "samples" / "spend" / "leeds_raw" / name
     want = _padding_lines(path)
-    assert want == {"leeds_2010-12.csv": 3, "leeds_2011-09.csv": 55_936, "leeds_2013-10.csv": 0, "leeds_2020-06.csv": 1}[name]
+    assert (
+        want
+        == {
+            "leeds_2010-12.csv": 3,
+            "leeds_2011-09.csv": 55_936,
+            "leeds_2013-10.csv": 0,
+            "leeds_2020-06.csv": 1,
+        }[name]
+    )
     notes = safe_stage(con, path, "payments", "A").report.notes
     if want:
         assert any(n == f"{want:,} empty padding rows ignored" for n in notes), notes
@@ -112,10 +134,17 @@ def test_grants_file_carries_recipient_details(con, shared_dir):
     # file line numbers (header = line 1) of the awards to a recipient with a charity number
     charity_lines = [i + 2 for i, r in enumerate(rows) if r["Recipient Org:Charity Number"].strip()]
     st = safe_stage(con, path, "payments", "A")
-    assert st.report.mapped["supplier_name"] == "Recipient Org:Name" and st.report.mapped["postcode"] == "Recipient Org:Postal Code"
+    assert (
+        st.report.mapped["supplier_name"] == "Recipient Org:Name"
+        and st.report.mapped["postcode"] == "Recipient Org:Postal Code"
+    )
     importer.commit(con, st)
     cur = con.cursor()
-    vcse = dict(cur.execute("SELECT p.source_row, s.is_vcse FROM payment p JOIN supplier s USING (supplier_id)").fetchall())
+    vcse = dict(
+        cur.execute(
+            "SELECT p.source_row, s.is_vcse FROM payment p JOIN supplier s USING (supplier_id)"
+        ).fetchall()
+    )
     n_pc = cur.execute("SELECT count(*) FROM supplier WHERE postcode IS NOT NULL").fetchone()[0]
     cur.close()
     missed = [ln for ln in charity_lines if not vcse.get(ln)]
@@ -128,7 +157,7 @@ def test_leeds_padding_and_craven_duplicates_reported(con, shared_dir):
     assert any("55,936 empty padding rows" in n for n in leeds.notes)
     craven = safe_stage(con, s / "craven_dc_2017-03_payments.csv", "payments", "A").report
     assert any("duplicate column names" in n for n in craven.notes)
-    assert craven.mapped["category"] == "Account Code (2)"        # the description, not the code
+    assert craven.mapped["category"] == "Account Code (2)"  # the description, not the code
     assert any("total line" in n for n in craven.notes)
 
 
@@ -151,8 +180,12 @@ def test_redacted_payees_kept_but_never_named(con, shared_dir):
     path = shared_dir / "samples" / "spend" / "leeds_raw" / "leeds_2013-10.csv"
     importer.commit(con, safe_stage(con, path, "payments", "A"))
     cur = con.cursor()
-    n_ind, names = cur.execute("SELECT count(*), string_agg(DISTINCT name, '|') FROM supplier WHERE is_individual").fetchone()
-    redactive = cur.execute("SELECT bool_or(is_individual) FROM supplier WHERE name ILIKE 'Redactive%'").fetchone()[0]
+    n_ind, names = cur.execute(
+        "SELECT count(*), string_agg(DISTINCT name, '|') FROM supplier WHERE is_individual"
+    ).fetchone()
+    redactive = cur.execute(
+        "SELECT bool_or(is_individual) FROM supplier WHERE name ILIKE 'Redactive%'"
+    ).fetchone()[0]
     cur.close()
     assert n_ind >= 1 and names == "Individual (name withheld)"
     assert redactive in (None, False)
@@ -175,8 +208,10 @@ def test_trafford_land_register_precision(con, shared_dir):
     cur.close()
     assert len(rows) == 608 and sum(counts.values()) == 608
     assert counts["coordinates"] == len(in_gb)
-    assert counts.get("postcode", 0) + counts.get("postcode district", 0) + counts.get("none", 0) == 608 - len(in_gb)
-    assert counts["postcode district"] > 0                  # 'M41'-style district-only postcodes
+    assert counts.get("postcode", 0) + counts.get("postcode district", 0) + counts.get(
+        "none", 0
+    ) == 608 - len(in_gb)
+    assert counts["postcode district"] > 0  # 'M41'-style district-only postcodes
     assert uprn_text == "VARCHAR"
     # empty cells stay empty (never filled from the row above): as many UPRNs and postcodes as the file has
     assert n_uprn == sum(1 for r in rows if r["UPRN"].strip())

@@ -17,9 +17,11 @@ IMPORTERS = {
     "suppliers": [("cwb.ingest.suppliers", "ALIASES", "suppliers")],
     "assets": [("cwb.ingest.assets", "ALIASES", "assets")],
     "targets": [("cwb.ingest.targets", "ALIASES", "targets")],
-    "workforce": [("cwb.ingest.workforce", "ALIASES", "workforce"),
-                  ("cwb.ingest.workforce", "COUNT_ALIASES", "workforce_counts"),
-                  ("cwb.ingest.workforce", "HR_ALIASES", "workforce_hr")],
+    "workforce": [
+        ("cwb.ingest.workforce", "ALIASES", "workforce"),
+        ("cwb.ingest.workforce", "COUNT_ALIASES", "workforce_counts"),
+        ("cwb.ingest.workforce", "HR_ALIASES", "workforce_hr"),
+    ],
 }
 
 
@@ -27,12 +29,22 @@ def _header_lists(tree: ast.Module) -> list[str]:
     """Module-level names bound to a literal {field: [header names ...]} (an alias list)."""
     found = []
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
         value = getattr(node, "value", None)
         if not isinstance(value, ast.Dict) or not value.values:
             continue
-        if all(isinstance(v, (ast.List, ast.Tuple)) and v.elts
-               and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in v.elts) for v in value.values):
+        if all(
+            isinstance(v, (ast.List, ast.Tuple))
+            and v.elts
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in v.elts)
+            for v in value.values
+        ):
             found += [t.id for t in targets if isinstance(t, ast.Name)]
     return found
 
@@ -72,6 +84,8 @@ def test_importers_and_the_mapping_editor_use_the_vocabulary(kind):
 def test_workforce_vocabulary_covers_both_layouts():
     wf = vocab.for_kind("workforce")
     assert set(vocab.for_kind("workforce_counts")) | set(vocab.for_kind("workforce_hr")) == set(wf)
-    assert "Home Postcode" in wf["postcode"] and "Hourly Rate" in wf["hourly_rate"] and "LSOA" in wf["area_code"]
+    assert (
+        "Home Postcode" in wf["postcode"] and "Hourly Rate" in wf["hourly_rate"] and "LSOA" in wf["area_code"]
+    )
     with pytest.raises(ValueError):
         stage.aliases_for("nonsense")

@@ -40,28 +40,32 @@ from tests.browser_util import (
 )
 
 SHARED = ROOT.parent / "shared"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 
-FIGS = ("metrics", "charts", "tables")   # "a figure": a metric value, a chart's data, a table
-MAP = ("text",)                           # maps draw on a canvas: their caption and key carry the figures
-AUTO = None                               # pick the first other option the widget offers
+FIGS = ("metrics", "charts", "tables")  # "a figure": a metric value, a chart's data, a table
+MAP = ("text",)  # maps draw on a canvas: their caption and key carry the figures
+AUTO = None  # pick the first other option the widget offers
 
 
 @dataclass(frozen=True)
 class Control:
-    kind: str                       # selectbox | multiselect | radio | toggle | segmented | text | number | button
-    label: str                      # exactly as shown ('...*' = label starts with)
-    to: str | None = AUTO           # the value chosen (multiselect: an option added, "-X" removes tag X)
+    kind: str  # selectbox | multiselect | radio | toggle | segmented | text | number | button
+    label: str  # exactly as shown ('...*' = label starts with)
+    to: str | None = AUTO  # the value chosen (multiselect: an option added, "-X" removes tag X)
     then: str | None | bool = False  # a second value straight after (AUTO = another option); False = none
-    url: str | None = None          # the query key that must follow; None = not kept in the address
-    figure: tuple = FIGS            # parts of the page of which at least one must change; () = none
+    url: str | None = None  # the query key that must follow; None = not kept in the address
+    figure: tuple = FIGS  # parts of the page of which at least one must change; () = none
     side: bool = False
-    setup: tuple = ()               # (Control, value) pairs set first (and undone after)
-    back: str | None = None         # how to undo it when not the old value (multiselect "-X", button)
-    why: str = ""                   # why url is None or figure is narrowed
-    known: str = ""                 # a known defect of the page (issue number): its failure is reported, not fatal
+    setup: tuple = ()  # (Control, value) pairs set first (and undone after)
+    back: str | None = None  # how to undo it when not the old value (multiselect "-X", button)
+    why: str = ""  # why url is None or figure is narrowed
+    known: str = ""  # a known defect of the page (issue number): its failure is reported, not fatal
 
 
 @dataclass(frozen=True)
@@ -76,21 +80,47 @@ class Skip:
 ANCHORS = Control("multiselect", "Anchors (none = whole network)", url="a", side=True, then=AUTO)
 FY = Control("selectbox", "Financial year", url="fy", side=True, then=AUTO)
 BASE = Control("selectbox", "Baseline year", url="base", side=True, then=AUTO)
-LOCAL = Control("multiselect", "Local area (districts)", to="South Ribble (E07000126)", url="local", side=True,
-                then="Chorley (E07000118)")
-WIDER = Control("multiselect", "Wider area (districts)", to="-Lancaster (E07000121)", back="Lancaster (E07000121)",
-                url="wider", side=True, then="-Wyre (E07000128)")
-DEN = Control("radio", "Denominator", to="Influenceable spend (excludes public bodies, tax and pensions)", url="den",
-              side=True, then="Top N suppliers of each anchor")
-TOP_N = Control("number", "N", to="20", then="50", url="top", side=True,
-                setup=((DEN, "Top N suppliers of each anchor"),))
+LOCAL = Control(
+    "multiselect",
+    "Local area (districts)",
+    to="South Ribble (E07000126)",
+    url="local",
+    side=True,
+    then="Chorley (E07000118)",
+)
+WIDER = Control(
+    "multiselect",
+    "Wider area (districts)",
+    to="-Lancaster (E07000121)",
+    back="Lancaster (E07000121)",
+    url="wider",
+    side=True,
+    then="-Wyre (E07000128)",
+)
+DEN = Control(
+    "radio",
+    "Denominator",
+    to="Influenceable spend (excludes public bodies, tax and pensions)",
+    url="den",
+    side=True,
+    then="Top N suppliers of each anchor",
+)
+TOP_N = Control(
+    "number", "N", to="20", then="50", url="top", side=True, setup=((DEN, "Top N suppliers of each anchor"),)
+)
 IMD = Control("radio", "Deprivation edition", url="imd", side=True)
-NETWORK = Skip("selectbox", "Network", "drawn only when the database holds several networks "
-               "(tests/test_two_networks.py)", side=True)
+NETWORK = Skip(
+    "selectbox",
+    "Network",
+    "drawn only when the database holds several networks (tests/test_two_networks.py)",
+    side=True,
+)
 SIGN = Skip("button", "Sign out", "shared mode only (tests/test_access.py)", side=True)
 
 
-def sidebar(*, method: bool = True, single: bool = False, anchors: bool = True, twice: bool = False, **narrow) -> list:
+def sidebar(
+    *, method: bool = True, single: bool = False, anchors: bool = True, twice: bool = False, **narrow
+) -> list:
     """The frame's controls; ``narrow`` maps a control's url key to the parts of the page that
     must change for it there (a tuple), with ``()`` when the page does not use that setting.
     The frame's code is the same on every page, so the second change in a row (``twice``) is
@@ -114,58 +144,131 @@ DOWNLOAD = "exports: the content of every file is checked in tests/test_export.p
 IMPORT = "enters data rather than choosing a view: tests/test_ingest_pages.py and test_upload_report_commit_in_browser"
 
 PAGES: dict[str, list] = {
-    "/": sidebar(base=("metrics", "tables"), imd=(), wider=()) + [
-        Control("toggle", "Presentation mode", to="on", url="present", figure=(),
-                why="the same figures in larger type, without sidebar or downloads"),
+    "/": sidebar(base=("metrics", "tables"), imd=(), wider=())
+    + [
+        Control(
+            "toggle",
+            "Presentation mode",
+            to="on",
+            url="present",
+            figure=(),
+            why="the same figures in larger type, without sidebar or downloads",
+        ),
         Skip("button", "Meeting pack for the network (PPTX)", DOWNLOAD),
     ],
-    "/Anchor_profile": sidebar(single=True, twice=True, base=("metrics", "charts"), den=("metrics", "charts"),
-                               wider=(), imd=(), top=("metrics", "charts")) + [
+    "/Anchor_profile": sidebar(
+        single=True,
+        twice=True,
+        base=("metrics", "charts"),
+        den=("metrics", "charts"),
+        wider=(),
+        imd=(),
+        top=("metrics", "charts"),
+    )
+    + [
         Skip("button", "Meeting pack for this anchor (PPTX)", DOWNLOAD),
     ],
     "/Present": [
-        Control("button", "Next ▶", to="", back="◀ Previous", url="s", figure=("charts", "text"),
-                why="a slide is a headline and a chart"),
+        Control(
+            "button",
+            "Next ▶",
+            to="",
+            back="◀ Previous",
+            url="s",
+            figure=("charts", "text"),
+            why="a slide is a headline and a chart",
+        ),
         Skip("button", "◀ Previous", "undoes 'Next ▶' above"),
         Skip("button", "✕ Exit presentation", "leaves for the home page (tests/test_pack_present.py)"),
-        Skip("multiselect", "Anchors (none = whole network)", "the sidebar is hidden while presenting", side=True),
+        Skip(
+            "multiselect",
+            "Anchors (none = whole network)",
+            "the sidebar is hidden while presenting",
+            side=True,
+        ),
         Skip("selectbox", "Financial year", "the sidebar is hidden while presenting", side=True),
         Skip("selectbox", "Baseline year", "the sidebar is hidden while presenting", side=True),
-        NETWORK, SIGN,
+        NETWORK,
+        SIGN,
     ],
-    "/Spend_overview": sidebar(imd=("metrics",), twice=True) + [
+    "/Spend_overview": sidebar(imd=("metrics",), twice=True)
+    + [
         Control("toggle", "Compare within one anchor type", to="on", url="cmp", figure=("charts",)),
-        Control("selectbox", "Anchor type", figure=("charts",), then=AUTO, url="atype",
-                setup=((Control("toggle", "Compare within one anchor type"), "on"),),
-                why="drawn only when comparing within a type"),
+        Control(
+            "selectbox",
+            "Anchor type",
+            figure=("charts",),
+            then=AUTO,
+            url="atype",
+            setup=((Control("toggle", "Compare within one anchor type"), "on"),),
+            why="drawn only when comparing within a type",
+        ),
     ],
-    "/Spend_trends": sidebar(fy=("text",), wider=("text", "charts"), imd=()) + [
+    "/Spend_trends": sidebar(fy=("text",), wider=("text", "charts"), imd=())
+    + [
         Control("segmented", "Indicator", url="ind", figure=("charts",), then=AUTO),
     ],
-    "/Where_the_money_goes": sidebar(base=(), imd=(), top=MAP + FIGS, den=MAP + FIGS, local=MAP + FIGS,
-                                     wider=MAP + FIGS, fy=MAP + FIGS, a=MAP + FIGS) + [
+    "/Where_the_money_goes": sidebar(
+        base=(),
+        imd=(),
+        top=MAP + FIGS,
+        den=MAP + FIGS,
+        local=MAP + FIGS,
+        wider=MAP + FIGS,
+        fy=MAP + FIGS,
+        a=MAP + FIGS,
+    )
+    + [
         Control("radio", "Areas", url="lvl", figure=MAP + ("tables",), then=AUTO),
-        Control("radio", "Colour by", url="col", figure=MAP, to="Deprivation (IMD 2025)",
-                setup=((Control("radio", "Areas"), "LSOA (2011)"),)),
+        Control(
+            "radio",
+            "Colour by",
+            url="col",
+            figure=MAP,
+            to="Deprivation (IMD 2025)",
+            setup=((Control("radio", "Areas"), "LSOA (2011)"),),
+        ),
         Control("radio", "Show", url="ext", figure=MAP + ("tables",)),
         Control("toggle", "Show the 300 largest suppliers as points", to="on", url="pts", figure=MAP),
-        Control("selectbox", "Suppliers in an area (or click the map)", figure=("tables",), then=AUTO,
-                why="the area picked on the map, not kept in the address"),
+        Control(
+            "selectbox",
+            "Suppliers in an area (or click the map)",
+            figure=("tables",),
+            then=AUTO,
+            why="the area picked on the map, not kept in the address",
+        ),
     ],
-    "/Opportunities": sidebar(base=(), imd=(), wider=()) + [   # local against leaving: the wider area is not used
-        Control("toggle", "Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
-                to="off", url="pub", figure=FIGS),
+    "/Opportunities": sidebar(base=(), imd=(), wider=())
+    + [  # local against leaving: the wider area is not used
+        Control(
+            "toggle",
+            "Leave out payments to public bodies, tax and pensions (not open to local suppliers)",
+            to="off",
+            url="pub",
+            figure=FIGS,
+        ),
     ],
     # local/wider move a supplier's location band, in rows the grid need not draw: not required to show
-    "/Suppliers": sidebar(base=(), local=(), wider=(), imd=()) + [
-        Control("text", "Search supplier names", to="ltd", then="group", url="q", figure=("metrics", "tables")),
-        Control("toggle", "Only suppliers shared by two or more anchors", to="on", url="shared", figure=("metrics", "tables")),
+    "/Suppliers": sidebar(base=(), local=(), wider=(), imd=())
+    + [
+        Control(
+            "text", "Search supplier names", to="ltd", then="group", url="q", figure=("metrics", "tables")
+        ),
+        Control(
+            "toggle",
+            "Only suppliers shared by two or more anchors",
+            to="on",
+            url="shared",
+            figure=("metrics", "tables"),
+        ),
     ],
-    "/Workforce": sidebar(wider=(), den=(), top=()) + [
+    "/Workforce": sidebar(wider=(), den=(), top=())
+    + [
         Control("segmented", "Indicator", url="wind", figure=("charts",), then=AUTO),
         Control("radio", "Areas", url="wlvl", figure=MAP, then=AUTO),
     ],
-    "/Land_and_property": sidebar(base=(), local=(), den=(), top=(), wider=MAP) + [
+    "/Land_and_property": sidebar(base=(), local=(), den=(), top=(), wider=MAP)
+    + [
         Control("radio", "Break down by", url="ldim", figure=("charts",), then=AUTO),
         Control("radio", "Measure", url="lunit", figure=("charts",)),
         Control("multiselect", "Tenure", url="ten", figure=("tables",) + MAP, then=AUTO),
@@ -174,34 +277,61 @@ PAGES: dict[str, list] = {
         Control("toggle", "Deprivation of areas (IMD*", to="on", url="limd", figure=MAP),
         Control("radio", "Trend of", url="ltv", figure=("charts",)),
     ],
-    "/Import": sidebar(method=False) + [
-        Skip("selectbox", "What kind of file", IMPORT), Skip("selectbox", "Anchor", IMPORT),
+    "/Import": sidebar(method=False)
+    + [
+        Skip("selectbox", "What kind of file", IMPORT),
+        Skip("selectbox", "Anchor", IMPORT),
         Skip("text", "Financial year the file describes (workforce and land files)", IMPORT),
-        Skip("selectbox", "Boundary level", IMPORT), Skip("uploader", "File*", IMPORT),
+        Skip("selectbox", "Boundary level", IMPORT),
+        Skip("uploader", "File*", IMPORT),
         Skip("selectbox", "Undo an import (removes everything the file brought in)", IMPORT),
-        Skip("text", "Code", IMPORT), Skip("text", "Name", IMPORT), Skip("multiselect", "Local area", IMPORT),
-        Skip("multiselect", "Wider area*", IMPORT), Skip("text", "Anchor code", IMPORT),
-        Skip("text", "Anchor name", IMPORT), Skip("selectbox", "Date order", IMPORT),
-        Skip("toggle", "Leave out undated rows*", IMPORT), Skip("selectbox", "Type", IMPORT), Skip("selectbox", "Network", IMPORT),
+        Skip("text", "Code", IMPORT),
+        Skip("text", "Name", IMPORT),
+        Skip("multiselect", "Local area", IMPORT),
+        Skip("multiselect", "Wider area*", IMPORT),
+        Skip("text", "Anchor code", IMPORT),
+        Skip("text", "Anchor name", IMPORT),
+        Skip("selectbox", "Date order", IMPORT),
+        Skip("toggle", "Leave out undated rows*", IMPORT),
+        Skip("selectbox", "Type", IMPORT),
+        Skip("selectbox", "Network", IMPORT),
     ],
-    "/Data_quality": sidebar(base=(), imd=(), local=(), wider=()),   # completeness does not depend on the areas
-    "/Supplier_review": sidebar(base=(), wider=(), imd=(), local=("metrics",)) + [
-        Skip(k, label, "records a reviewer's decision on a payee (tests/test_registers*.py)") for k, label in [
-            ("selectbox", "Payee to review"), ("radio", "Candidates from the registers"),
-            ("text", "Search the register (name or number)"), ("selectbox", "Register entries found"),
-            ("text", "Or locate by hand: the postcode where the work is done"), ("button", "Accept this entry"),
-            ("button", "Use this postcode"), ("button", "Accept this candidate"), ("button", "Reject this candidate"),
-            ("button", "No match"), ("button", "Mark as individual"), ("button", "Mark as outside the UK"),
-            ("button", "Mark as public body")]
+    "/Data_quality": sidebar(
+        base=(), imd=(), local=(), wider=()
+    ),  # completeness does not depend on the areas
+    "/Supplier_review": sidebar(base=(), wider=(), imd=(), local=("metrics",))
+    + [
+        Skip(k, label, "records a reviewer's decision on a payee (tests/test_registers*.py)")
+        for k, label in [
+            ("selectbox", "Payee to review"),
+            ("radio", "Candidates from the registers"),
+            ("text", "Search the register (name or number)"),
+            ("selectbox", "Register entries found"),
+            ("text", "Or locate by hand: the postcode where the work is done"),
+            ("button", "Accept this entry"),
+            ("button", "Use this postcode"),
+            ("button", "Accept this candidate"),
+            ("button", "Reject this candidate"),
+            ("button", "No match"),
+            ("button", "Mark as individual"),
+            ("button", "Mark as outside the UK"),
+            ("button", "Mark as public body"),
+        ]
     ],
-    "/Help": sidebar(anchors=False, **{k: ("text",) for k in ("fy", "base", "local", "wider", "den", "top", "imd")}),
+    "/Help": sidebar(
+        anchors=False, **{k: ("text",) for k in ("fy", "base", "local", "wider", "den", "top", "imd")}
+    ),
 }
-for _p, _cs in PAGES.items():   # the Import page's sidebar only changes the page's defaults
+for _p, _cs in PAGES.items():  # the Import page's sidebar only changes the page's defaults
     if _p == "/Import":
-        PAGES[_p] = [Skip(c.kind, c.label, "the import forms read the year and anchors only as defaults", c.side)
-                     if isinstance(c, Control) else c for c in _cs]
+        PAGES[_p] = [
+            Skip(c.kind, c.label, "the import forms read the year and anchors only as defaults", c.side)
+            if isinstance(c, Control)
+            else c
+            for c in _cs
+        ]
 
-IGNORED = {"download", "popover", "pagelink"}   # exports and navigation: never view settings
+IGNORED = {"download", "popover", "pagelink"}  # exports and navigation: never view settings
 
 
 def _matches(spec, w: dict) -> bool:
@@ -254,7 +384,7 @@ def imd_loaded(idb) -> bool:
 
 def _open(browser, server, path):
     ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
-    ctx.set_default_timeout(60_000)   # a loaded 2-core machine: generous, never a sleep
+    ctx.set_default_timeout(60_000)  # a loaded 2-core machine: generous, never a sleep
     page = ctx.new_page()
     page.goto(server + path, timeout=120_000)
     settle(page)
@@ -270,16 +400,19 @@ def _unlisted(page, path) -> list[dict]:
     """Widgets the page draws (read from the DOM, hidden ones included) with no entry in its list."""
     specs = PAGES.get(path, [])
     found = [w for w in widgets(page) if w["kind"] not in IGNORED]
-    assert any(w["label"] == "Financial year" and w["side"] for w in found), \
+    assert any(w["label"] == "Financial year" and w["side"] for w in found), (
         f"{path}: the sidebar's widgets were not found in the DOM: {found}"
+    )
     return [w for w in found if not any(_matches(s, w) for s in specs)]
 
 
 def _state(page, c: Control) -> dict:
     v, u = value(page, c.kind, c.label, c.side), query(page).get(c.url) if c.url else None
-    if c.kind == "multiselect":   # a set: a tag added back goes to the end, the view is the same
+    if c.kind == "multiselect":  # a set: a tag added back goes to the end, the view is the same
         v = " | ".join(sorted(x for x in v.split(" | ") if x))
-        u = None if u is None else ",".join(sorted(x for x in re.split(r"[,|]", u) if x))   # ',' sidebar, '|' page lists
+        u = (
+            None if u is None else ",".join(sorted(x for x in re.split(r"[,|]", u) if x))
+        )  # ',' sidebar, '|' page lists
     return {"value": v, "url": u, "figures": figures(page)}
 
 
@@ -304,13 +437,19 @@ def _check_change(page, c: Control, before: dict, to: str) -> list[str]:
     now = _state(page, c)
     if c.kind == "multiselect":
         tag = to.lstrip("-")
-        took = (tag not in now["value"].split(" | ")) if to.startswith("-") else (tag in now["value"].split(" | "))
+        took = (
+            (tag not in now["value"].split(" | "))
+            if to.startswith("-")
+            else (tag in now["value"].split(" | "))
+        )
     elif c.kind == "button":
         took = True
     else:
         took = now["value"] == to
     if not took:
-        errs.append(f"widget shows {now['value']!r} after choosing {to!r} (was {before['value']!r}): it snapped back")
+        errs.append(
+            f"widget shows {now['value']!r} after choosing {to!r} (was {before['value']!r}): it snapped back"
+        )
     if c.url and now["url"] == before["url"]:
         errs.append(f"address key {c.url}={now['url']!r} did not change")
     if c.figure and not _changed(c.figure, before["figures"], now["figures"]):
@@ -326,7 +465,7 @@ def _first_difference(a: list[str], b: list[str]) -> str:
     for i, (x, y) in enumerate(zip(a, b)):
         if x != y:
             j = next((k for k, (u, v) in enumerate(zip(x, y)) if u != v), min(len(x), len(y)))
-            return f"item {i}: ...{x[max(0, j - 60):j + 60]!r} became ...{y[max(0, j - 60):j + 60]!r}"
+            return f"item {i}: ...{x[max(0, j - 60) : j + 60]!r} became ...{y[max(0, j - 60) : j + 60]!r}"
     return "?"
 
 
@@ -373,8 +512,10 @@ def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
         errs.append(f"changed back, the address has {c.url}={end['url']!r}, not {start['url']!r}")
     diff = [p for p in ("metrics", "charts", "tables") if end["figures"][p] != start["figures"][p]]
     if diff:
-        errs.append(f"changed back, the {'/'.join(diff)} differ from before: " + _first_difference(
-            start["figures"][diff[0]], end["figures"][diff[0]]))
+        errs.append(
+            f"changed back, the {'/'.join(diff)} differ from before: "
+            + _first_difference(start["figures"][diff[0]], end["figures"][diff[0]])
+        )
     return errs
 
 
@@ -393,7 +534,7 @@ def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded,
             print(f"{path}: unlisted widgets {unlisted}", flush=True)
         for c in controls:
             if not imd_loaded and ("IMD" in c.label or c.url in ("imd", "col")):
-                continue   # needs both deprivation editions (from ../shared/reference)
+                continue  # needs both deprivation editions (from ../shared/reference)
             if not c.setup and widget(page, c.kind, c.label, c.side).count() == 0:
                 failures[c.label] = ["not on the page"]
                 continue
@@ -401,10 +542,10 @@ def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded,
                 errs = _drive(page, c)
             except Exception as exc:  # noqa: BLE001  (a timeout on one control is that control's failure)
                 errs = [f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"]
-            print(f"{path} [{c.label}]: {'; '.join(errs) if errs else 'ok'}", flush=True)   # live with -s
+            print(f"{path} [{c.label}]: {'; '.join(errs) if errs else 'ok'}", flush=True)  # live with -s
             if errs:
                 failures[c.label] = errs
-                page.goto(server + path, timeout=120_000)   # start the next control from a clean view
+                page.goto(server + path, timeout=120_000)  # start the next control from a clean view
                 settle(page)
     finally:
         ctx.close()

@@ -22,22 +22,31 @@ PAGE = "pages/3_Where_the_money_goes.py"
 
 # -- engine ---------------------------------------------------------------------------------------
 def test_protect_suppliers_merges_then_hides_small_areas():
-    areas = pd.DataFrame({"area_code": ["L1", "L2", "L3", "L4", "L5", "L6"],
-                          "spend_gbp": [765_000.0, 10.0, 20.0, 500.0, 40.0, 9.0],
-                          "n_suppliers": [1, 1, 1, 7, 2, 1]})
-    parents = pd.DataFrame({"area_code": ["L1", "L2", "L3", "L4", "L5", "L6"],
-                            "msoa": ["M1", "M1", "M1", "M2", "M3", "M4"], "lad": ["D1", "D1", "D1", "D1", "D2", "D3"]})
+    areas = pd.DataFrame(
+        {
+            "area_code": ["L1", "L2", "L3", "L4", "L5", "L6"],
+            "spend_gbp": [765_000.0, 10.0, 20.0, 500.0, 40.0, 9.0],
+            "n_suppliers": [1, 1, 1, 7, 2, 1],
+        }
+    )
+    parents = pd.DataFrame(
+        {
+            "area_code": ["L1", "L2", "L3", "L4", "L5", "L6"],
+            "msoa": ["M1", "M1", "M1", "M2", "M3", "M4"],
+            "lad": ["D1", "D1", "D1", "D1", "D2", "D3"],
+        }
+    )
     rows, summ = maps.protect_suppliers(areas, 3, parents)
     shown = rows[rows["kind"] != "hidden"]
     assert (shown["n_suppliers"] >= 3).all()
     merged = rows[rows["kind"] == "merged"].iloc[0]
     assert merged["area_code"] == "M1" and sorted(merged["members"]) == ["L1", "L2", "L3"]
-    assert merged["spend_gbp"] == 765_030.0                        # never the one supplier's £765k alone
+    assert merged["spend_gbp"] == 765_030.0  # never the one supplier's £765k alone
     hidden = rows[rows["kind"] == "hidden"]
     assert set(hidden["area_code"]) == {"L5", "L6"} and hidden["spend_gbp"].isna().all()
-    assert summ["hidden_gbp"] == 49.0                              # the hidden areas together have 3 suppliers
+    assert summ["hidden_gbp"] == 49.0  # the hidden areas together have 3 suppliers
     rows2, summ2 = maps.protect_suppliers(areas[areas["area_code"] != "L6"], 3, parents)
-    assert summ2["hidden_gbp"] is None and summ2["areas_hidden"] == 1   # 2 suppliers: their total is not given
+    assert summ2["hidden_gbp"] is None and summ2["areas_hidden"] == 1  # 2 suppliers: their total is not given
     assert "fewer than 3 suppliers" in maps.suppliers_note(summ)
 
 
@@ -62,15 +71,21 @@ def test_town_labels_from_constituencies():
     # Lancashire and Greater Manchester
     t = maps.town_labels((-3.2, 53.3, -2.0, 54.3), skip={"Preston", "Ribble Valley"})
     names = set(t["text"])
-    assert "Bolton" in names                                     # 'Bolton North East' etc.
+    assert "Bolton" in names  # 'Bolton North East' etc.
     assert not {n for n in names if n.split()[0] in ("North", "South", "East", "West")}
     assert "Ribble" not in names and "Preston" not in names and "Lancashire" not in names
     assert not any(" and " in n for n in names)
 
 
 def test_declutter_drops_overlapping_labels():
-    lab = pd.DataFrame({"lon": [-2.70, -2.701, -1.0], "lat": [53.76, 53.761, 53.0], "text": ["Preston", "Fulwood", "Far"],
-                        "kind": ["local", "town", "wider"]})
+    lab = pd.DataFrame(
+        {
+            "lon": [-2.70, -2.701, -1.0],
+            "lat": [53.76, 53.761, 53.0],
+            "text": ["Preston", "Fulwood", "Far"],
+            "kind": ["local", "town", "wider"],
+        }
+    )
     out = maps.declutter(lab, zoom=9)
     assert list(out["text"]) == ["Preston", "Far"]
 
@@ -84,12 +99,21 @@ def test_map_png_has_the_chart_decoration():
     sq = maps.shapely.to_wkb(maps.shapely.box(-2.8, 53.7, -2.6, 53.9))
     sq2 = maps.shapely.to_wkb(maps.shapely.box(-2.6, 53.7, -2.4, 53.9))
     pic = maps.MapPicture(
-        areas=pd.DataFrame({"area_code": ["A", "B"], "wkb": [sq, sq2], "fill": [maps.BLUES[0] + [215], maps.BLUES[4] + [215]],
-                            "tooltip": ["a", "b"]}),
+        areas=pd.DataFrame(
+            {
+                "area_code": ["A", "B"],
+                "wkb": [sq, sq2],
+                "fill": [maps.BLUES[0] + [215], maps.BLUES[4] + [215]],
+                "tooltip": ["a", "b"],
+            }
+        ),
         context=pd.DataFrame({"area_code": ["A"], "wkb": [sq]}),
         labels=pd.DataFrame({"lon": [-2.7], "lat": [53.8], "text": ["Preston"], "kind": ["local"]}),
         sites=pd.DataFrame({"lon": [-2.7], "lat": [53.76], "name": ["x"], "tooltip": ["x"]}),
-        legend=[(maps.BLUES[0], "£1k – £2k"), (maps.BLUES[4], "£2k – £9k")], legend_title="Spend", bounds=(-2.8, 53.7, -2.4, 53.9))
+        legend=[(maps.BLUES[0], "£1k – £2k"), (maps.BLUES[4], "£2k – £9k")],
+        legend_title="Spend",
+        bounds=(-2.8, 53.7, -2.4, 53.9),
+    )
     fig = maps.to_figure(pic)
     names = [t.name for t in fig.data if t.showlegend]
     assert names == ["£1k – £2k", "£2k – £9k", "Anchor sites"]
@@ -127,12 +151,17 @@ def _app(monkeypatch, tmp_path, role=None, anchors=(), params=None):
     captured = []
     import cwb.ui.downloads as dl
 
-    monkeypatch.setattr(dl, "offer", lambda prov, fig=None, data=None, key="": captured.append((key, prov, fig, data)))
+    monkeypatch.setattr(
+        dl, "offer", lambda prov, fig=None, data=None, key="": captured.append((key, prov, fig, data))
+    )
     if role:
         monkeypatch.setenv("CWB_MODE", "shared")
         path = tmp_path / "users.toml"
         monkeypatch.setenv("CWB_USERS", str(path))
-        access.save_accounts({"u@x": access.Account("u@x", role, list(anchors), "U", access.hash_password("twelve chars pw"))}, path)
+        access.save_accounts(
+            {"u@x": access.Account("u@x", role, list(anchors), "U", access.hash_password("twelve chars pw"))},
+            path,
+        )
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=180)
     for k, v in (params or {}).items():
         at.query_params[k] = v
@@ -160,7 +189,7 @@ def test_network_viewer_never_sees_an_area_with_fewer_than_3_suppliers(app_env, 
     tips = _tooltips(specs[0])
     counts = [int(m.replace(",", "")) for t in tips for m in SUPPLIERS.findall(t)]
     assert counts and min(counts) >= 3, sorted(counts)[:5]
-    assert any("fewer than 3 suppliers" in t.lower() for t in tips)          # small areas merged or hidden
+    assert any("fewer than 3 suppliers" in t.lower() for t in tips)  # small areas merged or hidden
     assert not any(re.search(r"\b[12] suppliers?\b", t) for t in tips)
     key, prov, fig, table = next(c for c in captured if c[0] == "spend_map")
     assert fig is not None
@@ -198,8 +227,20 @@ def test_share_in_tooltip_matches_the_headline(app_env, monkeypatch, tmp_path):
     net = con.execute("SELECT local_lad_codes, wider_lad_codes, region_code FROM network LIMIT 1").fetchone()
     anchors = [r[0] for r in con.execute("SELECT anchor_id FROM anchor").fetchall()]
     fy = db.run("financial_years", con, network_id="DEMO")["financial_year"].max()
-    ind = db.run("spend_indicators", con, network_id="DEMO", anchor_ids=anchors, fy_from=fy, fy_to=fy, denominator="all", top_n=300,
-                 local_lads=list(net[0]), wider_lads=sorted(set(net[1]) | set(net[0])), region_code=net[2], imd_edition="2019")
+    ind = db.run(
+        "spend_indicators",
+        con,
+        network_id="DEMO",
+        anchor_ids=anchors,
+        fy_from=fy,
+        fy_to=fy,
+        denominator="all",
+        top_n=300,
+        local_lads=list(net[0]),
+        wider_lads=sorted(set(net[1]) | set(net[0])),
+        region_code=net[2],
+        imd_edition="2019",
+    )
     db.close_all()
     headline = float(ind[ind["anchor_id"] == "_all"]["local_pct"].iloc[0])
     table = next(c for c in captured if c[0] == "spend_map")[3]

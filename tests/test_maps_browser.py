@@ -19,9 +19,13 @@ import pytest
 from tests.browser_util import CHROMIUM, ROOT, problems, settle
 
 SHOTS = ROOT / "tests" / "artifacts" / "maps"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                                 reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+    ),
+]
 DECK = '[data-testid="stDeckGlJsonChart"]'
 
 
@@ -32,7 +36,7 @@ def _param(page, key: str) -> str | None:
 def _checked(page, group: str) -> str:
     """The label of the checked option of the radio group labelled ``group``."""
     g = page.locator('[data-testid="stRadio"]').filter(has=page.get_by_text(group, exact=True)).first
-    return g.locator('label:has(input:checked)').inner_text().strip()
+    return g.locator("label:has(input:checked)").inner_text().strip()
 
 
 def _click(page, group: str, option: str) -> None:
@@ -61,7 +65,11 @@ def test_radios_take_every_change_and_the_url_follows(server, browser):
         assert _param(page, "lvl") == "lad" and _checked(page, "Areas") == "Local authority"
         first = _map_signature(page)
         # twice in a row: MSOA then LSOA, then back to the districts
-        for option, value in (("MSOA (2011)", "msoa11"), ("LSOA (2011)", "lsoa11"), ("Local authority", "lad")):
+        for option, value in (
+            ("MSOA (2011)", "msoa11"),
+            ("LSOA (2011)", "lsoa11"),
+            ("Local authority", "lad"),
+        ):
             _click(page, "Areas", option)
             assert _checked(page, "Areas") == option, f"the radio did not take {option}"
             assert _param(page, "lvl") == value, f"the URL did not follow {option}: {page.url}"
@@ -73,8 +81,12 @@ def test_radios_take_every_change_and_the_url_follows(server, browser):
         for option, value in (("Whole UK", "uk"), ("Lancashire (wider area)", "wider"), ("Whole UK", "uk")):
             _click(page, "Show", option)
             assert _checked(page, "Show") == option and _param(page, "ext") == value
-        assert "England and Wales" in page.locator('[data-testid="stCaptionContainer"]').filter(
-            has_text="Boundaries are drawn").first.inner_text()
+        assert (
+            "England and Wales"
+            in page.locator('[data-testid="stCaptionContainer"]')
+            .filter(has_text="Boundaries are drawn")
+            .first.inner_text()
+        )
     finally:
         ctx.close()
 
@@ -97,8 +109,12 @@ def test_click_an_area_then_change_level(server, browser):
         _click(page, "Areas", "MSOA (2011)")
         assert not problems(page)
         picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="Suppliers in an area").first
-        shown = picker.inner_text() + " " + (picker.locator("input").first.input_value() if picker.locator("input").count() else "")
-        assert "E02" in shown, shown      # an MSOA of the new level, not the district clicked
+        shown = (
+            picker.inner_text()
+            + " "
+            + (picker.locator("input").first.input_value() if picker.locator("input").count() else "")
+        )
+        assert "E02" in shown, shown  # an MSOA of the new level, not the district clicked
         canvas = page.locator(f"{DECK} canvas").first
         assert canvas.is_visible()
     finally:
@@ -126,7 +142,7 @@ def test_map_key_names_sites_and_png_download(server, browser, tmp_path):
         with Image.open(out) as im:
             assert im.size == (1600, 900)
             colours = im.convert("RGB").getcolors(maxcolors=1 << 20)
-        assert len(colours) > 50          # a drawn map, not a blank page
+        assert len(colours) > 50  # a drawn map, not a blank page
         assert dl.value.suggested_filename.startswith("Spend_by_the_district")
     finally:
         ctx.close()
@@ -145,8 +161,12 @@ def test_map_screenshots(server, browser, path, w, h):
         page.goto(server + path)
         settle(page, timeout=300, content=DECK)
         assert not problems(page)
-        if w < 600:   # the frame opens the sidebar expanded, over the page on a phone: close it as a user would
-            collapse = page.locator('[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebarCollapseButton"]')
+        if (
+            w < 600
+        ):  # the frame opens the sidebar expanded, over the page on a phone: close it as a user would
+            collapse = page.locator(
+                '[data-testid="stSidebarCollapseButton"] button, [data-testid="stSidebarCollapseButton"]'
+            )
             if collapse.count():
                 collapse.first.click()
                 time.sleep(1.0)

@@ -15,7 +15,9 @@ from bench.serve import CHROMIUM, CHROMIUM_ARGS, streamlit_server
 from cwb import db, export, pack, slides
 
 ROOT = Path(__file__).resolve().parent.parent
-needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian chromium (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="needs Debian chromium (apt-get install chromium)"
+)
 
 
 @needs_chromium
@@ -27,7 +29,7 @@ def test_meeting_pack_content(demo_con, anchor):
     prs = Presentation(io.BytesIO(pack.build_pack(demo_con, ctx)))
     ss = list(prs.slides)
     views = slides.build(demo_con, ctx)
-    assert len(ss) == len(views) + 3 and len(views) >= 5     # title, views, every indicator, method
+    assert len(ss) == len(views) + 3 and len(views) >= 5  # title, views, every indicator, method
     first = " ".join(sh.text_frame.text for sh in ss[0].shapes if sh.has_text_frame)
     assert ctx.network_name in first and "Synthetic demo data" not in first and "synthetic demo data" in first
     assert ("Millbrook Community Homes" in first) == (anchor is not None)
@@ -36,7 +38,7 @@ def test_meeting_pack_content(demo_con, anchor):
         pics = [sh for sh in sl.shapes if sh.shape_type == 13]
         assert len(pics) == 1 and pics[0].image.blob[:8] == b"\x89PNG\r\n\x1a\n"
         assert struct.unpack(">II", pics[0].image.blob[16:24]) == export.SIZES["pack"]
-        alt = pics[0]._element.nvPicPr.cNvPr.get("descr")                  # alternative text for screen readers
+        alt = pics[0]._element.nvPicPr.cNvPr.get("descr")  # alternative text for screen readers
         assert alt.startswith(v.headline) and v.prov.caption() in alt
         notes = sl.notes_slide.notes_text_frame.text
         assert "Numerator" in notes or "Denominator" in notes
@@ -49,7 +51,11 @@ def test_meeting_pack_content(demo_con, anchor):
 
     for item in catalogue.values(demo_con, ctx):
         assert f"{item['name']} ({item['id']})" in cells and item["text"] in cells
-    assert "Local spend (A2)" in cells and "Sites held (C1)" in cells and "Staff living in the local area (B2)" in cells
+    assert (
+        "Local spend (A2)" in cells
+        and "Sites held (C1)" in cells
+        and "Staff living in the local area (B2)" in cells
+    )
     assert ss[-1].shapes.title.text == "How these figures are made"
     body = " ".join(sh.text_frame.text for sh in ss[-1].shapes if sh.has_text_frame)
     assert "spend-weighted" in body and "suppressed" in body
@@ -62,12 +68,35 @@ def test_pack_cli(demo_db, tmp_path):
     if not Path(CHROMIUM).exists():
         pytest.skip("needs Debian chromium")
     out = tmp_path / "p.pptx"
-    r = subprocess.run([sys.executable, "-m", "cwb", "--db", str(demo_db), "pack", "--anchor", "DEMO-CC", "--year", "2024-25",
-                        "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cwb",
+            "--db",
+            str(demo_db),
+            "pack",
+            "--anchor",
+            "DEMO-CC",
+            "--year",
+            "2024-25",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr
     assert out.read_bytes()[:2] == b"PK"
-    r = subprocess.run([sys.executable, "-m", "cwb", "--db", str(demo_db), "pack", "--anchor", "NOPE", "--out", str(out)],
-                       capture_output=True, text=True, cwd=ROOT, timeout=300)
+    r = subprocess.run(
+        [sys.executable, "-m", "cwb", "--db", str(demo_db), "pack", "--anchor", "NOPE", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert r.returncode == 2 and "unknown anchor" in r.stderr
 
 
@@ -104,7 +133,7 @@ def test_presentation_walk_in_browser(demo_db, tmp_path):
         page = b.new_page(viewport={"width": 1600, "height": 900})
         page.goto(url + "/Present", timeout=90_000)
         page.wait_for_selector("text=/ ", timeout=90_000)
-        assert not page.locator('[data-testid="stSidebar"]').is_visible()       # controls hidden
+        assert not page.locator('[data-testid="stSidebar"]').is_visible()  # controls hidden
         total = None
         for i in range(20):
             page.wait_for_selector(f"text=/^{i + 1} \\/ \\d+$/", timeout=60_000)
@@ -116,7 +145,7 @@ def test_presentation_walk_in_browser(demo_db, tmp_path):
             if i + 1 == total:
                 break
             if i % 2:
-                page.keyboard.press("ArrowRight")          # a presenter's clicker sends arrow / page keys
+                page.keyboard.press("ArrowRight")  # a presenter's clicker sends arrow / page keys
             else:
                 page.get_by_role("button", name="Next ▶").click()
         assert total and i + 1 == total
@@ -132,9 +161,12 @@ def test_presentation_walk_in_browser(demo_db, tmp_path):
         assert page.locator('[data-testid="stSidebar"]').is_visible()
         page.locator('[data-testid="stMain"]').get_by_text("Presentation mode", exact=True).click()
         page.wait_for_url("**present=1**", timeout=60_000)
-        page.wait_for_function("!document.querySelector('[data-testid=\"stSidebar\"]') || "
-                               "document.querySelector('[data-testid=\"stSidebar\"]').offsetParent === null", timeout=60_000)
-        page.goto(url + "/Spend_overview?present=1", timeout=90_000)   # a shared link opens straight into it
+        page.wait_for_function(
+            "!document.querySelector('[data-testid=\"stSidebar\"]') || "
+            "document.querySelector('[data-testid=\"stSidebar\"]').offsetParent === null",
+            timeout=60_000,
+        )
+        page.goto(url + "/Spend_overview?present=1", timeout=90_000)  # a shared link opens straight into it
         page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
         b.close()

@@ -18,7 +18,11 @@ def broken_query(monkeypatch):
 
     def sql_text(name: str) -> str:
         text = original(name)
-        return text.replace("FROM mart_payment_days", "FROM no_such_table") if name == "spend_prompt_payment" else text
+        return (
+            text.replace("FROM mart_payment_days", "FROM no_such_table")
+            if name == "spend_prompt_payment"
+            else text
+        )
 
     monkeypatch.setattr(db, "sql_text", sql_text)
     import streamlit as st
@@ -30,7 +34,7 @@ def broken_query(monkeypatch):
 
 def test_failed_query_shows_what_failed_and_what_to_do(app_env, broken_query):
     at = AppTest.from_file(str(ROOT / "pages" / "1_Spend_overview.py"), default_timeout=180).run()
-    assert not at.exception, [e.message for e in at.exception]          # no traceback on the page
+    assert not at.exception, [e.message for e in at.exception]  # no traceback on the page
     assert len(at.error) == 1
     msg = at.error[0].value
     assert "Reading the figures (spend_prompt_payment) failed" in msg
@@ -55,4 +59,9 @@ def test_schema_and_code_share_one_list_of_anchor_types():
     schema = (ROOT / "cwb" / "sql" / "build" / "00_schema.sql").read_text(encoding="utf-8")
     check = re.search(r"anchor_type\s+VARCHAR NOT NULL CHECK \(anchor_type IN\s*\(([^)]*)\)", schema, re.S)
     assert check, "the anchor table's CHECK on anchor_type"
-    assert re.findall(r"'([a-z_]+)'", check.group(1)) == list(ANCHOR_TYPES) == manage.ANCHOR_TYPE_CODES == cli.ANCHOR_TYPES
+    assert (
+        re.findall(r"'([a-z_]+)'", check.group(1))
+        == list(ANCHOR_TYPES)
+        == manage.ANCHOR_TYPE_CODES
+        == cli.ANCHOR_TYPES
+    )

@@ -63,8 +63,10 @@ def test_network_scale_demo_has_the_asked_anchors_and_suppliers(tmp_path):
     paid = con.execute("SELECT count(*), count(DISTINCT anchor_id) FROM payment").fetchone()
     assert paid == (int(t["payments"]), 12)
     # the marts still add up to the payment table to the penny
-    assert con.execute("SELECT sum(amount_gbp) FROM payment").fetchone()[0] == \
-        con.execute("SELECT sum(spend_gbp) FROM mart_spend_supplier").fetchone()[0]
+    assert (
+        con.execute("SELECT sum(amount_gbp) FROM payment").fetchone()[0]
+        == con.execute("SELECT sum(spend_gbp) FROM mart_spend_supplier").fetchone()[0]
+    )
     db.close_all()
 
 
@@ -80,9 +82,16 @@ def test_default_demo_is_unchanged_by_chunked_generation(tmp_path):
     got = con.execute(
         "SELECT count(*), sum(amount_gbp), sum(supplier_id), min(payment_date)::VARCHAR, "
         "(SELECT sum(headcount) FROM workforce_area), "
-        "(SELECT string_agg(site_postcode ORDER BY anchor_id) FROM anchor) FROM payment").fetchone()
-    assert got == (13984, Decimal("5918001951.15"), 22680822, "2020-04-01", 115841,
-                   "PR2 7DG,PR2 1QS,PR2 2EQ,PR1 3LZ,PR4 0AD,PR4 0QD,PR1 5LL")
+        "(SELECT string_agg(site_postcode ORDER BY anchor_id) FROM anchor) FROM payment"
+    ).fetchone()
+    assert got == (
+        13984,
+        Decimal("5918001951.15"),
+        22680822,
+        "2020-04-01",
+        115841,
+        "PR2 7DG,PR2 1QS,PR2 2EQ,PR1 3LZ,PR4 0AD,PR4 0QD,PR1 5LL",
+    )
     db.close_all()
 
 
@@ -98,8 +107,12 @@ def test_two_builders_of_one_reference_cache_build_it_once(tmp_path):
     cache = tmp_path / "ref"
     results: list[dict] = []
     seen_bad: list[str] = []
-    builders = [threading.Thread(target=lambda: results.append(
-        geography.build_cache(cache, log=lambda *a: None, boundaries=False))) for _ in range(2)]
+    builders = [
+        threading.Thread(
+            target=lambda: results.append(geography.build_cache(cache, log=lambda *a: None, boundaries=False))
+        )
+        for _ in range(2)
+    ]
     for b in builders:
         b.start()
     while any(b.is_alive() for b in builders):
@@ -112,9 +125,9 @@ def test_two_builders_of_one_reference_cache_build_it_once(tmp_path):
     for b in builders:
         b.join()
     assert not seen_bad
-    assert sorted(bool(r) for r in results) == [False, True]   # exactly one did the work
+    assert sorted(bool(r) for r in results) == [False, True]  # exactly one did the work
     assert geography.cache_ready(cache, boundaries=False) and not geography.cache_ready(cache)
-    assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]   # no temp left behind
+    assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]  # no temp left behind
 
 
 def _payment_truth(con, anchors, fy_from, fy_to, influenceable_only):
@@ -137,8 +150,9 @@ def _payment_truth(con, anchors, fy_from, fy_to, influenceable_only):
            count(DISTINCT supplier_id) AS n_suppliers, count(*) AS n_payments
     FROM p GROUP BY GROUPING SETS ((anchor_id, fy), (fy)) ORDER BY 1, 2"""
     local = con.execute("SELECT local_lad_codes FROM network").fetchone()[0]
-    return con.execute(sql, {"a": anchors, "f": fy_from, "t": fy_to, "infl": influenceable_only,
-                             "l": local}).df(), local
+    return con.execute(
+        sql, {"a": anchors, "f": fy_from, "t": fy_to, "infl": influenceable_only, "l": local}
+    ).df(), local
 
 
 def test_headline_marts_equal_the_payment_table_over_a_range_of_years(demo_con):
@@ -152,9 +166,20 @@ def test_headline_marts_equal_the_payment_table_over_a_range_of_years(demo_con):
     anchors = [r[0] for r in con.execute("SELECT anchor_id FROM anchor ORDER BY 1").fetchall()]
     for subset, den in ((anchors, "all"), (anchors[:3], "influenceable"), (anchors[2:], "all")):
         truth, local = _payment_truth(con, subset, "2020-21", "2025-26", den == "influenceable")
-        got = db.run("spend_indicators", con, network_id="DEMO", anchor_ids=subset, fy_from="2020-21", fy_to="2025-26",
-                     denominator=den, top_n=300, local_lads=local, wider_lads=sorted(set(wider) | set(local)),
-                     region_code=region, imd_edition="2019")
+        got = db.run(
+            "spend_indicators",
+            con,
+            network_id="DEMO",
+            anchor_ids=subset,
+            fy_from="2020-21",
+            fy_to="2025-26",
+            denominator=den,
+            top_n=300,
+            local_lads=local,
+            wider_lads=sorted(set(wider) | set(local)),
+            region_code=region,
+            imd_edition="2019",
+        )
         got = got.sort_values(["anchor_id", "financial_year"]).reset_index(drop=True)
         assert len(got) == len(truth) and len(got) > 10
         for col in ("spend_gbp", "local_gbp", "sme_gbp", "deprived_gbp", "n_suppliers", "n_payments"):
@@ -170,7 +195,7 @@ def test_supplier_list_draws_at_most_1000_rows_and_says_so(app_env):
     at = AppTest.from_file(str(ROOT / "pages" / "5_Suppliers.py"), default_timeout=120).run()
     assert not at.exception, at.exception
     n_paid = int(at.metric[0].value.replace(",", ""))
-    assert n_paid > 1000                      # the demo at scale 0.3 pays more suppliers than that
+    assert n_paid > 1000  # the demo at scale 0.3 pays more suppliers than that
     table = at.dataframe[0].value
     assert len(table) == 1000
     assert any(f"Showing the first 1,000 of {n_paid:,} rows" in c.value for c in at.caption)

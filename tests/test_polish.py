@@ -21,7 +21,9 @@ from cwb.provenance import Provenance
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian chromium (apt-get install chromium)"
+)
 HOSTILE = "![x](http://203.0.113.9/x.png) [link](http://203.0.113.9/) <b>b</b> :red[r] $x$"
 PROV = Provenance(title="T", measure="M")
 
@@ -34,11 +36,22 @@ def _run(page, params=None, at=None):
 
 
 # -- formatting ------------------------------------------------------------------------------
-@pytest.mark.parametrize("value, shown", [(2, "£2"), (999, "£999"), (13_463, "£13.5k"), (13_463_343, "£13.5m"),
-                                          (999_960, "£1.0m"), (1.08e9, "£1.1bn"), (-516.8e6, "-£516.8m"),
-                                          (None, "–"), (float("nan"), "–")])
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        (2, "£2"),
+        (999, "£999"),
+        (13_463, "£13.5k"),
+        (13_463_343, "£13.5m"),
+        (999_960, "£1.0m"),
+        (1.08e9, "£1.1bn"),
+        (-516.8e6, "-£516.8m"),
+        (None, "–"),
+        (float("nan"), "–"),
+    ],
+)
 def test_money_is_formatted_by_magnitude(value, shown):
-    assert fmt.gbp(value) == shown          # old: £2 -> '£2' but 13,463 -> '£13k' and the land chart '£0.00m'
+    assert fmt.gbp(value) == shown  # old: £2 -> '£2' but 13,463 -> '£13k' and the land chart '£0.00m'
 
 
 def test_md_escape_keeps_the_text_and_kills_markup():
@@ -46,30 +59,49 @@ def test_md_escape_keeps_the_text_and_kills_markup():
 
     from markdown_it import MarkdownIt  # CommonMark, as Streamlit's renderer (remark) reads it
 
-    for s in (HOSTILE, "see http://x.org, www.y.com or a@b.com", "# heading", "1. list", "> quote", "*em* _em_ `code`", "a\nb"):
+    for s in (
+        HOSTILE,
+        "see http://x.org, www.y.com or a@b.com",
+        "# heading",
+        "1. list",
+        "> quote",
+        "*em* _em_ `code`",
+        "a\nb",
+    ):
         out = MarkdownIt("commonmark").render(fmt.md_escape(s))
-        assert re.fullmatch(r"<p>.*</p>\n", out, re.S), out                 # one plain paragraph
+        assert re.fullmatch(r"<p>.*</p>\n", out, re.S), out  # one plain paragraph
         assert not re.search(r"<(img|a|b|em|code|h1|ol|blockquote)\b", out), out
-        assert _html.unescape(out[3:-5]).replace(fmt.ZWSP, "") == s.replace("\n", " ")   # the same text, as typed
+        assert _html.unescape(out[3:-5]).replace(fmt.ZWSP, "") == s.replace(
+            "\n", " "
+        )  # the same text, as typed
 
 
 def test_plot_escape_and_figures_escape_data_once():
     df = pd.DataFrame({"anchor_id": ["a", "b"], "local_pct": [10.0, 20.0], "spend_gbp": [1e6, 2e6]})
-    fig = spend_charts.anchor_comparison(df, "local_pct", "T", {"a": "<a href='http://x'>A</a>", "b": "B & Co"},
-                                         {"a": "t", "b": "t"}, {"t": "Type"}, 15.0)
+    fig = spend_charts.anchor_comparison(
+        df,
+        "local_pct",
+        "T",
+        {"a": "<a href='http://x'>A</a>", "b": "B & Co"},
+        {"a": "t", "b": "t"},
+        {"t": "Type"},
+        15.0,
+    )
     ys = " ".join(fig.data[0].y)
     assert "<a href" not in ys and "&lt;a href=" in ys and "B &amp; Co" in ys
     once = export.decorate(fig, PROV, 1024, 576)
-    assert "&amp;amp;" not in " ".join(once.data[0].y)          # not escaped twice on export
+    assert "&amp;amp;" not in " ".join(once.data[0].y)  # not escaped twice on export
 
 
 # -- charts: text that fits -----------------------------------------------------------------
 def test_bar_labels_have_a_margin_as_wide_as_they_are():
-    row = pd.Series({f"{k}_{u}": v for k, _ in spend_charts.BANDS for u, v in (("pct", 20.0), ("gbp", 516.8e6))})
+    row = pd.Series(
+        {f"{k}_{u}": v for k, _ in spend_charts.BANDS for u, v in (("pct", 20.0), ("gbp", 516.8e6))}
+    )
     fig = spend_charts.concentric(row, "T", {})
     longest = max(len(t) for t in fig.data[0].text)
-    assert fig.layout.margin.r >= longest * 15 * 0.5                 # old: r=40 px for '47.6%  (£516.8m)'
-    assert fig.layout.xaxis.showticklabels is False                   # no rotated ticks under the title
+    assert fig.layout.margin.r >= longest * 15 * 0.5  # old: r=40 px for '47.6%  (£516.8m)'
+    assert fig.layout.xaxis.showticklabels is False  # no rotated ticks under the title
 
 
 def test_count_axes_have_whole_number_ticks_and_one_year_labels_do_not_overprint():
@@ -77,27 +109,37 @@ def test_count_axes_have_whole_number_ticks_and_one_year_labels_do_not_overprint
     fig = net_charts.lines(one, [("idle", "idle"), ("community", "community")], "T", "Sites", unit="sites")
     assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick >= 1
     ys = sorted(a.y for a in fig.layout.annotations)
-    assert ys[1] - ys[0] >= 0.08 * fig.layout.yaxis.range[1]          # old: both labels at the same place
-    tr = pd.DataFrame({"anchor_id": ["_all", "a"], "financial_year": ["2025-26"] * 2, "local_pct": [20.0, 20.5]})
-    fig = spend_charts.trend(tr, "local_pct", "T", {"_all": "Network", "a": "A"}, "2025-26",
-                             events=pd.DataFrame({"financial_year": ["2025-26"], "note": ["joined"]}))
+    assert ys[1] - ys[0] >= 0.08 * fig.layout.yaxis.range[1]  # old: both labels at the same place
+    tr = pd.DataFrame(
+        {"anchor_id": ["_all", "a"], "financial_year": ["2025-26"] * 2, "local_pct": [20.0, 20.5]}
+    )
+    fig = spend_charts.trend(
+        tr,
+        "local_pct",
+        "T",
+        {"_all": "Network", "a": "A"},
+        "2025-26",
+        events=pd.DataFrame({"financial_year": ["2025-26"], "note": ["joined"]}),
+    )
     texts = [a.text for a in fig.layout.annotations]
-    assert not any("Baseline" in t or "joined" in t for t in texts)   # one year: nothing to mark on
+    assert not any("Baseline" in t or "joined" in t for t in texts)  # one year: nothing to mark on
     ys = sorted(a.y for a in fig.layout.annotations)
-    assert ys[1] - ys[0] > 1.0                                        # the two end labels fanned apart
+    assert ys[1] - ys[0] > 1.0  # the two end labels fanned apart
 
 
 def test_money_trend_axis_is_pounds_not_plotly_si():
-    tr = pd.DataFrame({"anchor_id": ["_all"] * 2, "financial_year": ["2024-25", "2025-26"], "spend_gbp": [8e8, 1.08e9]})
+    tr = pd.DataFrame(
+        {"anchor_id": ["_all"] * 2, "financial_year": ["2024-25", "2025-26"], "spend_gbp": [8e8, 1.08e9]}
+    )
     fig = spend_charts.trend(tr, "spend_gbp", "T", {"_all": "Network"}, "2024-25", unit="£")
     assert fig.layout.yaxis.tickprefix == "£" and fig.layout.yaxis.ticksuffix == "m"
-    assert max(fig.data[0].y) == pytest.approx(1080.0)                 # old: 1B / 0.8B under '£'
+    assert max(fig.data[0].y) == pytest.approx(1080.0)  # old: 1B / 0.8B under '£'
 
 
 # -- exports by content ---------------------------------------------------------------------
 def test_clean_survives_a_repeated_column_and_drops_time_of_day():
     df = pd.DataFrame({"a": [1.0], "when": pd.to_datetime(["2020-04-01"])})
-    both = pd.concat([df, df[["a"]]], axis=1)                         # old: AttributeError in _clean
+    both = pd.concat([df, df[["a"]]], axis=1)  # old: AttributeError in _clean
     out = export._clean(both)
     assert list(out.columns) == ["a", "when"] and out["when"].iloc[0] == "2020-04-01"
 
@@ -105,8 +147,10 @@ def test_clean_survives_a_repeated_column_and_drops_time_of_day():
 def test_xlsx_header_is_styled_and_frozen_and_numbers_typed():
     from openpyxl import load_workbook
 
-    df = export.labelled(pd.DataFrame({"anchor_id": ["_all"], "local_gbp": [217895734.23], "local_pct": [20.123]}),
-                         {"anchor_id": "Anchor", "local_gbp": "Local spend £", "local_pct": "Local %"})
+    df = export.labelled(
+        pd.DataFrame({"anchor_id": ["_all"], "local_gbp": [217895734.23], "local_pct": [20.123]}),
+        {"anchor_id": "Anchor", "local_gbp": "Local spend £", "local_pct": "Local %"},
+    )
     assert df.iloc[0].tolist() == ["All selected anchors", 217895734, 20.1]
     ws = load_workbook(io.BytesIO(export.xlsx_bytes(df, PROV))).active
     header = next(r for r in ws.iter_rows() if r[0].value == "Anchor")
@@ -124,10 +168,17 @@ def test_xlsx_drops_control_characters():
     assert "Esc Ltd" in [c.value for c in ws["A"]]
 
 
-EXPORT_PAGES = [("dashboard.py", {}), ("pages/1_Spend_overview.py", {}), ("pages/2_Spend_trends.py", {}),
-                ("pages/2_Spend_trends.py", {"ind": "A1"}), ("pages/4_Opportunities.py", {}),
-                ("pages/5_Suppliers.py", {}), ("pages/6_Workforce.py", {}), ("pages/7_Land_and_property.py", {}),
-                ("pages/8_Anchor_profile.py", {})]
+EXPORT_PAGES = [
+    ("dashboard.py", {}),
+    ("pages/1_Spend_overview.py", {}),
+    ("pages/2_Spend_trends.py", {}),
+    ("pages/2_Spend_trends.py", {"ind": "A1"}),
+    ("pages/4_Opportunities.py", {}),
+    ("pages/5_Suppliers.py", {}),
+    ("pages/6_Workforce.py", {}),
+    ("pages/7_Land_and_property.py", {}),
+    ("pages/8_Anchor_profile.py", {}),
+]
 
 
 @pytest.mark.parametrize("page, params", EXPORT_PAGES)
@@ -141,7 +192,7 @@ def test_every_csv_on_a_page_uses_the_labels_the_reader_sees(app_env, monkeypatc
 
     monkeypatch.setattr(export, "csv_bytes", record)
     at = _run(page, params)
-    assert not at.exception, at.exception          # old: Trends A1 raised AttributeError in export._clean
+    assert not at.exception, at.exception  # old: Trends A1 raised AttributeError in export._clean
     assert seen
     for title, df in seen:
         assert export.internal_names(df) == [], (title, export.internal_names(df))
@@ -175,7 +226,7 @@ def test_opportunity_columns_are_never_identical_copies(app_env):
     at = _run("pages/4_Opportunities.py")
     df = at.dataframe[0].value
     counts = [c for c in df.columns if "Local suppliers" in c]
-    assert len(counts) == 1                                            # whole network: one count, not two equal ones
+    assert len(counts) == 1  # whole network: one count, not two equal ones
     at = _run("pages/4_Opportunities.py", {"a": "DEMO-FIRE"})
     df = at.dataframe[0].value
     used = df["Local suppliers used by the selected anchors"]
@@ -200,7 +251,7 @@ def test_league_table_has_no_one_of_one_rank_and_a_numeric_headcount(app_env):
 
 
 def test_spend_block_says_why_it_is_empty(app_env):
-    at = _run("dashboard.py", {"a": "DEMO-POL", "fy": "2020-21"})         # the constabulary joined in 2022-23
+    at = _run("dashboard.py", {"a": "DEMO-POL", "fy": "2020-21"})  # the constabulary joined in 2022-23
     assert not at.exception
     assert any("No payments loaded for 2020-21" in c.value for c in at.caption)
 
@@ -224,20 +275,32 @@ def _unescaped(s: str) -> bool:
     return bool(re.search(r"(?<!\\)!\\?\[|(?<!\\)\]\(|(?<!\\)<b>|(?<!\\):red\[", s))
 
 
-@pytest.mark.parametrize("page", ["dashboard.py", "pages/1_Spend_overview.py", "pages/4_Opportunities.py",
-                                  "pages/8_Anchor_profile.py", "pages/6_Workforce.py", "pages/9_Present.py"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "dashboard.py",
+        "pages/1_Spend_overview.py",
+        "pages/4_Opportunities.py",
+        "pages/8_Anchor_profile.py",
+        "pages/6_Workforce.py",
+        "pages/9_Present.py",
+    ],
+)
 def test_markdown_from_data_is_escaped(app_env, page):
     con = db.connect(app_env)
     cur = con.cursor()
     cur.execute("UPDATE anchor SET name = ? WHERE anchor_id = 'DEMO-CC'", [HOSTILE])
     cur.execute("UPDATE payment SET category = ? WHERE category = 'Medical and clinical supplies'", [HOSTILE])
-    cur.execute("UPDATE mart_spend_supplier SET category = ? WHERE category = 'Medical and clinical supplies'", [HOSTILE])
+    cur.execute(
+        "UPDATE mart_spend_supplier SET category = ? WHERE category = 'Medical and clinical supplies'",
+        [HOSTILE],
+    )
     cur.execute("CHECKPOINT")
     cur.close()
     db.close_all()
     import streamlit as st
 
-    st.cache_data.clear()                 # results of earlier tests are keyed on the data version only
+    st.cache_data.clear()  # results of earlier tests are keyed on the data version only
     st.cache_resource.clear()
     at = _run(page, {"a": "DEMO-CC"} if page != "pages/4_Opportunities.py" else {})
     assert not at.exception
@@ -257,7 +320,7 @@ def test_slides_name_the_region_like_the_page(demo_con):
 
     ctx = slides.context_for(demo_con)
     first = slides.build(demo_con, ctx)[0]
-    assert "Rest of North West" in list(first.fig.data[0].y)           # old: 'Rest of region'
+    assert "Rest of North West" in list(first.fig.data[0].y)  # old: 'Rest of region'
 
 
 @needs_chromium
@@ -271,9 +334,9 @@ def test_anchor_pack_is_headed_with_the_anchor_and_captions_are_slide_text(demo_
     prs = Presentation(io.BytesIO(pack.build_pack(demo_con, ctx)))
     ss = list(prs.slides)
     boxes = [sh for sh in ss[0].shapes if sh.has_text_frame and sh.text_frame.text]
-    assert boxes[0].text_frame.text.startswith("Millbrook Community Homes")      # old: the network's name
+    assert boxes[0].text_frame.text.startswith("Millbrook Community Homes")  # old: the network's name
     for sl in ss[1:-1]:
-        if not any(sh.shape_type == 13 for sh in sl.shapes):   # a table slide (every indicator at a glance)
+        if not any(sh.shape_type == 13 for sh in sl.shapes):  # a table slide (every indicator at a glance)
             continue
         caps = [sh for sh in sl.shapes if sh.has_text_frame and "Numerator" in sh.text_frame.text]
         assert caps, sl.shapes.title.text
@@ -281,8 +344,12 @@ def test_anchor_pack_is_headed_with_the_anchor_and_captions_are_slide_text(demo_
 
 
 def test_decorate_can_leave_title_and_caption_to_the_slide():
-    fig = net_charts.lines(pd.DataFrame({"financial_year": ["2024-25", "2025-26"], "v": [1.0, 2.0]}),
-                           [("v", "v")], "Chart title", "%")
+    fig = net_charts.lines(
+        pd.DataFrame({"financial_year": ["2024-25", "2025-26"], "v": [1.0, 2.0]}),
+        [("v", "v")],
+        "Chart title",
+        "%",
+    )
     f = export.decorate(fig, PROV, 1024, 420, title=False, caption=False)
     assert not (f.layout.title and f.layout.title.text)
     assert not any("Numerator" in (a.text or "") or "Data:" in (a.text or "") for a in f.layout.annotations)
@@ -308,14 +375,16 @@ def test_cancel_clears_the_report_and_the_commit_button(app_env):
     at = _run("pages/10_Import.py")
     at.selectbox[[s.label for s in at.selectbox].index("What kind of file")].set_value("payments")
     at.run()
-    csv = (b"Date,Supplier,Amount,Description\r\n01/04/2025,Acme Ltd,100.00,Stationery\r\n"
-           b"02/04/2025,Acme Ltd,50.00,Stationery\r\n")
+    csv = (
+        b"Date,Supplier,Amount,Description\r\n01/04/2025,Acme Ltd,100.00,Stationery\r\n"
+        b"02/04/2025,Acme Ltd,50.00,Stationery\r\n"
+    )
     at.file_uploader[0].set_value(("pay.csv", csv, "text/csv")).run()
     assert not at.exception
     assert any(b.label == "Commit this file" for b in at.button)
     next(b for b in at.button if b.label == "Cancel").click().run()
     assert not at.exception
-    assert not any(b.label == "Commit this file" for b in at.button)          # old: the report stayed
+    assert not any(b.label == "Commit this file" for b in at.button)  # old: the report stayed
     assert not any(s.value.startswith("Report:") for s in at.subheader)
     assert any("Cancelled: nothing was imported" in i.value for i in at.info)
 
@@ -344,7 +413,7 @@ def test_browser_escapes_names_and_presents_at_1280x720(demo_db, tmp_path):
         pg.goto(url + "/Anchor_profile?a=DEMO-CC")
         bu.settle(pg)
         assert bu.problems(pg) == []
-        assert HOSTILE in pg.locator("h2").first.inner_text().replace(fmt.ZWSP, "")      # shown as typed
+        assert HOSTILE in pg.locator("h2").first.inner_text().replace(fmt.ZWSP, "")  # shown as typed
         assert pg.locator('img[src*="203.0.113.9"], a[href*="203.0.113.9"]').count() == 0
         # presentation: every chart step fits the screen with its x-axis, text large, buttons whole
         pg.goto(url + "/Present?s=1")
@@ -385,6 +454,6 @@ def test_chart_titles_are_page_text_that_wraps_not_a_one_line_plotly_title():
     long = "Staff living in the most deprived 20% of areas by anchor, 2025-26 (IMD 2019)"
     fig = wf_charts.anchors_bar(d, "B3_pct", long, {"a": "Anchor A"})
     screen, title = show.screen_figure(fig)
-    assert title == long and not (screen.layout.title and screen.layout.title.text)   # old: cut at '...2025-2'
-    assert fig.layout.title.text == long                                               # exports keep it
+    assert title == long and not (screen.layout.title and screen.layout.title.text)  # old: cut at '...2025-2'
+    assert fig.layout.title.text == long  # exports keep it
     assert fig.layout.xaxis.showticklabels is False

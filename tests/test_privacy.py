@@ -30,12 +30,16 @@ def test_zero_is_shown_and_large_counts_rounded():
     p = privacy.protect_table(df, ["local_headcount", "paid_rlw"], k=K, total_col="headcount")
     # 1234 -> 1235 (1234 / 5 = 246.8 -> 247 x 5); 0 stays 0
     assert p.display.loc[0, "headcount"] == "1,235" and p.display.loc[0, "local_headcount"] == "0"
-    assert privacy.pct(p.values.loc[0, "paid_rlw"], p.values.loc[0, "headcount"]) == round(100 * 1200 / 1235, 1)
+    assert privacy.pct(p.values.loc[0, "paid_rlw"], p.values.loc[0, "headcount"]) == round(
+        100 * 1200 / 1235, 1
+    )
 
 
 def test_small_group_hides_everything_including_fte():
     df = pd.DataFrame({"headcount": [7], "local_headcount": [5], "paid_rlw": [7], "fte": [6.2]})
-    p = privacy.protect_table(df, ["local_headcount", "paid_rlw"], k=K, total_col="headcount", measure_cols=("fte",))
+    p = privacy.protect_table(
+        df, ["local_headcount", "paid_rlw"], k=K, total_col="headcount", measure_cols=("fte",)
+    )
     assert set(p.display.loc[0, ["headcount", "local_headcount", "paid_rlw", "fte"]]) == {"<10"}
     assert p.values.loc[0, ["headcount", "local_headcount", "paid_rlw", "fte"]].isna().all()
 
@@ -43,8 +47,15 @@ def test_small_group_hides_everything_including_fte():
 def test_network_total_minus_other_anchors_does_not_recover_a_suppressed_count():
     """Anchors X (3 local staff), Y (212) and the network total (215). Shown: X '<10', Y 210,
     network 215 -> 215 - 210 = 5, not 3; with any rounding the difference is a multiple of 5."""
-    raw = pd.DataFrame({"anchor_id": ["X", "Y", "_all"], "financial_year": ["2024-25"] * 3,
-                        "headcount": [40, 400, 440], "fte": [35, 350, 385], "local_headcount": [3, 212, 215]})
+    raw = pd.DataFrame(
+        {
+            "anchor_id": ["X", "Y", "_all"],
+            "financial_year": ["2024-25"] * 3,
+            "headcount": [40, 400, 440],
+            "fte": [35, 350, 385],
+            "local_headcount": [3, 212, 215],
+        }
+    )
     for c in workforce.COUNTS:
         if c not in raw:
             raw[c] = 0
@@ -64,8 +75,10 @@ def test_threshold_configurable(monkeypatch):
 
 
 @settings(max_examples=300, deadline=None)
-@given(stg.lists(stg.tuples(stg.integers(0, 60), stg.integers(0, 60)), min_size=1, max_size=8),
-       stg.sampled_from([5, 10]))
+@given(
+    stg.lists(stg.tuples(stg.integers(0, 60), stg.integers(0, 60)), min_size=1, max_size=8),
+    stg.sampled_from([5, 10]),
+)
 def test_property_every_shown_count_is_safe(rows, k):
     """Whatever the counts: each shown count is 0 or a multiple of 5 that is at least k, within 2
     of the truth; each small count is the marker; a row with a small total shows nothing."""
@@ -86,13 +99,22 @@ def test_map_areas_merged_within_parent_then_hidden():
     """LSOAs a (3), b (12), c (27), d (9), e (4) and f (6); a, d in MSOA M1 (3 + 9 = 12 >= 10: merged),
     e in M2 alone (4: not merged at MSOA level), f in M3 alone (6); e and f share district L1
     (4 + 6 = 10: merged at district level). b and c are drawn on their own, rounded: 12 -> 10, 27 -> 25."""
-    areas = pd.DataFrame({"area_code": list("abcdefg"), "headcount": [3, 12, 27, 9, 4, 6, 0],
-                          "msoa": ["M1", "M1", "M2", "M1", "M2", "M3", "M3"],
-                          "lad": ["L1"] * 7})
+    areas = pd.DataFrame(
+        {
+            "area_code": list("abcdefg"),
+            "headcount": [3, 12, 27, 9, 4, 6, 0],
+            "msoa": ["M1", "M1", "M2", "M1", "M2", "M3", "M3"],
+            "lad": ["L1"] * 7,
+        }
+    )
     shown, s = privacy.protect_areas(areas, "headcount", k=K, parent_col=["msoa", "lad"])
     got = {r.area_code: (r.headcount, sorted(r.members), r.merged) for r in shown.itertuples()}
-    assert got == {"b": (10, ["b"], False), "c": (25, ["c"], False),
-                   "M1": (10, ["a", "d"], True), "L1": (10, ["e", "f"], True)}
+    assert got == {
+        "b": (10, ["b"], False),
+        "c": (25, ["c"], False),
+        "M1": (10, ["a", "d"], True),
+        "L1": (10, ["e", "f"], True),
+    }
     assert s["areas_hidden"] == 0 and s["areas_merged"] == 4 and s["groups_merged"] == 2
     # without parents the small areas are hidden; their total (3 + 9 + 4 + 6 = 22) is rounded to 20
     shown2, s2 = privacy.protect_areas(areas, "headcount", k=K)
@@ -102,7 +124,18 @@ def test_map_areas_merged_within_parent_then_hidden():
     assert s3["hidden_total"] == "<10"
 
 
-@pytest.mark.parametrize("v, k, want", [(None, 10, "–"), (0, 10, "0"), (1, 10, "<10"), (9, 10, "<10"),
-                                        (10, 10, "10"), (12, 10, "10"), (13, 10, "15"), (1234, 10, "1,235")])
+@pytest.mark.parametrize(
+    "v, k, want",
+    [
+        (None, 10, "–"),
+        (0, 10, "0"),
+        (1, 10, "<10"),
+        (9, 10, "<10"),
+        (10, 10, "10"),
+        (12, 10, "10"),
+        (13, 10, "15"),
+        (1234, 10, "1,235"),
+    ],
+)
 def test_display_count(v, k, want):
     assert privacy.display_count(v, k) == want

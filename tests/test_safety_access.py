@@ -42,6 +42,7 @@ def accounts():
 
 # ---- item 10 -------------------------------------------------------------------------------
 
+
 def test_account_lockout_survives_new_sessions(app_env, monkeypatch, tmp_path):
     """Reproduces item 10: the back-off lived in the session, so a new websocket session (a new
     tab, or 8 in parallel) started from zero. Now, after 5 wrong passwords in one session, a
@@ -52,7 +53,9 @@ def test_account_lockout_survives_new_sessions(app_env, monkeypatch, tmp_path):
     monkeypatch.setattr(access, "SIGN_IN", access.SignInGuard())
     access.save_accounts({"u@x": access.Account("u@x", "admin", [], "U", access.hash_password(PW))}, path)
     for i in range(5):
-        at = AppTest.from_file(str(ROOT / "pages/1_Spend_overview.py"), default_timeout=120).run()   # a new session each time
+        at = AppTest.from_file(
+            str(ROOT / "pages/1_Spend_overview.py"), default_timeout=120
+        ).run()  # a new session each time
         at.text_input[0].input("u@x")
         at.text_input[1].input(f"wrong password {i}")
         at.button[0].click()
@@ -78,15 +81,16 @@ def test_lockout_per_account_and_per_address_then_expiry(accounts):
     assert acc is None and "Too many failed sign-ins" in msg
     clock.t += 901
     assert g.attempt("u@x", PW, "10.0.0.2", accounts)[0] is not None
-    for i in range(20):                               # spraying many names from one address
+    for i in range(20):  # spraying many names from one address
         g.attempt(f"user{i}@x", "some password here", "10.9.9.9", accounts)
     acc, msg = g.attempt("u@x", PW, "10.9.9.9", accounts)
     assert acc is None and "Too many failed sign-ins" in msg
-    assert g.attempt("u@x", PW, "10.0.0.3", accounts)[0] is not None   # other addresses unaffected
+    assert g.attempt("u@x", PW, "10.0.0.3", accounts)[0] is not None  # other addresses unaffected
 
 
-@pytest.mark.parametrize("pw", [" " * 12, "\t" * 14, "aaaaaaaaaaaa", "abababababab", "password1234", "Password1234",
-                                "", "short"])
+@pytest.mark.parametrize(
+    "pw", [" " * 12, "\t" * 14, "aaaaaaaaaaaa", "abababababab", "password1234", "Password1234", "", "short"]
+)
 def test_trivial_passwords_are_refused(pw):
     """Reproduces item 10: twelve spaces were accepted as a password."""
     with pytest.raises(ValueError):
@@ -99,7 +103,9 @@ def test_blank_password_is_never_verified(accounts, monkeypatch):
 
     calls = []
     real = argon2.PasswordHasher.verify
-    monkeypatch.setattr(argon2.PasswordHasher, "verify", lambda self, h, p: calls.append(1) or real(self, h, p))
+    monkeypatch.setattr(
+        argon2.PasswordHasher, "verify", lambda self, h, p: calls.append(1) or real(self, h, p)
+    )
     assert not access.check_password(accounts["u@x"], "   ")
     assert not access.check_password(accounts["u@x"], "")
     assert calls == []
@@ -123,8 +129,12 @@ def test_argon2_verifications_are_capped_under_load(accounts, monkeypatch):
     monkeypatch.setattr(access, "check_password", slow_check)
     g = access.SignInGuard(parallel=2, wait=0.5, account_limit=100, address_limit=100)
     out = []
-    threads = [threading.Thread(target=lambda i=i: out.append(g.attempt(f"n{i}@x", "wrong password x", f"a{i}", accounts)))
-               for i in range(8)]
+    threads = [
+        threading.Thread(
+            target=lambda i=i: out.append(g.attempt(f"n{i}@x", "wrong password x", f"a{i}", accounts))
+        )
+        for i in range(8)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -135,10 +145,18 @@ def test_argon2_verifications_are_capped_under_load(accounts, monkeypatch):
 
 # ---- item 17: the users file ---------------------------------------------------------------
 
+
 def _users(tmp_path, *a, inp=None):
     env = {"CWB_USERS": str(tmp_path / "users.toml"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "cwb", "users", *a], input=inp, capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "cwb", "users", *a],
+        input=inp,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_users_add_refuses_control_characters_and_file_is_private(tmp_path):
@@ -153,7 +171,9 @@ def test_users_add_refuses_control_characters_and_file_is_private(tmp_path):
     assert r.returncode == 2 and "control character" in r.stderr
     r = _users(tmp_path, "add", "eve@x\n[users.x]", "--role", "network_viewer")
     assert r.returncode == 2
-    r = _users(tmp_path, "add", "carl@x.gov.uk", "--role", "network_viewer", "--password-stdin", inp=" " * 12 + "\n")
+    r = _users(
+        tmp_path, "add", "carl@x.gov.uk", "--role", "network_viewer", "--password-stdin", inp=" " * 12 + "\n"
+    )
     assert r.returncode == 2 and "blank" in r.stderr
     accounts = access.load_accounts(tmp_path / "users.toml")
     assert set(accounts) == {"ann@x.gov.uk"} and accounts["ann@x.gov.uk"].role == "network_viewer"
@@ -162,19 +182,24 @@ def test_users_add_refuses_control_characters_and_file_is_private(tmp_path):
 def test_accounts_file_escapes_every_control_character(tmp_path):
     """Item 17: even through the API, a display name with a newline or ESC round-trips as data."""
     p = tmp_path / "u.toml"
-    access.save_accounts({"a@x": access.Account("a@x", "network_viewer", [], 'x"\n[users."m@x"]\nrole = "admin"\x1b[2J')}, p)
+    access.save_accounts(
+        {"a@x": access.Account("a@x", "network_viewer", [], 'x"\n[users."m@x"]\nrole = "admin"\x1b[2J')}, p
+    )
     acc = access.load_accounts(p)
     assert set(acc) == {"a@x"} and acc["a@x"].role == "network_viewer" and "\x1b" in acc["a@x"].name
 
 
 # ---- item 12 --------------------------------------------------------------------------------
 
+
 def test_xlsx_export_with_control_characters_in_names():
     """Reproduces item 12: a supplier name with ESC or a vertical tab made the XLSX export fail
     (openpyxl IllegalCharacterError, shown as nothing downloaded)."""
     from openpyxl import load_workbook
 
-    df = pd.DataFrame({"Supplier\x0b": ["Acme\x1b[31m Ltd", "Tab\x0bCo", "=HYPERLINK(\"x\")"], "Spend £": [1.5, 2.0, 3.0]})
+    df = pd.DataFrame(
+        {"Supplier\x0b": ["Acme\x1b[31m Ltd", "Tab\x0bCo", '=HYPERLINK("x")'], "Spend £": [1.5, 2.0, 3.0]}
+    )
     prov = Provenance(title="Top suppliers\x1b", measure="Spend", source="test")
     ws = load_workbook(io.BytesIO(export.xlsx_bytes(df, prov))).active
     values = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
@@ -184,6 +209,7 @@ def test_xlsx_export_with_control_characters_in_names():
 
 
 # ---- item 13 --------------------------------------------------------------------------------
+
 
 def test_shared_mode_csv_download_is_made_on_click(app_env, monkeypatch, tmp_path):
     """Reproduces item 13: in shared mode the CSV of a table was stored with the page at a
@@ -235,13 +261,22 @@ def test_readme_says_how_downloads_are_protected():
 
 # ---- item 15 --------------------------------------------------------------------------------
 
+
 @pytest.fixture()
 def locked_db(tmp_path, demo_db):
     """A database file held by another process (as a command-line import holds it)."""
     p = tmp_path / "locked.duckdb"
     shutil.copy(demo_db, p)
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(p)!r}); print('held', flush=True); "
-                               "time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(p)!r}); print('held', flush=True); "
+            "time.sleep(120)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "held"
     yield p
     holder.kill()
@@ -265,6 +300,7 @@ def test_locked_database_gives_a_plain_message(locked_db, monkeypatch):
 
 # ---- item 17: supplier lists -------------------------------------------------------------------
 
+
 def test_supplier_list_keeps_different_supplier_ids_apart(tmp_path, monkeypatch):
     """Reproduces item 17: two rows of a supplier list with different supplier IDs whose names
     normalise the same ('Acme Ltd', 'ACME LIMITED') were merged silently into one record. Now
@@ -274,21 +310,30 @@ def test_supplier_list_keeps_different_supplier_ids_apart(tmp_path, monkeypatch)
 
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "o"))
     con = build.open_database(tmp_path / "s.duckdb", log=lambda *a: None)
-    con.execute("INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)")
+    con.execute(
+        "INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123'], 'E12000002', 'P', 'L', NULL, false)"
+    )
     con.execute("INSERT INTO anchor VALUES ('A', 'Anchor', 'council', NULL, 'N', NULL, false)")
     p = tmp_path / "s.csv"
-    p.write_text("Supplier ID,Supplier Name,Postcode\nS1,Acme Ltd,PR1 2AA\nS2,ACME LIMITED,LA1 1AA\nS3,Beta Ltd,PR1 2AB\n")
+    p.write_text(
+        "Supplier ID,Supplier Name,Postcode\nS1,Acme Ltd,PR1 2AA\nS2,ACME LIMITED,LA1 1AA\nS3,Beta Ltd,PR1 2AB\n"
+    )
     st = safe_stage(con, p, "suppliers", "A")
     assert st.report.ok
     assert any("different supplier ID" in n for n in st.report.notes)
     assert ("ACME LIMITED", "Acme Ltd", 100.0) in st.report.near_matches
     importer.commit(con, st)
     assert sorted(con.execute("SELECT name, postcode FROM supplier").fetchall()) == [
-        ("ACME LIMITED", "LA1 1AA"), ("Acme Ltd", "PR1 2AA"), ("Beta Ltd", "PR1 2AB")]
+        ("ACME LIMITED", "LA1 1AA"),
+        ("Acme Ltd", "PR1 2AA"),
+        ("Beta Ltd", "PR1 2AB"),
+    ]
     assert con.execute("SELECT count(DISTINCT supplier_id) FROM supplier_alias").fetchall() == [(3,)]
     # a later payments file naming S2 pays the second record, not the first
     pay = tmp_path / "p.csv"
     pay.write_text("Payment Date,Amount,Supplier Name,Supplier ID\n15/04/2024,10.00,Acme,S2\n")
     importer.commit(con, safe_stage(con, pay, "payments", "A"))
-    assert con.execute("SELECT s.postcode FROM payment JOIN supplier s USING (supplier_id)").fetchall() == [("LA1 1AA",)]
+    assert con.execute("SELECT s.postcode FROM payment JOIN supplier s USING (supplier_id)").fetchall() == [
+        ("LA1 1AA",)
+    ]
     db.close_all()

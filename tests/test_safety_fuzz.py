@@ -15,7 +15,7 @@ def test_fuzz_subset_no_crash_no_partial_import(tmp_path, monkeypatch):
     base = fuzz_import.make_base(tmp_path / "fuzz.duckdb")
     tally = fuzz_import.run(120, base, seed=12, work=tmp_path)
     assert tally.cases >= 100
-    assert tally.accepted >= 10 and tally.rejected >= 10        # both paths exercised
+    assert tally.accepted >= 10 and tally.rejected >= 10  # both paths exercised
     assert not tally.crashes, tally.crashes[:3]
     assert not tally.partial, tally.partial[:3]
     assert not tally.stale, tally.stale[:3]

@@ -24,7 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory):
-    return small_network_db(tmp_path_factory.mktemp("safety") / "base.duckdb", [("A", "Anchor", "council", None), ("B", "Other anchor", "nhs_trust", None)])
+    return small_network_db(
+        tmp_path_factory.mktemp("safety") / "base.duckdb",
+        [("A", "Anchor", "council", None), ("B", "Other anchor", "nhs_trust", None)],
+    )
 
 
 @pytest.fixture()
@@ -50,8 +53,13 @@ def months(n_per_month=100, seed=1):
     rows = []
     for m in (4, 5, 6):
         for i in range(n_per_month):
-            rows.append((f"{1 + i % 28:02d}/{m:02d}/2024", f"{rnd.randint(100, 9000)}.{rnd.randint(0, 99):02d}",
-                         f"Supplier {rnd.randint(0, 40)} Ltd"))
+            rows.append(
+                (
+                    f"{1 + i % 28:02d}/{m:02d}/2024",
+                    f"{rnd.randint(100, 9000)}.{rnd.randint(0, 99):02d}",
+                    f"Supplier {rnd.randint(0, 40)} Ltd",
+                )
+            )
     return rows
 
 
@@ -63,10 +71,14 @@ def total(rows):
 
 
 def mart_total(con):
-    return q(con, "SELECT count(*), coalesce(sum(n_payments), 0), coalesce(sum(spend_gbp), 0) FROM mart_spend_supplier")[0][1:]
+    return q(
+        con,
+        "SELECT count(*), coalesce(sum(n_payments), 0), coalesce(sum(spend_gbp), 0) FROM mart_spend_supplier",
+    )[0][1:]
 
 
 # ---- item 2: overlapping payment files ------------------------------------------------------
+
 
 def test_overlapping_file_is_reported_and_never_added_silently(con, tmp_path):
     """Reproduces item 2: A (April, 100 rows) then B (April to June re-exported, 300 rows) gave
@@ -96,19 +108,35 @@ def test_overlap_skip_or_replace_gives_the_true_total_and_undo_restores(con, tmp
     fb = importer.commit(con, stage(con, write(tmp_path, "b.csv", PAY, rows)), on_overlap=how)
     assert q(con, "SELECT count(*), sum(amount_gbp) FROM payment") == [(300, total(rows))]
     assert mart_total(con) == (300, total(rows))
-    assert q(con, "SELECT count(*) FROM payment p LEFT JOIN supplier s USING (supplier_id) WHERE s.supplier_id IS NULL") == [(0,)]
+    assert q(
+        con,
+        "SELECT count(*) FROM payment p LEFT JOIN supplier s USING (supplier_id) WHERE s.supplier_id IS NULL",
+    ) == [(0,)]
     importer.undo(con, fb)
-    assert (q(con, "SELECT * FROM payment ORDER BY ALL"), q(con, "SELECT * FROM supplier ORDER BY ALL")) == state_a
+    assert (
+        q(con, "SELECT * FROM payment ORDER BY ALL"),
+        q(con, "SELECT * FROM supplier ORDER BY ALL"),
+    ) == state_a
     assert mart_total(con) == (100, total(rows[:100]))
-    fb = importer.commit(con, stage(con, write(tmp_path, "b2.csv", PAY, rows + [("30/06/2024", "1.00", "Extra Ltd")])),
-                         on_overlap=how)
-    importer.undo(con, fa)        # exactly A's payments go: with 'skip' B never held April's, with 'replace' it holds all
+    fb = importer.commit(
+        con,
+        stage(con, write(tmp_path, "b2.csv", PAY, rows + [("30/06/2024", "1.00", "Extra Ltd")])),
+        on_overlap=how,
+    )
+    importer.undo(
+        con, fa
+    )  # exactly A's payments go: with 'skip' B never held April's, with 'replace' it holds all
     kept = rows[100:] if how == "skip" else rows
     assert q(con, "SELECT count(*), sum(amount_gbp) FROM payment") == [(len(kept) + 1, total(kept) + 1)]
-    assert q(con, "SELECT count(*) FROM payment p LEFT JOIN supplier s USING (supplier_id) WHERE s.supplier_id IS NULL") == [(0,)]
+    assert q(
+        con,
+        "SELECT count(*) FROM payment p LEFT JOIN supplier s USING (supplier_id) WHERE s.supplier_id IS NULL",
+    ) == [(0,)]
     importer.undo(con, fb)
-    assert q(con, "SELECT (SELECT count(*) FROM payment), (SELECT count(*) FROM supplier), (SELECT count(*) FROM undo_payment)") \
-        == [(0, 0, 0)]
+    assert q(
+        con,
+        "SELECT (SELECT count(*) FROM payment), (SELECT count(*) FROM supplier), (SELECT count(*) FROM undo_payment)",
+    ) == [(0, 0, 0)]
 
 
 def test_same_dates_without_common_payments_is_not_an_overlap(con, tmp_path):
@@ -135,39 +163,95 @@ def test_cli_on_overlap_flag(tmp_path, base_db):
     dbp = tmp_path / "cli.duckdb"
     shutil.copy(base_db, dbp)
     env = {**os.environ, "CWB_DB": str(dbp), "CWB_ORIGINALS": str(tmp_path / "o")}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "cwb", *a], capture_output=True, text=True, cwd=ROOT,  # noqa: E731
-                                    env=env, timeout=300)
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "cwb", *a],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,  # noqa: E731
+            env=env,
+            timeout=300,
+        )
+
     rows = months(20)
     a = write(tmp_path, "a.csv", PAY, rows[:20])
     b = write(tmp_path, "b.csv", PAY, rows)
     assert run("import", "payments", str(a), "--anchor", "A").returncode == 0
     r = run("import", "payments", str(b), "--anchor", "A")
-    assert r.returncode == 1 and "OVERLAP: 20 of this file's payments" in r.stdout and "NOT IMPORTED" in r.stdout
+    assert (
+        r.returncode == 1 and "OVERLAP: 20 of this file's payments" in r.stdout and "NOT IMPORTED" in r.stdout
+    )
     r = run("import", "payments", str(b), "--anchor", "A", "--on-overlap", "skip")
     assert r.returncode == 0 and "imported as file 2" in r.stdout, r.stdout + r.stderr
     c = db.connect(dbp)
     assert q(c, "SELECT count(*), sum(amount_gbp) FROM payment") == [(60, total(rows))]
-    assert "20 duplicates skipped" in q(c, "SELECT detail FROM audit_log WHERE action = 'import' ORDER BY logged_at DESC LIMIT 1")[0][0]
+    assert (
+        "20 duplicates skipped"
+        in q(c, "SELECT detail FROM audit_log WHERE action = 'import' ORDER BY logged_at DESC LIMIT 1")[0][0]
+    )
     db.close_all()
 
 
 # ---- item 1: undo removes exactly what the file added ---------------------------------------
 
+
 def test_undo_supplier_list_shared_by_other_anchors_orphans_nothing(con, tmp_path):
     """Item 1: a supplier list of anchor A that updates suppliers anchor B's payments also use;
     undoing it restores those records exactly and leaves no payment pointing at nothing."""
-    importer.commit(con, stage(con, write(tmp_path, "pa.csv", PAY, [("15/04/2024", "10.00", "Acme Ltd"), ("16/04/2024", "20.00", "Beta Ltd")])))
-    importer.commit(con, stage(con, write(tmp_path, "pb.csv", PAY, [("17/04/2024", "30.00", "ACME LIMITED"), ("18/04/2024", "40.00", "Beta")]),
-                               anchor="B"))
-    before = q(con, "SELECT * FROM supplier ORDER BY ALL"), q(con, "SELECT * FROM supplier_alias ORDER BY ALL")
+    importer.commit(
+        con,
+        stage(
+            con,
+            write(
+                tmp_path,
+                "pa.csv",
+                PAY,
+                [("15/04/2024", "10.00", "Acme Ltd"), ("16/04/2024", "20.00", "Beta Ltd")],
+            ),
+        ),
+    )
+    importer.commit(
+        con,
+        stage(
+            con,
+            write(
+                tmp_path,
+                "pb.csv",
+                PAY,
+                [("17/04/2024", "30.00", "ACME LIMITED"), ("18/04/2024", "40.00", "Beta")],
+            ),
+            anchor="B",
+        ),
+    )
+    before = (
+        q(con, "SELECT * FROM supplier ORDER BY ALL"),
+        q(con, "SELECT * FROM supplier_alias ORDER BY ALL"),
+    )
     marts = mart_total(con)
-    s = importer.commit(con, stage(con, write(tmp_path, "s.csv", "Supplier Name,Postcode,SME", [("Acme Limited", "PR1 2AA", "Y"),
-                                                                                                  ("Beta Limited", "PR1 2AB", "N")]),
-                                   kind="suppliers"))
+    s = importer.commit(
+        con,
+        stage(
+            con,
+            write(
+                tmp_path,
+                "s.csv",
+                "Supplier Name,Postcode,SME",
+                [("Acme Limited", "PR1 2AA", "Y"), ("Beta Limited", "PR1 2AB", "N")],
+            ),
+            kind="suppliers",
+        ),
+    )
     assert q(con, "SELECT count(*) FROM supplier WHERE postcode IS NOT NULL") == [(2,)]
     importer.undo(con, s)
-    assert (q(con, "SELECT * FROM supplier ORDER BY ALL"), q(con, "SELECT * FROM supplier_alias ORDER BY ALL")) == before
-    assert q(con, "SELECT count(*) FROM payment p LEFT JOIN supplier s USING (supplier_id) WHERE s.supplier_id IS NULL") == [(0,)]
+    assert (
+        q(con, "SELECT * FROM supplier ORDER BY ALL"),
+        q(con, "SELECT * FROM supplier_alias ORDER BY ALL"),
+    ) == before
+    assert q(
+        con,
+        "SELECT count(*) FROM payment p LEFT JOIN supplier s USING (supplier_id) WHERE s.supplier_id IS NULL",
+    ) == [(0,)]
     assert mart_total(con) == marts
 
 
@@ -180,22 +264,56 @@ def test_land_register_of_a_new_year_keeps_the_old_years_statuses(con, tmp_path)
     """Reproduces item 3: a 2024-25 register deleted the 2023-24 statuses of the same sites.
     Now every year is kept; undoing the new register restores the previous state exactly, and
     undoing the old one (while the new one stays) removes only its year."""
-    f1 = importer.commit(con, stage(con, write(tmp_path, "a1.csv", LAND, [("X1", "Town Hall", "PR1 2AA", "15/04/2023", "operational"),
-                                                                          ("X2", "Depot", "PR1 2AA", "15/04/2023", "surplus")]),
-                                    kind="assets"))
+    f1 = importer.commit(
+        con,
+        stage(
+            con,
+            write(
+                tmp_path,
+                "a1.csv",
+                LAND,
+                [
+                    ("X1", "Town Hall", "PR1 2AA", "15/04/2023", "operational"),
+                    ("X2", "Depot", "PR1 2AA", "15/04/2023", "surplus"),
+                ],
+            ),
+            kind="assets",
+        ),
+    )
     before = q(con, "SELECT * FROM asset_year ORDER BY ALL"), q(con, "SELECT * FROM asset ORDER BY ALL")
-    f2 = importer.commit(con, stage(con, write(tmp_path, "a2.csv", LAND, [("X1", "Town Hall", "PR1 2AA", "15/04/2024", "operational"),
-                                                                          ("X2", "Depot", "PR1 2AA", "15/04/2024", "disposed")]),
-                                    kind="assets"))
+    f2 = importer.commit(
+        con,
+        stage(
+            con,
+            write(
+                tmp_path,
+                "a2.csv",
+                LAND,
+                [
+                    ("X1", "Town Hall", "PR1 2AA", "15/04/2024", "operational"),
+                    ("X2", "Depot", "PR1 2AA", "15/04/2024", "disposed"),
+                ],
+            ),
+            kind="assets",
+        ),
+    )
     assert q(con, "SELECT asset_id, financial_year, status FROM asset_year ORDER BY ALL") == [
-        ("A:X1", "2023-24", "operational"), ("A:X1", "2024-25", "operational"),
-        ("A:X2", "2023-24", "surplus"), ("A:X2", "2024-25", "disposed")]
+        ("A:X1", "2023-24", "operational"),
+        ("A:X1", "2024-25", "operational"),
+        ("A:X2", "2023-24", "surplus"),
+        ("A:X2", "2024-25", "disposed"),
+    ]
     importer.undo(con, f2)
-    assert (q(con, "SELECT * FROM asset_year ORDER BY ALL"), q(con, "SELECT * FROM asset ORDER BY ALL")) == before
+    assert (
+        q(con, "SELECT * FROM asset_year ORDER BY ALL"),
+        q(con, "SELECT * FROM asset ORDER BY ALL"),
+    ) == before
     f2 = importer.commit(con, stage(con, tmp_path / "a2.csv", kind="assets"))
     importer.undo(con, f1)
     assert q(con, "SELECT asset_id, financial_year, status FROM asset_year ORDER BY ALL") == [
-        ("A:X1", "2024-25", "operational"), ("A:X2", "2024-25", "disposed")]
+        ("A:X1", "2024-25", "operational"),
+        ("A:X2", "2024-25", "disposed"),
+    ]
     assert q(con, "SELECT count(*) FROM asset") == [(2,)]
     importer.undo(con, f2)
     assert q(con, "SELECT (SELECT count(*) FROM asset), (SELECT count(*) FROM asset_year)") == [(0, 0)]
@@ -205,17 +323,31 @@ def test_second_workforce_file_for_the_same_year_then_undo_restores_the_first(co
     """Item 3: a corrected workforce file replaces the same anchor and year; undoing it gives the
     first file's counts back exactly (and other years are untouched throughout)."""
     head = "LSOA,Headcount,Financial year"
-    importer.commit(con, stage(con, write(tmp_path, "w0.csv", head, [("E01012345", "40", "2023-24")]), kind="workforce"))
-    importer.commit(con, stage(con, write(tmp_path, "w1.csv", head, [("E01012345", "50", "2024-25"), ("E01012346", "30", "2024-25")]),
-                               kind="workforce"))
+    importer.commit(
+        con, stage(con, write(tmp_path, "w0.csv", head, [("E01012345", "40", "2023-24")]), kind="workforce")
+    )
+    importer.commit(
+        con,
+        stage(
+            con,
+            write(tmp_path, "w1.csv", head, [("E01012345", "50", "2024-25"), ("E01012346", "30", "2024-25")]),
+            kind="workforce",
+        ),
+    )
     before = q(con, "SELECT * FROM workforce_area ORDER BY ALL")
-    w2 = importer.commit(con, stage(con, write(tmp_path, "w2.csv", head, [("E01012345", "55", "2024-25")]), kind="workforce"))
-    assert q(con, "SELECT financial_year, sum(headcount) FROM workforce_area GROUP BY 1 ORDER BY 1") == [("2023-24", 40), ("2024-25", 55)]
+    w2 = importer.commit(
+        con, stage(con, write(tmp_path, "w2.csv", head, [("E01012345", "55", "2024-25")]), kind="workforce")
+    )
+    assert q(con, "SELECT financial_year, sum(headcount) FROM workforce_area GROUP BY 1 ORDER BY 1") == [
+        ("2023-24", 40),
+        ("2024-25", 55),
+    ]
     importer.undo(con, w2)
     assert q(con, "SELECT * FROM workforce_area ORDER BY ALL") == before
 
 
 # ---- item 11: the mart refresh is part of the import -------------------------------------------
+
 
 def test_failure_during_mart_refresh_leaves_no_file_without_figures(con, tmp_path, monkeypatch):
     """Reproduces item 11: the refresh ran after the commit, so a crash in it left the file
@@ -234,7 +366,7 @@ def test_failure_during_mart_refresh_leaves_no_file_without_figures(con, tmp_pat
     monkeypatch.setattr(build, "refresh", real)
     assert q(con, "SELECT (SELECT count(*) FROM source_file), (SELECT count(*) FROM payment)") == [(0, 0)]
     again = stage(con, p)
-    assert again.report.duplicate_of is None          # not "already imported"
+    assert again.report.duplicate_of is None  # not "already imported"
     importer.commit(con, again)
     assert mart_total(con) == (10, total(months(10)[:10]))
 
@@ -253,6 +385,7 @@ def test_stale_marts_are_repaired_when_the_database_is_opened(con, tmp_path):
 
 # ---- item 14: two commits at once --------------------------------------------------------------
 
+
 def test_two_admins_committing_at_once_get_a_clear_message(con, tmp_path):
     """Reproduces item 14: two files read at the same time, both with new suppliers; the second
     commit raised a raw ConstraintException (the same new supplier numbers). Now it says what
@@ -260,11 +393,22 @@ def test_two_admins_committing_at_once_get_a_clear_message(con, tmp_path):
     s1 = stage(con, write(tmp_path, "a.csv", PAY, [("15/04/2024", "10.00", "Acme Ltd")]))
     s2 = stage(con, write(tmp_path, "b.csv", PAY, [("15/05/2024", "20.00", "Zeta Ltd")]))
     importer.commit(con, s1)
-    before = q(con, "SELECT (SELECT count(*) FROM payment), (SELECT count(*) FROM supplier), (SELECT count(*) FROM source_file)")
-    with pytest.raises(importer.ImportConflict, match="another import (or undo )?was committed.*Read the file again"):
+    before = q(
+        con,
+        "SELECT (SELECT count(*) FROM payment), (SELECT count(*) FROM supplier), (SELECT count(*) FROM source_file)",
+    )
+    with pytest.raises(
+        importer.ImportConflict, match="another import (or undo )?was committed.*Read the file again"
+    ):
         importer.commit(con, s2)
-    assert q(con, "SELECT (SELECT count(*) FROM payment), (SELECT count(*) FROM supplier), (SELECT count(*) FROM source_file)") == before
-    importer.commit(con, stage(con, tmp_path / "b.csv"))     # read again: imports
+    assert (
+        q(
+            con,
+            "SELECT (SELECT count(*) FROM payment), (SELECT count(*) FROM supplier), (SELECT count(*) FROM source_file)",
+        )
+        == before
+    )
+    importer.commit(con, stage(con, tmp_path / "b.csv"))  # read again: imports
     assert q(con, "SELECT count(*) FROM supplier") == [(2,)]
 
 
@@ -280,6 +424,7 @@ def test_same_file_committed_twice_from_two_sessions(con, tmp_path):
 
 
 # ---- item 17: terminal escapes in CLI reports ----------------------------------------------------
+
 
 def test_report_text_strips_terminal_escape_sequences(con, tmp_path):
     """Reproduces item 17: a supplier name with ESC sequences was printed raw by the CLI report
@@ -310,8 +455,17 @@ def test_cli_lists_and_undoes_a_file_with_escapes_in_its_name_cleanly(tmp_path, 
     dbp = tmp_path / "cli.duckdb"
     shutil.copy(base_db, dbp)
     env = {**os.environ, "CWB_DB": str(dbp), "CWB_ORIGINALS": str(tmp_path / "o")}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "cwb", *a], capture_output=True, text=True, cwd=ROOT,  # noqa: E731
-                                    env=env, timeout=300)
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "cwb", *a],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,  # noqa: E731
+            env=env,
+            timeout=300,
+        )
+
     f = write(tmp_path, "pay\x1b[2Jments.csv", "Date,Amount,Supplier\x1b[31m name", months(20))
     r = run("import", "payments", str(f), "--anchor", "A", "--map", "supplier_name=Supplier\x1b[31m name")
     assert r.returncode == 0, r.stdout + r.stderr

@@ -11,7 +11,9 @@ import duckdb
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-A = b"Payment Date,Amount,Supplier Name\n" + b"".join(b"%02d/04/2024,%d.25,Overlap Test %d Ltd\n" % (d, 100 + d, d) for d in range(1, 21))
+A = b"Payment Date,Amount,Supplier Name\n" + b"".join(
+    b"%02d/04/2024,%d.25,Overlap Test %d Ltd\n" % (d, 100 + d, d) for d in range(1, 21)
+)
 B = A + b"".join(b"%02d/05/2024,%d.50,Overlap Test %d Ltd\n" % (d, 300 + d, d) for d in range(1, 11))
 
 
@@ -71,8 +73,13 @@ def test_hr_extract_read_again_and_no_exact_headcount(app_env, tmp_path, monkeyp
     raised FileNotFoundError (the upload had been deleted); the report showed the exact number
     of employees (23 here). Now it reads the session's upload again and shows a rounded count."""
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "orig"))
-    hr = ("Employee Name,Home Postcode,Hourly Rate,Contract,Age\n"
-          + "".join(f"Person {i},PR1 2HE,{12 + i % 3}.50,{'Bank' if i % 4 else 'Permanent'},{25 + i}\n" for i in range(23))).encode()
+    hr = (
+        "Employee Name,Home Postcode,Hourly Rate,Contract,Age\n"
+        + "".join(
+            f"Person {i},PR1 2HE,{12 + i % 3}.50,{'Bank' if i % 4 else 'Permanent'},{25 + i}\n"
+            for i in range(23)
+        )
+    ).encode()
     at = _page().run()
     next(s for s in at.selectbox if s.label == "What kind of file").set_value("workforce")
     at.run()

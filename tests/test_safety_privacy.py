@@ -21,7 +21,9 @@ K = 10
 
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory):
-    return small_network_db(tmp_path_factory.mktemp("privacy") / "base.duckdb", [("A", "Anchor", "council", "PR1 2HE")])
+    return small_network_db(
+        tmp_path_factory.mktemp("privacy") / "base.duckdb", [("A", "Anchor", "council", "PR1 2HE")]
+    )
 
 
 @pytest.fixture()
@@ -36,18 +38,34 @@ def hr_file(tmp_path, postcodes, name="hr.csv", fte=False):
     p = tmp_path / name
     lines = [HEAD + (",FTE" if fte else "")]
     for i, pc in enumerate(postcodes):
-        lines.append(f"Person {i} Surname,{pc},{12 + (i % 5) * 0.5:.2f},{'Bank' if i % 7 == 0 else 'Permanent'},{20 + i % 40}"
-                     + (",0.5" if fte else ""))
+        lines.append(
+            f"Person {i} Surname,{pc},{12 + (i % 5) * 0.5:.2f},{'Bank' if i % 7 == 0 else 'Permanent'},{20 + i % 40}"
+            + (",0.5" if fte else "")
+        )
     p.write_text("\n".join(lines) + "\n")
     return p
 
 
 def postcodes(con, n_local, n_other):
     """Real postcodes, each in a different LSOA: n_local in the local district, n_other elsewhere."""
-    local = [r[0] for r in q(con, "SELECT any_value(pcds) FROM ref_postcode WHERE lad22 = 'E07000123' AND NOT terminated "
-                                  "AND lsoa11 IS NOT NULL GROUP BY lsoa11 ORDER BY lsoa11 LIMIT ?", [n_local])]
-    other = [r[0] for r in q(con, "SELECT any_value(pcds) FROM ref_postcode WHERE lad22 = 'E07000121' AND NOT terminated "
-                                  "AND lsoa11 IS NOT NULL GROUP BY lsoa11 ORDER BY lsoa11 LIMIT ?", [n_other])]
+    local = [
+        r[0]
+        for r in q(
+            con,
+            "SELECT any_value(pcds) FROM ref_postcode WHERE lad22 = 'E07000123' AND NOT terminated "
+            "AND lsoa11 IS NOT NULL GROUP BY lsoa11 ORDER BY lsoa11 LIMIT ?",
+            [n_local],
+        )
+    ]
+    other = [
+        r[0]
+        for r in q(
+            con,
+            "SELECT any_value(pcds) FROM ref_postcode WHERE lad22 = 'E07000121' AND NOT terminated "
+            "AND lsoa11 IS NOT NULL GROUP BY lsoa11 ORDER BY lsoa11 LIMIT ?",
+            [n_other],
+        )
+    ]
     assert len(local) == n_local and len(other) == n_other
     return local, other
 
@@ -57,7 +75,7 @@ def test_every_stored_hr_cell_holds_at_least_k_staff(con, tmp_path):
     that person's pay, contract and age flags. Now every stored cell holds at least k staff, the
     totals are exact and the local share (B2) still counts every local employee."""
     local, other = postcodes(con, 25, 6)
-    people = local * 2 + ["PR1 2HE"] * 12 + other + ["ZZ99 9ZZ"] * 3     # 50 + 12 local, 6 elsewhere, 3 unknown
+    people = local * 2 + ["PR1 2HE"] * 12 + other + ["ZZ99 9ZZ"] * 3  # 50 + 12 local, 6 elsewhere, 3 unknown
     st = safe_stage(con, hr_file(tmp_path, people), "workforce", "A", None, "2024-25")
     assert st.report.ok, st.report.text()
     importer.commit(con, st)
@@ -65,8 +83,16 @@ def test_every_stored_hr_cell_holds_at_least_k_staff(con, tmp_path):
     assert cells and all(h >= K for _, _, h in cells), cells
     assert sum(h for *_, h in cells) == len(people)
     assert ("lsoa11", "E01025314", 12) in cells or any(c[0] == "lsoa11" and c[2] >= 12 for c in cells)
-    raw = db.run("workforce_indicators", con, network_id=_network_of(con, "A"), anchor_ids=["A"], fy_from="2024-25", fy_to="2024-25",
-                 local_lads=["E07000123"], imd_edition="2019")
+    raw = db.run(
+        "workforce_indicators",
+        con,
+        network_id=_network_of(con, "A"),
+        anchor_ids=["A"],
+        fy_from="2024-25",
+        fy_to="2024-25",
+        local_lads=["E07000123"],
+        imd_edition="2019",
+    )
     a = raw[raw["anchor_id"] == "A"].iloc[0]
     # 62 live locally; the 6 elsewhere (one district, fewer than k) and the 3 unresolved make an
     # UNKNOWN cell of 9, so one local person of the largest cell joins it to reach k: 61
@@ -82,7 +108,9 @@ def test_hr_extract_without_fte_column_stores_no_fte(con, tmp_path):
     st = safe_stage(con, hr_file(tmp_path, local * 12), "workforce", "A", None, "2024-25")
     assert st.report.ok
     assert st.frames["workforce_area"]["fte"].isna().all()
-    st2 = safe_stage(con, hr_file(tmp_path, local * 12, name="hr2.csv", fte=True), "workforce", "A", None, "2024-25")
+    st2 = safe_stage(
+        con, hr_file(tmp_path, local * 12, name="hr2.csv", fte=True), "workforce", "A", None, "2024-25"
+    )
     assert float(st2.frames["workforce_area"]["fte"].sum()) == 6.0
 
 
@@ -100,7 +128,9 @@ def test_network_fte_does_not_move_with_a_small_anchor(con, tmp_path):
     a large one; the network's FTE and every other secondary value must not reveal its count."""
     con.execute("INSERT INTO anchor VALUES ('S', 'Small', 'other', NULL, 'N', NULL, false)")
     counts = tmp_path / "big.csv"
-    counts.write_text("LSOA,Headcount,FTE\n" + "".join(f"E01025{300 + i},{40 + i},{30.5 + i}\n" for i in range(10)))
+    counts.write_text(
+        "LSOA,Headcount,FTE\n" + "".join(f"E01025{300 + i},{40 + i},{30.5 + i}\n" for i in range(10))
+    )
     importer.commit(con, safe_stage(con, counts, "workforce", "A", None, "2024-25"))
     local, _ = postcodes(con, 1, 0)
     st = safe_stage(con, hr_file(tmp_path, local * 7), "workforce", "S", None, "2024-25")
@@ -108,8 +138,16 @@ def test_network_fte_does_not_move_with_a_small_anchor(con, tmp_path):
     importer.commit(con, st)
 
     def shown(anchors):
-        raw = db.run("workforce_indicators", con, network_id=_network_of(con, anchors[0]), anchor_ids=anchors, fy_from="2024-25", fy_to="2024-25",
-                     local_lads=["E07000123"], imd_edition="2019")
+        raw = db.run(
+            "workforce_indicators",
+            con,
+            network_id=_network_of(con, anchors[0]),
+            anchor_ids=anchors,
+            fy_from="2024-25",
+            fy_to="2024-25",
+            local_lads=["E07000123"],
+            imd_edition="2019",
+        )
         return workforce.protected_indicators(raw, k=K).set_index("anchor_id")
 
     both, big = shown(["A", "S"]), shown(["A"])
@@ -139,8 +177,9 @@ def test_hr_report_list_and_audit_never_hold_the_exact_headcount(con, tmp_path):
 
 
 def _leftovers():
-    return {p.name for p in Path(tempfile.gettempdir()).glob("cwb_up_*")} | \
-        {p.name for p in Path(tempfile.gettempdir()).glob("cwb_hr_*")}
+    return {p.name for p in Path(tempfile.gettempdir()).glob("cwb_up_*")} | {
+        p.name for p in Path(tempfile.gettempdir()).glob("cwb_hr_*")
+    }
 
 
 @pytest.mark.parametrize("year", [None, "2024-25"])

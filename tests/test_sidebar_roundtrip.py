@@ -63,11 +63,11 @@ def test_financial_year_takes_twice_in_a_row_and_back(app_env):
     a2_first = _metric(at, "Local spend")
     assert a2_first != a2_latest
 
-    _by_label(at.selectbox, "Financial year").set_value(second).run()   # a second change straight after
+    _by_label(at.selectbox, "Financial year").set_value(second).run()  # a second change straight after
     assert _by_label(at.selectbox, "Financial year").value == second
     assert _url(at, "fy") == second
 
-    _by_label(at.selectbox, "Financial year").set_value(latest).run()   # and back
+    _by_label(at.selectbox, "Financial year").set_value(latest).run()  # and back
     assert _by_label(at.selectbox, "Financial year").value == latest
     assert _url(at, "fy") == latest
     assert _metric(at, "Local spend") == a2_latest
@@ -122,7 +122,7 @@ def test_method_settings_take(app_env):
     local = _by_label(at.multiselect, "Local area")
     before = list(local.value)
     wider = list(_by_label(at.multiselect, "Wider area").value)
-    extra = next(c for c in wider if c not in before)          # a neighbouring district (LAD code)
+    extra = next(c for c in wider if c not in before)  # a neighbouring district (LAD code)
     local.select(extra).run()
     assert extra in _by_label(at.multiselect, "Local area").value
     assert extra in _url(at, "local").split(",")
@@ -133,23 +133,26 @@ def test_profile_anchor_takes(app_env):
     at = _app("pages/8_Anchor_profile.py")
     assert not at.exception
     sb = _by_label(at.selectbox, "Anchor")
-    first = sb.value                                             # anchor codes (options show names)
+    first = sb.value  # anchor codes (options show names)
     second = next(a for a in ("DEMO-HA", "DEMO-UNI", "DEMO-NHS") if a != first)
     heading = next(m.value for m in at.markdown if m.value.startswith("## "))
     sb.set_value(second).run()
     assert not at.exception
     assert _by_label(at.selectbox, "Anchor").value == second
     assert _url(at, "a") == second
-    assert next(m.value for m in at.markdown if m.value.startswith("## ")) != heading   # the profile changed
+    assert next(m.value for m in at.markdown if m.value.startswith("## ")) != heading  # the profile changed
     _by_label(at.selectbox, "Anchor").set_value(first).run()
     assert _by_label(at.selectbox, "Anchor").value == first
 
 
-@pytest.mark.parametrize("page,label,key,values", [
-    ("pages/3_Where_the_money_goes.py", "Areas", "lvl", ["msoa11", "lsoa11", "lad"]),
-    ("pages/3_Where_the_money_goes.py", "Show", "ext", ["uk", "wider", "uk"]),
-    ("pages/7_Land_and_property.py", "Break down by", "ldim", ["tenure", "status", "use_type"]),
-])
+@pytest.mark.parametrize(
+    "page,label,key,values",
+    [
+        ("pages/3_Where_the_money_goes.py", "Areas", "lvl", ["msoa11", "lsoa11", "lad"]),
+        ("pages/3_Where_the_money_goes.py", "Show", "ext", ["uk", "wider", "uk"]),
+        ("pages/7_Land_and_property.py", "Break down by", "ldim", ["tenure", "status", "use_type"]),
+    ],
+)
 def test_page_radios_take_every_change(app_env, page, label, key, values):
     """Each change counts, including two in a row (every second change used to be lost)."""
     at = _app(page)
@@ -174,7 +177,7 @@ def test_suppliers_search_and_shared_switch_are_kept_in_the_link(app_env):
     shown = at.dataframe[0].value
     assert 0 < len(shown) < n_all
 
-    again = _app("pages/5_Suppliers.py", q="ltd", shared="1")     # the shared link
+    again = _app("pages/5_Suppliers.py", q="ltd", shared="1")  # the shared link
     assert _by_label(again.text_input, "Search supplier names").value == "ltd"
     assert _by_label(again.toggle, "Only suppliers shared").value is True
     assert again.dataframe[0].value.equals(shown)
@@ -209,4 +212,6 @@ def test_spend_overview_type_comparison_is_kept_in_the_link(app_env):
     box = _by_label(at.selectbox, "Anchor type")
     assert box.index == 0 and _url(at, "atype")
     other = _app("pages/1_Spend_overview.py", cmp="1", atype="nhs_trust")
-    assert _by_label(other.selectbox, "Anchor type").value == "nhs_trust" and _url(other, "atype") == "nhs_trust"
+    assert (
+        _by_label(other.selectbox, "Anchor type").value == "nhs_trust" and _url(other, "atype") == "nhs_trust"
+    )

@@ -32,10 +32,13 @@ def _row(df, anchor="_all", fy=None):
     return d.iloc[0]
 
 
-@pytest.mark.parametrize("fy, total, local_pct, wider_pct, local_gbp, wider_gbp", [
-    ("2012-13", Decimal("750000000.00"), 5.0, 39.0, Decimal("37500000.00"), Decimal("292500000.00")),
-    ("2016-17", Decimal("617000000.00"), 18.2, 79.2, Decimal("112294000.00"), Decimal("488664000.00")),
-])
+@pytest.mark.parametrize(
+    "fy, total, local_pct, wider_pct, local_gbp, wider_gbp",
+    [
+        ("2012-13", Decimal("750000000.00"), 5.0, 39.0, Decimal("37500000.00"), Decimal("292500000.00")),
+        ("2016-17", Decimal("617000000.00"), 18.2, 79.2, Decimal("112294000.00"), Decimal("488664000.00")),
+    ],
+)
 def test_published_preston_figures(preston, fy, total, local_pct, wider_pct, local_gbp, wider_gbp):
     """indicators.md: 2012/13 £750m, 5 % Preston, 39 % Lancashire (about £458m left Lancashire);
     2016/17 about £617m, 18.2 % Preston = £112.3m, 79.2 % Lancashire = £488.7m."""
@@ -46,7 +49,7 @@ def test_published_preston_figures(preston, fy, total, local_pct, wider_pct, loc
     assert r["wider_pct"] == pytest.approx(wider_pct, abs=1e-9)
     assert r["local_gbp"] == local_gbp and r["wider_gbp"] == wider_gbp
     if fy == "2012-13":
-        assert round(float(total - wider_gbp) / 1e6) == 458   # "about £458m left Lancashire"
+        assert round(float(total - wider_gbp) / 1e6) == 458  # "about £458m left Lancashire"
     else:
         assert round(float(local_gbp) / 1e6, 1) == 112.3 and round(float(wider_gbp) / 1e6, 1) == 488.7
 
@@ -70,10 +73,10 @@ def test_small_network_bands_and_flags(small):
     c = _row(ind, "C")
     # C: 100 + 300 + 400 + 200 - 50 = 950
     assert c["spend_gbp"] == Decimal("950.00")
-    assert c["local_gbp"] == Decimal("100.00")                # S1 Preston
-    assert c["rest_wider_gbp"] == Decimal("250.00")           # S2 Lancaster 300 - 50 credit
-    assert c["rest_region_gbp"] == Decimal("400.00")          # S3 Manchester
-    assert c["rest_uk_gbp"] == Decimal("200.00")              # S5 London
+    assert c["local_gbp"] == Decimal("100.00")  # S1 Preston
+    assert c["rest_wider_gbp"] == Decimal("250.00")  # S2 Lancaster 300 - 50 credit
+    assert c["rest_region_gbp"] == Decimal("400.00")  # S3 Manchester
+    assert c["rest_uk_gbp"] == Decimal("200.00")  # S5 London
     assert c["unknown_gbp"] == 0
     assert c["local_pct"] == pytest.approx(100 * 100 / 950, abs=1e-4)
     assert c["leakage_gbp"] == Decimal("850.00")
@@ -82,7 +85,10 @@ def test_small_network_bands_and_flags(small):
     assert c["local_sme_pct"] == pytest.approx(100 * 100 / 950, abs=1e-4)
     assert c["vcse_pct"] == pytest.approx(100 * 100 / 950, abs=1e-4)
     # bands sum to the whole (A4)
-    assert c["local_gbp"] + c["rest_wider_gbp"] + c["rest_region_gbp"] + c["rest_uk_gbp"] + c["unknown_gbp"] == c["spend_gbp"]
+    assert (
+        c["local_gbp"] + c["rest_wider_gbp"] + c["rest_region_gbp"] + c["rest_uk_gbp"] + c["unknown_gbp"]
+        == c["spend_gbp"]
+    )
 
 
 def test_network_is_spend_weighted(small):
@@ -127,7 +133,7 @@ def test_categories_and_leakage(small):
     assert cats.loc["Works", "spend_gbp"] == Decimal("400.00")
     assert cats.loc["Works", "local_pct"] == pytest.approx(37.5)
     assert cats.loc["Works", "n_local_suppliers_network"] == 1
-    assert cats.index[0] == "Medical"          # ranked by leakage: £1,000 leaves
+    assert cats.index[0] == "Medical"  # ranked by leakage: £1,000 leaves
     assert cats.loc["Medical", "leakage_gbp"] == Decimal("1000.00")
 
 
@@ -145,7 +151,7 @@ def test_prompt_payment(small):
 def test_shared_suppliers_and_supplier_list(small):
     con, wider = small
     sh = run(con, "spend_shared_suppliers", **params(wider)).iloc[0]
-    assert sh["n_shared_suppliers"] == 1                      # S1 is paid by C and H
+    assert sh["n_shared_suppliers"] == 1  # S1 is paid by C and H
     assert sh["shared_spend_gbp"] == Decimal("150.00")
     sup = run(con, "spend_suppliers", **params(wider))
     s1 = sup[sup["supplier_id"] == 1].iloc[0]

@@ -13,8 +13,13 @@ from streamlit.testing.v1 import AppTest
 from cwb import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEND_PAGES = ["pages/1_Spend_overview.py", "pages/2_Spend_trends.py", "pages/3_Where_the_money_goes.py",
-               "pages/4_Opportunities.py", "pages/5_Suppliers.py"]
+SPEND_PAGES = [
+    "pages/1_Spend_overview.py",
+    "pages/2_Spend_trends.py",
+    "pages/3_Where_the_money_goes.py",
+    "pages/4_Opportunities.py",
+    "pages/5_Suppliers.py",
+]
 
 
 def _run(page, params=None):
@@ -37,8 +42,13 @@ def _release():
 
 def _cli(db_path, *args):
     _release()
-    out = subprocess.run([sys.executable, "-m", "cwb", "--db", str(db_path), "indicators", *args],
-                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "cwb", "--db", str(db_path), "indicators", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     return {i["id"]: i for i in json.loads(out.stdout)["indicators"]}
 
@@ -52,13 +62,20 @@ def test_spend_page_runs(app_env, page):
     assert any("Denominator" in c.value or "denominator" in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("params, cli_args", [
-    ({}, []),
-    ({"fy": "2022-23", "a": "DEMO-CC", "den": "influenceable"},
-     ["--anchor", "DEMO-CC", "--year", "2022-23", "--denominator", "influenceable"]),
-    ({"fy": "2024-25", "a": "DEMO-NHS,DEMO-HA", "den": "top_n", "top": "50"},
-     ["--anchor", "DEMO-NHS,DEMO-HA", "--year", "2024-25", "--denominator", "top_n", "--top-n", "50"]),
-])
+@pytest.mark.parametrize(
+    "params, cli_args",
+    [
+        ({}, []),
+        (
+            {"fy": "2022-23", "a": "DEMO-CC", "den": "influenceable"},
+            ["--anchor", "DEMO-CC", "--year", "2022-23", "--denominator", "influenceable"],
+        ),
+        (
+            {"fy": "2024-25", "a": "DEMO-NHS,DEMO-HA", "den": "top_n", "top": "50"},
+            ["--anchor", "DEMO-NHS,DEMO-HA", "--year", "2024-25", "--denominator", "top_n", "--top-n", "50"],
+        ),
+    ],
+)
 def test_screen_equals_cli_json(app_env, params, cli_args):
     at = _run("pages/1_Spend_overview.py", params)
     assert not at.exception

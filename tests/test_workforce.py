@@ -26,9 +26,9 @@ ROWS = [
     ("A", "E01025231", "lsoa11", 40, 36, 40, 38, 4, 2, 6, 3),
     ("A", "E01025233", "lsoa11", 60, 50, 58, 55, 6, 3, 8, 5),
     ("A", "E01025085", "lsoa11", 30, 30, 30, 30, 0, 0, 4, 2),
-    ("A", "E02005260", "msoa11", 20, 18, 20, 20, 1, 0, 2, 0),     # held by MSOA: local, no decile
+    ("A", "E02005260", "msoa11", 20, 18, 20, 20, 1, 0, 2, 0),  # held by MSOA: local, no decile
     ("B", "E01025232", "lsoa11", 200, 180, 200, 150, 10, 5, 20, 30),
-    ("B", "E07000121", "lad", 100, 90, 100, 100, 5, 2, 10, 10),     # held by district: not local
+    ("B", "E07000121", "lad", 100, 90, 100, 100, 5, 2, 10, 10),  # held by district: not local
     ("B", "UNKNOWN", "unknown", 15, 15, 15, 15, 0, 0, 0, 0),
 ]
 
@@ -37,8 +37,10 @@ ROWS = [
 def con(tmp_path, monkeypatch):
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "originals"))
     c = build.open_database(tmp_path / "w.duckdb", log=lambda *a: None)
-    c.execute("INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123', 'E07000121'], 'E12000002', 'Preston', "
-              "'Lancashire', NULL, false)")
+    c.execute(
+        "INSERT INTO network VALUES ('N', 'T', ['E07000123'], ['E07000123', 'E07000121'], 'E12000002', 'Preston', "
+        "'Lancashire', NULL, false)"
+    )
     c.execute("INSERT INTO anchor VALUES ('A', 'Anchor A', 'council', 'PR1 2HE', 'N', NULL, false)")
     c.execute("INSERT INTO anchor VALUES ('B', 'Anchor B', 'nhs_trust', 'PR1 2HE', 'N', NULL, false)")
     c.execute("INSERT INTO anchor VALUES ('L', 'London anchor', 'council', 'SW1A 1AA', 'N', NULL, false)")
@@ -49,15 +51,25 @@ def con(tmp_path, monkeypatch):
 @pytest.fixture()
 def loaded(con):
     con.executemany("INSERT INTO ref_imd VALUES ('2019', ?, ?, NULL, NULL, ?)", IMD)
-    con.executemany("INSERT INTO workforce_area VALUES (?, '2024-25', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                    [(r[0], r[1], r[2], *r[3:]) for r in ROWS])
+    con.executemany(
+        "INSERT INTO workforce_area VALUES (?, '2024-25', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        [(r[0], r[1], r[2], *r[3:]) for r in ROWS],
+    )
     build.refresh(con)
     return con
 
 
 def _raw(con):
-    return db.run("workforce_indicators", con, network_id="N", anchor_ids=[], fy_from=FY, fy_to=FY, local_lads=["E07000123"],
-                  imd_edition="2019").set_index("anchor_id")
+    return db.run(
+        "workforce_indicators",
+        con,
+        network_id="N",
+        anchor_ids=[],
+        fy_from=FY,
+        fy_to=FY,
+        local_lads=["E07000123"],
+        imd_edition="2019",
+    ).set_index("anchor_id")
 
 
 def test_raw_counts_by_hand(loaded):
@@ -65,13 +77,25 @@ def test_raw_counts_by_hand(loaded):
     # A: headcount 40+60+30+20 = 150; local (Preston, incl. the MSOA row) 40+60+20 = 120;
     #    decile <= 2: E01025231 (40) + E01025085 (30) = 70; decile known 40+60+30 = 130
     a = r.loc["A"]
-    assert (a["headcount"], a["local_headcount"], a["deprived_headcount"], a["imd_known_headcount"]) == (150, 120, 70, 130)
+    assert (a["headcount"], a["local_headcount"], a["deprived_headcount"], a["imd_known_headcount"]) == (
+        150,
+        120,
+        70,
+        130,
+    )
     # entry hires 6+8+4+2 = 20; local 6+8+2 = 16; deprived 6+4 = 10
     assert (a["entry_hires"], a["entry_hires_local"], a["entry_hires_deprived"]) == (20, 16, 10)
     # B: 200+100+15 = 315; local 200 (the Lancaster district row is not local); unknown area 15
     b = r.loc["B"]
-    assert (b["headcount"], b["local_headcount"], b["deprived_headcount"], b["unknown_area_headcount"]) == (315, 200, 200, 15)
-    assert r.loc["_all", "headcount"] == 465 and r.loc["_all", "paid_rlw"] == 38 + 55 + 30 + 20 + 150 + 100 + 15
+    assert (b["headcount"], b["local_headcount"], b["deprived_headcount"], b["unknown_area_headcount"]) == (
+        315,
+        200,
+        200,
+        15,
+    )
+    assert (
+        r.loc["_all", "headcount"] == 465 and r.loc["_all", "paid_rlw"] == 38 + 55 + 30 + 20 + 150 + 100 + 15
+    )
 
 
 def test_protected_indicators_by_hand(loaded):
@@ -80,7 +104,9 @@ def test_protected_indicators_by_hand(loaded):
     1000 + 1500 = 2500 -> 50.0 % (the Lancaster LSOA is not local)."""
     pop = db.run("workforce_population", loaded, local_lads=["E07000123"], imd_edition="2019").iloc[0]
     assert (pop["population"], pop["deprived_population"], pop["deprived_pop_pct"]) == (5000, 2500, 50.0)
-    ind = workforce.protected_indicators(_raw(loaded).reset_index(), 10, pop["deprived_pop_pct"]).set_index("anchor_id")
+    ind = workforce.protected_indicators(_raw(loaded).reset_index(), 10, pop["deprived_pop_pct"]).set_index(
+        "anchor_id"
+    )
     a, b, n = ind.loc["A"], ind.loc["B"], ind.loc["_all"]
     # A: local 120/150 = 80.0 %; deprived 70/150 = 46.7 %; B4 46.7 / 50 = 0.93
     assert (a["B2_pct"], a["B3_pct"], a["B4_ratio"]) == (80.0, 46.7, 0.93)
@@ -116,9 +142,22 @@ def test_map_areas_at_each_level(loaded):
     """A's staff by MSOA: E02005265 40 (E01025231), E02005260 60 + 20 (the MSOA row) = 80,
     E02005224 30 (the Lancaster LSOA). By district: Preston 120, Lancaster 30. By LSOA the MSOA row
     cannot be placed and is left out."""
-    by = {lvl: dict(zip(*db.run("workforce_by_area", loaded, network_id="N", anchor_ids=["A"], fy=FY, area_level=lvl,
-                                 imd_edition="2019")[["area_code", "headcount"]].T.values))
-          for lvl in ("lsoa11", "msoa11", "lad")}
+    by = {
+        lvl: dict(
+            zip(
+                *db.run(
+                    "workforce_by_area",
+                    loaded,
+                    network_id="N",
+                    anchor_ids=["A"],
+                    fy=FY,
+                    area_level=lvl,
+                    imd_edition="2019",
+                )[["area_code", "headcount"]].T.values
+            )
+        )
+        for lvl in ("lsoa11", "msoa11", "lad")
+    }
     assert by["msoa11"] == {"E02005265": 40, "E02005260": 80, "E02005224": 30}
     assert by["lad"] == {"E07000123": 120, "E07000121": 30}
     assert by["lsoa11"] == {"E01025231": 40, "E01025233": 60, "E01025085": 30}
@@ -127,12 +166,18 @@ def test_map_areas_at_each_level(loaded):
 def test_rlw_table_matches_shared_reference(shared_dir):
     """Every rate carried equals ../shared/reference/real_living_wage_rates.csv; rows there
     marked 'from memory - verify' are deliberately not carried."""
-    rows = list(csv.DictReader((shared_dir / "reference" / "real_living_wage_rates.csv").open(encoding="utf-8")))
+    rows = list(
+        csv.DictReader((shared_dir / "reference" / "real_living_wage_rates.csv").open(encoding="utf-8"))
+    )
     ref = {int(r["announced"][:4]): r for r in rows}
     for year, (uk, ldn, month) in rlw.RATES.items():
         r = ref[year]
         assert r["verified_in_session"] in ("yes", "derived"), year
-        assert (str(uk), str(ldn), month) == (r["uk_rate_gbp"], r["london_rate_gbp"], int(r["announced"][5:7])), year
+        assert (str(uk), str(ldn), month) == (
+            r["uk_rate_gbp"],
+            r["london_rate_gbp"],
+            int(r["announced"][5:7]),
+        ), year
     assert {y for y, r in ref.items() if r["verified_in_session"] in ("yes", "derived")} == set(rlw.RATES)
 
 
@@ -147,11 +192,11 @@ def test_rlw_rate_for_financial_year():
 HR_HEADER = "Employee Name,Home Postcode,Work Postcode,Hourly Rate,Contract Type,Start Date,Role Level,Age"
 HR_ROWS = [
     # the London anchor; 2024-25: UK £12.00, London £13.15
-    "Ann Example,PR1 2HE,SW1A 1AA,12.50,Permanent,01/01/2019,Band 10,30",    # London: 12.50 < 13.15, not paid
-    "Bob Example,PR1 2HE,SW1A 1AA,13.15,Bank,01/05/2024,Band 2,31",          # paid (equal); entry hire; insecure
+    "Ann Example,PR1 2HE,SW1A 1AA,12.50,Permanent,01/01/2019,Band 10,30",  # London: 12.50 < 13.15, not paid
+    "Bob Example,PR1 2HE,SW1A 1AA,13.15,Bank,01/05/2024,Band 2,31",  # paid (equal); entry hire; insecure
     "Cat Example,PR1 2HE,SW1A 1AA,14.00,Fixed term,01/06/2024,Apprentice,17",  # under 18: not in B5's base
-    "Dan Example,PR1 2HE,SW1A 1AA,,Zero hours,01/04/2025,Grade 1,40",        # no rate: not in the base; started after 31 March
-    "Eve Example,LA1 1AA,PR1 2HE,12.10,Agency,01/01/2020,Officer,50",        # works in Preston: UK rate, paid
+    "Dan Example,PR1 2HE,SW1A 1AA,,Zero hours,01/04/2025,Grade 1,40",  # no rate: not in the base; started after 31 March
+    "Eve Example,LA1 1AA,PR1 2HE,12.10,Agency,01/01/2020,Officer,50",  # works in Preston: UK rate, paid
 ]
 
 
@@ -169,18 +214,47 @@ def test_hr_extract_aggregated_with_london_rate(con, tmp_path, monkeypatch):
     st = safe_stage(con, path, "workforce", "L", financial_year=FY)
     assert st.report.ok, st.report.text()
     f = st.frames["workforce_area"].set_index("area_code")
-    assert set(f.columns) <= {"anchor_id", "financial_year", "area_level", "headcount", "fte", "adult_headcount",
-                              "paid_rlw", "apprentices", "apprentice_starts", "entry_hires", "insecure"}
+    assert set(f.columns) <= {
+        "anchor_id",
+        "financial_year",
+        "area_level",
+        "headcount",
+        "fte",
+        "adult_headcount",
+        "paid_rlw",
+        "apprentices",
+        "apprentice_starts",
+        "entry_hires",
+        "insecure",
+    }
     # PR1 2HE -> E01025314: 4 staff; B5 base: Ann and Bob (Cat is 17, Dan has no rate) -> 2; paid: Bob only.
     # Apprentices: Cat (started in the year). Entry hires in 2024-25: Bob (Band 2) and Cat (apprentice);
     # Dan's Grade 1 start is 1 April 2025, the next year; Ann's 'Band 10' is not band 1-2. Insecure: Bob, Dan.
-    assert f.loc["E01025314", ["headcount", "adult_headcount", "paid_rlw", "apprentices", "apprentice_starts",
-                               "entry_hires", "insecure"]].tolist() == [4, 2, 1, 1, 1, 2, 2]
+    assert f.loc[
+        "E01025314",
+        [
+            "headcount",
+            "adult_headcount",
+            "paid_rlw",
+            "apprentices",
+            "apprentice_starts",
+            "entry_hires",
+            "insecure",
+        ],
+    ].tolist() == [4, 2, 1, 1, 1, 2, 2]
     # LA1 1AA -> E01033071: Eve works in Preston, so the UK rate: 12.10 >= 12.00, paid; agency: insecure
-    assert f.loc["E01033071", ["headcount", "adult_headcount", "paid_rlw", "insecure"]].tolist() == [1, 1, 1, 1]
+    assert f.loc["E01033071", ["headcount", "adult_headcount", "paid_rlw", "insecure"]].tolist() == [
+        1,
+        1,
+        1,
+        1,
+    ]
     notes = " ".join(st.report.notes)
     # the report never gives an exact staff count (rounded to 5)
-    assert "£12.00 (London £13.15, 5 employees working in London, rounded)" in notes and "Living Wage Foundation" in notes
+    assert (
+        "£12.00 (London £13.15, 5 employees working in London, rounded)" in notes
+        and "Living Wage Foundation" in notes
+    )
     assert "5 employees aged 18+ (rounded) have no usable hourly rate" in notes
     importer.commit(con, st)
     # nothing personal is stored: not in the database, not in the kept copy of the file
@@ -192,20 +266,29 @@ def test_hr_extract_aggregated_with_london_rate(con, tmp_path, monkeypatch):
 def test_hr_extract_without_workplace_uses_the_anchor_site(con, tmp_path):
     header = "Employee Name,Home Postcode,Hourly Rate,Age"
     rows = ["A One,PR1 2HE,12.50,30", "B Two,PR1 2HE,13.20,30"]
-    london = safe_stage(con, _hr(tmp_path, rows, header), "workforce", "L", financial_year=FY).frames["workforce_area"]
-    preston = safe_stage(con, _hr(tmp_path, rows, header), "workforce", "A", financial_year=FY).frames["workforce_area"]
+    london = safe_stage(con, _hr(tmp_path, rows, header), "workforce", "L", financial_year=FY).frames[
+        "workforce_area"
+    ]
+    preston = safe_stage(con, _hr(tmp_path, rows, header), "workforce", "A", financial_year=FY).frames[
+        "workforce_area"
+    ]
     # the London anchor (site SW1A 1AA) needs £13.15: one of two; the Preston anchor £12.00: both
     assert int(london["paid_rlw"].sum()) == 1 and int(preston["paid_rlw"].sum()) == 2
 
 
 def test_counts_file_with_coarser_areas(con, tmp_path):
     p = tmp_path / "counts.csv"
-    p.write_text("Area code,Headcount,FTE,Paid RLW,Staff 18+\nE01025231,25,20,25,25\nE02005260,12,10,12,12\n"
-                 "E07000121,30,28,29,30\n")
+    p.write_text(
+        "Area code,Headcount,FTE,Paid RLW,Staff 18+\nE01025231,25,20,25,25\nE02005260,12,10,12,12\n"
+        "E07000121,30,28,29,30\n"
+    )
     st = safe_stage(con, p, "workforce", "A", financial_year=FY)
     assert st.report.ok, st.report.text()
     assert dict(zip(st.frames["workforce_area"]["area_code"], st.frames["workforce_area"]["area_level"])) == {
-        "E01025231": "lsoa11", "E02005260": "msoa11", "E07000121": "lad"}
+        "E01025231": "lsoa11",
+        "E02005260": "msoa11",
+        "E07000121": "lad",
+    }
     importer.commit(con, st)
     r = _raw(con).loc["A"]
     # local (Preston): the LSOA (25) and the MSOA (12) rows; the Lancaster district row is not
@@ -216,10 +299,17 @@ def test_workforce_page_shows_b4_with_population(app_env):
     """With IMD (decile and population) loaded for Preston's LSOAs, the page's B4 equals B3
     divided by the local population share, from the same protected figures."""
     c = db.connect(app_env)
-    lsoas = [r[0] for r in c.execute("SELECT lsoa11 FROM ref_lsoa WHERE lad_code = 'E07000123' ORDER BY lsoa11").fetchall()]
+    lsoas = [
+        r[0]
+        for r in c.execute(
+            "SELECT lsoa11 FROM ref_lsoa WHERE lad_code = 'E07000123' ORDER BY lsoa11"
+        ).fetchall()
+    ]
     # deciles 1..10 in turn, population 1,000 each: 2 in every 10 LSOAs are decile 1-2
-    c.executemany("INSERT INTO ref_imd VALUES ('2019', ?, ?, NULL, NULL, 1000)",
-                  [(code, 1 + i % 10) for i, code in enumerate(lsoas)])
+    c.executemany(
+        "INSERT INTO ref_imd VALUES ('2019', ?, ?, NULL, NULL, 1000)",
+        [(code, 1 + i % 10) for i, code in enumerate(lsoas)],
+    )
     build.refresh(c)
     share = 100 * sum(1 for i in range(len(lsoas)) if i % 10 < 2) / len(lsoas)
     db.close_all()

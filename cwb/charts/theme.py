@@ -7,10 +7,10 @@ Colour never carries meaning alone: lines carry direct labels, bars carry values
 
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 import plotly.io as pio
-
-import textwrap
 
 from cwb.fmt import plot_escape
 

@@ -21,7 +21,9 @@ def _parse_maps(items) -> dict[str, str] | None:
     out = {}
     for it in items or []:
         if "=" not in it:
-            raise ValueError(f"--map {it!r}: write it as FIELD=\"Column name\", e.g. --map supplier_name=\"Name\"")
+            raise ValueError(
+                f'--map {it!r}: write it as FIELD="Column name", e.g. --map supplier_name="Name"'
+            )
         k, v = it.split("=", 1)
         out[k.strip()] = v.strip().strip('"').strip("'")
     return out or None
@@ -41,7 +43,10 @@ def cmd_import(args) -> int:
 
         bad = [k for k in given if k not in FIELDS]
         if bad:
-            print(f"--map: unknown field {', '.join(bad)}: the payment fields are {', '.join(FIELDS)}", file=sys.stderr)
+            print(
+                f"--map: unknown field {', '.join(bad)}: the payment fields are {', '.join(FIELDS)}",
+                file=sys.stderr,
+            )
             return 2
 
     con = _con(args)
@@ -57,18 +62,37 @@ def cmd_import(args) -> int:
             return 2
         if anchor not in known:
             if not (args.anchor_name and args.anchor_type):
-                print(f"anchor {anchor} is not known: add --anchor-name NAME --anchor-type TYPE "
-                      f"({'/'.join(ANCHOR_TYPES)}) to create it, or 'python -m cwb anchor add'", file=sys.stderr)
+                print(
+                    f"anchor {anchor} is not known: add --anchor-name NAME --anchor-type TYPE "
+                    f"({'/'.join(ANCHOR_TYPES)}) to create it, or 'python -m cwb anchor add'",
+                    file=sys.stderr,
+                )
                 return 2
             network = args.network or (nets[0] if len(nets) == 1 else None)
             if network is None:
-                print("create the network first ('python -m cwb network create ...') or give --network", file=sys.stderr)
+                print(
+                    "create the network first ('python -m cwb network create ...') or give --network",
+                    file=sys.stderr,
+                )
                 return 2
-            new_anchor = pd.DataFrame([{"anchor_id": anchor, "name": args.anchor_name, "anchor_type": args.anchor_type,
-                                        "network_id": network, "is_synthetic": False}])
+            new_anchor = pd.DataFrame(
+                [
+                    {
+                        "anchor_id": anchor,
+                        "name": args.anchor_name,
+                        "anchor_type": args.anchor_type,
+                        "network_id": network,
+                        "is_synthetic": False,
+                    }
+                ]
+            )
     failed = 0
     for path in args.paths:
-        opts = {"date_order": args.date_order, "skip_undated": args.skip_undated} if args.kind == "payments" else {}
+        opts = (
+            {"date_order": args.date_order, "skip_undated": args.skip_undated}
+            if args.kind == "payments"
+            else {}
+        )
         if given:
             st = safe_stage(con, path, args.kind, anchor, given, args.year, **opts)
         else:
@@ -90,11 +114,13 @@ def cmd_import(args) -> int:
             continue
         if st.report.overlap is not None and not args.on_overlap:
             failed += 1
-            print("  NOT IMPORTED: its payments overlap ones already imported: run again with --on-overlap replace or skip\n")
+            print(
+                "  NOT IMPORTED: its payments overlap ones already imported: run again with --on-overlap replace or skip\n"
+            )
             continue
         try:
             fid = importer.commit(con, st, who=args.who, on_overlap=args.on_overlap)
-        except ValueError as exc:   # another import landed meanwhile, or nothing left to add
+        except ValueError as exc:  # another import landed meanwhile, or nothing left to add
             failed += 1
             print(f"  NOT IMPORTED: {importer.clean_text(exc)}\n")
             continue
@@ -102,8 +128,10 @@ def cmd_import(args) -> int:
         new_anchor = None
         print(f"  imported as file {fid}")
         if args.kind == "payments" and getattr(st, "layout", None):
-            print(f"  mapping remembered for anchor {anchor} and this layout: later files with the same columns "
-                  "import without --map ('python -m cwb mappings list' shows it)")
+            print(
+                f"  mapping remembered for anchor {anchor} and this layout: later files with the same columns "
+                "import without --map ('python -m cwb mappings list' shows it)"
+            )
         print()
     return 1 if failed else 0
 
@@ -115,7 +143,9 @@ def cmd_mappings(args) -> int:
     con = _con(args)
     cur = con.cursor()
     try:
-        rows = cur.execute("SELECT source_key, mapping_json, saved_at FROM import_mapping ORDER BY saved_at DESC").fetchall()
+        rows = cur.execute(
+            "SELECT source_key, mapping_json, saved_at FROM import_mapping ORDER BY saved_at DESC"
+        ).fetchall()
         if args.action == "list":
             if not rows:
                 print("no mappings remembered yet (one is saved when a file is imported)")
@@ -124,12 +154,19 @@ def cmd_mappings(args) -> int:
                 m = d.get("mapping", d) if isinstance(d, dict) else {}
                 cols = d.get("columns") if isinstance(d, dict) else None
                 what = f"{len(cols)} columns" if cols else "any layout"
-                print(clean_text(f"{i:3d}  {key}  ({what}; saved {str(at)[:16]}): "    # headers come from files
-                                          + ", ".join(f"{k} <- '{v}'" for k, v in m.items() if isinstance(v, str))[:200]))
+                print(
+                    clean_text(
+                        f"{i:3d}  {key}  ({what}; saved {str(at)[:16]}): "  # headers come from files
+                        + ", ".join(f"{k} <- '{v}'" for k, v in m.items() if isinstance(v, str))[:200]
+                    )
+                )
             return 0
         if not args.key:
-            print(f"give the mapping: python -m cwb mappings {args.action} KEY (a number or key from "
-                  "'python -m cwb mappings list')", file=sys.stderr)
+            print(
+                f"give the mapping: python -m cwb mappings {args.action} KEY (a number or key from "
+                "'python -m cwb mappings list')",
+                file=sys.stderr,
+            )
             return 2
         pick = [r for i, r in enumerate(rows, 1) if args.key in (str(i), r[0])]
         if not pick:
@@ -149,9 +186,15 @@ def cmd_mappings(args) -> int:
 
 def cmd_network(args) -> int:
     try:
-        saved = manage.create_network(_con(args), args.id, args.name, args.local.split(","),
-                                      wider=args.wider.split(",") if args.wider else None,
-                                      wider_name=args.wider_name, baseline=args.baseline)
+        saved = manage.create_network(
+            _con(args),
+            args.id,
+            args.name,
+            args.local.split(","),
+            wider=args.wider.split(",") if args.wider else None,
+            wider_name=args.wider_name,
+            baseline=args.baseline,
+        )
     except manage.SetupError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -161,7 +204,9 @@ def cmd_network(args) -> int:
 
 def cmd_anchor(args) -> int:
     try:
-        aid = manage.add_anchor(_con(args), args.id, args.name, args.type, args.network, args.postcode, args.joined)
+        aid = manage.add_anchor(
+            _con(args), args.id, args.name, args.type, args.network, args.postcode, args.joined
+        )
     except manage.SetupError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -170,7 +215,7 @@ def cmd_anchor(args) -> int:
 
 
 def cmd_files(args) -> int:
-    print(clean_text(manage.files(_con(args)).to_string(index=False)))   # file names come from users
+    print(clean_text(manage.files(_con(args)).to_string(index=False)))  # file names come from users
     return 0
 
 
@@ -197,15 +242,28 @@ def register(sub) -> None:
     s.add_argument("--network", help="network of a new anchor")
     s.add_argument("--year", help="financial year a workforce or land file describes, e.g. 2024-25")
     s.add_argument("--dry-run", action="store_true", help="print the reports, write nothing")
-    s.add_argument("--map", action="append", metavar='FIELD="Column"',
-                   help='say which column holds a field, e.g. --map supplier_name="Name" --map amount="Net Amount" '
-                        "(repeatable; remembered for the anchor and the file's layout)")
-    s.add_argument("--date-order", choices=["dmy", "mdy"],
-                   help="payments: how dates like 04/05/2020 read when the file cannot tell (dmy UK, mdy US)")
-    s.add_argument("--skip-undated", action="store_true",
-                   help="payments: leave out (and list) rows with an amount but no date instead of rejecting the file")
-    s.add_argument("--on-overlap", choices=["replace", "skip"],
-                   help="payments already imported for the file's dates: replace that period, or skip the duplicates")
+    s.add_argument(
+        "--map",
+        action="append",
+        metavar='FIELD="Column"',
+        help='say which column holds a field, e.g. --map supplier_name="Name" --map amount="Net Amount" '
+        "(repeatable; remembered for the anchor and the file's layout)",
+    )
+    s.add_argument(
+        "--date-order",
+        choices=["dmy", "mdy"],
+        help="payments: how dates like 04/05/2020 read when the file cannot tell (dmy UK, mdy US)",
+    )
+    s.add_argument(
+        "--skip-undated",
+        action="store_true",
+        help="payments: leave out (and list) rows with an amount but no date instead of rejecting the file",
+    )
+    s.add_argument(
+        "--on-overlap",
+        choices=["replace", "skip"],
+        help="payments already imported for the file's dates: replace that period, or skip the duplicates",
+    )
     s.add_argument("--who", default=who, help="name recorded in the audit trail")
     s.set_defaults(func=cmd_import)
 
@@ -229,7 +287,9 @@ def register(sub) -> None:
     s.add_argument("--joined", help="financial year the anchor joined the network")
     s.set_defaults(func=cmd_anchor)
 
-    s = sub.add_parser("mappings", help="column mappings remembered per anchor and layout: list, show, forget")
+    s = sub.add_parser(
+        "mappings", help="column mappings remembered per anchor and layout: list, show, forget"
+    )
     s.add_argument("action", choices=["list", "show", "forget"])
     s.add_argument("key", nargs="?", help="the number or key shown by 'mappings list'")
     s.set_defaults(func=cmd_mappings)

@@ -24,28 +24,32 @@ _MONEY = re.compile(r"^[-+(]?-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?\)?-?$")
 _DATE = re.compile(
     r"^(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2})?)?|\d{4}/\d{1,2}/\d{1,2}"
     r"|\d{1,2}[ \-/]?[A-Za-z]{3,9}[ \-/,]*\d{2,4}|[A-Za-z]{3,9}[ \-]\d{2,4}|[A-Za-z]{3,9} \d{1,2},? \d{4})"
-    r"( \d{1,2}:\d{2}(:\d{2})?)?$")
+    r"( \d{1,2}:\d{2}(:\d{2})?)?$"
+)
 _MONTHS = re.compile(r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec", re.I)
-_ORG = re.compile(r"\b(?:ltd|limited|plc|llp|llc|inc|cic|council|nhs|trust|services|solutions|group|company|co|uk|"
-                  r"university|college|school|association|partnership|care|homes?|centre|foundation|society|"
-                  r"consult\w*|contract\w*|systems|supplies|healthcare|hospital|practice|surgery|clinic)\b", re.I)
+_ORG = re.compile(
+    r"\b(?:ltd|limited|plc|llp|llc|inc|cic|council|nhs|trust|services|solutions|group|company|co|uk|"
+    r"university|college|school|association|partnership|care|homes?|centre|foundation|society|"
+    r"consult\w*|contract\w*|systems|supplies|healthcare|hospital|practice|surgery|clinic)\b",
+    re.I,
+)
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/\-_.]*$")
 
 
 @dataclass
 class Profile:
-    n: int = 0                # non-empty values in the sample
-    money: float = 0.0        # share that read as money
-    decimals: float = 0.0     # share with pence (a point and 1-2 digits)
-    integers: float = 0.0     # share of plain whole numbers
-    dates: float = 0.0        # share that read as dates
-    text: float = 0.0         # share with at least two letters
+    n: int = 0  # non-empty values in the sample
+    money: float = 0.0  # share that read as money
+    decimals: float = 0.0  # share with pence (a point and 1-2 digits)
+    integers: float = 0.0  # share of plain whole numbers
+    dates: float = 0.0  # share that read as dates
+    text: float = 0.0  # share with at least two letters
     distinct: int = 0
-    org: float = 0.0          # share with organisation words (Ltd, Council, NHS ...)
-    codes: float = 0.0        # share of single-token codes with a digit
+    org: float = 0.0  # share with organisation words (Ltd, Council, NHS ...)
+    codes: float = 0.0  # share of single-token codes with a digit
     mean_len: float = 0.0
-    serials: float = 0.0      # share of 5-digit numbers in the Excel date range
-    numlike: float = 0.0      # share with a digit, no letter, not a date (money or malformed money)
+    serials: float = 0.0  # share of 5-digit numbers in the Excel date range
+    numlike: float = 0.0  # share with a digit, no letter, not a date (money or malformed money)
 
 
 def profile(s: pd.Series) -> Profile:
@@ -56,7 +60,11 @@ def profile(s: pd.Series) -> Profile:
     n = len(v)
     if not n:
         return Profile()
-    m = v.str.replace("£", "", regex=False).str.replace("GBP", "", regex=False).str.replace(r"[\s\u00a0]", "", regex=True)
+    m = (
+        v.str.replace("£", "", regex=False)
+        .str.replace("GBP", "", regex=False)
+        .str.replace(r"[\s\u00a0]", "", regex=True)
+    )
     money = m.str.match(_MONEY) & m.str.contains(r"\d", regex=True)
     return Profile(
         n=n,
@@ -70,8 +78,13 @@ def profile(s: pd.Series) -> Profile:
         codes=float((v.str.match(_CODE) & v.str.contains(r"\d", regex=True)).mean()),
         mean_len=float(v.str.len().mean()),
         serials=float(m.str.fullmatch(r"[2-7]\d{4}(\.0+)?").mean()),
-        numlike=float((m.str.contains(r"\d", regex=True) & ~m.str.contains(r"[A-Za-z]", regex=True)
-                       & ~v.str.match(_DATE)).mean()),
+        numlike=float(
+            (
+                m.str.contains(r"\d", regex=True)
+                & ~m.str.contains(r"[A-Za-z]", regex=True)
+                & ~v.str.match(_DATE)
+            ).mean()
+        ),
     )
 
 
@@ -110,7 +123,10 @@ def content_fit(fld: str, p: Profile, header: str) -> tuple[float, str]:
             if header_score(fld, header)[0] >= 0.9 and p.numlike >= 0.5 and p.dates < 0.5:
                 # a column named as the amount whose values are mostly number-like: mapped, and the
                 # rows that are not money are rejected one by one with their line
-                return 0.3, f"only {pct(p.money)} of values are valid money (the others are rejected with their line)"
+                return (
+                    0.3,
+                    f"only {pct(p.money)} of values are valid money (the others are rejected with their line)",
+                )
             return 0.0, f"only {pct(p.money)} of values are money"
         idlike = p.integers > 0.98 and p.decimals < 0.02 and p.distinct >= 0.9 * p.n and p.mean_len >= 5
         if idlike or p.dates > 0.5:
@@ -154,11 +170,15 @@ MIN_SCORE = {"amount": 0.3, "date": 0.3, "supplier_name": 0.3}
 @dataclass
 class Inference:
     mapping: dict[str, str] = field(default_factory=dict)
-    evidence: dict[str, tuple[str, float, str]] = field(default_factory=dict)   # field -> (column, confidence, why)
-    ambiguous: dict[str, list[tuple[str, str]]] = field(default_factory=dict)   # field -> [(column, why)]
+    evidence: dict[str, tuple[str, float, str]] = field(
+        default_factory=dict
+    )  # field -> (column, confidence, why)
+    ambiguous: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # field -> [(column, why)]
 
 
-def infer(columns: list[str], data: pd.DataFrame, fields: tuple[str, ...], fixed: dict[str, str] | None = None) -> Inference:
+def infer(
+    columns: list[str], data: pd.DataFrame, fields: tuple[str, ...], fixed: dict[str, str] | None = None
+) -> Inference:
     """Field -> column for one table. ``fixed`` (given by the user or remembered) is kept as is."""
     out = Inference()
     fixed = {k: v for k, v in (fixed or {}).items() if v in columns}
@@ -179,8 +199,14 @@ def infer(columns: list[str], data: pd.DataFrame, fields: tuple[str, ...], fixed
                     continue
                 score = 0.6 * hs + 0.4 * cs
                 # content alone may name the amount, date and payee, never the other fields
-                if hs == 0.0 and not (fld == "amount" and cs >= 0.7 or fld == "date" and cs >= 1.0
-                                      or fld == "supplier_name" and cs >= 0.75):
+                if hs == 0.0 and not (
+                    fld == "amount"
+                    and cs >= 0.7
+                    or fld == "date"
+                    and cs >= 1.0
+                    or fld == "supplier_name"
+                    and cs >= 0.75
+                ):
                     continue
             else:
                 if hs < 0.7:
@@ -194,19 +220,32 @@ def infer(columns: list[str], data: pd.DataFrame, fields: tuple[str, ...], fixed
     for score, _hs, fld, c, why in ranked:
         if fld in out.mapping or c in used or fld in out.ambiguous:
             continue
-        if fld in REQUIRED:   # the next best free column for this field scores the same: never guess
-            tied = [x for x in ranked if x[2] == fld and x[3] not in used and x[3] != c and abs(x[0] - score) < 0.01]
+        if fld in REQUIRED:  # the next best free column for this field scores the same: never guess
+            tied = [
+                x
+                for x in ranked
+                if x[2] == fld and x[3] not in used and x[3] != c and abs(x[0] - score) < 0.01
+            ]
             if tied:
                 out.ambiguous[fld] = [(c, why)] + [(x[3], x[4]) for x in tied]
                 continue
         out.mapping[fld] = c
         out.evidence[fld] = (c, round(score, 2), why)
         used.add(c)
-    if "date" in fields and "date" not in out.mapping and "invoice_date" in out.mapping and "date" not in out.ambiguous:
-        c = out.mapping.pop("invoice_date")       # the only date column: the payment date is taken from it
+    if (
+        "date" in fields
+        and "date" not in out.mapping
+        and "invoice_date" in out.mapping
+        and "date" not in out.ambiguous
+    ):
+        c = out.mapping.pop("invoice_date")  # the only date column: the payment date is taken from it
         col, conf, why = out.evidence.pop("invoice_date")
         out.mapping["date"] = c
-        out.evidence["date"] = (c, round(conf * 0.8, 2), why + "; the only date column, so used as the payment date")
+        out.evidence["date"] = (
+            c,
+            round(conf * 0.8, 2),
+            why + "; the only date column, so used as the payment date",
+        )
     return out
 
 

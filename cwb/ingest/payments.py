@@ -15,17 +15,44 @@ from cwb.ingest.infer import infer
 from cwb.ingest.names import is_redacted_individual, matchable_suppliers_sql, near_matches, normalise_name
 from cwb.ingest.readers import ReadError, read_blocks
 
-ALIASES: dict[str, list[str]] = vocab.for_kind("payments")     # the one vocabulary (cwb.ingest.vocab)
+ALIASES: dict[str, list[str]] = vocab.for_kind("payments")  # the one vocabulary (cwb.ingest.vocab)
 FIELDS = vocab.KIND_FIELDS["payments"]
 REQUIRED = ("date", "amount", "supplier_name")
 
-_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%b-%y", "%d-%b-%Y", "%d %b %Y", "%d %b %y", "%Y-%m-%d",
-                 "%d-%m-%Y", "%d.%m.%Y", "%d.%m.%y", "%d %B %Y", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
-                 "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%d-%m-%y", "%d/%b/%Y", "%d %b, %Y", "%B %d, %Y", "%b %d, %Y"]
-_MONTH_FORMATS = ["%b %Y", "%B %Y", "%b-%y", "%b-%Y", "%b %y", "%B-%y", "%B-%Y"]     # month only: the 1st
-_US = {"%d/%m/%Y": "%m/%d/%Y", "%d/%m/%y": "%m/%d/%y", "%d-%m-%Y": "%m-%d-%Y", "%d.%m.%Y": "%m.%d.%Y",
-       "%d.%m.%y": "%m.%d.%y", "%d/%m/%Y %H:%M": "%m/%d/%Y %H:%M", "%d/%m/%Y %H:%M:%S": "%m/%d/%Y %H:%M:%S",
-       "%d-%m-%y": "%m-%d-%y"}
+_DATE_FORMATS = [
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%b-%y",
+    "%d-%b-%Y",
+    "%d %b %Y",
+    "%d %b %y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%d %B %Y",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y/%m/%d",
+    "%d-%m-%y",
+    "%d/%b/%Y",
+    "%d %b, %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+]
+_MONTH_FORMATS = ["%b %Y", "%B %Y", "%b-%y", "%b-%Y", "%b %y", "%B-%y", "%B-%Y"]  # month only: the 1st
+_US = {
+    "%d/%m/%Y": "%m/%d/%Y",
+    "%d/%m/%y": "%m/%d/%y",
+    "%d-%m-%Y": "%m-%d-%Y",
+    "%d.%m.%Y": "%m.%d.%Y",
+    "%d.%m.%y": "%m.%d.%y",
+    "%d/%m/%Y %H:%M": "%m/%d/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S": "%m/%d/%Y %H:%M:%S",
+    "%d-%m-%y": "%m-%d-%y",
+}
 _NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})\b")
 
 
@@ -36,7 +63,9 @@ def _parse_unique(s: pd.Series, order: str = "dmy") -> pd.Series:
     if serial.any():
         n = pd.to_numeric(s[serial], errors="coerce")
         ok = n.between(20000, 80000)
-        out[serial[serial].index[ok]] = (pd.Timestamp("1899-12-30") + pd.to_timedelta(n[ok], unit="D")).astype("datetime64[us]")
+        out[serial[serial].index[ok]] = (
+            pd.Timestamp("1899-12-30") + pd.to_timedelta(n[ok], unit="D")
+        ).astype("datetime64[us]")
         todo &= out.isna()
     fmts = [_US.get(f, f) for f in _DATE_FORMATS] if order == "mdy" else _DATE_FORMATS
     for fmt in fmts + _MONTH_FORMATS:
@@ -57,7 +86,11 @@ def parse_dates(s: pd.Series, order: str = "dmy") -> pd.Series:
     s = s.astype(str).str.strip()
     u = pd.Series(pd.unique(s))
     parsed = _parse_unique(u, order)
-    return pd.Series(s.map(pd.Series(parsed.to_numpy(), index=u.to_numpy())).to_numpy(), index=s.index, dtype="datetime64[us]")
+    return pd.Series(
+        s.map(pd.Series(parsed.to_numpy(), index=u.to_numpy())).to_numpy(),
+        index=s.index,
+        dtype="datetime64[us]",
+    )
 
 
 def decide_date_order(s: pd.Series) -> tuple[str | None, str, bool]:
@@ -73,20 +106,38 @@ def decide_date_order(s: pd.Series) -> tuple[str | None, str, bool]:
         ex1, ex2 = u[parts.index[a > 12][0]], u[parts.index[b > 12][0]]
         return "mixed", f"dates in both orders ('{ex1}' is day first, '{ex2}' month first)", True
     if day_first:
-        return "dmy", f"{day_first:,} distinct date(s) have a first part over 12 (e.g. '{u[parts.index[a > 12][0]]}'): day first", True
+        return (
+            "dmy",
+            f"{day_first:,} distinct date(s) have a first part over 12 (e.g. '{u[parts.index[a > 12][0]]}'): day first",
+            True,
+        )
     if month_first:
-        return "mdy", (f"{month_first:,} distinct date(s) have a middle part over 12 (e.g. '{u[parts.index[b > 12][0]]}'): "
-                       "month first (US order)"), True
+        return (
+            "mdy",
+            (
+                f"{month_first:,} distinct date(s) have a middle part over 12 (e.g. '{u[parts.index[b > 12][0]]}'): "
+                "month first (US order)"
+            ),
+            True,
+        )
     either = f"all {len(parts):,} distinct numeric dates read either way (e.g. '{u[parts.index[0]]}')"
     if len(parts) >= 2 and a.nunique() > 1 and b.nunique() == 1:
-        return "dmy", f"{either}, but the middle part is the same in every one ({b.iloc[0]:02d}): it is the month", "weak"
+        return (
+            "dmy",
+            f"{either}, but the middle part is the same in every one ({b.iloc[0]:02d}): it is the month",
+            "weak",
+        )
     if len(parts) >= 2 and b.nunique() > 1 and a.nunique() == 1:
-        return "mdy", f"{either}, but the first part is the same in every one ({a.iloc[0]:02d}): it is the month", "weak"
+        return (
+            "mdy",
+            f"{either}, but the first part is the same in every one ({a.iloc[0]:02d}): it is the month",
+            "weak",
+        )
     return None, either, False
 
 
-_AMOUNT_OK = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?"      # UK: commas only between groups of three
-_PENNIES_OK = r"-?\d{0,16}(?:\.\d{0,2}0*)?"   # no fraction of a penny; fits DECIMAL(18,2)
+_AMOUNT_OK = r"-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?"  # UK: commas only between groups of three
+_PENNIES_OK = r"-?\d{0,16}(?:\.\d{0,2}0*)?"  # no fraction of a penny; fits DECIMAL(18,2)
 
 
 def parse_amounts(s: pd.Series, spreadsheet: bool = False) -> tuple[pd.Series, pd.Series]:
@@ -143,13 +194,22 @@ def layout_of(blocks) -> list[str]:
     """The layout of a file: its set of column names (every block), compared without case or punctuation."""
     cols = set()
     for b in blocks:
-        cols.update(vocab.norm(re.sub(r" \(\d+\)$", "", c)) for c in b.data.columns if not c.startswith("(column "))
+        cols.update(
+            vocab.norm(re.sub(r" \(\d+\)$", "", c)) for c in b.data.columns if not c.startswith("(column ")
+        )
     return sorted(c for c in cols if c)
 
 
-def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
-                  mapping: dict[str, str] | None = None, date_order: str | None = None,
-                  skip_undated: bool = False, remembered=None, fallback: dict | None = None) -> importer.Staged:
+def read_payments(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    anchor_id: str,
+    mapping: dict[str, str] | None = None,
+    date_order: str | None = None,
+    skip_undated: bool = False,
+    remembered=None,
+    fallback: dict | None = None,
+) -> importer.Staged:
     """Read a payments file into a staged import with its report. Nothing is written.
 
     ``mapping`` (field -> column) overrides the inference for the fields it names; ``date_order``
@@ -159,7 +219,9 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     from the file's layout to that entry (or None). ``fallback``: a mapping remembered for the
     anchor without a layout (older imports), used when its columns are all in the file."""
     path = Path(path)
-    staged = importer.Staged(path=path, report=importer.new_report(path, "payments", con), anchor_id=anchor_id)
+    staged = importer.Staged(
+        path=path, report=importer.new_report(path, "payments", con), anchor_id=anchor_id
+    )
     rep = staged.report
     rep.skipped, rep.evidence, rep.date_order, rep.reused = [], {}, None, None
     try:
@@ -181,16 +243,22 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     given = dict(mapping or {})
     if remembered and not mapping:
         fixed = dict(remembered.get("mapping") or {})
-        rep.reused = (f"column mapping remembered for anchor {anchor_id} and this layout ({len(layout)} columns), "
-                      f"saved {str(remembered.get('saved_at', ''))[:16]}")
+        rep.reused = (
+            f"column mapping remembered for anchor {anchor_id} and this layout ({len(layout)} columns), "
+            f"saved {str(remembered.get('saved_at', ''))[:16]}"
+        )
         rep.notes.insert(0, rep.reused)
     else:
         fixed = given
     allcols = {c for b in blocks for c in b.data.columns}
     unknown = {k: v for k, v in given.items() if v not in allcols}
     if unknown:
-        rep.error = ("no column " + ", ".join(f"'{v}' (for {k})" for k, v in unknown.items())
-                     + " in the file: its columns are " + ", ".join(f"'{c}'" for c in sorted(allcols))[:600])
+        rep.error = (
+            "no column "
+            + ", ".join(f"'{v}' (for {k})" for k, v in unknown.items())
+            + " in the file: its columns are "
+            + ", ".join(f"'{c}'" for c in sorted(allcols))[:600]
+        )
         return staged
     bad_fields = [k for k in given if k not in FIELDS]
     if bad_fields:
@@ -213,16 +281,20 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         rep.error = _missing_message(path, anchor_id, b, inf, missing)
         return staged
     for _bi, b, _inf, missing in dropped:
-        rep.notes.append(f"{b.where(b.header_line)}: a table of {len(b.data):,} rows without a column for "
-                         f"{', '.join(missing)} left out (not payments, e.g. a summary)")
+        rep.notes.append(
+            f"{b.where(b.header_line)}: a table of {len(b.data):,} rows without a column for "
+            f"{', '.join(missing)} left out (not payments, e.g. a summary)"
+        )
     main_bi, main_b, main_inf = max(maps, key=lambda x: len(x[1].data))
     rep.mapped = dict(main_inf.mapping)
     rep.evidence = dict(main_inf.evidence)
     staged.mapping = dict(main_inf.mapping)
     for bi, b, inf in maps:
         if inf.mapping != main_inf.mapping:
-            rep.notes.append(f"{b.where(b.header_line)} has other column names: "
-                             + ", ".join(f"{k} <- '{v}'" for k, v in inf.mapping.items() if k in REQUIRED))
+            rep.notes.append(
+                f"{b.where(b.header_line)} has other column names: "
+                + ", ".join(f"{k} <- '{v}'" for k, v in inf.mapping.items() if k in REQUIRED)
+            )
         d = b.data
         frame = {f: d[c].astype(str) for f, c in inf.mapping.items()}
         frame = pd.DataFrame(frame)
@@ -247,17 +319,30 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     multi = len(maps) > 1 or any(b.sheet is not None and len(blocks) > 1 for b in blocks)
 
     # ---- dates: the order is decided per file, from evidence, never silently
-    order, why, decisive = decide_date_order(pd.concat([df["date"], df["invoice_date"]]))   # every date column is evidence
+    order, why, decisive = decide_date_order(
+        pd.concat([df["date"], df["invoice_date"]])
+    )  # every date column is evidence
     if order == "mixed":
         rep.error = f"the dates are written in both orders: {why}: fix the file (one order per file)"
         return staged
-    if decisive == "weak" and remembered and remembered.get("date_order") in ("dmy", "mdy") and not date_order:
+    if (
+        decisive == "weak"
+        and remembered
+        and remembered.get("date_order") in ("dmy", "mdy")
+        and not date_order
+    ):
         date_order = remembered["date_order"]
     if decisive == "weak" and date_order:
-        order, decisive = None, False          # what the user (or this layout's earlier files) said wins over weak evidence
+        order, decisive = (
+            None,
+            False,
+        )  # what the user (or this layout's earlier files) said wins over weak evidence
     if order is None and not decisive:
         if date_order:
-            order, why = date_order, f"{why}: {_ORDER_WORD[date_order]} as you said (--date-order {date_order})"
+            order, why = (
+                date_order,
+                f"{why}: {_ORDER_WORD[date_order]} as you said (--date-order {date_order})",
+            )
         elif remembered and remembered.get("date_order") in ("dmy", "mdy"):
             order = remembered["date_order"]
             why = f"{why}: {_ORDER_WORD[order]} as in this anchor's earlier files of this layout"
@@ -265,12 +350,16 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
             order = _earlier_order(con, anchor_id)
             why = f"{why}: {_ORDER_WORD[order]} as in this anchor's earlier files"
         else:
-            rep.error = (f"the dates could be day first or month first ({why}): say which with "
-                         f"{_cmd(path, anchor_id, '--date-order dmy')} (or --date-order mdy), "
-                         "or choose the date order on the Import page")
+            rep.error = (
+                f"the dates could be day first or month first ({why}): say which with "
+                f"{_cmd(path, anchor_id, '--date-order dmy')} (or --date-order mdy), "
+                "or choose the date order on the Import page"
+            )
             return staged
     elif order and date_order and date_order != order:
-        rep.error = (f"--date-order {date_order} was given but the file's dates are {_ORDER_WORD[order]}: {why}")
+        rep.error = (
+            f"--date-order {date_order} was given but the file's dates are {_ORDER_WORD[order]}: {why}"
+        )
         return staged
     rep.date_order = order
     if order:
@@ -278,8 +367,10 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     dates = parse_dates(df["date"], order or "dmy")
     month_only = df["date"].str.fullmatch(r"[A-Za-z]{3,9}[ \-]\d{2,4}")
     if month_only.any():
-        rep.notes.append(f"{int(month_only.sum()):,} dates give only a month ('{df['date'][month_only].iloc[0]}'): "
-                         "read as the 1st of that month")
+        rep.notes.append(
+            f"{int(month_only.sum()):,} dates give only a month ('{df['date'][month_only].iloc[0]}'): "
+            "read as the 1st of that month"
+        )
 
     # ---- amounts
     amount, valid_amt = parse_amounts(df["amount"], spreadsheet)
@@ -287,8 +378,10 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         fl = df["amount"].str.fullmatch(r"-?\d+\.\d{3,}")
         if fl.any():
             ex = df["amount"][fl].iloc[0]
-            rep.notes.append(f"{int(fl.sum()):,} spreadsheet amounts carried float arithmetic noise (e.g. '{ex}'): "
-                             "rounded to the penny")
+            rep.notes.append(
+                f"{int(fl.sum()):,} spreadsheet amounts carried float arithmetic noise (e.g. '{ex}'): "
+                "rounded to the penny"
+            )
     names = df["supplier_name"]
     has_amt = df["amount"] != ""
     has_name = names != ""
@@ -299,7 +392,7 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     hdate, hname, hamt = has_date.to_numpy(), has_name.to_numpy(), has_amt.to_numpy()
 
     # ---- lines that are not payments: junk, no amount, totals
-    dated = ~np.isnat(dates.to_numpy())          # a date that reads (junk text in the date column is not one)
+    dated = ~np.isnat(dates.to_numpy())  # a date that reads (junk text in the date column is not one)
     junk = ~vamt & ~hname & ~dated
     no_amount = ~hamt & (hname | dated)
     cand = vamt & ~hdate & ~hname
@@ -326,7 +419,9 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         cur = con.cursor()
         try:
             cur.register("_a", pd.DataFrame({"a": amount[vamt].to_numpy()}))
-            pence[vamt] = cur.execute("SELECT CAST(CAST(a AS DECIMAL(18,2)) * 100 AS BIGINT) AS p FROM _a").fetchnumpy()["p"]
+            pence[vamt] = cur.execute(
+                "SELECT CAST(CAST(a AS DECIMAL(18,2)) * 100 AS BIGINT) AS p FROM _a"
+            ).fetchnumpy()["p"]
         finally:
             cur.close()
     payment_like = vamt & ~is_total & ~junk
@@ -341,10 +436,12 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         elif tot == above and above != 0:
             verdict = "a total line: equals the sum of all rows above"
         elif i in labels:
-            verdict = (f"a total line ('{labels[i][:20]}') that does NOT match: it says £{tot / 100:,.2f}, "
-                       f"the rows it totals sum to £{since / 100:,.2f}")
+            verdict = (
+                f"a total line ('{labels[i][:20]}') that does NOT match: it says £{tot / 100:,.2f}, "
+                f"the rows it totals sum to £{since / 100:,.2f}"
+            )
         else:
-            is_total[i] = False          # an amount with no date and no payee that totals nothing: rejected below
+            is_total[i] = False  # an amount with no date and no payee that totals nothing: rejected below
             continue
         skipped.append((place(i), f"{verdict}: {rowtext(i)}"))
         prev = i
@@ -352,8 +449,14 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     n_tot = int(is_total.sum())
     if n_tot:
         bad_tot = sum("does NOT match" in why for _w, why in skipped)
-        rep.notes.append(f"{n_tot:,} total line(s) left out (listed)" + (f"; {bad_tot} do NOT match the rows they total" if bad_tot else
-                                                                       ", each equal to the sum of the rows it totals"))
+        rep.notes.append(
+            f"{n_tot:,} total line(s) left out (listed)"
+            + (
+                f"; {bad_tot} do NOT match the rows they total"
+                if bad_tot
+                else ", each equal to the sum of the rows it totals"
+            )
+        )
     for i in np.flatnonzero(junk)[:200]:
         skipped.append((place(i), f"no amount, payee or date (not a payment): {rowtext(i)}"))
     for i in np.flatnonzero(no_amount)[:200]:
@@ -362,7 +465,9 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     if n_junk:
         rep.notes.append(f"{n_junk:,} line(s) with no amount, payee or date skipped (listed)")
     if n_noamt:
-        rep.notes.append(f"{n_noamt:,} line(s) with a payee or date but no amount skipped: not payments (listed)")
+        rep.notes.append(
+            f"{n_noamt:,} line(s) with a payee or date but no amount skipped: not payments (listed)"
+        )
     keep = ~(is_total | junk | no_amount)
 
     # ---- validate what is left: every record with an amount must be a good payment
@@ -372,9 +477,16 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
     undated = bad_date & ~hdate & vamt
     if skip_undated and undated.any():
         for i in np.flatnonzero(undated)[:500]:
-            skipped.append((place(i), f"amount £{pence[i] / 100:,.2f} with no date, left out (--skip-undated): {rowtext(i)}"))
-        rep.notes.append(f"{int(undated.sum()):,} row(s) with an amount but no date left out as asked (--skip-undated): "
-                         f"£{pence[undated].sum() / 100:,.2f} not imported (listed)")
+            skipped.append(
+                (
+                    place(i),
+                    f"amount £{pence[i] / 100:,.2f} with no date, left out (--skip-undated): {rowtext(i)}",
+                )
+            )
+        rep.notes.append(
+            f"{int(undated.sum()):,} row(s) with an amount but no date left out as asked (--skip-undated): "
+            f"£{pence[undated].sum() / 100:,.2f} not imported (listed)"
+        )
         keep &= ~undated
         bad_date &= ~undated
     lo64, hi64 = np.datetime64(lo, "us"), np.datetime64(hi, "us")
@@ -389,7 +501,9 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         if bad_date[i]:
             why.append(f"date not recognised: '{str(df['date'].iat[i])[:30]}'" if hdate[i] else "no date")
         if out_of_range[i]:
-            why.append(f"date {df['date'].iat[i][:20]} is outside {lo} to {hi} (CWB_DATE_MIN, CWB_DATE_MAX_AHEAD_DAYS)")
+            why.append(
+                f"date {df['date'].iat[i][:20]} is outside {lo} to {hi} (CWB_DATE_MIN, CWB_DATE_MAX_AHEAD_DAYS)"
+            )
         if no_payee[i]:
             why.append("no payee name")
         rep.rejected.append((loc(i), (f"{place(i)}: " if multi else "") + "; ".join(why)))
@@ -398,22 +512,32 @@ def read_payments(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str,
         rep.notes.append(f"{n_bad:,} rows rejected in all (first 5,000 listed)")
     if (bad_date & ~hdate).any() and not skip_undated:
         k = int((bad_date & ~hdate).sum())
-        rep.notes.append(f"{k:,} row(s) have an amount but no date: fix them, or leave them out with "
-                         f"{_cmd(path, anchor_id, '--skip-undated')} (they are listed and their total reported)")
+        rep.notes.append(
+            f"{k:,} row(s) have an amount but no date: fix them, or leave them out with "
+            f"{_cmd(path, anchor_id, '--skip-undated')} (they are listed and their total reported)"
+        )
     rep.skipped = skipped
     rep.rows_read = int(keep.sum())
-    inv = parse_dates(df["invoice_date"], order or "dmy") if (df["invoice_date"] != "").any() else pd.Series(pd.NaT, index=df.index)
-    payee = names.where(~redacted.to_numpy(), "REDACTED PERSONAL DATA")     # a redaction column wins over the name
-    out = pd.DataFrame({
-        "anchor_id": anchor_id,
-        "payment_date": dts,
-        "invoice_date": inv.to_numpy(),
-        "amount_text": amount.to_numpy(),
-        "category": df["category"].str.strip().replace({"": None}).to_numpy(),
-        "payee_text": payee.to_numpy(),
-        "supplier_ref": df["supplier_ref"].str.strip().to_numpy(),
-        "source_row": df["_line"].to_numpy(),
-    })
+    inv = (
+        parse_dates(df["invoice_date"], order or "dmy")
+        if (df["invoice_date"] != "").any()
+        else pd.Series(pd.NaT, index=df.index)
+    )
+    payee = names.where(
+        ~redacted.to_numpy(), "REDACTED PERSONAL DATA"
+    )  # a redaction column wins over the name
+    out = pd.DataFrame(
+        {
+            "anchor_id": anchor_id,
+            "payment_date": dts,
+            "invoice_date": inv.to_numpy(),
+            "amount_text": amount.to_numpy(),
+            "category": df["category"].str.strip().replace({"": None}).to_numpy(),
+            "payee_text": payee.to_numpy(),
+            "supplier_ref": df["supplier_ref"].str.strip().to_numpy(),
+            "source_row": df["_line"].to_numpy(),
+        }
+    )
     for fld in ("postcode", "company_number", "charity_number"):
         if (df[fld] != "").any():
             out["_" + fld] = df[fld].str.strip().to_numpy()
@@ -442,8 +566,10 @@ def _earlier_order(con, anchor_id: str | None) -> str | None:
 
     cur = con.cursor()
     try:
-        rows = cur.execute("SELECT mapping_json FROM import_mapping WHERE source_key LIKE ? ORDER BY saved_at DESC",
-                           [f"{anchor_id}|payments|layout:%"]).fetchall()
+        rows = cur.execute(
+            "SELECT mapping_json FROM import_mapping WHERE source_key LIKE ? ORDER BY saved_at DESC",
+            [f"{anchor_id}|payments|layout:%"],
+        ).fetchall()
     finally:
         cur.close()
     for (j,) in rows:
@@ -463,9 +589,12 @@ def _missing_message(path: Path, anchor_id, b, inf, missing: list[str]) -> str:
         for fld, cands in inf.ambiguous.items():
             parts.append(f"{fld} could be " + " or ".join(f"'{c}' ({w})" for c, w in cands))
         fld, cands = next(iter(inf.ambiguous.items()))
-        return ("two columns are equally likely, so nothing is guessed: " + "; ".join(parts)
-                + f". Say which: {_cmd(path, anchor_id, f'--map {fld}=' + chr(34) + cands[0][0] + chr(34))} "
-                  "(or correct the mapping on the Import page)")
+        return (
+            "two columns are equally likely, so nothing is guessed: "
+            + "; ".join(parts)
+            + f". Say which: {_cmd(path, anchor_id, f'--map {fld}=' + chr(34) + cands[0][0] + chr(34))} "
+            "(or correct the mapping on the Import page)"
+        )
     # a file of supplier totals: an amount and a payee, no dates, one row per payee
     from cwb.ingest.infer import profile
 
@@ -474,12 +603,16 @@ def _missing_message(path: Path, anchor_id, b, inf, missing: list[str]) -> str:
         names = b.data[inf.mapping["supplier_name"]].astype(str).str.strip()
         names = names[names != ""]
         if len(names) >= 3 and names.nunique() >= 0.95 * len(names):
-            return ("this looks like a summary (one total per supplier, no payment dates), not payment-level data: "
-                    "import the anchor's payment file (one line per payment, with its date) instead")
+            return (
+                "this looks like a summary (one total per supplier, no payment dates), not payment-level data: "
+                "import the anchor's payment file (one line per payment, with its date) instead"
+            )
     fld = missing[0]
-    return (f"no column found for {', '.join(missing)} (columns in the file: {', '.join(repr(c) for c in cols[:20])}). "
-            f"Say which column it is: {_cmd(path, anchor_id, f'--map {fld}=' + chr(34) + 'COLUMN' + chr(34))}, "
-            "or choose it in the column mapping on the Import page")
+    return (
+        f"no column found for {', '.join(missing)} (columns in the file: {', '.join(repr(c) for c in cols[:20])}). "
+        f"Say which column it is: {_cmd(path, anchor_id, f'--map {fld}=' + chr(34) + 'COLUMN' + chr(34))}, "
+        "or choose it in the column mapping on the Import page"
+    )
 
 
 def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id: str) -> None:
@@ -490,26 +623,32 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
     payees = out[["payee_text", "supplier_ref"]].drop_duplicates().copy()
     payees["name_norm"] = payees["payee_text"].map(normalise_name)
     payees["is_individual"] = payees["payee_text"].map(is_redacted_individual)
-    details = {}                               # supplier details carried in the payment file itself,
-    norm_of = dict(zip(payees["payee_text"], payees["name_norm"]))     # by normalised name (first given)
+    details = {}  # supplier details carried in the payment file itself,
+    norm_of = dict(zip(payees["payee_text"], payees["name_norm"]))  # by normalised name (first given)
     for fld in ("postcode", "company_number", "charity_number"):
         if "_" + fld in out.columns:
             v = out.loc[out["_" + fld] != "", ["payee_text", "_" + fld]]
             details[fld] = v.assign(k=v["payee_text"].map(norm_of)).groupby("k")["_" + fld].first().to_dict()
     cur = con.cursor()
     try:
-        aliases = cur.execute("SELECT a.supplier_ref, a.supplier_id, coalesce(s.is_individual, false) AS is_individual "
-                              "FROM supplier_alias a LEFT JOIN supplier s USING (supplier_id) WHERE a.anchor_id = ?",
-                              [anchor_id]).df()
-        known = cur.execute("SELECT name_norm, min(supplier_id) AS supplier_id, bool_or(postcode IS NOT NULL) AS has_pc, "
-                            "min(name) AS name "
-                            f"FROM supplier s WHERE NOT is_individual AND {matchable_suppliers_sql()} GROUP BY name_norm",
-                            [anchor_id]).df()
+        aliases = cur.execute(
+            "SELECT a.supplier_ref, a.supplier_id, coalesce(s.is_individual, false) AS is_individual "
+            "FROM supplier_alias a LEFT JOIN supplier s USING (supplier_id) WHERE a.anchor_id = ?",
+            [anchor_id],
+        ).df()
+        known = cur.execute(
+            "SELECT name_norm, min(supplier_id) AS supplier_id, bool_or(postcode IS NOT NULL) AS has_pc, "
+            "min(name) AS name "
+            f"FROM supplier s WHERE NOT is_individual AND {matchable_suppliers_sql()} GROUP BY name_norm",
+            [anchor_id],
+        ).df()
         next_id = int(cur.execute("SELECT coalesce(max(supplier_id), 0) + 1 FROM supplier").fetchone()[0])
     finally:
         cur.close()
     by_ref = dict(zip(aliases["supplier_ref"], aliases["supplier_id"]))
-    ref_ind = dict(zip(aliases["supplier_ref"], aliases["is_individual"].astype(bool)))   # ref -> points at a redacted record
+    ref_ind = dict(
+        zip(aliases["supplier_ref"], aliases["is_individual"].astype(bool))
+    )  # ref -> points at a redacted record
     by_name = dict(zip(known["name_norm"], known["supplier_id"]))
     with_pc = set(known.loc[known["has_pc"], "name_norm"])
     ids, new_rows, new_alias = [], [], []
@@ -518,19 +657,31 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
         sid = None
         # a reference never crosses redaction: a redacted payee never joins a named supplier through
         # a shared reference, and a named payee never lands on a withheld record
-        if rec.supplier_ref and rec.supplier_ref in by_ref and ref_ind.get(rec.supplier_ref) == bool(rec.is_individual):
+        if (
+            rec.supplier_ref
+            and rec.supplier_ref in by_ref
+            and ref_ind.get(rec.supplier_ref) == bool(rec.is_individual)
+        ):
             sid = by_ref[rec.supplier_ref]
         elif not rec.is_individual and rec.name_norm and rec.name_norm in by_name:
             sid = by_name[rec.name_norm]
         if sid is None:
-            key = ("ind", rec.supplier_ref or rec.payee_text) if rec.is_individual else ("name", rec.name_norm or rec.payee_text)
+            key = (
+                ("ind", rec.supplier_ref or rec.payee_text)
+                if rec.is_individual
+                else ("name", rec.name_norm or rec.payee_text)
+            )
             sid = made.get(key)
             if sid is None:
                 sid = next_id
                 next_id += 1
                 made[key] = sid
-                row = {"supplier_id": sid, "name": "Individual (name withheld)" if rec.is_individual else rec.payee_text,
-                       "name_norm": "" if rec.is_individual else rec.name_norm, "is_individual": bool(rec.is_individual)}
+                row = {
+                    "supplier_id": sid,
+                    "name": "Individual (name withheld)" if rec.is_individual else rec.payee_text,
+                    "name_norm": "" if rec.is_individual else rec.name_norm,
+                    "is_individual": bool(rec.is_individual),
+                }
                 if not rec.is_individual:
                     for fld, d in details.items():
                         row[fld] = d.get(rec.name_norm) if rec.name_norm else None
@@ -545,12 +696,26 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
             new_alias.append({"anchor_id": anchor_id, "supplier_ref": rec.supplier_ref, "supplier_id": sid})
         ids.append(sid)
     payees["supplier_id"] = ids
-    pay = out.merge(payees[["payee_text", "supplier_ref", "supplier_id"]], on=["payee_text", "supplier_ref"], how="left")
+    pay = out.merge(
+        payees[["payee_text", "supplier_ref", "supplier_id"]], on=["payee_text", "supplier_ref"], how="left"
+    )
     pay["amount_gbp"] = pay["amount_text"]
     individuals = set(payees.loc[payees["is_individual"], "payee_text"])
-    pay["payee_text"] = pay["payee_text"].where(~pay["payee_text"].isin(individuals), "REDACTED PERSONAL DATA")
-    staged.frames["payment"] = pay[["anchor_id", "supplier_id", "payment_date", "invoice_date", "amount_gbp",
-                                    "category", "payee_text", "source_row"]]
+    pay["payee_text"] = pay["payee_text"].where(
+        ~pay["payee_text"].isin(individuals), "REDACTED PERSONAL DATA"
+    )
+    staged.frames["payment"] = pay[
+        [
+            "anchor_id",
+            "supplier_id",
+            "payment_date",
+            "invoice_date",
+            "amount_gbp",
+            "category",
+            "payee_text",
+            "source_row",
+        ]
+    ]
     staged.frames["supplier"] = pd.DataFrame(new_rows) if new_rows else pd.DataFrame()
     staged.frames["supplier_alias"] = pd.DataFrame(new_alias) if new_alias else pd.DataFrame()
     staged.frames.pop("_payments", None)
@@ -558,18 +723,25 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
         # new payees whose name is close to a located supplier's: listed for review, never merged
         located = known.loc[known["has_pc"], "name_norm"].tolist()
         fresh = [r["name_norm"] for r in new_rows if r["name_norm"]]
-        show = {**dict(zip(known["name_norm"], known["name"])), **{r["name_norm"]: r["name"] for r in new_rows}}
+        show = {
+            **dict(zip(known["name_norm"], known["name"])),
+            **{r["name_norm"]: r["name"] for r in new_rows},
+        }
         rep.near_matches = near_matches(fresh, located, limit=1000, show=show)
         if rep.near_matches:
-            rep.notes.append(f"{len(rep.near_matches):,} new payees have a name close to a located supplier but were not "
-                             "merged: review them; if they are the same, add the payee's name or ID to the supplier list")
+            rep.notes.append(
+                f"{len(rep.near_matches):,} new payees have a name close to a located supplier but were not "
+                "merged: review them; if they are the same, add the payee's name or ID to the supplier list"
+            )
         if len(fresh) > 1000 and located:
             rep.notes.append(f"near-match review covered the first 1,000 of {len(fresh):,} new payees")
     no_loc = payees[~payees["is_individual"] & ~payees["name_norm"].isin(with_pc)]
     rep.unmatched_suppliers = sorted(no_loc["payee_text"].unique().tolist())[:2000]
     if len(no_loc):
-        rep.notes.append(f"{no_loc['payee_text'].nunique():,} payees have no supplier record with a postcode yet: "
-                         "import the anchor's supplier list to locate them")
+        rep.notes.append(
+            f"{no_loc['payee_text'].nunique():,} payees have no supplier record with a postcode yet: "
+            "import the anchor's supplier list to locate them"
+        )
     n_ind = int(payees["is_individual"].sum())
     if n_ind:
         rep.notes.append(f"{n_ind:,} payees are individuals or redacted: amounts kept, names never shown")

@@ -19,8 +19,8 @@ import pandas as pd
 
 from cwb.ingest import vocab
 
-MAX_BYTES_IN_ZIP = 2_000_000_000      # refuse zip bombs: more than this uncompressed
-MAX_RATIO = 200                       # ... or a compression ratio above this
+MAX_BYTES_IN_ZIP = 2_000_000_000  # refuse zip bombs: more than this uncompressed
+MAX_RATIO = 200  # ... or a compression ratio above this
 
 
 class ReadError(ValueError):
@@ -33,16 +33,20 @@ def norm_header(h: str) -> str:
 
 @dataclass
 class Table:
-    data: pd.DataFrame              # all text, columns named from the header (duplicates made unique)
-    header_line: int                # 1-based line number of the header in the file
-    first_data_line: int            # 1-based line number of data row 0 (lines map 1:1 via line_numbers)
-    line_numbers: list[int]         # file line number of every data row
+    data: pd.DataFrame  # all text, columns named from the header (duplicates made unique)
+    header_line: int  # 1-based line number of the header in the file
+    first_data_line: int  # 1-based line number of data row 0 (lines map 1:1 via line_numbers)
+    line_numbers: list[int]  # file line number of every data row
     encoding: str
     notes: list[str] = field(default_factory=list)
 
 
-_BOMS = [(b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32 (BOM)"), (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 (BOM)"),
-         (b"\xfe\xff", "utf-16-be", "UTF-16 (BOM)"), (b"\xff\xfe", "utf-16-le", "UTF-16 (BOM)")]
+_BOMS = [
+    (b"\x00\x00\xfe\xff", "utf-32-be", "UTF-32 (BOM)"),
+    (b"\xff\xfe\x00\x00", "utf-32-le", "UTF-32 (BOM)"),
+    (b"\xfe\xff", "utf-16-be", "UTF-16 (BOM)"),
+    (b"\xff\xfe", "utf-16-le", "UTF-16 (BOM)"),
+]
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -53,13 +57,17 @@ def _decode(raw: bytes) -> tuple[str, str]:
         return raw[3:].decode("utf-8", errors="replace"), "utf-8 (BOM)"
     for bom, codec, label in _BOMS:
         if raw.startswith(bom):
-            return raw[len(bom):].decode(codec, errors="replace"), label
+            return raw[len(bom) :].decode(codec, errors="replace"), label
     head = raw[:4000]
     if len(head) >= 8 and head.count(b"\x00") > len(head) // 4:
-        for codec, label in (("utf-32-le", "UTF-32"), ("utf-32-be", "UTF-32"), ("utf-16-le", "UTF-16"),
-                             ("utf-16-be", "UTF-16")):
+        for codec, label in (
+            ("utf-32-le", "UTF-32"),
+            ("utf-32-be", "UTF-32"),
+            ("utf-16-le", "UTF-16"),
+            ("utf-16-be", "UTF-16"),
+        ):
             unit = 4 if "32" in codec else 2
-            pos = 0 if codec.endswith("le") else unit - 1   # where the ASCII byte sits in each code unit
+            pos = 0 if codec.endswith("le") else unit - 1  # where the ASCII byte sits in each code unit
             if all(head[i] != 0 for i in range(pos, min(len(head), 400), unit)) and len(raw) % unit == 0:
                 try:
                     return raw.decode(codec), label
@@ -90,8 +98,10 @@ def _read_capped(z: zipfile.ZipFile, m: zipfile.ZipInfo, name: str, cap: int) ->
                 break
             n += len(chunk)
             if n > cap:
-                raise ReadError(f"{name}: refused: it expands to more than {cap / 1e6:,.0f} MB "
-                                "(CWB_MAX_EXPANDED_MB): a zip bomb, or a file too large to import")
+                raise ReadError(
+                    f"{name}: refused: it expands to more than {cap / 1e6:,.0f} MB "
+                    "(CWB_MAX_EXPANDED_MB): a zip bomb, or a file too large to import"
+                )
             out.append(chunk)
     return b"".join(out)
 
@@ -101,8 +111,10 @@ def _check_bomb(z: zipfile.ZipFile, name: str) -> None:
     total = sum(i.file_size for i in z.infolist())
     packed = sum(i.compress_size for i in z.infolist()) or 1
     if total > min(cap, MAX_BYTES_IN_ZIP) or total / packed > MAX_RATIO:
-        raise ReadError(f"{name}: refused: it would expand to {total:,} bytes (ratio {total / packed:,.0f}; "
-                        f"limits {cap / 1e6:,.0f} MB, CWB_MAX_EXPANDED_MB, and ratio {MAX_RATIO}): a zip bomb?")
+        raise ReadError(
+            f"{name}: refused: it would expand to {total:,} bytes (ratio {total / packed:,.0f}; "
+            f"limits {cap / 1e6:,.0f} MB, CWB_MAX_EXPANDED_MB, and ratio {MAX_RATIO}): a zip bomb?"
+        )
 
 
 def _unzip(raw: bytes, name: str) -> tuple[bytes, str]:
@@ -110,10 +122,15 @@ def _unzip(raw: bytes, name: str) -> tuple[bytes, str]:
         z = zipfile.ZipFile(io.BytesIO(raw))
     except zipfile.BadZipFile as exc:
         raise ReadError(f"{name}: not a readable zip file or XLSX/ODS workbook ({exc})") from exc
-    members = [i for i in z.infolist() if not i.is_dir()
-               and i.filename.lower().endswith((".csv", ".txt", ".xlsx", ".xls", ".ods", ".tsv"))]
+    members = [
+        i
+        for i in z.infolist()
+        if not i.is_dir() and i.filename.lower().endswith((".csv", ".txt", ".xlsx", ".xls", ".ods", ".tsv"))
+    ]
     if len(members) != 1:
-        raise ReadError(f"{name}: the zip must hold exactly one CSV, XLSX, XLS or ODS file (found {len(members)})")
+        raise ReadError(
+            f"{name}: the zip must hold exactly one CSV, XLSX, XLS or ODS file (found {len(members)})"
+        )
     m = members[0]
     _check_bomb(z, name)
     try:
@@ -134,9 +151,13 @@ def _cell(v) -> str:
         if v != v:
             return ""
         return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if hasattr(v, "hour") and hasattr(v, "date"):           # datetime
-        return v.strftime("%Y-%m-%d") if (v.hour, v.minute, v.second) == (0, 0, 0) else v.strftime("%Y-%m-%d %H:%M:%S")
-    if hasattr(v, "strftime") and hasattr(v, "year"):         # date
+    if hasattr(v, "hour") and hasattr(v, "date"):  # datetime
+        return (
+            v.strftime("%Y-%m-%d")
+            if (v.hour, v.minute, v.second) == (0, 0, 0)
+            else v.strftime("%Y-%m-%d %H:%M:%S")
+        )
+    if hasattr(v, "strftime") and hasattr(v, "year"):  # date
         return v.strftime("%Y-%m-%d")
     return str(v)
 
@@ -152,7 +173,7 @@ def workbook_sheets(raw: bytes, name: str) -> list[tuple[str, list[list[str]]]]:
             raise ReadError(f"{name}: not a readable workbook ({exc})") from exc
         _check_bomb(z, name)
         cap = max_expanded()
-        try:       # stream every part once: a forged size in the zip directory cannot get past the cap
+        try:  # stream every part once: a forged size in the zip directory cannot get past the cap
             for m in z.infolist():
                 _read_capped(z, m, name, cap)
         except (zipfile.BadZipFile, EOFError, zlib_error) as exc:
@@ -194,8 +215,17 @@ def _csv_frame(text: str) -> pd.DataFrame:
     elif sample.count(",") < sample.count("\t") and sample.count("\t") > 3:
         delim = "\t"
     try:  # fast path: pandas' C parser, when every row has the same number of fields
-        return pd.read_csv(io.StringIO(text), header=None, dtype=str, keep_default_na=False, na_filter=False,
-                           skip_blank_lines=False, sep=delim, engine="c", quoting=csv.QUOTE_MINIMAL)
+        return pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            sep=delim,
+            engine="c",
+            quoting=csv.QUOTE_MINIMAL,
+        )
     except (pd.errors.ParserError, ValueError, pd.errors.EmptyDataError):
         pass
     csv.field_size_limit(10_000_000)
@@ -294,18 +324,24 @@ def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> T
     rows = rows.fillna("").astype(str)
     hi, score = find_header(rows, aliases)
     if hi < 0 or score < min_known:
-        raise ReadError(f"{Path(path).name}: no header row found: expected column names such as "
-                        + ", ".join(v[0] for v in list(aliases.values())[:5]))
+        raise ReadError(
+            f"{Path(path).name}: no header row found: expected column names such as "
+            + ", ".join(v[0] for v in list(aliases.values())[:5])
+        )
     header = [str(h).strip() for h in rows.iloc[hi].tolist()]
     while header and not header[-1]:
-        header.pop()                      # trailing unnamed columns (',,,' after the last name)
-    after = rows.iloc[hi + 1:]
-    only_padding_after = not bool(after.apply(lambda c: c.str.strip() != "").any(axis=None)) if len(after) else True
+        header.pop()  # trailing unnamed columns (',,,' after the last name)
+    after = rows.iloc[hi + 1 :]
+    only_padding_after = (
+        not bool(after.apply(lambda c: c.str.strip() != "").any(axis=None)) if len(after) else True
+    )
     if only_padding_after and hi > 0:
-        notes.append("the header is the last line of the file (or followed only by empty lines): data rows are above it")
+        notes.append(
+            "the header is the last line of the file (or followed only by empty lines): data rows are above it"
+        )
         body = rows.iloc[:hi]
     else:
-        body = rows.iloc[hi + 1:]
+        body = rows.iloc[hi + 1 :]
         if hi > 0:
             notes.append(f"header found on line {hi + 1} ({hi} line(s) above it skipped)")
     seen: dict[str, int] = {}
@@ -319,7 +355,9 @@ def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> T
             seen[h] = 1
             names.append(h)
     if any(v > 1 for v in seen.values()):
-        notes.append("duplicate column names made unique: " + ", ".join(f"'{k}'" for k, v in seen.items() if v > 1))
+        notes.append(
+            "duplicate column names made unique: " + ", ".join(f"'{k}'" for k, v in seen.items() if v > 1)
+        )
     width = len(names)
     extra = body.iloc[:, width:]
     body = body.iloc[:, :width]
@@ -330,7 +368,11 @@ def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> T
     if not bool(nonempty.any()):
         raise ReadError(f"{Path(path).name}: the file has a header (line {hi + 1}) but no data rows below it")
     padding = int((~nonempty).sum())
-    wide = int((extra.apply(lambda c: c.str.strip() != "").any(axis=1) & nonempty).sum()) if extra.shape[1] else 0
+    wide = (
+        int((extra.apply(lambda c: c.str.strip() != "").any(axis=1) & nonempty).sum())
+        if extra.shape[1]
+        else 0
+    )
     body = body[nonempty]
     lines = (body.index.to_numpy() + 1).tolist()
     if padding:
@@ -340,14 +382,20 @@ def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> T
     df = body.copy()
     df.columns = names
     df = df.reset_index(drop=True)
-    empty_cols = [c for c in names if c.startswith("(column ") and (df.empty or not df[c].astype(str).str.strip().any())]
+    empty_cols = [
+        c for c in names if c.startswith("(column ") and (df.empty or not df[c].astype(str).str.strip().any())
+    ]
     if empty_cols:
         df = df.drop(columns=empty_cols)
     return Table(df, hi + 1, lines[0] if lines else hi + 2, lines, enc, notes)
 
 
-def propose_mapping(columns: list[str], aliases: dict[str, list[str]], data: pd.DataFrame | None = None,
-                    prefer_text: tuple[str, ...] = ()) -> dict[str, str]:
+def propose_mapping(
+    columns: list[str],
+    aliases: dict[str, list[str]],
+    data: pd.DataFrame | None = None,
+    prefer_text: tuple[str, ...] = (),
+) -> dict[str, str]:
     """Field -> column, by known header names (first alias wins). For fields in ``prefer_text``,
     when several columns match (e.g. a code and a description both called 'Account Code'), take
     the one whose values are mostly not numbers."""
@@ -361,9 +409,11 @@ def propose_mapping(columns: list[str], aliases: dict[str, list[str]], data: pd.
                 continue
             pick = hits[0]
             if fld in prefer_text and len(hits) > 1 and data is not None:
+
                 def numeric_share(c):
                     s = data[c].astype(str).str.strip().head(500)
                     return s.str.fullmatch(r"[\d.,\-]+").mean() if len(s) else 1.0
+
                 pick = min(hits, key=numeric_share)
             out[fld] = pick
             used.add(pick)
@@ -384,15 +434,16 @@ def with_mapping(aliases: dict[str, list[str]], mapping: dict[str, str] | None) 
 
 # ---- blocks: header rows found by vocabulary, every sheet, repeated headers inside a sheet ----
 
+
 @dataclass
 class Block:
     """One table in a file: a header and the rows under it (up to the next header)."""
 
     sheet: str | None
-    header_line: int               # 1-based line (or sheet row) of the header
-    data: pd.DataFrame             # text, columns named from the header (made unique)
-    lines: np.ndarray              # 1-based line (or sheet row) of every data row
-    padding: int = 0               # empty rows dropped
+    header_line: int  # 1-based line (or sheet row) of the header
+    data: pd.DataFrame  # text, columns named from the header (made unique)
+    lines: np.ndarray  # 1-based line (or sheet row) of every data row
+    padding: int = 0  # empty rows dropped
 
     def where(self, line: int) -> str:
         return f"sheet '{self.sheet}' row {line}" if self.sheet is not None else f"line {line}"
@@ -456,7 +507,7 @@ def _block(rows: pd.DataFrame, sheet, hi: int, start: int, stop: int, notes: lis
     names, dup = _names(header)
     if dup:
         notes.append("duplicate column names made unique: " + ", ".join(f"'{d}'" for d in dup))
-    body = rows.iloc[start:stop, :len(names)]
+    body = rows.iloc[start:stop, : len(names)]
     if body.shape[1] < len(names):
         body = body.copy()
         for j in range(body.shape[1], len(names)):
@@ -477,8 +528,9 @@ def _block(rows: pd.DataFrame, sheet, hi: int, start: int, stop: int, notes: lis
     return Block(sheet, hi + 1, df, lines, padding)
 
 
-def split_blocks(rows: pd.DataFrame, sheet: str | None, scan: int = 60,
-                 extra: frozenset[str] = frozenset()) -> tuple[list[Block], list[str]]:
+def split_blocks(
+    rows: pd.DataFrame, sheet: str | None, scan: int = 60, extra: frozenset[str] = frozenset()
+) -> tuple[list[Block], list[str]]:
     """The tables of one sheet: the best header in the first ``scan`` rows (or one of the last 5,
     for files with the header at the bottom); a later row that repeats header names starts a new
     block with its own columns. Empty when the sheet has no header."""
@@ -495,33 +547,38 @@ def split_blocks(rows: pd.DataFrame, sheet: str | None, scan: int = 60,
             best, hi = sc, i
     if hi < 0 or best < 1.5:
         return [], notes
-    after = rows.iloc[hi + 1:]
+    after = rows.iloc[hi + 1 :]
     if hi > 0 and (not len(after) or not (after.apply(lambda c: c.str.strip() != "").any(axis=None))):
         notes.append("the header is the last line (or followed only by empty lines): data rows are above it")
         b = _block(rows, sheet, hi, 0, hi, notes)
         return [b], notes
     if hi > 0:
-        notes.append(f"header found on {'sheet ' + repr(sheet) + ' row' if sheet else 'line'} {hi + 1} "
-                     f"({hi} line(s) above it skipped)")
+        notes.append(
+            f"header found on {'sheet ' + repr(sheet) + ' row' if sheet else 'line'} {hi + 1} "
+            f"({hi} line(s) above it skipped)"
+        )
     # later header rows: two or more cells that are known column names or this header's names
     header_cells = {str(h).strip() for h in rows.iloc[hi].tolist() if str(h).strip()}
     names = set(header_cells)
     for f in vocab.KIND_FIELDS["payments"]:
         for x in vocab.NAMES[f]:
             names.update((x, x.lower(), x.upper(), x.title()))
-    body = rows.iloc[hi + 1:]
+    body = rows.iloc[hi + 1 :]
     hits = np.zeros(len(body), dtype=np.int32)
     for j in range(body.shape[1]):
         hits += body.iloc[:, j].isin(names).to_numpy()
-    starts = [hi] + [hi + 1 + int(k) for k in np.flatnonzero(hits >= 2)
-                     if header_score(body.iloc[int(k)].tolist()) >= 1.5]
+    starts = [hi] + [
+        hi + 1 + int(k) for k in np.flatnonzero(hits >= 2) if header_score(body.iloc[int(k)].tolist()) >= 1.5
+    ]
     blocks = []
     for k, h in enumerate(starts):
         stop = starts[k + 1] if k + 1 < len(starts) else n
         blocks.append(_block(rows, sheet, h, h + 1, stop, notes))
     if len(starts) > 1:
-        notes.append(f"{len(starts) - 1} more header row(s) inside {'sheet ' + repr(sheet) if sheet else 'the file'} "
-                     f"(at {', '.join(str(h + 1) for h in starts[1:])}): each starts a table with its own columns")
+        notes.append(
+            f"{len(starts) - 1} more header row(s) inside {'sheet ' + repr(sheet) if sheet else 'the file'} "
+            f"(at {', '.join(str(h + 1) for h in starts[1:])}): each starts a table with its own columns"
+        )
     return blocks, notes
 
 
@@ -539,16 +596,23 @@ def read_blocks(path: Path, extra_names=()) -> tuple[list[Block], str, list[str]
         notes.extend(bn)
         pad = sum(b.padding for b in bs)
         if pad:
-            notes.append(f"{pad:,} empty padding rows ignored" + (f" (sheet '{sn}')" if sn is not None and len(sheets) > 1 else ""))
+            notes.append(
+                f"{pad:,} empty padding rows ignored"
+                + (f" (sheet '{sn}')" if sn is not None and len(sheets) > 1 else "")
+            )
         if not bs and sn is not None and not df.empty:
             skipped.append(sn)
         blocks.extend(bs)
     if not blocks:
-        raise ReadError(f"{Path(path).name}: no header row found: expected column names such as Date, Amount, "
-                        "Supplier Name in the first 60 rows")
+        raise ReadError(
+            f"{Path(path).name}: no header row found: expected column names such as Date, Amount, "
+            "Supplier Name in the first 60 rows"
+        )
     if skipped and len(sheets) > 1:
         notes.append("sheet(s) without a header row left out: " + ", ".join(f"'{x}'" for x in skipped))
     if all(b.data.empty for b in blocks):
         b = blocks[0]
-        raise ReadError(f"{Path(path).name}: the file has a header ({b.where(b.header_line)}) but no data rows below it")
+        raise ReadError(
+            f"{Path(path).name}: the file has a header ({b.where(b.header_line)}) but no data rows below it"
+        )
     return blocks, enc, notes

@@ -21,8 +21,9 @@ REFERENCE_KINDS = {
 BOUNDARY_LEVELS = ("lad", "msoa11", "lsoa11")
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, path: str | Path, what: str, level: str | None = None,
-                   who: str = "local") -> str:
+def load_reference(
+    con: duckdb.DuckDBPyConnection, path: str | Path, what: str, level: str | None = None, who: str = "local"
+) -> str:
     """Load one reference file; return what was loaded, or raise ValueError saying why not
     (nothing is changed then)."""
     from cwb.reference import imd, official

@@ -9,9 +9,17 @@ import duckdb
 from cwb.ingest import importer
 
 
-def stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str, anchor_id: str | None,
-          mapping: dict | None = None, financial_year: str | None = None, date_order: str | None = None,
-          skip_undated: bool = False, remember: bool = False) -> importer.Staged:
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    kind: str,
+    anchor_id: str | None,
+    mapping: dict | None = None,
+    financial_year: str | None = None,
+    date_order: str | None = None,
+    skip_undated: bool = False,
+    remember: bool = False,
+) -> importer.Staged:
     """Read a file of ``kind`` and return it staged with its report; nothing is written.
     Payments: ``remember`` uses the mapping saved for this anchor and the file's layout (when no
     ``mapping`` is given); ``date_order`` and ``skip_undated`` as in :func:`read_payments`."""
@@ -21,8 +29,16 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, kind: str, anchor_id: str 
 
         lookup = (lambda layout: saved_layout(con, anchor_id, layout)) if remember and not mapping else None
         legacy = saved_mapping(con, anchor_id, "payments") if remember and not mapping else None
-        return read_payments(path, con, anchor_id, mapping, date_order=date_order, skip_undated=skip_undated,
-                             remembered=lookup, fallback=legacy if isinstance(legacy, dict) else None)
+        return read_payments(
+            path,
+            con,
+            anchor_id,
+            mapping,
+            date_order=date_order,
+            skip_undated=skip_undated,
+            remembered=lookup,
+            fallback=legacy if isinstance(legacy, dict) else None,
+        )
     if kind == "suppliers":
         from cwb.ingest.suppliers import read_suppliers
 
@@ -57,7 +73,9 @@ def saved_mapping(con: duckdb.DuckDBPyConnection, anchor_id: str | None, kind: s
 
     cur = con.cursor()
     try:
-        row = cur.execute("SELECT mapping_json FROM import_mapping WHERE source_key = ?", [source_key(anchor_id, kind)]).fetchone()
+        row = cur.execute(
+            "SELECT mapping_json FROM import_mapping WHERE source_key = ?", [source_key(anchor_id, kind)]
+        ).fetchone()
     finally:
         cur.close()
     return json.loads(row[0]) if row else None
@@ -69,8 +87,10 @@ def saved_layout(con: duckdb.DuckDBPyConnection, anchor_id: str | None, layout: 
 
     cur = con.cursor()
     try:
-        row = cur.execute("SELECT mapping_json, saved_at FROM import_mapping WHERE source_key = ?",
-                          [layout_key(anchor_id, layout)]).fetchone()
+        row = cur.execute(
+            "SELECT mapping_json, saved_at FROM import_mapping WHERE source_key = ?",
+            [layout_key(anchor_id, layout)],
+        ).fetchone()
     finally:
         cur.close()
     if not row:
@@ -80,35 +100,69 @@ def saved_layout(con: duckdb.DuckDBPyConnection, anchor_id: str | None, layout: 
     return d
 
 
-def save_mapping(con: duckdb.DuckDBPyConnection, anchor_id: str | None, kind: str, mapping: dict,
-                 staged: importer.Staged | None = None) -> None:
+def save_mapping(
+    con: duckdb.DuckDBPyConnection,
+    anchor_id: str | None,
+    kind: str,
+    mapping: dict,
+    staged: importer.Staged | None = None,
+) -> None:
     """Remember a file's mapping for its anchor and kind; for payments, for its layout too (with the
     date order it was read with)."""
     import json
 
     cur = con.cursor()
     try:
-        cur.execute("INSERT OR REPLACE INTO import_mapping (source_key, mapping_json) VALUES (?, ?)",
-                    [source_key(anchor_id, kind), json.dumps(mapping)])
+        cur.execute(
+            "INSERT OR REPLACE INTO import_mapping (source_key, mapping_json) VALUES (?, ?)",
+            [source_key(anchor_id, kind), json.dumps(mapping)],
+        )
         layout = getattr(staged, "layout", None) if staged is not None else None
         if kind == "payments" and layout:
-            entry = {"mapping": mapping, "date_order": getattr(staged, "date_order", None), "columns": layout,
-                     "anchor_id": anchor_id, "kind": kind}
-            cur.execute("INSERT OR REPLACE INTO import_mapping (source_key, mapping_json, saved_at) "
-                        "VALUES (?, ?, current_timestamp)", [layout_key(anchor_id, layout), json.dumps(entry)])
+            entry = {
+                "mapping": mapping,
+                "date_order": getattr(staged, "date_order", None),
+                "columns": layout,
+                "anchor_id": anchor_id,
+                "kind": kind,
+            }
+            cur.execute(
+                "INSERT OR REPLACE INTO import_mapping (source_key, mapping_json, saved_at) "
+                "VALUES (?, ?, current_timestamp)",
+                [layout_key(anchor_id, layout), json.dumps(entry)],
+            )
     finally:
         cur.close()
 
 
-def stage_remembered(con, path, kind, anchor_id, financial_year=None, date_order=None, skip_undated=False) -> importer.Staged:
+def stage_remembered(
+    con, path, kind, anchor_id, financial_year=None, date_order=None, skip_undated=False
+) -> importer.Staged:
     """Stage with the mapping remembered for this source when it still fits the file's columns,
     else with a freshly proposed one. Payments: remembered per anchor and layout."""
     if kind == "payments":
-        st = safe_stage(con, path, kind, anchor_id, None, financial_year, date_order=date_order,
-                        skip_undated=skip_undated, remember=True)
-        if st.report.error and getattr(st.report, "reused", None):    # the remembered mapping no longer fits
-            return safe_stage(con, path, kind, anchor_id, None, financial_year, date_order=date_order,
-                              skip_undated=skip_undated)
+        st = safe_stage(
+            con,
+            path,
+            kind,
+            anchor_id,
+            None,
+            financial_year,
+            date_order=date_order,
+            skip_undated=skip_undated,
+            remember=True,
+        )
+        if st.report.error and getattr(st.report, "reused", None):  # the remembered mapping no longer fits
+            return safe_stage(
+                con,
+                path,
+                kind,
+                anchor_id,
+                None,
+                financial_year,
+                date_order=date_order,
+                skip_undated=skip_undated,
+            )
         return st
     m = saved_mapping(con, anchor_id, kind)
     if m:
@@ -127,7 +181,11 @@ def safe_stage(con, path, kind, anchor_id, mapping=None, financial_year=None, **
         rep = importer.Report(file_name=Path(path).name, kind=kind, sha256="")
         msg = str(exc).splitlines()[0][:300] if str(exc) else ""
         if "Conversion" in type(exc).__name__ or "Conversion Error" in msg:
-            msg = "a value could not be converted (" + msg[:160] + "): no line could be named; check the amounts and dates"
+            msg = (
+                "a value could not be converted ("
+                + msg[:160]
+                + "): no line could be named; check the amounts and dates"
+            )
         rep.error = f"could not read the file: {type(exc).__name__}: {msg}"
         return importer.Staged(path=Path(path), report=rep, anchor_id=anchor_id)
 

@@ -11,11 +11,15 @@ import pandas as pd
 from cwb.ingest import importer, vocab
 from cwb.ingest.readers import propose_mapping
 
-ALIASES: dict[str, list[str]] = vocab.for_kind("targets")     # the one vocabulary (cwb.ingest.vocab)
+ALIASES: dict[str, list[str]] = vocab.for_kind("targets")  # the one vocabulary (cwb.ingest.vocab)
 
 
-def read_targets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str | None = None,
-                 mapping: dict[str, str] | None = None) -> importer.Staged:
+def read_targets(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    anchor_id: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> importer.Staged:
     staged, tab = importer.begin(path, "targets", con, anchor_id, ALIASES, mapping)
     rep = staged.report
     if tab is None:
@@ -23,7 +27,9 @@ def read_targets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str | No
     df = tab.data
     m = dict(mapping) if mapping else propose_mapping(list(df.columns), ALIASES)
     rep.mapped = staged.mapping = m
-    miss = [k for k in ("indicator", "scope_type", "scope_id", "financial_year", "target_value") if k not in m]
+    miss = [
+        k for k in ("indicator", "scope_type", "scope_id", "financial_year", "target_value") if k not in m
+    ]
     if miss:
         rep.error = f"missing columns: {', '.join(miss)}"
         return staged
@@ -47,9 +53,19 @@ def read_targets(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str | No
         if why:
             rep.rejected.append((line, "; ".join(why)))
             continue
-        rows.append({"indicator": str(r[m["indicator"]]).strip(), "scope_type": st, "scope_id": str(r[m["scope_id"]]).strip(),
-                     "financial_year": fy, "target_value": float(val), "direction": direction})
-    out = pd.DataFrame(rows).drop_duplicates(["indicator", "scope_type", "scope_id", "financial_year"], keep="last")
+        rows.append(
+            {
+                "indicator": str(r[m["indicator"]]).strip(),
+                "scope_type": st,
+                "scope_id": str(r[m["scope_id"]]).strip(),
+                "financial_year": fy,
+                "target_value": float(val),
+                "direction": direction,
+            }
+        )
+    out = pd.DataFrame(rows).drop_duplicates(
+        ["indicator", "scope_type", "scope_id", "financial_year"], keep="last"
+    )
     rep.rows_ok = len(out)
     staged.frames = {"target": out}
     staged.upsert_keys = {"target": ["indicator", "scope_type", "scope_id", "financial_year"]}

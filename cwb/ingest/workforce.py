@@ -51,21 +51,33 @@ def _london_workplace(df: pd.DataFrame, m: dict, con, anchor_id: str) -> pd.Seri
     extract has one), else the anchor's site postcode."""
     cur = con.cursor()
     try:
-        site = cur.execute("SELECT coalesce(p.lad25, p.lad22) FROM anchor a JOIN ref_postcode p ON p.pcd_key = pcd_key(a.site_postcode) "
-                           "WHERE a.anchor_id = ?", [anchor_id]).fetchone()
+        site = cur.execute(
+            "SELECT coalesce(p.lad25, p.lad22) FROM anchor a JOIN ref_postcode p ON p.pcd_key = pcd_key(a.site_postcode) "
+            "WHERE a.anchor_id = ?",
+            [anchor_id],
+        ).fetchone()
         default = rlw.is_london(site[0]) if site else False
         if "work_postcode" not in m:
             return pd.Series(default, index=df.index)
         key = df[m["work_postcode"]].astype(str).str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
-        look = dict(cur.execute("SELECT pcd_key, coalesce(lad25, lad22) FROM ref_postcode WHERE list_contains(?, pcd_key)",
-                                [key.unique().tolist()]).fetchall())
+        look = dict(
+            cur.execute(
+                "SELECT pcd_key, coalesce(lad25, lad22) FROM ref_postcode WHERE list_contains(?, pcd_key)",
+                [key.unique().tolist()],
+            ).fetchall()
+        )
     finally:
         cur.close()
     return key.map(lambda k_: rlw.is_london(look[k_]) if k_ in look else default).astype(bool)
 
 
-def read_workforce(path: Path, con: duckdb.DuckDBPyConnection, anchor_id: str, financial_year: str | None = None,
-                   mapping: dict[str, str] | None = None) -> importer.Staged:
+def read_workforce(
+    path: Path,
+    con: duckdb.DuckDBPyConnection,
+    anchor_id: str,
+    financial_year: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> importer.Staged:
     """Stage staff counts by area for one anchor and year (replacing that year's counts)."""
     staged, tab = importer.begin(path, "workforce", con, anchor_id, ALIASES, mapping)
     rep = staged.report
@@ -100,8 +112,23 @@ def _counts(tab, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
         rep.error = "need an area (LSOA) code column and a headcount column"
         return None
     rep.rows_read = len(df)
-    out = pd.DataFrame({"anchor_id": anchor_id, "area_code": df[m["area_code"]].astype(str).str.strip(), "area_level": "lsoa11"})
-    for c in ("headcount", "fte", "adult_headcount", "paid_rlw", "apprentices", "apprentice_starts", "entry_hires", "insecure"):
+    out = pd.DataFrame(
+        {
+            "anchor_id": anchor_id,
+            "area_code": df[m["area_code"]].astype(str).str.strip(),
+            "area_level": "lsoa11",
+        }
+    )
+    for c in (
+        "headcount",
+        "fte",
+        "adult_headcount",
+        "paid_rlw",
+        "apprentices",
+        "apprentice_starts",
+        "entry_hires",
+        "insecure",
+    ):
         out[c] = pd.to_numeric(df[m[c]], errors="coerce") if c in m else None
     out["financial_year"] = df[m["financial_year"]].astype(str).str.strip() if "financial_year" in m else fy
     for i, r in enumerate(out.itertuples(index=False)):
@@ -114,8 +141,15 @@ def _counts(tab, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
             why.append("financial year missing (give it in the file or with --year)")
         if why:
             rep.rejected.append((tab.line_numbers[i], "; ".join(why)))
-    out["area_level"] = out["area_code"].map(lambda c: "lsoa11" if re.fullmatch(r"[EW]01\d{6}", str(c)) else
-                                             "msoa11" if re.fullmatch(r"[EW]02\d{6}", str(c)) else "lad")
+    out["area_level"] = out["area_code"].map(
+        lambda c: (
+            "lsoa11"
+            if re.fullmatch(r"[EW]01\d{6}", str(c))
+            else "msoa11"
+            if re.fullmatch(r"[EW]02\d{6}", str(c))
+            else "lad"
+        )
+    )
     rep.rows_ok = len(out) - len(rep.rejected)
     return out
 
@@ -128,23 +162,39 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
         rep.error = "an HR extract needs the home postcode column"
         return None
     if not fy:
-        rep.error = "give the financial year the extract describes (staff in post at 31 March), e.g. --year 2024-25"
+        rep.error = (
+            "give the financial year the extract describes (staff in post at 31 March), e.g. --year 2024-25"
+        )
         return None
     rep.people = True
     n_people = len(df)
     # the report, the list of files and the audit trail never hold an exact staff count
     rep.rows_read = int(privacy.protect_value(n_people) or 0)
-    rep.notes.append("HR extract: one row per employee, aggregated to counts by area on read; no personal row is stored")
+    rep.notes.append(
+        "HR extract: one row per employee, aggregated to counts by area on read; no personal row is stored"
+    )
     key = df[m["postcode"]].astype(str).str.upper().str.replace(r"[^A-Z0-9]", "", regex=True)
     cur = con.cursor()
     try:
-        look = cur.execute("SELECT pcd_key, lsoa11, coalesce(lad25, lad22) AS lad FROM ref_postcode WHERE list_contains(?, pcd_key)",
-                           [key.unique().tolist()]).df().set_index("pcd_key")
+        look = (
+            cur.execute(
+                "SELECT pcd_key, lsoa11, coalesce(lad25, lad22) AS lad FROM ref_postcode WHERE list_contains(?, pcd_key)",
+                [key.unique().tolist()],
+            )
+            .df()
+            .set_index("pcd_key")
+        )
     finally:
         cur.close()
     lsoa = key.map(look["lsoa11"])
-    rate = pd.to_numeric(df[m["hourly_rate"]].astype(str).str.replace("£", "").str.replace(",", "").str.strip(),
-                         errors="coerce") if "hourly_rate" in m else None
+    rate = (
+        pd.to_numeric(
+            df[m["hourly_rate"]].astype(str).str.replace("£", "").str.replace(",", "").str.strip(),
+            errors="coerce",
+        )
+        if "hourly_rate" in m
+        else None
+    )
     age = pd.to_numeric(df[m["age"]], errors="coerce") if "age" in m else pd.Series(30, index=df.index)
     london = _london_workplace(df, m, con, anchor_id)
     rlw_uk, rlw_ldn = rlw.rate(fy), rlw.rate(fy, london=True)
@@ -158,34 +208,49 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
     adult = age >= 18
     b5_base = adult & rate.notna() if rate is not None and rlw_uk else adult
     threshold = london.map({True: rlw_ldn, False: rlw_uk}) if rlw_uk else None
-    x = pd.DataFrame({
-        "area_code": lsoa.fillna("UNKNOWN"), "headcount": 1,
-        # FTE only where the extract gives it (never assumed 1 per person: that would make FTE a
-        # second, exact copy of the headcount)
-        "fte": pd.to_numeric(df[m["fte"]], errors="coerce") if "fte" in m else np.nan,
-        "adult_headcount": b5_base.astype(int),
-        "paid_rlw": (b5_base & (rate >= threshold - 1e-9)).astype(int) if rate is not None and rlw_uk else 0,
-        "apprentices": appr.astype(int), "apprentice_starts": (appr & in_year).astype(int),
-        "entry_hires": (entry & in_year).astype(int), "insecure": contract.str.contains(INSECURE).astype(int),
-    })
+    x = pd.DataFrame(
+        {
+            "area_code": lsoa.fillna("UNKNOWN"),
+            "headcount": 1,
+            # FTE only where the extract gives it (never assumed 1 per person: that would make FTE a
+            # second, exact copy of the headcount)
+            "fte": pd.to_numeric(df[m["fte"]], errors="coerce") if "fte" in m else np.nan,
+            "adult_headcount": b5_base.astype(int),
+            "paid_rlw": (b5_base & (rate >= threshold - 1e-9)).astype(int)
+            if rate is not None and rlw_uk
+            else 0,
+            "apprentices": appr.astype(int),
+            "apprentice_starts": (appr & in_year).astype(int),
+            "entry_hires": (entry & in_year).astype(int),
+            "insecure": contract.str.contains(INSECURE).astype(int),
+        }
+    )
     if rate is None or not rlw_uk:
         rep.notes.append("no hourly rate or no real Living Wage rate for that year: B5 not computed")
     else:
         missing = int((adult & rate.isna()).sum())
-        rep.notes.append(f"real Living Wage {fy}: £{rlw_uk:.2f} (London £{rlw_ldn:.2f}, "
-                         f"{privacy.display_count(int(london.sum()))} employees working in London, rounded); {SOURCE}")
+        rep.notes.append(
+            f"real Living Wage {fy}: £{rlw_uk:.2f} (London £{rlw_ldn:.2f}, "
+            f"{privacy.display_count(int(london.sum()))} employees working in London, rounded); {SOURCE}"
+        )
         if missing:
-            rep.notes.append(f"{privacy.display_count(missing)} employees aged 18+ (rounded) have no usable hourly rate: "
-                             "left out of B5's base")
+            rep.notes.append(
+                f"{privacy.display_count(missing)} employees aged 18+ (rounded) have no usable hourly rate: "
+                "left out of B5's base"
+            )
     unknown = int((x["area_code"] == "UNKNOWN").sum())
     if unknown:
-        rep.notes.append(f"{privacy.display_count(unknown)} employees' postcodes (rounded) did not resolve: counted under "
-                         "area UNKNOWN")
+        rep.notes.append(
+            f"{privacy.display_count(unknown)} employees' postcodes (rounded) did not resolve: counted under "
+            "area UNKNOWN"
+        )
     out = threshold_cells(x, con, privacy.k_default(), rep)
     out["anchor_id"] = anchor_id
     out["financial_year"] = fy
     rep.rows_ok = len(out) if n_people else 0
-    rep.notes.append(f"{privacy.display_count(n_people)} employees (rounded to 5) -> {len(out):,} area counts")
+    rep.notes.append(
+        f"{privacy.display_count(n_people)} employees (rounded to 5) -> {len(out):,} area counts"
+    )
     return out
 
 
@@ -206,23 +271,40 @@ def threshold_cells(people: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame
     codes = d["area_code"].astype(str)
     cur = con.cursor()
     try:
-        geo = cur.execute("SELECT lsoa11, lad_code, imd2019_decile, imd2025_decile FROM ref_lsoa WHERE list_contains(?, lsoa11)",
-                          [sorted(set(codes) - {"UNKNOWN"})]).df().set_index("lsoa11")
+        geo = (
+            cur.execute(
+                "SELECT lsoa11, lad_code, imd2019_decile, imd2025_decile FROM ref_lsoa WHERE list_contains(?, lsoa11)",
+                [sorted(set(codes) - {"UNKNOWN"})],
+            )
+            .df()
+            .set_index("lsoa11")
+        )
     finally:
         cur.close()
     level = pd.Series(np.where(codes == "UNKNOWN", "unknown", "lsoa11"), index=d.index, dtype=object)
     size = codes.map(codes.value_counts())
     small = (level == "lsoa11") & (size < k)
     lad = codes.map(geo["lad_code"]) if len(geo) else pd.Series(None, index=d.index, dtype=object)
-    band = lambda v: "X" if pd.isna(v) else ("D" if v <= 2 else "N")   # noqa: E731
-    dec = {ed: codes.map(geo[f"imd{ed}_decile"]) if len(geo) else pd.Series(np.nan, index=d.index) for ed in ("2019", "2025")}
+    band = lambda v: "X" if pd.isna(v) else ("D" if v <= 2 else "N")  # noqa: E731
+    dec = {
+        ed: codes.map(geo[f"imd{ed}_decile"]) if len(geo) else pd.Series(np.nan, index=d.index)
+        for ed in ("2019", "2025")
+    }
     n_groups = n_lads = 0
     pool_ok = small & lad.notna()
     key = lad.astype(str) + "|" + dec["2019"].map(band) + "|" + dec["2025"].map(band)
     for kk, idx in key[pool_ok].groupby(key[pool_ok]).groups.items():
         if len(idx) >= k:
-            code = ":".join(["G", kk.split("|")[0], *(str(int(dec[e][idx].max())) if dec[e][idx].notna().any() else "X"
-                                                      for e in ("2019", "2025"))])
+            code = ":".join(
+                [
+                    "G",
+                    kk.split("|")[0],
+                    *(
+                        str(int(dec[e][idx].max())) if dec[e][idx].notna().any() else "X"
+                        for e in ("2019", "2025")
+                    ),
+                ]
+            )
             codes[idx], level[idx] = code, "group"
             pool_ok[idx] = False
             n_groups += 1
@@ -242,7 +324,7 @@ def threshold_cells(people: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame
             take = codes.index[codes == sizes.index[0]][-need:]
             codes[take], level[take] = "UNKNOWN", "unknown"
             moved = need
-        else:                          # a small extract: whole cells, smallest first
+        else:  # a small extract: whole cells, smallest first
             for code in sizes.sort_values(kind="stable").index:
                 if (codes == "UNKNOWN").sum() >= k:
                     break
@@ -255,8 +337,9 @@ def threshold_cells(people: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame
         agg["fte"] = lambda v: v.sum(min_count=1)
     out = d.groupby(["area_code", "area_level"], as_index=False).agg(agg)
     if rep is not None and (n_groups or n_lads or rest.any() or moved):
-        rep.notes.append(f"to protect staff, no stored area holds fewer than {k}: smaller LSOAs are pooled by district and "
-                         f"deprivation band ({n_groups:,} pools), else by district ({n_lads:,}), else counted under UNKNOWN"
-                         + (" (with a few staff of the largest area, so that it too holds at least "
-                            f"{k})" if moved else ""))
+        rep.notes.append(
+            f"to protect staff, no stored area holds fewer than {k}: smaller LSOAs are pooled by district and "
+            f"deprivation band ({n_groups:,} pools), else by district ({n_lads:,}), else counted under UNKNOWN"
+            + (f" (with a few staff of the largest area, so that it too holds at least {k})" if moved else "")
+        )
     return out

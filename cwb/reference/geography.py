@@ -53,10 +53,14 @@ SHA_REGIONS = {
     "E18000009": ("E12000008", "South East"),
     "E18000010": ("E12000009", "South West"),
 }
-NATIONS = {"W": ("W92000004", "Wales"), "S": ("S92000003", "Scotland"), "N": ("N92000002", "Northern Ireland")}
+NATIONS = {
+    "W": ("W92000004", "Wales"),
+    "S": ("S92000003", "Scotland"),
+    "N": ("N92000002", "Northern Ireland"),
+}
 
-CORE_FILES = ("postcodes.parquet", "lad.parquet")            # what the database needs
-BOUNDARY_FILES = ("lsoa11.parquet", "msoa11.parquet", "lad_shapes.parquet")   # maps only
+CORE_FILES = ("postcodes.parquet", "lad.parquet")  # what the database needs
+BOUNDARY_FILES = ("lsoa11.parquet", "msoa11.parquet", "lad_shapes.parquet")  # maps only
 FILES = CORE_FILES + BOUNDARY_FILES
 # Version of what the build writes into the core files. A cache written by an older build (no
 # version file, or a lower number) is rebuilt on next use; raise it whenever the build changes
@@ -67,13 +71,20 @@ CACHE_VERSION = 2
 VERSION_FILE = "version.json"
 
 # seconds per step on a quiet 2-core machine (bench/bench_build.py), for the progress estimate
-STEP_SECONDS = {"ons_postcode_lookup": 3.4, "onspd_2025": 2.2, "postcodes_joined": 1.0,
-                "lads_codepoint": 1.6, "boundaries": 7.6}
-STEP_LABELS = {"ons_postcode_lookup": "ONS postcode lookup (2.7M postcodes)",
-               "onspd_2025": "ONS Postcode Directory 2025 (coordinates, 2025 districts)",
-               "postcodes_joined": "joining the two postcode tables",
-               "lads_codepoint": "districts, counties and regions (OS Code-Point Open)",
-               "boundaries": "area boundaries for the maps"}
+STEP_SECONDS = {
+    "ons_postcode_lookup": 3.4,
+    "onspd_2025": 2.2,
+    "postcodes_joined": 1.0,
+    "lads_codepoint": 1.6,
+    "boundaries": 7.6,
+}
+STEP_LABELS = {
+    "ons_postcode_lookup": "ONS postcode lookup (2.7M postcodes)",
+    "onspd_2025": "ONS Postcode Directory 2025 (coordinates, 2025 districts)",
+    "postcodes_joined": "joining the two postcode tables",
+    "lads_codepoint": "districts, counties and regions (OS Code-Point Open)",
+    "boundaries": "area boundaries for the maps",
+}
 
 
 def _pkg_file(package: str, *parts: str) -> Path:
@@ -93,8 +104,10 @@ def cache_ready(cache: Path | None = None, boundaries: bool = True) -> bool:
     """The cache holds the postcode and district files, written by this version of the build
     (and, with ``boundaries``, the maps')."""
     cache = cache or config.reference_cache()
-    return (all((cache / f).is_file() for f in (FILES if boundaries else CORE_FILES))
-            and cache_version(cache) == CACHE_VERSION)
+    return (
+        all((cache / f).is_file() for f in (FILES if boundaries else CORE_FILES))
+        and cache_version(cache) == CACHE_VERSION
+    )
 
 
 @contextmanager
@@ -155,7 +168,13 @@ def onspd_positions(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if lat_col and lon_col:
         la = pd.to_numeric(df[lat_col], errors="coerce").to_numpy(dtype="float64")
         lo = pd.to_numeric(df[lon_col], errors="coerce").to_numpy(dtype="float64")
-        ok = np.isfinite(la) & np.isfinite(lo) & (np.abs(la) <= 90) & (np.abs(lo) <= 180) & ~((la == 0) & (lo == 0))
+        ok = (
+            np.isfinite(la)
+            & np.isfinite(lo)
+            & (np.abs(la) <= 90)
+            & (np.abs(lo) <= 180)
+            & ~((la == 0) & (lo == 0))
+        )
         lat[ok], lon[ok] = la[ok], lo[ok]
     if not {"oseast1m", "osnrth1m"} <= set(df.columns):
         return lat, lon
@@ -203,7 +222,10 @@ def _read_codepoint(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     for name in z.namelist():
         if name.startswith("Data/CSV/") and name.endswith(".csv"):
             cp = pd.read_csv(
-                io.BytesIO(z.read(name)), header=None, dtype=str, usecols=[6, 7, 8],
+                io.BytesIO(z.read(name)),
+                header=None,
+                dtype=str,
+                usecols=[6, 7, 8],
                 names=["pc", "pq", "ea", "no", "cy", "rh", "lh", "cc", "dc", "wc"],
             )
             rows.append(cp)
@@ -233,8 +255,13 @@ def _lad_table(con: duckdb.DuckDBPyConnection, cp: pd.DataFrame) -> pd.DataFrame
         "SELECT lad22 AS lad_code, mode(lad22_name) AS lad_name FROM ons WHERE lad22 <> '' GROUP BY 1"
     ).df()
     lads = pd.DataFrame(
-        {"lad_code": sorted(set(ons_names["lad_code"]) | set(cp["lad_code"]) |
-                            set(con.execute("SELECT DISTINCT lad25 FROM onspd WHERE lad25 IS NOT NULL").df()["lad25"]))}
+        {
+            "lad_code": sorted(
+                set(ons_names["lad_code"])
+                | set(cp["lad_code"])
+                | set(con.execute("SELECT DISTINCT lad25 FROM onspd WHERE lad25 IS NOT NULL").df()["lad25"])
+            )
+        }
     )
     lads = lads.merge(ons_names, on="lad_code", how="left").merge(cp, on="lad_code", how="left")
     lads["lad_name"] = lads["lad_name"].fillna(lads["cp_name"])
@@ -251,19 +278,24 @@ def _lad_table(con: duckdb.DuckDBPyConnection, cp: pd.DataFrame) -> pd.DataFrame
     lads.loc[no_cty, "county_code"] = lads.loc[no_cty, "lad_code"]
     lads.loc[no_cty, "county_name"] = lads.loc[no_cty, "lad_name"]
     lads["region_source"] = "OS Code-Point Open health-area codes (English regions)"
-    return lads[["lad_code", "lad_name", "county_code", "county_name", "region_code",
-                 "region_name", "region_source"]]
+    return lads[
+        ["lad_code", "lad_name", "county_code", "county_name", "region_code", "region_name", "region_source"]
+    ]
 
 
 def _fill_new_lads(con: duckdb.DuckDBPyConnection, lads: pd.DataFrame) -> pd.DataFrame:
     """2023+ LAD codes (e.g. merged councils) get region and name from their old districts."""
     con.register("lads_df", lads)
-    fill = con.execute(
-        """SELECT o.lad25 AS lad_code, mode(l.region_code) AS region_code,
+    fill = (
+        con.execute(
+            """SELECT o.lad25 AS lad_code, mode(l.region_code) AS region_code,
                   mode(l.region_name) AS region_name, mode(l.county_code) AS old_county
            FROM onspd o JOIN ons USING (pcd_key) JOIN lads_df l ON l.lad_code = ons.lad22
            WHERE o.lad25 IS NOT NULL GROUP BY o.lad25"""
-    ).df().set_index("lad_code")
+        )
+        .df()
+        .set_index("lad_code")
+    )
     con.unregister("lads_df")
     lads = lads.set_index("lad_code")
     miss = lads["region_code"].isna() & lads.index.isin(fill.index)
@@ -271,12 +303,16 @@ def _fill_new_lads(con: duckdb.DuckDBPyConnection, lads: pd.DataFrame) -> pd.Dat
     lads.loc[miss, "region_name"] = fill.loc[lads.index[miss], "region_name"]
     # abolished districts (e.g. Cumbria's, 2023) take the region of their successor
     con.register("lads_df2", lads.reset_index())
-    old = con.execute(
-        """SELECT ons.lad22 AS lad_code, mode(l.region_code) AS region_code,
+    old = (
+        con.execute(
+            """SELECT ons.lad22 AS lad_code, mode(l.region_code) AS region_code,
                   mode(l.region_name) AS region_name
            FROM ons JOIN onspd o USING (pcd_key) JOIN lads_df2 l ON l.lad_code = o.lad25
            WHERE l.region_code IS NOT NULL GROUP BY ons.lad22"""
-    ).df().set_index("lad_code")
+        )
+        .df()
+        .set_index("lad_code")
+    )
     con.unregister("lads_df2")
     miss = lads["region_code"].isna() & lads.index.isin(old.index)
     lads.loc[miss, "region_code"] = old.loc[lads.index[miss], "region_code"]
@@ -302,13 +338,21 @@ def _geometry(cache: Path, con: duckdb.DuckDBPyConnection, out: Path | None = No
     ).df()
     gdf = gdf.merge(look, on="lsoa11", how="left")
     gdf["geometry"] = shapely.make_valid(gdf.geometry.values)
-    lsoa = pd.DataFrame({"lsoa11": gdf["lsoa11"], "msoa11": gdf["msoa11"], "lad22": gdf["lad22"],
-                         "wkb": shapely.to_wkb(gdf.geometry.values)})
+    lsoa = pd.DataFrame(
+        {
+            "lsoa11": gdf["lsoa11"],
+            "msoa11": gdf["msoa11"],
+            "lad22": gdf["lad22"],
+            "wkb": shapely.to_wkb(gdf.geometry.values),
+        }
+    )
     lsoa.to_parquet(out / "lsoa11.parquet", index=False)
 
     def dissolve(by: str) -> pd.DataFrame:
-        d = gdf.dropna(subset=[by]).groupby(by)["geometry"].apply(
-            lambda s: shapely.union_all(shapely.set_precision(s.values, 1e-6))
+        d = (
+            gdf.dropna(subset=[by])
+            .groupby(by)["geometry"]
+            .apply(lambda s: shapely.union_all(shapely.set_precision(s.values, 1e-6)))
         )
         geoms = shapely.simplify(shapely.make_valid(np.asarray(d.values)), 0.0005)
         return pd.DataFrame({by: d.index, "wkb": shapely.to_wkb(geoms)})
@@ -319,8 +363,9 @@ def _geometry(cache: Path, con: duckdb.DuckDBPyConnection, out: Path | None = No
     )
 
 
-def build_cache(cache: Path | None = None, log=print, boundaries: bool = True,
-                progress=None) -> dict[str, float]:
+def build_cache(
+    cache: Path | None = None, log=print, boundaries: bool = True, progress=None
+) -> dict[str, float]:
     """Build the reference Parquet cache from the installed packages; return seconds per step.
 
     Files are written to a private temporary folder and renamed into ``cache`` (atomic), under
@@ -332,8 +377,11 @@ def build_cache(cache: Path | None = None, log=print, boundaries: bool = True,
     cache = cache or config.reference_cache()
     timings: dict[str, float] = {}
     with _locked(cache):
-        steps = ([] if cache_ready(cache, boundaries=False) else
-                 ["ons_postcode_lookup", "onspd_2025", "postcodes_joined", "lads_codepoint"])
+        steps = (
+            []
+            if cache_ready(cache, boundaries=False)
+            else ["ons_postcode_lookup", "onspd_2025", "postcodes_joined", "lads_codepoint"]
+        )
         # an official boundary file imported into the cache (cwb.reference.official) is kept
         missing = [f for f in BOUNDARY_FILES if not (cache / f).is_file()]
         if boundaries and missing:
@@ -381,7 +429,7 @@ def build_cache(cache: Path | None = None, log=print, boundaries: bool = True,
                     lads.to_parquet(out / "lad.parquet", index=False)
                     timings["lads_codepoint"] = time.perf_counter() - t
                     (out / VERSION_FILE).write_text(json.dumps({"core": CACHE_VERSION}))
-                    _publish(out, cache, CORE_FILES + (VERSION_FILE,))   # the version last
+                    _publish(out, cache, CORE_FILES + (VERSION_FILE,))  # the version last
                 if "boundaries" in steps:
                     t = step("boundaries")
                     _geometry(cache, con, out)
@@ -394,7 +442,7 @@ def build_cache(cache: Path | None = None, log=print, boundaries: bool = True,
             old = json.loads(record.read_text()).get("seconds", {}) if record.is_file() else {}
             part = cache / f".build.json.{os.getpid()}"
             part.write_text(json.dumps({"seconds": {**old, **timings}}, indent=1))
-            os.replace(part, record)   # atomic: a reader never sees half of it
+            os.replace(part, record)  # atomic: a reader never sees half of it
     if progress is not None and steps:
         progress("done", total, total)
     for k, v in timings.items():
@@ -416,8 +464,13 @@ def ensure_boundaries(cache: Path | None = None, background: bool = False) -> No
         build_cache(cache, log=lambda *a: None)
         return
     if _boundary_thread is None or not _boundary_thread.is_alive():
-        _boundary_thread = threading.Thread(target=build_cache, args=(cache,), kwargs={"log": lambda *a: None},
-                                            name="cwb-boundaries", daemon=True)
+        _boundary_thread = threading.Thread(
+            target=build_cache,
+            args=(cache,),
+            kwargs={"log": lambda *a: None},
+            name="cwb-boundaries",
+            daemon=True,
+        )
         _boundary_thread.start()
 
 
@@ -428,9 +481,13 @@ def load_into(con: duckdb.DuckDBPyConnection, cache: Path | None = None) -> None
 
     with db.transaction(con) as cur:
         cur.execute("DELETE FROM ref_postcode")
-        cur.execute(f"INSERT INTO ref_postcode SELECT pcd_key, pcds, lsoa11, msoa11, lad22, lad25, lat, lon, terminated FROM read_parquet('{(cache / 'postcodes.parquet').as_posix()}')")
+        cur.execute(
+            f"INSERT INTO ref_postcode SELECT pcd_key, pcds, lsoa11, msoa11, lad22, lad25, lat, lon, terminated FROM read_parquet('{(cache / 'postcodes.parquet').as_posix()}')"
+        )
         cur.execute("DELETE FROM ref_lad")
-        cur.execute(f"INSERT INTO ref_lad SELECT lad_code, lad_name, county_code, county_name, region_code, region_name, region_source FROM read_parquet('{(cache / 'lad.parquet').as_posix()}')")
+        cur.execute(
+            f"INSERT INTO ref_lad SELECT lad_code, lad_name, county_code, county_name, region_code, region_name, region_source FROM read_parquet('{(cache / 'lad.parquet').as_posix()}')"
+        )
 
 
 def upgrade_positions(con: duckdb.DuckDBPyConnection, from_version: int, cache: Path | None = None) -> int:
@@ -450,13 +507,17 @@ def upgrade_positions(con: duckdb.DuckDBPyConnection, from_version: int, cache: 
             f"""UPDATE ref_postcode AS r SET lat = c.lat, lon = c.lon
                 FROM read_parquet('{src}') AS c
                 WHERE r.pcd_key = c.pcd_key AND r.pcd_key LIKE 'BT%'
-                  AND (r.lat IS DISTINCT FROM c.lat OR r.lon IS DISTINCT FROM c.lon)""").fetchone()[0]
+                  AND (r.lat IS DISTINCT FROM c.lat OR r.lon IS DISTINCT FROM c.lon)"""
+        ).fetchone()[0]
         cur.execute(
             """UPDATE asset AS a SET lat = p.lat, lon = p.lon FROM ref_postcode p
                WHERE a.location_precision = 'postcode' AND p.pcd_key = pcd_key(a.postcode)
-                 AND p.pcd_key LIKE 'BT%'""")
-        sites = cur.execute("SELECT asset_id, postcode FROM asset WHERE location_precision = 'postcode district' "
-                            "AND upper(trim(postcode)) LIKE 'BT%'").df()
+                 AND p.pcd_key LIKE 'BT%'"""
+        )
+        sites = cur.execute(
+            "SELECT asset_id, postcode FROM asset WHERE location_precision = 'postcode district' "
+            "AND upper(trim(postcode)) LIKE 'BT%'"
+        ).df()
         if len(sites):
             from cwb.ingest.assets import district
 
@@ -468,7 +529,8 @@ def upgrade_positions(con: duckdb.DuckDBPyConnection, from_version: int, cache: 
                        SELECT regexp_extract(pcds, '^(\\S+)', 1) AS district, avg(lat) AS lat, avg(lon) AS lon
                        FROM ref_postcode WHERE pcd_key LIKE 'BT%' AND lat IS NOT NULL AND NOT terminated
                        GROUP BY 1) d USING (district)
-                   WHERE a.asset_id = s.asset_id""")
+                   WHERE a.asset_id = s.asset_id"""
+            )
             cur.unregister("_ni_sites")
     return int(n or 0)
 
@@ -477,8 +539,11 @@ def shapes(level: str, codes: list[str] | None = None, cache: Path | None = None
     """Boundaries as WKB for ``level`` in lsoa11 / msoa11 / lad, optionally filtered by code."""
     cache = cache or config.reference_cache()
     ensure_boundaries(cache)
-    file, key = {"lsoa11": ("lsoa11.parquet", "lsoa11"), "msoa11": ("msoa11.parquet", "msoa11"),
-                 "lad": ("lad_shapes.parquet", "lad_code")}[level]
+    file, key = {
+        "lsoa11": ("lsoa11.parquet", "lsoa11"),
+        "msoa11": ("msoa11.parquet", "msoa11"),
+        "lad": ("lad_shapes.parquet", "lad_code"),
+    }[level]
     df = pd.read_parquet(cache / file)
     df = df.rename(columns={key: "area_code"})
     if codes is not None:

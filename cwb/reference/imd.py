@@ -64,8 +64,11 @@ def read_imd(path: str | Path) -> tuple[str, pd.DataFrame]:
     out["imd_rank"] = pd.to_numeric(df[rank], errors="coerce") if rank else None
     out["imd_score"] = pd.to_numeric(df[score], errors="coerce") if score else None
     out["population"] = pd.to_numeric(df[pop], errors="coerce") if pop else None
-    bad = out[out["imd_decile"].isna() | ~out["imd_decile"].between(1, 10)
-              | ~out["lsoa_code"].str.match(r"^[EW]01\d{6}$", na=False)]
+    bad = out[
+        out["imd_decile"].isna()
+        | ~out["imd_decile"].between(1, 10)
+        | ~out["lsoa_code"].str.match(r"^[EW]01\d{6}$", na=False)
+    ]
     if len(bad):
         line = int(bad.index[0]) + 2
         raise ImdFormatError(
@@ -81,8 +84,10 @@ def load_imd(con: duckdb.DuckDBPyConnection, path: str | Path) -> tuple[str, int
     with db.transaction(con) as cur:
         cur.register("imd_df", df)
         cur.execute("DELETE FROM ref_imd WHERE edition = ?", [edition])
-        cur.execute("INSERT INTO ref_imd SELECT ?, lsoa_code, imd_decile, imd_rank, imd_score, population FROM imd_df",
-                    [edition])
+        cur.execute(
+            "INSERT INTO ref_imd SELECT ?, lsoa_code, imd_decile, imd_rank, imd_score, population FROM imd_df",
+            [edition],
+        )
     return edition, len(df)
 
 

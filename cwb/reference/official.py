@@ -12,8 +12,11 @@ import pandas as pd
 from cwb import config, db
 from cwb.reference.imd import ImdFormatError
 
-LEVELS = {"lad": ("lad_shapes.parquet", "lad_code"), "msoa11": ("msoa11.parquet", "msoa11"),
-          "lsoa11": ("lsoa11.parquet", "lsoa11")}
+LEVELS = {
+    "lad": ("lad_shapes.parquet", "lad_code"),
+    "msoa11": ("msoa11.parquet", "msoa11"),
+    "lsoa11": ("lsoa11.parquet", "lsoa11"),
+}
 
 
 def _col(cols, *patterns):
@@ -37,8 +40,10 @@ def load_postcodes(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
     msoa = _col(cols, "msoa11", "msoa11cd")
     term = _col(cols, "doterm")
     if not (pc and lad and lat and lon):
-        raise ImdFormatError(f"{path.name}: not a postcode directory: need postcode, local authority, lat and long "
-                             f"columns (found {cols[:10]})")
+        raise ImdFormatError(
+            f"{path.name}: not a postcode directory: need postcode, local authority, lat and long "
+            f"columns (found {cols[:10]})"
+        )
     sel = {"pcds": pc, "lad25": lad, "lat": lat, "lon": lon}
     if lsoa:
         sel["lsoa11"] = lsoa
@@ -48,7 +53,10 @@ def load_postcodes(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
         sel["doterm"] = term
     proj = ", ".join(f'"{v}" AS {k}' for k, v in sel.items())
     with db.transaction(con) as cur:
-        cur.execute(f"CREATE TEMP TABLE _pc AS SELECT {proj} FROM read_csv(?, all_varchar=true, header=true)", [str(path)])
+        cur.execute(
+            f"CREATE TEMP TABLE _pc AS SELECT {proj} FROM read_csv(?, all_varchar=true, header=true)",
+            [str(path)],
+        )
         n = cur.execute("SELECT count(*) FROM _pc").fetchone()[0]
         cur.execute("DELETE FROM ref_postcode WHERE pcd_key IN (SELECT pcd_key(pcds) FROM _pc)")
         lsoa_sql = "nullif(lsoa11, '')" if lsoa else "NULL"
@@ -72,11 +80,16 @@ def load_boundaries(path: str | Path, level: str, cache: Path | None = None) -> 
         raise ValueError(f"level must be one of {', '.join(LEVELS)}")
     cache = cache or config.reference_cache()
     gdf = gpd.read_file(path)
-    pats = {"lad": [r"lad\d{2}cd", r"ltla\d{2}_code", r"lad_code", r"code"],
-            "msoa11": [r"msoa11cd", r"msoa11_code", r"code"], "lsoa11": [r"lsoa11cd", r"lsoa11_code", r"code"]}[level]
+    pats = {
+        "lad": [r"lad\d{2}cd", r"ltla\d{2}_code", r"lad_code", r"code"],
+        "msoa11": [r"msoa11cd", r"msoa11_code", r"code"],
+        "lsoa11": [r"lsoa11cd", r"lsoa11_code", r"code"],
+    }[level]
     code = _col(list(gdf.columns), *pats)
     if code is None:
-        raise ImdFormatError(f"{Path(path).name}: no area code column for {level} (columns {list(gdf.columns)[:10]})")
+        raise ImdFormatError(
+            f"{Path(path).name}: no area code column for {level} (columns {list(gdf.columns)[:10]})"
+        )
     if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs(4326)
     geoms = shapely.make_valid(gdf.geometry.values)

@@ -21,7 +21,9 @@ KIND_LABELS = {
     "nhs_ods": "NHS organisations (ODS)",
 }
 
-METHOD_NOTE = ("Suppliers matched to Companies House are placed at their registered office, which is not "
-               "always where the work is done (a national firm's head office, an accountant's address). "
-               "Charities are placed at their register contact address. The anchor's own supplier list, "
-               "when it gives a postcode, always comes first.")
+METHOD_NOTE = (
+    "Suppliers matched to Companies House are placed at their registered office, which is not "
+    "always where the work is done (a national firm's head office, an accountant's address). "
+    "Charities are placed at their register contact address. The anchor's own supplier list, "
+    "when it gives a postcode, always comes first."
+)

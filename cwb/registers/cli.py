@@ -43,12 +43,17 @@ def cmd_registers(args) -> int:
     if args.action == "status":
         load.ensure_schema(con)
         cur = con.cursor()
-        src = cur.execute("SELECT kind, file_names, strftime(snapshot_date, '%Y-%m-%d') AS snapshot_date, n_rows, "
-                          "strftime(loaded_at, '%Y-%m-%d %H:%M') AS loaded_at FROM reg_source ORDER BY kind").df()
+        src = cur.execute(
+            "SELECT kind, file_names, strftime(snapshot_date, '%Y-%m-%d') AS snapshot_date, n_rows, "
+            "strftime(loaded_at, '%Y-%m-%d %H:%M') AS loaded_at FROM reg_source ORDER BY kind"
+        ).df()
         st = cur.execute("SELECT status, count(*) AS n FROM supplier_match GROUP BY 1").df()
         cur.close()
-        out = {"registers": json.loads(src.to_json(orient="records", date_format="iso")),
-               "matches": dict(zip(st["status"], st["n"].astype(int))), "method_note": METHOD_NOTE}
+        out = {
+            "registers": json.loads(src.to_json(orient="records", date_format="iso")),
+            "matches": dict(zip(st["status"], st["n"].astype(int))),
+            "method_note": METHOD_NOTE,
+        }
         print(json.dumps(out, indent=1, default=str))
         return 0
     if args.action == "match":
@@ -64,12 +69,18 @@ def cmd_registers(args) -> int:
     if args.download:
         url = args.url or url_for(args.kind)
         if not url:
-            print(f"no download address known for {args.kind}: give --url or set CWB_REGISTER_{args.kind.upper()}_URL",
-                  file=sys.stderr)
+            print(
+                f"no download address known for {args.kind}: give --url or set CWB_REGISTER_{args.kind.upper()}_URL",
+                file=sys.stderr,
+            )
             return 2
         from cwb import config
 
-        dest = Path(config.get("CWB_ORIGINALS")) / "registers" / (Path(url.split("?")[0]).name or f"{args.kind}.dat")
+        dest = (
+            Path(config.get("CWB_ORIGINALS"))
+            / "registers"
+            / (Path(url.split("?")[0]).name or f"{args.kind}.dat")
+        )
         try:
             print(f"downloading {url} ...", file=sys.stderr)
             paths = [str(load.download(args.kind, url, dest))]
@@ -100,14 +111,18 @@ def cmd_suppliers(args) -> int:
     if args.anchors:
         scope = [a.strip() for a in args.anchors.split(",") if a.strip()]
     else:
-        q = "SELECT anchor_id FROM anchor" + (" WHERE network_id = ?" if args.network else " WHERE NOT is_synthetic")
+        q = "SELECT anchor_id FROM anchor" + (
+            " WHERE network_id = ?" if args.network else " WHERE NOT is_synthetic"
+        )
         scope = [r[0] for r in cur.execute(q, [args.network] if args.network else []).fetchall()]
     cur.close()
     if args.export:
         n = review.export_csv(con, args.export, scope, top=args.top, include_decided=args.all)
-        print(f"wrote {n:,} payees to {args.export} (largest spend first). Fill the 'decision' column "
-              f"({' / '.join(review.ACTIONS)}), and 'register_id' (default: candidate 1) or 'postcode', then run "
-              f"'python -m cwb suppliers review --apply {args.export}'")
+        print(
+            f"wrote {n:,} payees to {args.export} (largest spend first). Fill the 'decision' column "
+            f"({' / '.join(review.ACTIONS)}), and 'register_id' (default: candidate 1) or 'postcode', then run "
+            f"'python -m cwb suppliers review --apply {args.export}'"
+        )
         return 0
     if args.apply:
         try:
@@ -118,17 +133,38 @@ def cmd_suppliers(args) -> int:
         print(f"applied {n:,} decisions from {args.apply}; figures rebuilt")
         return 0
     q = review.queue(con, scope).head(args.top)
-    print(json.dumps({"queue": len(q), "top": [{"rank": int(r["rank"]), "payee": r["payee"], "spend_gbp": float(r["spend_gbp"]),
-                                               "status": r["status"], "evidence": r["evidence"]}
-                                              for r in q.head(20).to_dict("records")]}, indent=1, default=str))
+    print(
+        json.dumps(
+            {
+                "queue": len(q),
+                "top": [
+                    {
+                        "rank": int(r["rank"]),
+                        "payee": r["payee"],
+                        "spend_gbp": float(r["spend_gbp"]),
+                        "status": r["status"],
+                        "evidence": r["evidence"],
+                    }
+                    for r in q.head(20).to_dict("records")
+                ],
+            },
+            indent=1,
+            default=str,
+        )
+    )
     return 0
 
 
 def register(sub) -> None:
     who = getpass.getuser()
-    s = sub.add_parser("registers", help="open registers: load Companies House, charities, mutuals, public bodies; match payees")
+    s = sub.add_parser(
+        "registers",
+        help="open registers: load Companies House, charities, mutuals, public bodies; match payees",
+    )
     s.add_argument("action", choices=["load", "match", "status"])
-    s.add_argument("kind", nargs="?", choices=list(KINDS), help="; ".join(f"{k}: {v}" for k, v in KIND_LABELS.items()))
+    s.add_argument(
+        "kind", nargs="?", choices=list(KINDS), help="; ".join(f"{k}: {v}" for k, v in KIND_LABELS.items())
+    )
     s.add_argument("paths", nargs="*", help="the file(s): a zip or the CSV; Companies House parts together")
     s.add_argument("--download", action="store_true", help="fetch the file from its official address first")
     s.add_argument("--url", help="download address (default: CWB_REGISTER_<KIND>_URL or the official one)")
@@ -136,7 +172,9 @@ def register(sub) -> None:
     s.add_argument("--json", action="store_true", help="print the load report and matching counts as JSON")
     s.set_defaults(func=cmd_registers)
 
-    s = sub.add_parser("suppliers", help="review supplier matches: export the queue to a CSV, apply decisions")
+    s = sub.add_parser(
+        "suppliers", help="review supplier matches: export the queue to a CSV, apply decisions"
+    )
     s.add_argument("action", choices=["review"])
     g = s.add_mutually_exclusive_group()
     g.add_argument("--export", metavar="F.csv", help="write the queue (largest spend first)")

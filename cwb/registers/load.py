@@ -59,10 +59,12 @@ class LoadReport:
     names: int = 0
 
     def text(self) -> str:
-        lines = [f"{KIND_LABELS[self.kind]}: {self.rows_loaded:,} entries loaded from {', '.join(self.files)} "
-                 f"in {self.seconds:.1f} s (snapshot {self.snapshot_date or 'date unknown'})",
-                 f"  rows read {self.rows_read:,}; active {self.active:,}; with a postcode {self.with_postcode:,}; "
-                 f"names incl. previous {self.names:,}"]
+        lines = [
+            f"{KIND_LABELS[self.kind]}: {self.rows_loaded:,} entries loaded from {', '.join(self.files)} "
+            f"in {self.seconds:.1f} s (snapshot {self.snapshot_date or 'date unknown'})",
+            f"  rows read {self.rows_read:,}; active {self.active:,}; with a postcode {self.with_postcode:,}; "
+            f"names incl. previous {self.names:,}",
+        ]
         for why, n in self.skipped.items():
             lines.append(f"  skipped {n:,}: {why}")
         if self.by_form:
@@ -71,8 +73,22 @@ class LoadReport:
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("kind", "files", "rows_read", "rows_loaded", "skipped", "snapshot_date",
-                                              "seconds", "by_form", "active", "with_postcode", "names")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "kind",
+                "files",
+                "rows_read",
+                "rows_loaded",
+                "skipped",
+                "snapshot_date",
+                "seconds",
+                "by_form",
+                "active",
+                "with_postcode",
+                "names",
+            )
+        }
 
 
 # ---- per-kind layouts: required columns (col_key form) and the SQL mapping one block (_b) ----------
@@ -88,9 +104,9 @@ LAYOUTS: dict[str, dict] = {
                    list_filter([{_PREV}], lambda x: x IS NOT NULL)
                    FROM _b WHERE nullif(trim(companynumber), '') IS NOT NULL AND nullif(trim(companyname), '') IS NOT NULL""",
         "optional": ["regaddress_postcode", "accounts_accountcategory", "siccode_sictext_1"]
-                    + [f"previousname_{i}_companyname" for i in range(1, 11)],
+        + [f"previousname_{i}_companyname" for i in range(1, 11)],
     },
-    "ccew": {   # publicextract.charity.txt (tab-separated); linked (subsidiary) charities left out
+    "ccew": {  # publicextract.charity.txt (tab-separated); linked (subsidiary) charities left out
         "required": ["registered_charity_number", "charity_name", "charity_registration_status"],
         "sql": """SELECT 'ccew', trim(registered_charity_number), trim(charity_name), reg_norm(charity_name),
                   nullif(trim(charity_contact_postcode), ''),
@@ -101,8 +117,15 @@ LAYOUTS: dict[str, dict] = {
                   company_key(charity_company_registration_number), []::VARCHAR[]
                   FROM _b WHERE coalesce(nullif(trim(linked_charity_number), ''), '0') = '0'
                     AND nullif(trim(registered_charity_number), '') IS NOT NULL""",
-        "optional": ["charity_contact_postcode", "charity_type", "charity_is_cio", "latest_income",
-                     "charity_company_registration_number", "linked_charity_number", "date_of_extract"],
+        "optional": [
+            "charity_contact_postcode",
+            "charity_type",
+            "charity_is_cio",
+            "latest_income",
+            "charity_company_registration_number",
+            "linked_charity_number",
+            "date_of_extract",
+        ],
         "delimiter": "\t",
     },
     "oscr": {
@@ -113,9 +136,15 @@ LAYOUTS: dict[str, dict] = {
                   NULL, NULL, TRY_CAST(nullif(trim(most_recent_year_income), '') AS DOUBLE), NULL,
                   list_filter([nullif(trim(known_as), '')], lambda x: x IS NOT NULL)
                   FROM _b WHERE nullif(trim(charity_number), '') IS NOT NULL""",
-        "optional": ["postcode", "constitutional_form", "charity_status", "most_recent_year_income", "known_as"],
+        "optional": [
+            "postcode",
+            "constitutional_form",
+            "charity_status",
+            "most_recent_year_income",
+            "known_as",
+        ],
     },
-    "ccni": {   # Windows-1252, address is one field ending with the postcode
+    "ccni": {  # Windows-1252, address is one field ending with the postcode
         "required": ["reg_charity_number", "charity_name", "status"],
         "sql": f"""SELECT 'ccni', trim(reg_charity_number), trim(charity_name), reg_norm(charity_name),
                    nullif(upper(regexp_extract(trim(public_address), '{PC_RE}', 1)), ''),
@@ -123,10 +152,16 @@ LAYOUTS: dict[str, dict] = {
                    NULL, NULL, TRY_CAST(nullif(trim(total_income), '') AS DOUBLE), company_key(company_number),
                    list_filter([nullif(trim(other_name), '')], lambda x: x IS NOT NULL)
                    FROM _b WHERE nullif(trim(reg_charity_number), '') IS NOT NULL""",
-        "optional": ["public_address", "type_of_governing_document", "total_income", "company_number", "other_name"],
+        "optional": [
+            "public_address",
+            "type_of_governing_document",
+            "total_income",
+            "company_number",
+            "other_name",
+        ],
         "encoding": "cp1252",
     },
-    "fca_mutuals": {   # the live file spells 'Full Registation Number'
+    "fca_mutuals": {  # the live file spells 'Full Registation Number'
         "required": ["society_name", "registered_as"],
         "sql": f"""SELECT 'fca_mutuals', upper(trim(coalesce(nullif(full_registration_number, ''), full_registation_number,
                           society_number || coalesce(society_suffix, '')))),
@@ -136,8 +171,15 @@ LAYOUTS: dict[str, dict] = {
                    coalesce(trim(society_status), 'Registered') ILIKE 'registered%' AND nullif(trim(deregistration_date), '') IS NULL,
                    NULL, NULL, NULL::DOUBLE, NULL, []::VARCHAR[]
                    FROM _b WHERE nullif(trim(society_name), '') IS NOT NULL""",
-        "optional": ["full_registration_number", "full_registation_number", "society_number", "society_suffix",
-                     "society_address", "society_status", "deregistration_date"],
+        "optional": [
+            "full_registration_number",
+            "full_registation_number",
+            "society_number",
+            "society_suffix",
+            "society_address",
+            "society_status",
+            "deregistration_date",
+        ],
     },
     "public_bodies": {
         "required": ["overall_alb_name", "overall_copbt_uid"],
@@ -147,7 +189,7 @@ LAYOUTS: dict[str, dict] = {
                   FROM _b WHERE nullif(trim(overall_alb_name), '') IS NOT NULL""",
         "optional": ["overall_classification", "overall_alb_short_name"],
     },
-    "councils": {   # mySociety uk_local_authorities (current) or its name-to-registry lookup
+    "councils": {  # mySociety uk_local_authorities (current) or its name-to-registry lookup
         "required": ["local_authority_code"],
         "sql": """SELECT 'councils', trim(local_authority_code), trim(coalesce(official_name, la_name)),
                   reg_norm(coalesce(official_name, la_name)), NULL, nullif(trim(local_authority_type_name), ''),
@@ -157,31 +199,56 @@ LAYOUTS: dict[str, dict] = {
                                             || [nullif(trim(la_name), '')]),
                               lambda x: x IS NOT NULL AND trim(x) <> '')
                   FROM _b WHERE nullif(trim(local_authority_code), '') IS NOT NULL""",
-        "optional": ["official_name", "la_name", "nice_name", "alt_names", "local_authority_type_name", "end_date"],
+        "optional": [
+            "official_name",
+            "la_name",
+            "nice_name",
+            "alt_names",
+            "local_authority_type_name",
+            "end_date",
+        ],
     },
-    "nhs_ods": {   # ODS files (etr.csv, ets.csv, ...): no header; code, name, ..., postcode (10th), close date (12th)
+    "nhs_ods": {  # ODS files (etr.csv, ets.csv, ...): no header; code, name, ..., postcode (10th), close date (12th)
         "required": ["organisation_code", "name"],
         "sql": """SELECT 'nhs_ods', upper(trim(organisation_code)), trim(name), reg_norm(name),
                   nullif(trim(postcode), ''), 'NHS organisation', CASE WHEN nullif(trim(close_date), '') IS NULL THEN 'open' ELSE 'closed' END,
                   nullif(trim(close_date), '') IS NULL, NULL, NULL, NULL::DOUBLE, NULL, []::VARCHAR[]
                   FROM _b WHERE nullif(trim(organisation_code), '') IS NOT NULL""",
         "optional": ["postcode", "close_date"],
-        "headerless": ["organisation_code", "name", "national_grouping", "high_level_health_geography",
-                       "address_line_1", "address_line_2", "address_line_3", "address_line_4", "address_line_5",
-                       "postcode", "open_date", "close_date"],
+        "headerless": [
+            "organisation_code",
+            "name",
+            "national_grouping",
+            "high_level_health_geography",
+            "address_line_1",
+            "address_line_2",
+            "address_line_3",
+            "address_line_4",
+            "address_line_5",
+            "postcode",
+            "open_date",
+            "close_date",
+        ],
     },
 }
-_ALIASES = {"nhs_ods": {"code": "organisation_code", "org_code": "organisation_code", "organisation_name": "name"},
-            "oscr": {"registered_charity_number": "charity_number"}}
+_ALIASES = {
+    "nhs_ods": {"code": "organisation_code", "org_code": "organisation_code", "organisation_name": "name"},
+    "oscr": {"registered_charity_number": "charity_number"},
+}
 
 
 # ---- readers --------------------------------------------------------------------------------------
+
 
 def _open_members(path: Path) -> list[tuple[str, object, int]]:
     """(name, binary file object, size) of the data file(s) in ``path`` (a zip may hold several)."""
     if zipfile.is_zipfile(path):
         z = zipfile.ZipFile(path)
-        infos = [i for i in z.infolist() if not i.is_dir() and i.filename.lower().endswith((".csv", ".txt", ".tsv"))]
+        infos = [
+            i
+            for i in z.infolist()
+            if not i.is_dir() and i.filename.lower().endswith((".csv", ".txt", ".tsv"))
+        ]
         if not infos:
             raise RegisterFormatError(f"{path.name}: the zip holds no .csv or .txt file")
         return [(f"{path.name}:{i.filename}", z.open(i), i.file_size) for i in infos]
@@ -212,7 +279,7 @@ def _sniff(raw: bytes, layout: dict) -> tuple[str, str]:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if exc.start < len(raw) - 4:   # not merely a character cut at the end of the sample
+            if exc.start < len(raw) - 4:  # not merely a character cut at the end of the sample
                 enc = "cp1252"
     first = raw.split(b"\n", 1)[0]
     delim = layout.get("delimiter") or ("\t" if first.count(b"\t") > first.count(b",") else ",")
@@ -243,7 +310,8 @@ def _batches(name: str, f, kind: str, progress, bad: list, size: int = 0):
     if missing:
         raise RegisterFormatError(
             f"{name} is not a {KIND_LABELS[kind]} file: no column {', '.join(missing)} in its first line "
-            f"({', '.join(c for c in cols[:8])}...)")
+            f"({', '.join(c for c in cols[:8])}...)"
+        )
     seen: dict[str, int] = {}
     uniq = []
     for c in cols:
@@ -254,16 +322,30 @@ def _batches(name: str, f, kind: str, progress, bad: list, size: int = 0):
         # large UTF-8 files (Companies House, 2.5 GB): DuckDB's parallel CSV reader, from disk
         yield ("duckdb", stream, counter, uniq, keep, delim, headerless)
         return
-    ro = pacsv.ReadOptions(column_names=uniq, skip_rows=0 if headerless else 1, block_size=16 << 20,
-                           encoding="utf8" if enc == "utf-8" else enc)
-    def skip_bad(row) -> str:          # a malformed row is counted, not loaded
+    ro = pacsv.ReadOptions(
+        column_names=uniq,
+        skip_rows=0 if headerless else 1,
+        block_size=16 << 20,
+        encoding="utf8" if enc == "utf-8" else enc,
+    )
+
+    def skip_bad(row) -> str:  # a malformed row is counted, not loaded
         bad.append(row.number)
         return "skip"
 
-    po = pacsv.ParseOptions(delimiter=delim, quote_char='"', double_quote=True, newlines_in_values=True,
-                            invalid_row_handler=skip_bad)
-    co = pacsv.ConvertOptions(column_types={c: pa.string() for c in uniq}, include_columns=keep,
-                              strings_can_be_null=False, quoted_strings_can_be_null=False)
+    po = pacsv.ParseOptions(
+        delimiter=delim,
+        quote_char='"',
+        double_quote=True,
+        newlines_in_values=True,
+        invalid_row_handler=skip_bad,
+    )
+    co = pacsv.ConvertOptions(
+        column_types={c: pa.string() for c in uniq},
+        include_columns=keep,
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
     reader = pacsv.open_csv(stream, read_options=ro, parse_options=po, convert_options=co)
     for batch in reader:
         progress(counter.n)
@@ -278,13 +360,15 @@ def _sql_str(s: str) -> str:
     return "'" + str(s).replace("'", "''") + "'"
 
 
-def _duck_insert(cur, kind: str, spec: tuple, item: tuple, cols: str, progress, log, extract_dates: set) -> int:
+def _duck_insert(
+    cur, kind: str, spec: tuple, item: tuple, cols: str, progress, log, extract_dates: set
+) -> int:
     """Insert one large delimited member through DuckDB's read_csv (parallel). A zip member is
     first copied to a temporary file beside the database (flat memory); a plain file is read in place."""
     _, stream, counter, names, keep, delim, headerless = spec
     layout = LAYOUTS[kind]
     raw = stream.raw.f
-    src_path = raw.name if isinstance(raw, io.BufferedReader) else None   # a plain file (not a zip member)
+    src_path = raw.name if isinstance(raw, io.BufferedReader) else None  # a plain file (not a zip member)
     tmp = None
     if src_path is None:
         tmp = tempfile.NamedTemporaryFile(prefix="register_", suffix=".csv", delete=False)
@@ -299,13 +383,17 @@ def _duck_insert(cur, kind: str, spec: tuple, item: tuple, cols: str, progress, 
         sel = ", ".join([f'"{c}"' for c in keep] + [f'NULL::VARCHAR AS "{c}"' for c in missing])
         names_sql = "[" + ", ".join(_sql_str(n) for n in names) + "]"
         cur.execute(f"""CREATE OR REPLACE TEMP VIEW _b AS SELECT {sel} FROM read_csv({_sql_str(src_path)},
-            header = {'false' if headerless else 'true'}, names = {names_sql}, all_varchar = true,
+            header = {"false" if headerless else "true"}, names = {names_sql}, all_varchar = true,
             delim = {_sql_str(delim)}, quote = '"', escape = '"', strict_mode = false, null_padding = true,
             ignore_errors = true, max_line_size = 20000000, parallel = true)""")
         if kind == "ccew" and "date_of_extract" in names:
-            extract_dates.update(r[0] for r in cur.execute(
-                "SELECT DISTINCT left(date_of_extract, 10) FROM (SELECT date_of_extract FROM _b LIMIT 1000) "
-                "WHERE coalesce(date_of_extract, '') <> ''").fetchall())
+            extract_dates.update(
+                r[0]
+                for r in cur.execute(
+                    "SELECT DISTINCT left(date_of_extract, 10) FROM (SELECT date_of_extract FROM _b LIMIT 1000) "
+                    "WHERE coalesce(date_of_extract, '') <> ''"
+                ).fetchall()
+            )
         before = cur.execute("SELECT count(*) FROM reg_staging").fetchone()[0]
         cur.execute(f"INSERT INTO reg_staging ({cols}) {layout['sql']}")
         cur.execute("DROP VIEW _b")
@@ -347,8 +435,10 @@ def _xlsx_table(path: Path, kind: str) -> pa.Table:
             return pa.table({k: pa.array(v, pa.string()) for k, v in data.items()})
     finally:
         wb.close()
-    raise RegisterFormatError(f"{path.name} is not a {KIND_LABELS[kind]} workbook: no sheet has the columns "
-                              + ", ".join(layout["required"]))
+    raise RegisterFormatError(
+        f"{path.name} is not a {KIND_LABELS[kind]} workbook: no sheet has the columns "
+        + ", ".join(layout["required"])
+    )
 
 
 def snapshot_from(names: list[str]) -> str | None:
@@ -361,8 +451,10 @@ def snapshot_from(names: list[str]) -> str | None:
 
 # ---- load -----------------------------------------------------------------------------------------
 
-def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], snapshot: str | None = None,
-         log=None) -> LoadReport:
+
+def load(
+    con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], snapshot: str | None = None, log=None
+) -> LoadReport:
     """Replace register ``kind`` with the rows of ``paths`` (the parts of one download). Returns the report."""
     if kind not in KINDS:
         raise RegisterFormatError(f"unknown register {kind!r}: one of {', '.join(KINDS)}")
@@ -375,8 +467,10 @@ def load(con: duckdb.DuckDBPyConnection, kind: str, paths: list[str | Path], sna
     t0 = time.perf_counter()
     rep = LoadReport(kind=kind, files=[p.name for p in files])
     layout = LAYOUTS[kind]
-    cols = ("kind, reg_id, name, name_norm, postcode, legal_form, status, active, accounts_category, sic, "
-            "income_gbp, company_number, prev_names")
+    cols = (
+        "kind, reg_id, name, name_norm, postcode, legal_form, status, active, accounts_category, sic, "
+        "income_gbp, company_number, prev_names"
+    )
     extract_dates: set[str] = set()
     bad_rows: list = []
     member_names: list[str] = []
@@ -402,8 +496,10 @@ def _limit_memory(con) -> dict[str, str]:
     disk) and no insertion order kept. Returns the settings to put back."""
     cur = con.cursor()
     try:
-        old = {k: str(cur.execute(f"SELECT current_setting('{k}')").fetchone()[0])
-               for k in ("memory_limit", "preserve_insertion_order")}
+        old = {
+            k: str(cur.execute(f"SELECT current_setting('{k}')").fetchone()[0])
+            for k in ("memory_limit", "preserve_insertion_order")
+        }
         cur.execute(f"SET memory_limit = {_sql_str(MEMORY_LIMIT)}")
         cur.execute("SET preserve_insertion_order = false")
         return old
@@ -439,17 +535,27 @@ def _stage(con, kind, paths, rep, cols, layout, extract_dates, bad_rows, member_
                         pct = f" {100 * n / size:.0f}%" if size else ""
                         log(f"  {name}:{pct} read, {rep.rows_read:,} rows so far ({now - t0:.0f} s)")
 
-                it = item[1] if item[1] is not None else _batches(name, item[3], kind, progress, bad_rows, size)
+                it = (
+                    item[1]
+                    if item[1] is not None
+                    else _batches(name, item[3], kind, progress, bad_rows, size)
+                )
                 for tbl in it:
                     if isinstance(tbl, tuple):
-                        rep.rows_read += _duck_insert(cur, kind, tbl, item, cols, progress, log, extract_dates)
+                        rep.rows_read += _duck_insert(
+                            cur, kind, tbl, item, cols, progress, log, extract_dates
+                        )
                         continue
                     rep.rows_read += len(tbl)
                     cur.register("_b", tbl)
                     if kind == "ccew" and "date_of_extract" in tbl.column_names:
-                        extract_dates.update(r[0] for r in cur.execute(
-                            "SELECT DISTINCT left(date_of_extract, 10) FROM _b WHERE coalesce(date_of_extract, '') <> '' "
-                            "LIMIT 3").fetchall())
+                        extract_dates.update(
+                            r[0]
+                            for r in cur.execute(
+                                "SELECT DISTINCT left(date_of_extract, 10) FROM _b WHERE coalesce(date_of_extract, '') <> '' "
+                                "LIMIT 3"
+                            ).fetchall()
+                        )
                     cur.execute(f"INSERT INTO reg_staging ({cols}) {layout['sql']}")
                     cur.unregister("_b")
                 if size:
@@ -465,7 +571,9 @@ def _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapsh
     with db.transaction(con) as cur:
         if bad_rows:
             rep.skipped[f"rows with the wrong number of fields (e.g. line {bad_rows[0]})"] = len(bad_rows)
-        n_new, n_dupes = cur.execute("SELECT count(*), count(*) - count(DISTINCT reg_id) FROM reg_staging").fetchone()
+        n_new, n_dupes = cur.execute(
+            "SELECT count(*), count(*) - count(DISTINCT reg_id) FROM reg_staging"
+        ).fetchone()
         if n_new == 0:
             raise RegisterFormatError(f"no {KIND_LABELS[kind]} rows found in {', '.join(rep.files)}")
         if n_dupes:
@@ -473,38 +581,60 @@ def _replace(con, kind, rep, cols, bad_rows, extract_dates, member_names, snapsh
         cur.execute("DELETE FROM reg_entity WHERE kind = ?", [kind])
         cur.execute("DELETE FROM reg_name WHERE kind = ?", [kind])
         if n_dupes:
-            cur.execute(f"INSERT INTO reg_entity SELECT {cols} FROM reg_staging "
-                        "QUALIFY row_number() OVER (PARTITION BY reg_id ORDER BY active DESC NULLS LAST) = 1")
-        else:   # the usual case: no window sort over millions of rows
+            cur.execute(
+                f"INSERT INTO reg_entity SELECT {cols} FROM reg_staging "
+                "QUALIFY row_number() OVER (PARTITION BY reg_id ORDER BY active DESC NULLS LAST) = 1"
+            )
+        else:  # the usual case: no window sort over millions of rows
             cur.execute(f"INSERT INTO reg_entity SELECT {cols} FROM reg_staging")
-        cur.execute("""INSERT INTO reg_name
+        cur.execute(
+            """INSERT INTO reg_name
             SELECT kind, reg_id, name_norm, false, reg_block(name_norm) FROM reg_entity WHERE kind = $k AND name_norm <> ''
             UNION ALL
             SELECT DISTINCT kind, reg_id, pn, true, reg_block(pn)
             FROM (SELECT kind, reg_id, name_norm, reg_norm(unnest(prev_names)) AS pn FROM reg_entity
                   WHERE kind = $k AND len(prev_names) > 0)
-            WHERE pn <> '' AND pn <> name_norm""", {"k": kind})
-        if kind == "councils":   # 'PENDLE' for 'Pendle Borough Council' (payees say 'Borough of Pendle')
+            WHERE pn <> '' AND pn <> name_norm""",
+            {"k": kind},
+        )
+        if kind == "councils":  # 'PENDLE' for 'Pendle Borough Council' (payees say 'Borough of Pendle')
             cur.execute("""INSERT INTO reg_name SELECT DISTINCT kind, reg_id, 'COUNCIL:' || council_key(name_norm), true, NULL
                            FROM reg_name WHERE kind = 'councils' AND council_key(name_norm) <> ''""")
         rep.rows_loaded, rep.active, rep.with_postcode = cur.execute(
-            "SELECT count(*), count(*) FILTER (WHERE active), count(postcode) FROM reg_entity WHERE kind = ?", [kind]).fetchone()
+            "SELECT count(*), count(*) FILTER (WHERE active), count(postcode) FROM reg_entity WHERE kind = ?",
+            [kind],
+        ).fetchone()
         rep.names = cur.execute("SELECT count(*) FROM reg_name WHERE kind = ?", [kind]).fetchone()[0]
         skipped = rep.rows_read - rep.rows_loaded - int(n_dupes)
         if skipped > 0:
-            why = {"ccew": "linked (subsidiary) charities, or no charity number"}.get(kind, "no register number or no name")
+            why = {"ccew": "linked (subsidiary) charities, or no charity number"}.get(
+                kind, "no register number or no name"
+            )
             rep.skipped[why] = skipped
-        rep.by_form = dict(cur.execute("SELECT coalesce(legal_form, ''), count(*) FROM reg_entity WHERE kind = ? "
-                                       "GROUP BY 1 ORDER BY 2 DESC LIMIT 12", [kind]).fetchall())
-        rep.snapshot_date = snapshot or (sorted(extract_dates)[-1] if extract_dates else None) or snapshot_from(member_names) \
+        rep.by_form = dict(
+            cur.execute(
+                "SELECT coalesce(legal_form, ''), count(*) FROM reg_entity WHERE kind = ? "
+                "GROUP BY 1 ORDER BY 2 DESC LIMIT 12",
+                [kind],
+            ).fetchall()
+        )
+        rep.snapshot_date = (
+            snapshot
+            or (sorted(extract_dates)[-1] if extract_dates else None)
+            or snapshot_from(member_names)
             or date.fromtimestamp(max(p.stat().st_mtime for p in paths)).isoformat()
+        )
         rep.seconds = round(time.perf_counter() - t0, 2)
-        cur.execute("INSERT OR REPLACE INTO reg_source (kind, file_names, snapshot_date, n_rows, seconds) VALUES (?, ?, ?, ?, ?)",
-                    [kind, ", ".join(rep.files), rep.snapshot_date, rep.rows_loaded, rep.seconds])
+        cur.execute(
+            "INSERT OR REPLACE INTO reg_source (kind, file_names, snapshot_date, n_rows, seconds) VALUES (?, ?, ?, ?, ?)",
+            [kind, ", ".join(rep.files), rep.snapshot_date, rep.rows_loaded, rep.seconds],
+        )
         # matches against this register are recomputed (reviewers' decisions are kept)
         cur.execute("DELETE FROM supplier_match")
-        cur.execute("INSERT INTO audit_log (who, action, detail) VALUES ('local', 'register load', ?)",
-                    [f"{kind}: {rep.rows_loaded} rows from {', '.join(rep.files)}"])
+        cur.execute(
+            "INSERT INTO audit_log (who, action, detail) VALUES ('local', 'register load', ?)",
+            [f"{kind}: {rep.rows_loaded} rows from {', '.join(rep.files)}"],
+        )
     return rep
 
 
@@ -521,8 +651,10 @@ def download(kind: str, url: str, dest: Path, timeout: float = 30) -> Path:
                 out.write(chunk)
     except (urllib.error.URLError, OSError, ValueError) as exc:
         tmp.unlink(missing_ok=True)
-        raise RuntimeError(f"could not download {KIND_LABELS[kind]} from {url}: {exc}. On a machine without "
-                           f"internet access, download the file elsewhere and run "
-                           f"'python -m cwb registers load {kind} PATH'") from exc
+        raise RuntimeError(
+            f"could not download {KIND_LABELS[kind]} from {url}: {exc}. On a machine without "
+            f"internet access, download the file elsewhere and run "
+            f"'python -m cwb registers load {kind} PATH'"
+        ) from exc
     tmp.replace(dest)
     return dest

@@ -33,8 +33,12 @@ from cwb.registers import load as reg_load
 THRESHOLD = float(config.get("CWB_MATCH_THRESHOLD"))
 PERSON_RE = re.compile(r"^\s*(mr|mrs|ms|miss|mx|dr|rev|revd|prof|sir|dame|lady|lord)\.?\s+[a-z]", re.I)
 _ID_IN_TEXT = re.compile(
-    r"\b(?:company|co|reg(?:istered)?|crn)\.?\s*(?:no|number|num|reg)?\.?\s*[:#]?\s*((?:SC|NI|OC|SO|NC|R0|IP|RS)?\d{6,8})\b", re.I)
-_CHARITY_IN_TEXT = re.compile(r"\b(?:charity|reg(?:istered)? charity)\s*(?:no|number)?\.?\s*[:#]?\s*(\d{6,7}|SC\d{6})\b", re.I)
+    r"\b(?:company|co|reg(?:istered)?|crn)\.?\s*(?:no|number|num|reg)?\.?\s*[:#]?\s*((?:SC|NI|OC|SO|NC|R0|IP|RS)?\d{6,8})\b",
+    re.I,
+)
+_CHARITY_IN_TEXT = re.compile(
+    r"\b(?:charity|reg(?:istered)? charity)\s*(?:no|number)?\.?\s*[:#]?\s*(\d{6,7}|SC\d{6})\b", re.I
+)
 PUBLIC_KINDS = ("public_bodies", "councils", "nhs_ods")
 LEGAL_RE = re.compile(r"\b(ltd|limited|llp|plc|cic|c\.i\.c|lp|cio)\b\.?", re.I)
 
@@ -80,14 +84,15 @@ def _tokens_close(a: str, b: str) -> str | None:
     return None
 
 
-def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float | None = None,
-           log=None) -> dict:
+def update(
+    con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float | None = None, log=None
+) -> dict:
     """Match every payee name not matched yet (all of them with ``full``) to the registers and
     store the result in supplier_match. Returns counts and timings."""
     threshold = THRESHOLD if threshold is None else threshold
     t0 = time.perf_counter()
     out = {"payees": 0, "auto": 0, "queued": 0, "none": 0, "seconds": 0.0}
-    if not has_registers(con):      # nothing loaded: nothing to do (and no figure changes)
+    if not has_registers(con):  # nothing loaded: nothing to do (and no figure changes)
         return out
     cur = con.cursor()
     try:
@@ -124,10 +129,12 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
                    charity_number IS NULL AND ch_text IS NOT NULL AS ch_from_text
             FROM _pay_df""")
         cur.unregister("_pay_df")
-        ent_cols = ("e.kind, e.reg_id, e.name AS reg_name, e.postcode AS reg_postcode, e.legal_form, e.status, "
-                    "e.active, e.accounts_category, "
-                    "coalesce(CASE WHEN e.kind = 'companies' THEN e.reg_id END, company_key(e.company_number), "
-                    "e.kind || ':' || e.reg_id) AS org")
+        ent_cols = (
+            "e.kind, e.reg_id, e.name AS reg_name, e.postcode AS reg_postcode, e.legal_form, e.status, "
+            "e.active, e.accounts_category, "
+            "coalesce(CASE WHEN e.kind = 'companies' THEN e.reg_id END, company_key(e.company_number), "
+            "e.kind || ':' || e.reg_id) AS org"
+        )
         # 1. identifiers
         idm = cur.execute(f"""
             SELECT p.name_norm, {ent_cols}, 'company number' AS method,
@@ -173,8 +180,15 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
     from rapidfuzz import fuzz
 
     def cand(r, score) -> dict:
-        return {"kind": r["kind"], "reg_id": r["reg_id"], "name": r["reg_name"], "postcode": r["reg_postcode"],
-                "legal_form": r["legal_form"], "status": r["status"], "score": round(float(score), 3)}
+        return {
+            "kind": r["kind"],
+            "reg_id": r["reg_id"],
+            "name": r["reg_name"],
+            "postcode": r["reg_postcode"],
+            "legal_form": r["legal_form"],
+            "status": r["status"],
+            "score": round(float(score), 3),
+        }
 
     def dormant(r) -> bool:
         return str(r.get("accounts_category") or "").upper() == "DORMANT"
@@ -182,8 +196,17 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
     for r in sorted(idm.to_dict("records"), key=lambda r: r["kind"] != "companies"):
         if r["name_norm"] in rows:
             continue
-        rows[r["name_norm"]] = {"name_norm": r["name_norm"], "status": "auto", "kind": r["kind"], "reg_id": r["reg_id"],
-                                "confidence": 1.0, "method": r["method"], "evidence": r["evidence"], "candidates": [cand(r, 1.0)]}
+        rows[r["name_norm"]] = {
+            "name_norm": r["name_norm"],
+            "status": "auto",
+            "kind": r["kind"],
+            "reg_id": r["reg_id"],
+            "confidence": 1.0,
+            "method": r["method"],
+            "evidence": r["evidence"],
+            "candidates": [cand(r, 1.0)],
+        }
+
     def groups(df):
         out: dict[str, list[dict]] = {}
         for r in df.to_dict("records"):
@@ -202,7 +225,7 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
         if nn in rows:
             continue
         by_key = [r for r in g if str(r["matched_key"]).startswith("COUNCIL:")]
-        if len(by_key) < len(g):     # the name itself beats the council key ('Pendle' for 'Borough of Pendle')
+        if len(by_key) < len(g):  # the name itself beats the council key ('Pendle' for 'Borough of Pendle')
             g = [r for r in g if not str(r["matched_key"]).startswith("COUNCIL:")]
         act = [r for r in g if r["active"] is True or r["active"] == 1]
         pool = act or g
@@ -211,12 +234,14 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
         use = sorted(use, key=lambda r: r["kind"] != "companies")
         r = use[0]
         conf = 0.97 if not r["is_previous"] else 0.92
-        why = [f"name equal to the register's {'previous or other name' if r['is_previous'] else 'name'} "
-               f"'{r['reg_name']}' ({r['kind']} {r['reg_id']})"]
+        why = [
+            f"name equal to the register's {'previous or other name' if r['is_previous'] else 'name'} "
+            f"'{r['reg_name']}' ({r['kind']} {r['reg_id']})"
+        ]
         if orgs > 1:
             conf = 0.6
             why.append(f"{orgs} organisations have this name: choose one")
-        if not act and r["kind"] not in PUBLIC_KINDS:   # a council that has since merged was still public
+        if not act and r["kind"] not in PUBLIC_KINDS:  # a council that has since merged was still public
             conf = min(conf, 0.7)
             why.append(f"the register entry is not active ({r['status']})")
         if dormant(r):
@@ -225,18 +250,31 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
         if len(nn.replace(" ", "")) < 4:
             conf = min(conf, 0.8)
             why.append("very short name")
-        same_pc = bool(r["pc"] and r["reg_postcode"] and re.sub(r"\s", "", str(r["reg_postcode"]).upper()) == r["pc"])
-        if " " not in nn and r["kind"] not in PUBLIC_KINDS and not same_pc and not LEGAL_RE.search(str(r["payee_name"])):
+        same_pc = bool(
+            r["pc"] and r["reg_postcode"] and re.sub(r"\s", "", str(r["reg_postcode"]).upper()) == r["pc"]
+        )
+        if (
+            " " not in nn
+            and r["kind"] not in PUBLIC_KINDS
+            and not same_pc
+            and not LEGAL_RE.search(str(r["payee_name"]))
+        ):
             conf = min(conf, 0.85)
             why.append("one word and no legal form (Ltd, LLP...): another firm may trade under it")
         if same_pc:
             conf = min(1.0, conf + 0.02)
             why.append("same postcode as the supplier record")
         cands = [cand(x, 1.0) for x in first_by_org(use)[:3]]
-        rows[nn] = {"name_norm": nn, "status": "auto" if conf >= threshold else "queued", "kind": r["kind"],
-                    "reg_id": r["reg_id"], "confidence": round(conf, 3),
-                    "method": "previous name" if r["is_previous"] else "exact name", "evidence": "; ".join(why),
-                    "candidates": cands}
+        rows[nn] = {
+            "name_norm": nn,
+            "status": "auto" if conf >= threshold else "queued",
+            "kind": r["kind"],
+            "reg_id": r["reg_id"],
+            "confidence": round(conf, 3),
+            "method": "previous name" if r["is_previous"] else "exact name",
+            "evidence": "; ".join(why),
+            "candidates": cands,
+        }
     for nn, g in groups(fz).items():
         if nn in rows:
             continue
@@ -249,10 +287,15 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
             continue
         close = _tokens_close(mk, best["matched_key"])
         rival = len(g) > 1 and g[1]["score"] >= best["score"] - 0.05
-        same_pc = bool(best["pc"] and best["reg_postcode"]
-                       and re.sub(r"\s", "", str(best["reg_postcode"]).upper()) == best["pc"])
+        same_pc = bool(
+            best["pc"]
+            and best["reg_postcode"]
+            and re.sub(r"\s", "", str(best["reg_postcode"]).upper()) == best["pc"]
+        )
         conf = round(0.85 * best["score"], 3)
-        why = [f"similar name '{best['reg_name']}' ({best['kind']} {best['reg_id']}), score {best['score']:.2f}"]
+        why = [
+            f"similar name '{best['reg_name']}' ({best['kind']} {best['reg_id']}), score {best['score']:.2f}"
+        ]
         if close and not rival and bool(best["active"]) and not dormant(best):
             conf = 0.93 if close.startswith("same words") else 0.91
             why.append(close)
@@ -263,11 +306,21 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
             why.append("same postcode as the supplier record")
         if best["is_previous"]:
             why.append("matched a previous name")
-        rows[nn] = {"name_norm": nn, "status": "auto" if conf >= threshold else "queued", "kind": best["kind"],
-                    "reg_id": best["reg_id"], "confidence": conf, "method": "similar name", "evidence": "; ".join(why),
-                    "candidates": [cand(x, x["score"]) for x in g[:3]]}
+        rows[nn] = {
+            "name_norm": nn,
+            "status": "auto" if conf >= threshold else "queued",
+            "kind": best["kind"],
+            "reg_id": best["reg_id"],
+            "confidence": conf,
+            "method": "similar name",
+            "evidence": "; ".join(why),
+            "candidates": [cand(x, x["score"]) for x in g[:3]],
+        }
     for nn in pay["name_norm"]:
-        rows.setdefault(nn, {"name_norm": nn, "status": "none", "evidence": "no register entry with this or a similar name"})
+        rows.setdefault(
+            nn,
+            {"name_norm": nn, "status": "none", "evidence": "no register entry with this or a similar name"},
+        )
     res = pd.DataFrame(list(rows.values()))
     for c in ("kind", "reg_id", "confidence", "method", "evidence", "candidates"):
         if c not in res.columns:
@@ -277,16 +330,27 @@ def update(con: duckdb.DuckDBPyConnection, full: bool = False, threshold: float 
     res = res[["name_norm", "status", "kind", "reg_id", "confidence", "method", "evidence", "candidates"]]
     with db.transaction(con) as cur:
         cur.register("_res", res)
-        cur.execute("INSERT OR REPLACE INTO supplier_match (name_norm, status, kind, reg_id, confidence, method, evidence, candidates) "
-                    "SELECT name_norm, status, kind, reg_id, confidence, method, evidence, candidates FROM _res")
+        cur.execute(
+            "INSERT OR REPLACE INTO supplier_match (name_norm, status, kind, reg_id, confidence, method, evidence, candidates) "
+            "SELECT name_norm, status, kind, reg_id, confidence, method, evidence, candidates FROM _res"
+        )
         cur.unregister("_res")
     vc = res["status"].value_counts()
-    out.update(payees=len(res), auto=int(vc.get("auto", 0)), queued=int(vc.get("queued", 0)), none=int(vc.get("none", 0)),
-               seconds=round(time.perf_counter() - t0, 2), seconds_exact=round(t_exact, 2),
-               seconds_blocking=round(t_block, 2), fuzzy_pairs=len(fz))
+    out.update(
+        payees=len(res),
+        auto=int(vc.get("auto", 0)),
+        queued=int(vc.get("queued", 0)),
+        none=int(vc.get("none", 0)),
+        seconds=round(time.perf_counter() - t0, 2),
+        seconds_exact=round(t_exact, 2),
+        seconds_blocking=round(t_block, 2),
+        fuzzy_pairs=len(fz),
+    )
     if log:
-        log(f"matched {out['payees']:,} payee names in {out['seconds']:.1f} s: {out['auto']:,} automatically, "
-            f"{out['queued']:,} to review, {out['none']:,} with no candidate")
+        log(
+            f"matched {out['payees']:,} payee names in {out['seconds']:.1f} s: {out['auto']:,} automatically, "
+            f"{out['queued']:,} to review, {out['none']:,} with no candidate"
+        )
     return out
 
 
@@ -296,10 +360,22 @@ def search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> pd.Dat
     text = (text or "").strip()
     cols = "e.kind, e.reg_id, e.name, e.postcode, e.legal_form, e.status, e.accounts_category"
     if not text:
-        return pd.DataFrame(columns=["kind", "reg_id", "name", "postcode", "legal_form", "status", "accounts_category", "score"])
+        return pd.DataFrame(
+            columns=[
+                "kind",
+                "reg_id",
+                "name",
+                "postcode",
+                "legal_form",
+                "status",
+                "accounts_category",
+                "score",
+            ]
+        )
     cur = con.cursor()
     try:
-        return cur.execute(f"""
+        return cur.execute(
+            f"""
             WITH k AS (SELECT reg_norm($t) AS q, company_key($t) AS cn, upper(trim($t)) AS raw),
             hits AS (
                 SELECT e.kind, e.reg_id, 1.0 AS score FROM reg_entity e, k
@@ -316,6 +392,8 @@ def search(con: duckdb.DuckDBPyConnection, text: str, limit: int = 20) -> pd.Dat
             best AS (SELECT kind, reg_id, max(score) AS score FROM hits GROUP BY ALL ORDER BY score DESC LIMIT $lim)
             SELECT {cols}, round(b.score, 3) AS score
             FROM best b JOIN reg_entity e USING (kind, reg_id)
-            ORDER BY score DESC, e.active DESC, e.name""", {"t": text, "lim": int(limit)}).df()
+            ORDER BY score DESC, e.active DESC, e.name""",
+            {"t": text, "lim": int(limit)},
+        ).df()
     finally:
         cur.close()

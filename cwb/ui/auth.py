@@ -55,7 +55,7 @@ def _password_scope() -> access.Scope:
         # failures are counted per account and per address for the whole server process
         # (access.SIGN_IN), so a new session does not reset them; a short pause slows a session
         fails = st.session_state.get("_auth_fails", 0)
-        time.sleep(min(4.0, 0.25 * 2 ** fails))
+        time.sleep(min(4.0, 0.25 * 2**fails))
         acc, msg = access.SIGN_IN.attempt(name, pw, _address())
         if acc is not None:
             st.session_state["_auth_user"] = acc.user

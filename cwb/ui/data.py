@@ -14,7 +14,7 @@ import streamlit as st
 
 from cwb import build, config, db, demo, manage
 
-DEMO_SECONDS = 6.0   # typical seconds to generate and load the demo network (bench_build)
+DEMO_SECONDS = 6.0  # typical seconds to generate and load the demo network (bench_build)
 
 
 @st.cache_resource(show_spinner="Opening the database...")
@@ -37,8 +37,10 @@ def connection():
     try:
         if geography.cache_ready(boundaries=False):
             return _connection(path)
-        with st.status("First start: preparing the reference geography and the demo network "
-                       "(only once on this machine)", expanded=True) as status:
+        with st.status(
+            "First start: preparing the reference geography and the demo network (only once on this machine)",
+            expanded=True,
+        ) as status:
             bar = st.progress(0.0)
             t0 = time.perf_counter()
 
@@ -53,13 +55,15 @@ def connection():
             geography.build_cache(log=lambda *a: None, boundaries=False, progress=progress)
             bar.progress(0.95, text="Loading the synthetic demo network (or your database)...")
             con = _connection(path)
-            status.update(label=f"Ready in {time.perf_counter() - t0:.0f} s", state="complete", expanded=False)
+            status.update(
+                label=f"Ready in {time.perf_counter() - t0:.0f} s", state="complete", expanded=False
+            )
         _boundaries_after_first_page()
         return con
     except db.DatabaseBusy as exc:
         st.info(str(exc))
         st.stop()
-        raise   # unreachable: st.stop ends the run
+        raise  # unreachable: st.stop ends the run
 
 
 def _boundaries_after_first_page() -> None:
@@ -129,9 +133,11 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     raise AssertionError("unreachable")  # guard stops the page
 
 
-WHAT_TO_DO = ("Try again in a moment (another import may be running). If it keeps failing, rebuild the "
-              "database with `python -m cwb build` (or re-import the last file on the Import page) and "
-              "send this message to whoever runs the dashboard.")
+WHAT_TO_DO = (
+    "Try again in a moment (another import may be running). If it keeps failing, rebuild the "
+    "database with `python -m cwb build` (or re-import the last file on the Import page) and "
+    "send this message to whoever runs the dashboard."
+)
 
 
 def failed(what: str, exc: BaseException, todo: str = WHAT_TO_DO) -> NoReturn:
@@ -188,9 +194,11 @@ def _for_screen(df: pd.DataFrame, level: str) -> pd.DataFrame:
     if not len(df):
         return df
     geoms = shapely.from_wkb(df["wkb"].to_numpy())
-    many = len(df) > MANY_SHAPES or (level == "lad" and len(df) > 100)   # a national map
+    many = len(df) > MANY_SHAPES or (level == "lad" and len(df) > 100)  # a national map
     tol = 0.002 if many else SIMPLIFY.get(level, 0.0001)
-    geoms = shapely.set_precision(shapely.simplify(geoms, tol, preserve_topology=True), 1e-4 if many else 1e-5)
+    geoms = shapely.set_precision(
+        shapely.simplify(geoms, tol, preserve_topology=True), 1e-4 if many else 1e-5
+    )
     return df.assign(wkb=shapely.to_wkb(geoms))
 
 

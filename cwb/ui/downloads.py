@@ -25,8 +25,8 @@ from cwb import access, audit, export
 from cwb.provenance import Provenance
 from cwb.ui import data as uidata
 
-LARGE_ROWS = 20_000       # above this a table's CSV is made on click, not with the page
-EXPIRE_SECONDS = 10.0     # time for the browser to fetch the file it asked for
+LARGE_ROWS = 20_000  # above this a table's CSV is made on click, not with the page
+EXPIRE_SECONDS = 10.0  # time for the browser to fetch the file it asked for
 
 
 def _viewer() -> str | None:
@@ -60,8 +60,9 @@ def expire_file(data: bytes, mimetype: str, file_name: str, manager=None) -> boo
     return False
 
 
-def _audited(make: Callable[[], bytes], what: str, title: str, who: str | None,
-             mimetype: str = "", file_name: str = "") -> Callable[[], bytes]:
+def _audited(
+    make: Callable[[], bytes], what: str, title: str, who: str | None, mimetype: str = "", file_name: str = ""
+) -> Callable[[], bytes]:
     if who is None:
         return make
 
@@ -77,33 +78,93 @@ def _audited(make: Callable[[], bytes], what: str, title: str, who: str | None,
     return run
 
 
-def offer(prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | None = None, key: str = "") -> None:
+def offer(
+    prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | None = None, key: str = ""
+) -> None:
     stem = export.file_stem(prov.title)
     who = _viewer()
     with st.popover("Download"):
         st.caption("With title, method caption and source")
         if fig is not None:
-            st.download_button("PNG for slides (1600×900)", _audited(lambda: export.png(fig, prov, "slide"), "PNG slide", prov.title, who,
-                                                                      "image/png", f"{stem}.png"),
-                               file_name=f"{stem}.png", mime="image/png", key=f"dl_png_{key}", on_click="ignore")
-            st.download_button("PNG for print (4800×2700)", _audited(lambda: export.png(fig, prov, "print"), "PNG print", prov.title, who,
-                                                                      "image/png", f"{stem}_print.png"),
-                               file_name=f"{stem}_print.png", mime="image/png", key=f"dl_pngp_{key}", on_click="ignore")
-            st.download_button("SVG", _audited(lambda: export.svg(fig, prov), "SVG", prov.title, who, "image/svg+xml", f"{stem}.svg"),
-                               file_name=f"{stem}.svg", mime="image/svg+xml", key=f"dl_svg_{key}", on_click="ignore")
+            st.download_button(
+                "PNG for slides (1600×900)",
+                _audited(
+                    lambda: export.png(fig, prov, "slide"),
+                    "PNG slide",
+                    prov.title,
+                    who,
+                    "image/png",
+                    f"{stem}.png",
+                ),
+                file_name=f"{stem}.png",
+                mime="image/png",
+                key=f"dl_png_{key}",
+                on_click="ignore",
+            )
+            st.download_button(
+                "PNG for print (4800×2700)",
+                _audited(
+                    lambda: export.png(fig, prov, "print"),
+                    "PNG print",
+                    prov.title,
+                    who,
+                    "image/png",
+                    f"{stem}_print.png",
+                ),
+                file_name=f"{stem}_print.png",
+                mime="image/png",
+                key=f"dl_pngp_{key}",
+                on_click="ignore",
+            )
+            st.download_button(
+                "SVG",
+                _audited(
+                    lambda: export.svg(fig, prov), "SVG", prov.title, who, "image/svg+xml", f"{stem}.svg"
+                ),
+                file_name=f"{stem}.svg",
+                mime="image/svg+xml",
+                key=f"dl_svg_{key}",
+                on_click="ignore",
+            )
         if data is not None:
             if who is None and len(data) <= LARGE_ROWS:
                 # local mode (one officer, no sign-in): CSV is cheap, so it is made with the page: a
                 # deferred download can be dropped by Streamlit when another session ends (seen
                 # under load), a ready one cannot. A large table (a network's suppliers) is deferred.
-                st.download_button("CSV", export.csv_bytes(data, prov), file_name=f"{stem}.csv", mime="text/csv",
-                                   key=f"dl_csv_{key}", on_click="ignore")
+                st.download_button(
+                    "CSV",
+                    export.csv_bytes(data, prov),
+                    file_name=f"{stem}.csv",
+                    mime="text/csv",
+                    key=f"dl_csv_{key}",
+                    on_click="ignore",
+                )
             else:
                 # shared mode: a ready file would sit at a /media URL anyone could fetch without a
                 # session until Streamlit's clean-up; made on click and expired instead
-                st.download_button("CSV", _audited(lambda: export.csv_bytes(data, prov), "CSV", prov.title, who, "text/csv",
-                                                   f"{stem}.csv"),
-                                   file_name=f"{stem}.csv", mime="text/csv", key=f"dl_csv_{key}", on_click="ignore")
+                st.download_button(
+                    "CSV",
+                    _audited(
+                        lambda: export.csv_bytes(data, prov),
+                        "CSV",
+                        prov.title,
+                        who,
+                        "text/csv",
+                        f"{stem}.csv",
+                    ),
+                    file_name=f"{stem}.csv",
+                    mime="text/csv",
+                    key=f"dl_csv_{key}",
+                    on_click="ignore",
+                )
             xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            st.download_button("XLSX", _audited(lambda: export.xlsx_bytes(data, prov), "XLSX", prov.title, who, xlsx, f"{stem}.xlsx"),
-                               file_name=f"{stem}.xlsx", mime=xlsx, key=f"dl_xlsx_{key}", on_click="ignore")
+            st.download_button(
+                "XLSX",
+                _audited(
+                    lambda: export.xlsx_bytes(data, prov), "XLSX", prov.title, who, xlsx, f"{stem}.xlsx"
+                ),
+                file_name=f"{stem}.xlsx",
+                mime=xlsx,
+                key=f"dl_xlsx_{key}",
+                on_click="ignore",
+            )

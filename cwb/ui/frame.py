@@ -38,7 +38,7 @@ class Filters:
     # -- the method's settings, read through (lists, as the pages use them) -----------------
     network_id = property(lambda self: self.method.network_id)
     network_name = property(lambda self: self.method.network_name)
-    anchors = property(lambda self: list(self.method.anchors))       # selected; empty = whole network
+    anchors = property(lambda self: list(self.method.anchors))  # selected; empty = whole network
     anchor_names = property(lambda self: dict(self.method.anchor_names))
     anchor_types = property(lambda self: dict(self.method.anchor_types))
     fy = property(lambda self: self.method.fy)
@@ -71,10 +71,19 @@ class Filters:
     def slide_context(self) -> Method:
         return self.method
 
-    def provenance(self, title: str, measure: str, numerator: str = "", period: str | None = None,
-                   denominator: str | None = None, imd: bool = False, **kw) -> provenance.Provenance:
-        return self.method.provenance(title, measure, numerator=numerator, period=period,
-                                      denominator=denominator, imd=imd, **kw)
+    def provenance(
+        self,
+        title: str,
+        measure: str,
+        numerator: str = "",
+        period: str | None = None,
+        denominator: str | None = None,
+        imd: bool = False,
+        **kw,
+    ) -> provenance.Provenance:
+        return self.method.provenance(
+            title, measure, numerator=numerator, period=period, denominator=denominator, imd=imd, **kw
+        )
 
 
 def _state() -> dict[str, Any]:
@@ -92,7 +101,9 @@ def _pick(key: str, allowed: list[str], default: str, notices: list[str], label:
         return store[key]
     v = _from_url(key)
     if v is not None and v not in allowed:
-        notices.append(f"The link's {label} '{md_escape(v[:40])}' is not known here; showing {md_escape(default)} instead.")
+        notices.append(
+            f"The link's {label} '{md_escape(v[:40])}' is not known here; showing {md_escape(default)} instead."
+        )
         v = None
     return v if v is not None else default
 
@@ -107,7 +118,9 @@ def _pick_list(key: str, allowed: list[str], default: list[str], notices: list[s
     items = [x for x in v.split(",") if x]
     bad = [x for x in items if x not in allowed]
     if bad:
-        notices.append(f"The link's {label} {md_escape(', '.join(b[:20] for b in bad[:3]))} not known here; ignored.")
+        notices.append(
+            f"The link's {label} {md_escape(', '.join(b[:20] for b in bad[:3]))} not known here; ignored."
+        )
     good = [x for x in items if x in allowed]
     return good if good or not items else default
 
@@ -141,24 +154,30 @@ def _remember(key: str, value: Any) -> None:
 
 
 def page_setup(title: str) -> None:
-    st.set_page_config(page_title=f"{title} · Community wealth building", layout="wide",
-                       initial_sidebar_state="auto")   # collapsed on a phone, open on a desktop
+    st.set_page_config(
+        page_title=f"{title} · Community wealth building", layout="wide", initial_sidebar_state="auto"
+    )  # collapsed on a phone, open on a desktop
 
 
-def frame(title: str, anchor_mode: str = "multi", show_method: bool = True, exit_button: bool = True) -> Filters:
+def frame(
+    title: str, anchor_mode: str = "multi", show_method: bool = True, exit_button: bool = True
+) -> Filters:
     """Draw the shared frame and return the filters. ``anchor_mode``: multi / single / none;
     ``exit_button``: draw the 'Exit presentation' button in presentation mode (the Present page
     draws its own in its navigation row)."""
     page_setup(title)
     from cwb.ui import style  # house CSS: contrast, focus ring, print layout, chart and map names
+
     style.apply()
     scope = auth.current_scope()
     con = data.connection()  # noqa: F841  (builds the database on first use)
     notices: list[str] = []
     nets = data.query("networks")
     if nets.empty:
-        st.error("The database has no network yet. Load the demo with `python -m cwb demo` or "
-                 "import your files on the Import page.")
+        st.error(
+            "The database has no network yet. Load the demo with `python -m cwb demo` or "
+            "import your files on the Import page."
+        )
         st.stop()
     store = _state()
     net_ids = nets["network_id"].tolist()
@@ -194,11 +213,18 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True, exit
         _remember("n", network_id)
     if anchor_mode == "multi":
         sel_anchors = sb.multiselect(
-            "Anchors (none = whole network)", list(names), format_func=lambda a: names[a],
-            **_bind("a", list(sel_anchors), conv=list))
+            "Anchors (none = whole network)",
+            list(names),
+            format_func=lambda a: names[a],
+            **_bind("a", list(sel_anchors), conv=list),
+        )
     elif anchor_mode == "single":
-        one = sb.selectbox("Anchor", list(names), format_func=lambda a: names[a],
-                           **_bind("a", sel_anchors[0], conv=lambda v: [v], widget_key="w_a1"))
+        one = sb.selectbox(
+            "Anchor",
+            list(names),
+            format_func=lambda a: names[a],
+            **_bind("a", sel_anchors[0], conv=lambda v: [v], widget_key="w_a1"),
+        )
         sel_anchors = [one]
     if anchor_mode == "multi":
         _remember("a", list(sel_anchors))
@@ -210,35 +236,77 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True, exit
     _remember("base", baseline)
     if show_method:
         with sb.expander("Method", expanded=False):
-            local = st.multiselect("Local area (districts)", list(lad_names), format_func=lambda c: f"{lad_names[c]} ({c})",
-                                   **_bind("local", list(local), conv=list))
+            local = st.multiselect(
+                "Local area (districts)",
+                list(lad_names),
+                format_func=lambda c: f"{lad_names[c]} ({c})",
+                **_bind("local", list(local), conv=list),
+            )
             _remember("local", list(local))
-            wider = st.multiselect("Wider area (districts)", list(lad_names), format_func=lambda c: f"{lad_names[c]} ({c})",
-                                   **_bind("wider", list(wider), conv=list))
+            wider = st.multiselect(
+                "Wider area (districts)",
+                list(lad_names),
+                format_func=lambda c: f"{lad_names[c]} ({c})",
+                **_bind("wider", list(wider), conv=list),
+            )
             _remember("wider", list(wider))
-            den = st.radio("Denominator", list(DENOMINATORS), format_func=DENOMINATORS.get, **_bind("den", den))
+            den = st.radio(
+                "Denominator", list(DENOMINATORS), format_func=DENOMINATORS.get, **_bind("den", den)
+            )
             _remember("den", den)
             if den == "top_n":
-                top_n = str(st.number_input("N", min_value=10, max_value=1000, step=10,
-                                            **_bind("top", int(top_n), conv=lambda v: str(int(v)))))
+                top_n = str(
+                    st.number_input(
+                        "N",
+                        min_value=10,
+                        max_value=1000,
+                        step=10,
+                        **_bind("top", int(top_n), conv=lambda v: str(int(v))),
+                    )
+                )
                 store["top"] = top_n
-            imd = st.radio("Deprivation edition", ["2019", "2025"], **_bind("imd", imd),
-                           help="2019 is on 2011 LSOAs, 2025 on 2021 LSOAs; never mixed in one trend.")
+            imd = st.radio(
+                "Deprivation edition",
+                ["2019", "2025"],
+                **_bind("imd", imd),
+                help="2019 is on 2011 LSOAs, 2025 on 2021 LSOAs; never mixed in one trend.",
+            )
             _remember("imd", imd)
-    for k, v in (("n", network_id), ("fy", fy), ("base", baseline), ("local", local), ("wider", wider),
-                 ("den", den), ("top", top_n), ("imd", imd)):
+    for k, v in (
+        ("n", network_id),
+        ("fy", fy),
+        ("base", baseline),
+        ("local", local),
+        ("wider", wider),
+        ("den", den),
+        ("top", top_n),
+        ("imd", imd),
+    ):
         store.setdefault(k, v)
     store["present"] = "1" if present else "0"
     if not local:
         local = list(net["local_lad_codes"])
     m = Method(
-        network_id=network_id, years=tuple(years), fy=fy, baseline_fy=baseline, local_lads=tuple(local),
-        wider_lads=tuple(wider), region_code=str(net["region_code"]), anchors=tuple(sel_anchors), denominator=den,
-        top_n=int(top_n), imd_edition=imd, imd_loaded=tuple(editions), network_name=str(net["name"]),
-        anchor_names=names, anchor_types=types, local_name=local_area_name(local, lad_names),
+        network_id=network_id,
+        years=tuple(years),
+        fy=fy,
+        baseline_fy=baseline,
+        local_lads=tuple(local),
+        wider_lads=tuple(wider),
+        region_code=str(net["region_code"]),
+        anchors=tuple(sel_anchors),
+        denominator=den,
+        top_n=int(top_n),
+        imd_edition=imd,
+        imd_loaded=tuple(editions),
+        network_name=str(net["name"]),
+        anchor_names=names,
+        anchor_types=types,
+        local_name=local_area_name(local, lad_names),
         wider_name=wider_area_name(wider, list(net["wider_lad_codes"]), net["wider_name"], local),
         region_name=str(net["region_name"]),
-        synthetic=bool(anchors["is_synthetic"].any()) if len(anchors) else False)
+        synthetic=bool(anchors["is_synthetic"].any()) if len(anchors) else False,
+    )
     synthetic = m.synthetic
     f = Filters(method=m, present=present, scope=scope, detail_anchors=scope.detail_anchors(list(names)))
     auth.sidebar(scope)
@@ -248,8 +316,11 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True, exit
     else:
         st.title(title)
     if synthetic:
-        st.warning("**Synthetic demo data.** The anchors, payments, staff and sites are invented "
-                   "for demonstration; the geography (postcodes, areas) is real.", icon="⚠️")
+        st.warning(
+            "**Synthetic demo data.** The anchors, payments, staff and sites are invented "
+            "for demonstration; the geography (postcodes, areas) is real.",
+            icon="⚠️",
+        )
     for n in notices:
         st.info(n)
     from cwb.ui import show  # wrapping metric labels; the exit button in presentation mode
@@ -258,7 +329,7 @@ def frame(title: str, anchor_mode: str = "multi", show_method: bool = True, exit
     return f
 
 
-NAV = registry.nav()        # (section, [(path, label)]) from the one page registry
+NAV = registry.nav()  # (section, [(path, label)]) from the one page registry
 
 
 def _nav(sb) -> None:
@@ -288,8 +359,9 @@ def page_param(key: str, allowed: list[str], default: str, label: str) -> str:
     return v
 
 
-def page_choice(widget: Any, label: str, options: list[str], url_key: str, default: str, what: str,
-                **kwargs: Any) -> str:
+def page_choice(
+    widget: Any, label: str, options: list[str], url_key: str, default: str, what: str, **kwargs: Any
+) -> str:
     """A page control (radio, segmented control, selectbox, ...) whose value is kept in the URL.
 
     ``widget`` is the Streamlit function to draw (``st.radio``, ``col.segmented_control`` ...).
@@ -299,7 +371,7 @@ def page_choice(widget: Any, label: str, options: list[str], url_key: str, defau
     """
     value = page_param(url_key, options, default, what)
     out = widget(label, options, **_bind(url_key, value), **kwargs)
-    if out is None or out not in options:      # a segmented control can be clicked off
+    if out is None or out not in options:  # a segmented control can be clicked off
         out = value
     set_page_param(url_key, out)
     return out
@@ -325,10 +397,12 @@ def page_text(widget: Any, label: str, url_key: str, max_chars: int = 80, **kwar
     return out
 
 
-LIST_SEP = "|"   # page lists in the URL: category names (tenures, statuses) may hold commas
+LIST_SEP = "|"  # page lists in the URL: category names (tenures, statuses) may hold commas
 
 
-def page_multi(widget: Any, label: str, options: list[str], url_key: str, what: str, **kwargs: Any) -> list[str]:
+def page_multi(
+    widget: Any, label: str, options: list[str], url_key: str, what: str, **kwargs: Any
+) -> list[str]:
     """A page multiselect kept in the URL ('|' between the choices); values a link names that
     the data does not hold are dropped with a notice."""
     store = _state()
@@ -390,8 +464,10 @@ def imd_missing(f: Filters) -> bool:
     """Say plainly when the chosen deprivation edition is not loaded. True when missing."""
     if f.imd_edition in f.imd_loaded:
         return False
-    st.info(f"Deprivation figures need the English Indices of Deprivation {f.imd_edition}, which "
-            f"is not loaded. Load it with:  \n`{IMD_HELP}`")
+    st.info(
+        f"Deprivation figures need the English Indices of Deprivation {f.imd_edition}, which "
+        f"is not loaded. Load it with:  \n`{IMD_HELP}`"
+    )
     return True
 
 

@@ -51,15 +51,23 @@ def network_and_anchor(con) -> None:
                         st.success(f"Anchor {code} added.")
 
 
-DATE_ORDERS = {None: "Decide from the file (ask when it cannot tell)", "dmy": "Day first (UK: 31/01/2024)",
-               "mdy": "Month first (US: 01/31/2024)"}
+DATE_ORDERS = {
+    None: "Decide from the file (ask when it cannot tell)",
+    "dmy": "Day first (UK: 31/01/2024)",
+    "mdy": "Month first (US: 01/31/2024)",
+}
 
 
 def payment_options() -> tuple[str | None, bool]:
     """The payments choices the CLI offers as --date-order and --skip-undated."""
     c = st.columns(2)
-    order = c[0].selectbox("Date order", list(DATE_ORDERS), format_func=lambda k: DATE_ORDERS[k], key="_date_order",
-                           help="Used only when every date in the file reads either way (like 04/05/2020).")
+    order = c[0].selectbox(
+        "Date order",
+        list(DATE_ORDERS),
+        format_func=lambda k: DATE_ORDERS[k],
+        key="_date_order",
+        help="Used only when every date in the file reads either way (like 04/05/2020).",
+    )
     skip = c[1].checkbox("Leave out undated rows (listed in the report)", key="_skip_undated")
     return order, skip
 
@@ -77,8 +85,15 @@ def inference_panel(rep) -> None:
     ev = getattr(rep, "evidence", None) or {}
     if ev:
         st.markdown("**How the columns were recognised**")
-        st.dataframe(pd.DataFrame([{"Field": f, "Column": c, "Confidence": f"{confidence_word(x)} ({x:.2f})",
-                                    "Evidence": w} for f, (c, x, w) in ev.items()]), hide_index=True)
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {"Field": f, "Column": c, "Confidence": f"{confidence_word(x)} ({x:.2f})", "Evidence": w}
+                    for f, (c, x, w) in ev.items()
+                ]
+            ),
+            hide_index=True,
+        )
     order = getattr(rep, "date_order", None)
     if order:
         st.caption(f"Date order: {DATE_ORDERS[order]}.")

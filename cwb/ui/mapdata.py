@@ -21,7 +21,9 @@ def _lad_shapes(cache_dir: str, version: int) -> pd.DataFrame:
     # the 2022 districts the new ones replaced (their LSOAs now lie in a new district) are dropped,
     # so that no old border or name is drawn inside a new district
     lsoa = data.lsoa_index()
-    replaced = set(lsoa.loc[lsoa["area_code"].isin(set(look["area_code"])), "lad22"]) - set(extra["area_code"])
+    replaced = set(lsoa.loc[lsoa["area_code"].isin(set(look["area_code"])), "lad22"]) - set(
+        extra["area_code"]
+    )
     keep = shapes[~shapes["area_code"].isin(replaced)]
     return pd.concat([keep[["area_code", "wkb"]], extra], ignore_index=True)
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Page:
-    path: str          # relative to the project root
-    title: str         # frame(title): heading and browser-tab title
-    label: str         # link text in the sidebar
-    section: str       # sidebar group
+    path: str  # relative to the project root
+    title: str  # frame(title): heading and browser-tab title
+    label: str  # link text in the sidebar
+    section: str  # sidebar group
 
 
 PAGES: tuple[Page, ...] = (

@@ -39,8 +39,11 @@ def screen_figure(fig: go.Figure) -> tuple[go.Figure, str]:
 
 def chart_title(title: str) -> None:
     if title:
-        st.markdown(f"<p class='cwb-chart-title' style='font-size:1.2rem;font-weight:600;margin:0.2rem 0 0 0;"
-                    f"line-height:1.3'>{html.escape(title)}</p>", unsafe_allow_html=True)
+        st.markdown(
+            f"<p class='cwb-chart-title' style='font-size:1.2rem;font-weight:600;margin:0.2rem 0 0 0;"
+            f"line-height:1.3'>{html.escape(title)}</p>",
+            unsafe_allow_html=True,
+        )
 
 
 def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, key: str = "") -> None:
@@ -73,21 +76,25 @@ def table(df: pd.DataFrame, prov: Provenance, key: str = "", max_rows: int | Non
     shown = df if max_rows is None or len(df) <= max_rows else df.head(max_rows)
     st.dataframe(shown, hide_index=True, key=f"table_{key}", **kw)
     if len(shown) < len(df):
-        st.caption(f"Showing the first {len(shown):,} of {len(df):,} rows; the downloads hold all {len(df):,}.")
+        st.caption(
+            f"Showing the first {len(shown):,} of {len(df):,} rows; the downloads hold all {len(df):,}."
+        )
     st.caption(md_escape(prov.caption()))
     if not _presenting():
         downloads(prov, data=df, key=key)
 
 
-def downloads(prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | None = None,
-              key: str = "") -> None:
+def downloads(
+    prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | None = None, key: str = ""
+) -> None:
     """Download buttons. Replaced by the export module's full set when present."""
     try:
         from cwb.ui import downloads as full
     except ImportError:
         if data is not None:
-            st.download_button("CSV", data.to_csv(index=False), file_name=f"{key or 'data'}.csv",
-                               key=f"dl_csv_{key}")
+            st.download_button(
+                "CSV", data.to_csv(index=False), file_name=f"{key or 'data'}.csv", key=f"dl_csv_{key}"
+            )
         return
     full.offer(prov, fig=fig, data=data, key=key)
 
@@ -129,8 +136,12 @@ def page_fixes(exit_button: bool = True) -> None:
         st.markdown(PAGE_FIXES + PRESENT_FIXES, unsafe_allow_html=True)
         return
     try:
-        st.button("✕ Exit presentation", key="cwb_exit_present", on_click=leave,
-                  help="Back to the dashboard with the sidebar and controls (present=0 in the link)")
-    except StreamlitAPIException:       # already drawn in this run (the frame may draw it too)
+        st.button(
+            "✕ Exit presentation",
+            key="cwb_exit_present",
+            on_click=leave,
+            help="Back to the dashboard with the sidebar and controls (present=0 in the link)",
+        )
+    except StreamlitAPIException:  # already drawn in this run (the frame may draw it too)
         return
     st.markdown(PAGE_FIXES + PRESENT_FIXES, unsafe_allow_html=True)

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-TEXT_SECONDARY = "#484F53"   # 8.1:1 on white, 7.3:1 on the sidebar's #F0F2F6
-FOCUS = "#FFDD00"            # GOV.UK focus yellow, under a black ring: visible on any background
+TEXT_SECONDARY = "#484F53"  # 8.1:1 on white, 7.3:1 on the sidebar's #F0F2F6
+FOCUS = "#FFDD00"  # GOV.UK focus yellow, under a black ring: visible on any background
 INK = "#0B0C0C"
 
 CSS = f"""<style>
