@@ -122,7 +122,7 @@ def cmd_import(args) -> int:
             fid = importer.commit(con, st, who=args.who, on_overlap=args.on_overlap)
         except ValueError as exc:  # another import landed meanwhile, or nothing left to add
             failed += 1
-            print(f"  NOT IMPORTED: {importer.clean_text(exc)}\n")
+            print(f"  NOT IMPORTED: {importer.clean_text(str(exc))}\n")
             continue
         save_mapping(con, anchor, args.kind, st.mapping, st)
         new_anchor = None

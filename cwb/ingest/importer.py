@@ -92,6 +92,12 @@ class Report:
     error: str | None = None  # the whole file could not be read
     overlap: Overlap | None = None  # payments already imported (check_overlap)
     people: bool = False  # rows are people (HR extract): counts protected
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # lines that are not payments (where, text)
+    evidence: dict[str, tuple[str, float, str]] = field(
+        default_factory=dict
+    )  # field -> (column, confidence, why)
+    date_order: str | None = None  # dmy / mdy and why, when the file's dates are numeric
+    reused: str | None = None  # the remembered mapping used, in words
 
     @property
     def ok(self) -> bool:
@@ -173,6 +179,8 @@ class Staged:
     upsert_keys: dict[str, list[str]] = field(default_factory=dict)  # table -> key columns replaced
     base_state: tuple | None = None  # database state when the file was read (see _state)
     columns: list[str] = field(default_factory=list)  # the file's columns (kept for the mapping editor)
+    layout: list[str] | None = None  # payments: the file's set of column names (remembered mappings)
+    date_order: str | None = None  # payments: dmy / mdy used to read the dates
 
 
 def _state(cur) -> tuple:
@@ -419,7 +427,7 @@ def commit(
                 _skip_duplicates(staged, ov)
             pay = staged.frames.get("payment")
             rows_ok, total = rep.rows_ok, rep.total_gbp
-            if ov is not None and on_overlap == "skip":
+            if ov is not None and on_overlap == "skip" and pay is not None:
                 rows_ok = len(pay)
                 cur.register("_tot", pay[["amount_gbp"]])
                 total = str(
@@ -475,16 +483,16 @@ def commit(
                 cur.execute(f"INSERT INTO {table} ({', '.join(use)}) SELECT {', '.join(use)} FROM _stage")
                 if table in NO_SOURCE_COLUMN:
                     _ensure_journal(cur, table)
-                    keys = ", ".join(KEYS[table])
+                    key_list = ", ".join(KEYS[table])
                     cur.execute(
-                        f"INSERT INTO undo_added_{table} SELECT DISTINCT {keys}, {int(file_id)} FROM _stage"
+                        f"INSERT INTO undo_added_{table} SELECT DISTINCT {key_list}, {int(file_id)} FROM _stage"
                     )
                 cur.unregister("_stage")
             how = (
                 {
                     "replace": ", replacing the period's payments",
                     "skip": f", {ov.matching:,} duplicates skipped",
-                }.get(on_overlap, "")
+                }.get(on_overlap or "", "")
                 if ov is not None
                 else ""
             )

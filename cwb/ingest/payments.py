@@ -93,9 +93,11 @@ def parse_dates(s: pd.Series, order: str = "dmy") -> pd.Series:
     )
 
 
-def decide_date_order(s: pd.Series) -> tuple[str | None, str, bool]:
+def decide_date_order(s: pd.Series) -> tuple[str | None, str, bool | str]:
     """(order, evidence, decisive) for the numeric dates of a column: a first part over 12 means day
-    first, a middle part over 12 means month first. (None, ...) when no date is numeric."""
+    first, a middle part over 12 means month first. (None, ...) when no date is numeric. ``decisive``
+    is True, False (the file cannot tell) or "weak" (one part never changes: it is probably the
+    month, but an earlier file's order wins)."""
     u = pd.Series(pd.unique(s.astype(str).str.strip()))
     parts = u.str.extract(_NUMERIC_DATE).dropna()
     if parts.empty:
@@ -192,7 +194,7 @@ def _cmd(path: Path, anchor_id: str | None, extra: str) -> str:
 
 def layout_of(blocks) -> list[str]:
     """The layout of a file: its set of column names (every block), compared without case or punctuation."""
-    cols = set()
+    cols: set[str] = set()
     for b in blocks:
         cols.update(
             vocab.norm(re.sub(r" \(\d+\)$", "", c)) for c in b.data.columns if not c.startswith("(column ")
@@ -346,9 +348,9 @@ def read_payments(
         elif remembered and remembered.get("date_order") in ("dmy", "mdy"):
             order = remembered["date_order"]
             why = f"{why}: {_ORDER_WORD[order]} as in this anchor's earlier files of this layout"
-        elif _earlier_order(con, anchor_id):
-            order = _earlier_order(con, anchor_id)
-            why = f"{why}: {_ORDER_WORD[order]} as in this anchor's earlier files"
+        elif earlier := _earlier_order(con, anchor_id):
+            order = earlier
+            why = f"{why}: {_ORDER_WORD[earlier]} as in this anchor's earlier files"
         else:
             rep.error = (
                 f"the dates could be day first or month first ({why}): say which with "
@@ -495,18 +497,18 @@ def read_payments(
     no_payee = keep & ~hname & ~redacted.to_numpy()
     problems = bad_amt | bad_date | out_of_range | no_payee
     for i in np.flatnonzero(problems)[:5000]:
-        why = []
+        reasons: list[str] = []
         if bad_amt[i]:
-            why.append(amount_problem(df["amount"].iat[i]))
+            reasons.append(amount_problem(df["amount"].iat[i]))
         if bad_date[i]:
-            why.append(f"date not recognised: '{str(df['date'].iat[i])[:30]}'" if hdate[i] else "no date")
+            reasons.append(f"date not recognised: '{str(df['date'].iat[i])[:30]}'" if hdate[i] else "no date")
         if out_of_range[i]:
-            why.append(
+            reasons.append(
                 f"date {df['date'].iat[i][:20]} is outside {lo} to {hi} (CWB_DATE_MIN, CWB_DATE_MAX_AHEAD_DAYS)"
             )
         if no_payee[i]:
-            why.append("no payee name")
-        rep.rejected.append((loc(i), (f"{place(i)}: " if multi else "") + "; ".join(why)))
+            reasons.append("no payee name")
+        rep.rejected.append((loc(i), (f"{place(i)}: " if multi else "") + "; ".join(reasons)))
     n_bad = int(problems.sum())
     if n_bad > 5000:
         rep.notes.append(f"{n_bad:,} rows rejected in all (first 5,000 listed)")
@@ -722,7 +724,7 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
     if new_rows:
         # new payees whose name is close to a located supplier's: listed for review, never merged
         located = known.loc[known["has_pc"], "name_norm"].tolist()
-        fresh = [r["name_norm"] for r in new_rows if r["name_norm"]]
+        fresh = [str(r["name_norm"]) for r in new_rows if r["name_norm"]]
         show = {
             **dict(zip(known["name_norm"], known["name"])),
             **{r["name_norm"]: r["name"] for r in new_rows},

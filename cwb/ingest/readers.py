@@ -500,7 +500,7 @@ def _names(header: list[str]) -> tuple[list[str], list[str]]:
     return names, sorted(set(dup))
 
 
-def _block(rows: pd.DataFrame, sheet, hi: int, start: int, stop: int, notes: list[str]) -> Block | None:
+def _block(rows: pd.DataFrame, sheet, hi: int, start: int, stop: int, notes: list[str]) -> Block:
     header = [str(h).strip() for h in rows.iloc[hi].tolist()]
     while header and not header[-1]:
         header.pop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import duckdb
 
@@ -32,7 +33,7 @@ def stage(
         return read_payments(
             path,
             con,
-            anchor_id,
+            cast(str, anchor_id),  # every kind but targets belongs to an anchor (the callers ask for it)
             mapping,
             date_order=date_order,
             skip_undated=skip_undated,
@@ -42,15 +43,15 @@ def stage(
     if kind == "suppliers":
         from cwb.ingest.suppliers import read_suppliers
 
-        return read_suppliers(path, con, anchor_id, mapping)
+        return read_suppliers(path, con, cast(str, anchor_id), mapping)
     if kind == "assets":
         from cwb.ingest.assets import read_assets
 
-        return read_assets(path, con, anchor_id, financial_year, mapping)
+        return read_assets(path, con, cast(str, anchor_id), financial_year, mapping)
     if kind == "workforce":
         from cwb.ingest.workforce import read_workforce
 
-        return read_workforce(path, con, anchor_id, financial_year, mapping)
+        return read_workforce(path, con, cast(str, anchor_id), financial_year, mapping)
     if kind == "targets":
         from cwb.ingest.targets import read_targets
 

@@ -56,7 +56,8 @@ def read_suppliers(
         aliases = cur.execute(
             "SELECT supplier_ref, supplier_id FROM supplier_alias WHERE anchor_id = ?", [anchor_id]
         ).df()
-        next_id = int(cur.execute("SELECT coalesce(max(supplier_id), 0) + 1 FROM supplier").fetchone()[0])
+        top = cur.execute("SELECT coalesce(max(supplier_id), 0) + 1 FROM supplier").fetchone()
+        next_id = int(top[0]) if top else 1
         pcs = set(
             cur.execute(
                 "SELECT pcd_key FROM ref_postcode WHERE pcd_key IN (SELECT DISTINCT upper(regexp_replace(x, '[^A-Za-z0-9]', '', 'g')) FROM (SELECT unnest(?) AS x))",

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -217,7 +218,7 @@ def _aggregate_hr(tab, con, anchor_id, fy, rep, mapping) -> pd.DataFrame | None:
             "fte": pd.to_numeric(df[m["fte"]], errors="coerce") if "fte" in m else np.nan,
             "adult_headcount": b5_base.astype(int),
             "paid_rlw": (b5_base & (rate >= threshold - 1e-9)).astype(int)
-            if rate is not None and rlw_uk
+            if rate is not None and threshold is not None
             else 0,
             "apprentices": appr.astype(int),
             "apprentice_starts": (appr & in_year).astype(int),
@@ -332,7 +333,7 @@ def threshold_cells(people: pd.DataFrame, con, k: int, rep=None) -> pd.DataFrame
                 codes[hit], level[hit] = "UNKNOWN", "unknown"
                 moved += int(hit.sum())
     d["area_code"], d["area_level"] = codes, level
-    agg = {c: "sum" for c in counts}
+    agg: dict[str, Any] = {c: "sum" for c in counts}
     if "fte" in agg:
         agg["fte"] = lambda v: v.sum(min_count=1)
     out = d.groupby(["area_code", "area_level"], as_index=False).agg(agg)
