@@ -378,9 +378,20 @@ def scroll_to(w, timeout: float = 10) -> None:
 
 
 def _open_list(page, w) -> None:
-    scroll_to(w)
-    w.locator("input").first.click()
-    page.locator('[role="listbox"] [role="option"]').first.wait_for(timeout=20_000)
+    """Open a select's list by clicking its box. A list closes again when the page scrolls under
+    it (react-aria), which a click landing during an expander's opening or a smooth scroll makes
+    happen; a person then clicks again, and so does this (once, after the page is still)."""
+    first = page.locator('[role="listbox"] [role="option"]').first
+    for attempt in range(2):
+        scroll_to(w)
+        w.locator("input").first.click()
+        try:
+            first.wait_for(timeout=10_000 if attempt == 0 else 20_000)
+            return
+        except Exception:  # noqa: BLE001  (the list closed at once: click again)
+            if attempt:
+                raise
+            page.keyboard.press("Escape")
 
 
 def _choose(page, w, to: str, exact) -> None:

@@ -519,8 +519,18 @@ def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
     return errs
 
 
-@pytest.mark.parametrize("path", page_paths())
+# The pages are shared between this file and tests/test_interaction_more.py (every other page
+# each), so the two test workers (pytest-xdist, a file per worker) drive half the pages each.
+HALF = page_paths()[::2]
+OTHER_HALF = page_paths()[1::2]
+
+
+@pytest.mark.parametrize("path", HALF)
 def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded, path):
+    check_page(server, browser, imd_loaded, path)
+
+
+def check_page(server, browser, imd_loaded, path):
     """Every widget on the page is listed (a new one without a test fails here); each listed
     control: the change takes (widget, address, figures), a second change straight after takes
     too, and changing it back restores all three. Every failing control is reported."""
