@@ -67,6 +67,8 @@ def app_env(demo_db, monkeypatch, tmp_path):
     db.close_all()
     yield copy
     db.close_all()
+    for f in (copy, copy.with_name(copy.name + ".wal")):  # 90 MB a test: a run kept tens of GB in /tmp
+        f.unlink(missing_ok=True)
 
 
 # -- real browser and server (tests/browser_util.py) ---------------------------------------------
@@ -131,6 +133,7 @@ def copy_con_of(tmp_path, monkeypatch):
 
     yield make
     db.close_all()
+    (tmp_path / "t.duckdb").unlink(missing_ok=True)
 
 
 def q(con, sql: str, params=None) -> list[tuple]:
