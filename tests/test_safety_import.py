@@ -47,6 +47,18 @@ def stage(con, p, kind="payments", anchor="A", year=None):
     return st
 
 
+def cli_on(dbp, tmp_path):
+    """``run(*args)``: the command line (`python -m cwb ...`) on the database file ``dbp``."""
+    env = {**os.environ, "CWB_DB": str(dbp), "CWB_ORIGINALS": str(tmp_path / "o")}
+
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "cwb", *a], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+        )
+
+    return run
+
+
 def months(n_per_month=100, seed=1):
     """Payments for April, May and June 2024 (distinct dates, amounts and payees)."""
     rnd = random.Random(seed)
@@ -162,17 +174,7 @@ def test_cli_on_overlap_flag(tmp_path, base_db):
     the report says why); with --on-overlap skip it adds only the new payments."""
     dbp = tmp_path / "cli.duckdb"
     shutil.copy(base_db, dbp)
-    env = {**os.environ, "CWB_DB": str(dbp), "CWB_ORIGINALS": str(tmp_path / "o")}
-
-    def run(*a):
-        return subprocess.run(
-            [sys.executable, "-m", "cwb", *a],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,  # noqa: E731
-            env=env,
-            timeout=300,
-        )
+    run = cli_on(dbp, tmp_path)
 
     rows = months(20)
     a = write(tmp_path, "a.csv", PAY, rows[:20])
@@ -454,17 +456,7 @@ def test_cli_lists_and_undoes_a_file_with_escapes_in_its_name_cleanly(tmp_path, 
     list` print them through the one cleaner (they were printed raw)."""
     dbp = tmp_path / "cli.duckdb"
     shutil.copy(base_db, dbp)
-    env = {**os.environ, "CWB_DB": str(dbp), "CWB_ORIGINALS": str(tmp_path / "o")}
-
-    def run(*a):
-        return subprocess.run(
-            [sys.executable, "-m", "cwb", *a],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,  # noqa: E731
-            env=env,
-            timeout=300,
-        )
+    run = cli_on(dbp, tmp_path)
 
     f = write(tmp_path, "pay\x1b[2Jments.csv", "Date,Amount,Supplier\x1b[31m name", months(20))
     r = run("import", "payments", str(f), "--anchor", "A", "--map", "supplier_name=Supplier\x1b[31m name")
