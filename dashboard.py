@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cwb import catalogue, fmt, privacy, targets, workforce
+from cwb import catalogue, fmt, privacy, tables, targets, workforce
 from cwb.fmt import md_escape
 from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame, set_present
@@ -136,48 +136,8 @@ def render() -> None:
         "the line shows local spend by year."
     )
     anchors = [a for a in f.anchor_names if not f.anchors or a in f.anchors]
-    trend = ind.sort_values("financial_year").assign(v=lambda d: d["local_pct"].astype(float).round(1))
-    spark = trend.groupby("anchor_id")["v"].agg(list).to_dict()
-    rows = []
-    for a in anchors:
-        ra, ba = row(ind, a, f.fy), row(ind, a, f.baseline_fy)
-        wa = row(wf, a, f.fy)
-        la = row(land, a, f.fy)
-        rows.append(
-            {
-                "Anchor": f.anchor_names[a],
-                "Type": ANCHOR_TYPES.get(f.anchor_types[a], f.anchor_types[a]),
-                "Spend £m": None if ra is None else round(float(ra["spend_gbp"]) / 1e6, 1),
-                "Local %": None if ra is None else round(float(ra["local_pct"]), 1),
-                f"Change since {f.baseline_fy} (pp)": None
-                if ra is None or ba is None
-                else round(float(ra["local_pct"] - ba["local_pct"]), 1),
-                "Local trend": spark.get(a, []),
-                "SME %": None if ra is None else round(float(ra["sme_pct"]), 1),
-                "Staff living locally %": None if wa is None else wa["B2_pct"],
-                "Real Living Wage %": None if wa is None else wa["B5_pct"],
-                "Headcount": None if wa is None or pd.isna(wa["headcount"]) else int(wa["headcount"]),
-                "Sites held": None if la is None else int(la["sites_held"]),
-            }
-        )
-    league = pd.DataFrame(rows)
-    # fair comparisons: each anchor's place among anchors of the same type (councils with councils);
-    # a type with one anchor has no rank of its own (blank), and the rank among all anchors is given too
-    rank = league.groupby("Type")["Local %"].rank(ascending=False, method="min")
-    size = league.groupby("Type")["Local %"].transform("count")
-    overall = league["Local %"].rank(ascending=False, method="min")
-    league.insert(
-        4,
-        "Rank (all anchors)",
-        [None if pd.isna(r) else f"{int(r)} of {int(overall.notna().sum())}" for r in overall],
-    )
-    if (size > 1).any():
-        league.insert(
-            5,
-            "Rank in type",
-            ["" if pd.isna(r) or n < 2 else f"{int(r)} of {int(n)}" for r, n in zip(rank, size)],
-        )
-    league = league.sort_values(["Type", "Local %"], ascending=[True, False])
+    types = {a: ANCHOR_TYPES.get(t, t) for a, t in f.anchor_types.items()}
+    league = tables.anchors_compared(ind, wf, land, anchors, f.anchor_names, types, f.fy, f.baseline_fy)
     pct = dict(format="%.1f")
     show.table(
         league,
@@ -211,32 +171,13 @@ def render() -> None:
     )
 
     st.subheader(f"Targets, {f.fy}")
-    tg = []
     all_t = data.query("targets_all", network_id=f.network_id, fy=f.fy)
     frames = {"spend_indicators": ind, "workforce": wf, "land_indicators": land}
-    for entry in catalogue.CATALOGUE:  # targets are set on percentage indicators of the catalogue
-        ind_id, col, label = entry.id, entry.column, entry.label
-        t = all_t[(all_t["indicator"] == ind_id) & (all_t["scope_id"] == "_all")]
-        if t.empty or entry.format != "pct":
-            continue
-        src = frames[entry.source]
-        act = row(src, "_all", f.fy) if len(src) else None
-        actual = None if act is None or pd.isna(act[col]) else float(act[col])
-        target = float(t.iloc[0]["target_value"])
-        s = targets.status(actual, target, t.iloc[0]["direction"])
-        tg.append(
-            {
-                "Indicator": f"{label} ({ind_id})",
-                "Target %": target,
-                "Actual %": None if actual is None else round(actual, 1),
-                "Gap (pp)": None if actual is None else round(actual - target, 1),
-                "Status": targets.STATUS_TEXT[s],
-            }
-        )
-    if tg:
+    tg = tables.targets_against_actuals(all_t, frames, f.fy)
+    if len(tg):
         st.markdown(f"**How the status is decided.** {targets.THRESHOLDS}")
         show.table(
-            pd.DataFrame(tg),
+            tg,
             f.provenance(
                 f"Targets against actuals, {f.fy}",
                 "Network targets against actual values (X4)",

@@ -239,8 +239,11 @@ def labelled(
         elif v.dtype == object and len(v.dropna()) and all(hasattr(x, "as_tuple") for x in v.dropna()):
             v = v.astype(float)  # DECIMAL from DuckDB
         if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
-            v = v.astype(float)
             d = (digits or {}).get(label)
+            if pd.api.types.is_integer_dtype(v) and d is None:
+                out[label] = v  # counts stay whole numbers ('12', never '12.0')
+                continue
+            v = v.astype(float)
             if d is None:
                 d = 1 if ("%" in label or "pp" in label or "£m" in label) else 0 if "£" in label else None
             if d is not None:

@@ -457,6 +457,28 @@ def context_bounds(context: pd.DataFrame) -> tuple[float, float, float, float] |
     return x0, y0, x1, y1
 
 
+def with_values(shapes: pd.DataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Area shapes joined to a query's rows by ``area_code`` (an area without a shape is not
+    drawn)."""
+    return shapes.merge(values, on="area_code")
+
+
+def drawn_bounds(
+    *shape_frames: pd.DataFrame, points: pd.DataFrame | None = None
+) -> tuple[float, float, float, float] | None:
+    """The extent of every shape in ``shape_frames`` (frames with a ``wkb`` column) and of
+    ``points`` (``lat``/``lon``): what a whole-UK map must show."""
+    frames = [f[["wkb"]] for f in shape_frames if f is not None and len(f)]
+    bounds = context_bounds(pd.concat(frames)) if frames else None
+    if points is not None and len(points):
+        px = (float(points["lon"].min()), float(points["lat"].min()))
+        py = (float(points["lon"].max()), float(points["lat"].max()))
+        if bounds is None:
+            return px[0], px[1], py[0], py[1]
+        bounds = (min(bounds[0], px[0]), min(bounds[1], px[1]), max(bounds[2], py[0]), max(bounds[3], py[1]))
+    return bounds
+
+
 def in_bounds(shapes_df: pd.DataFrame, bounds, pad: float = 0.0) -> pd.DataFrame:
     """The shapes whose extent touches ``bounds`` (widened by ``pad`` degrees)."""
     if bounds is None or shapes_df.empty:

@@ -1,41 +1,18 @@
 """Data quality (X1): months with data, located spend, SME/VCSE status known, what to do."""
 
-import pandas as pd
 import streamlit as st
 
-from cwb import fmt
+from cwb import export, fmt, tables
 from cwb.charts import quality
+from cwb.registers import METHOD_NOTE
 from cwb.ui import show
 from cwb.ui.frame import footer, frame
 
 f = frame("Data quality")
 months = f.query("dq_months")
 ind = f.query("spend_indicators")
-per = ind[ind["financial_year"] == f.fy].copy()
-per["Anchor"] = per["anchor_id"].map(lambda a: "All selected" if a == "_all" else f.anchor_names.get(a, a))
 st.subheader(f"Completeness, {f.fy}")
-tbl = per[["Anchor", "spend_gbp", "located_pct", "sme_known_pct", "vcse_known_gbp", "n_suppliers"]].copy()
-tbl.insert(1, "months", None)
-tbl["vcse_known_pct"] = (100 * tbl["vcse_known_gbp"].astype(float) / tbl["spend_gbp"].astype(float)).round(1)
-have = (
-    months[pd.to_datetime(months["month"]).isin(quality.fy_months(f.fy))]
-    .groupby("anchor_id")["month"]
-    .nunique()
-)
-tbl["months"] = per["anchor_id"].map(lambda a: int(have.get(a, 0)) if a != "_all" else None)
-tbl = tbl.drop(columns=["vcse_known_gbp"]).rename(
-    columns={
-        "spend_gbp": "Spend £",
-        "located_pct": "Spend with a located supplier %",
-        "sme_known_pct": "Spend with SME status known %",
-        "vcse_known_pct": "Spend with VCSE status known %",
-        "n_suppliers": "Suppliers",
-        "months": "Months with data (of 12)",
-    }
-)
-tbl["Spend £"] = tbl["Spend £"].astype(float).round(0)
-for c in ("Spend with a located supplier %", "Spend with SME status known %"):
-    tbl[c] = tbl[c].astype(float).round(1)
+tbl = tables.completeness(ind, months, f.fy, f.anchor_names)
 show.table(
     tbl,
     f.provenance(
@@ -47,19 +24,17 @@ show.table(
 )
 
 st.subheader("How suppliers were located")  # registers (issue 13): located spend by method
-from cwb.registers import METHOD_NOTE  # noqa: E402
-
 lm = f.query("located_by_method")
-lm["spend_gbp"] = lm["spend_gbp"].astype(float).round(0)
 show.table(
-    lm.rename(
-        columns={
+    export.labelled(
+        lm,
+        {
             "method": "Located by",
             "spend_gbp": "Spend £",
             "pct": "% of spend",
             "n_suppliers": "Suppliers",
             "snapshot": "Register snapshot",
-        }
+        },
     ),
     f.provenance(
         "Located spend by method",
@@ -121,16 +96,16 @@ else:
             f"{' and more' if len(un) == 500 else ''}) that count as 'unknown location'. What to do: import "
             "the anchor's supplier list with trading-address postcodes (Import page), or correct the postcodes listed."
         )
-        un["spend_gbp"] = un["spend_gbp"].astype(float).round(0)
         show.table(
-            un.rename(
-                columns={
+            export.labelled(
+                un,
+                {
                     "supplier_name": "Supplier",
                     "spend_gbp": "Spend £",
                     "n_anchors": "Anchors",
                     "reason": "Why",
                     "what_to_do": "What to do",
-                }
+                },
             ),
             f.provenance(
                 "Unlocated suppliers", "Suppliers with spend whose location is unknown", numerator="spend"

@@ -1,9 +1,8 @@
 """Spend overview: headline procurement figures, the concentric split, anchors compared."""
 
-import pandas as pd
 import streamlit as st
 
-from cwb import export, fmt
+from cwb import export, fmt, tables
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import show
@@ -95,13 +94,7 @@ with left:
         "unknown": "Unknown / outside UK",
     }
     fig = charts.concentric(r, f"Where the money went, {f.fy}", names)
-    split = pd.DataFrame(
-        {
-            "Location of supplier": [names.get(k, label) for k, label in charts.BANDS],
-            "Share of spend in scope %": [round(float(r[f"{k}_pct"] or 0), 1) for k, _ in charts.BANDS],
-            "Spend £": [round(float(r[f"{k}_gbp"] or 0)) for k, _ in charts.BANDS],
-        }
-    )
+    split = tables.location_split(r, names)
     show.chart(
         fig,
         f.provenance(
@@ -154,30 +147,7 @@ with right:
 
 conc = f.query("spend_concentration")
 pp = f.query("spend_prompt_payment")
-tbl = conc.merge(pp[["anchor_id", "within_30_pct", "avg_days", "n_invoices"]], on="anchor_id", how="left")
-for col in ("spend_gbp", "top10_gbp", "top20_gbp"):
-    tbl[col] = (tbl[col].astype(float) / 1e6).round(1)
-for col in ("top10_pct", "top20_pct", "within_30_pct", "avg_days"):
-    tbl[col] = tbl[col].astype(float).round(1)
-for col in ("hhi", "n_suppliers", "n_invoices"):
-    tbl[col] = tbl[col].astype(float).round(0).astype("Int64")
-tbl.insert(
-    0, "Anchor", tbl["anchor_id"].map(lambda a: "All selected" if a == "_all" else f.anchor_names.get(a, a))
-)
-tbl = tbl.drop(columns=["anchor_id"]).rename(
-    columns={
-        "spend_gbp": "Spend £m",
-        "n_suppliers": "Suppliers",
-        "top10_pct": "Top 10 share %",
-        "top20_pct": "Top 20 share %",
-        "hhi": "HHI (0-10,000)",
-        "within_30_pct": "Paid within 30 days %",
-        "avg_days": "Average days to pay",
-        "n_invoices": "Invoices with dates",
-        "top10_gbp": "Top 10 £m",
-        "top20_gbp": "Top 20 £m",
-    }
-)
+tbl = tables.concentration(conc, pp, f.anchor_names)
 st.subheader("Concentration (A14) and prompt payment (A17)")
 show.table(
     tbl,

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from cwb import fmt, maps
+from cwb import fmt, maps, tables
 from cwb.ui import data, mapdata, show
 from cwb.ui.frame import footer, frame, imd_missing, page_choice, page_toggle
 
@@ -40,9 +40,12 @@ if colour == "imd" and (level != "lsoa11" or imd_missing(f)):
         st.info("Deprivation deciles are defined for LSOAs: choose LSOA areas to colour by deprivation.")
     colour = "spend"
 
-areas = f.query("spend_by_area", area_level=level)
+areas = f.query("spend_by_area", area_level=level, within_lads=f.wider_lads if extent == "wider" else [])
 if areas.empty:
-    st.info(f"No located spend in {f.fy} for {f.anchors_label}.")
+    st.info(
+        f"No located spend in {f.fy} for {f.anchors_label}"
+        + (f" in {f.wider_name}: choose 'Whole UK' to see where it went." if extent == "wider" else ".")
+    )
     footer(f)
     st.stop()
 ind = f.query("spend_indicators")
@@ -51,31 +54,12 @@ total_gbp = float(tot["spend_gbp"].iloc[0]) if len(tot) else None
 located_gbp = float(tot["located_gbp"].iloc[0]) if len(tot) else None
 
 lsoa_in = data.lsoa_index()
-if extent == "wider":
-    in_wider = lsoa_in["lad22"].isin(f.wider_lads)
-    keep = {
-        "lad": set(f.wider_lads),
-        "msoa11": set(lsoa_in.loc[in_wider, "msoa11"]),
-        "lsoa11": set(lsoa_in.loc[in_wider, "area_code"]),
-    }[level]
-    areas_shown = areas[areas["area_code"].isin(keep)]
-else:
-    areas_shown = areas
 
 # a viewer without supplier detail of every anchor in the figures never sees an area with fewer
 # than CWB_MAP_MIN_SUPPLIERS suppliers on its own (issue 12: one supplier's spend in a tooltip)
 protect = not set(f.method.chosen_anchors) <= set(f.detail_anchors)
 n_min = maps.min_suppliers()
-parents = None
-if level == "lsoa11":
-    parents = lsoa_in[["area_code", "msoa11", "lad22"]]
-elif level == "msoa11":
-    parents = (
-        lsoa_in.groupby("msoa11", as_index=False)["lad22"]
-        .agg(lambda s: s.mode().iloc[0])
-        .rename(columns={"msoa11": "area_code"})
-    )
-rows, summ = maps.spend_rows(areas_shown, protect, n_min, parents)
+rows, summ = maps.spend_rows(areas, protect, n_min, tables.area_parents(lsoa_in, level))
 
 codes = sorted({c for m in rows["members"] for c in m})
 all_lads = mapdata.lad_shapes()
@@ -104,15 +88,7 @@ if level != "lad":
 if extent == "wider":
     bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
 else:
-    drawn = pd.concat([shapes[["wkb"]], all_lads[["wkb"]]]) if len(shapes) else all_lads[["wkb"]]
-    bounds = maps.context_bounds(drawn)
-    if len(centres):
-        bounds = (
-            min(bounds[0], centres["lon"].min()),
-            min(bounds[1], centres["lat"].min()),
-            max(bounds[2], centres["lon"].max()),
-            max(bounds[3], centres["lat"].max()),
-        )
+    bounds = maps.drawn_bounds(shapes, all_lads, points=centres)
 context = maps.in_bounds(all_lads, bounds, pad=0.05)
 labels = maps.labels_for(
     context,
@@ -134,9 +110,15 @@ show_points = bool(f.detail_anchors) and page_toggle(
 )
 if show_points:
     pts = f.query(
-        "spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=""
-    )
-    pts = pts.dropna(subset=["lat", "lon"]).head(300)
+        "spend_suppliers",
+        scope_anchor_ids=f.detail_anchors,
+        area_level="",
+        area_code="",
+        search="",
+        shared_only=False,
+        located_only=True,
+        row_limit=300,
+    ).dropna(subset=["lat", "lon"])
     pts["tooltip"] = [
         maps.tip(n, f"{fmt.gbp(v)} in {f.fy}", f"Paid by {a}")
         for n, v, a in zip(pts["supplier_name"], pts["spend_gbp"], pts["anchors"])
@@ -237,32 +219,29 @@ area = st.selectbox(
     key=pick_key,
     format_func=lambda c: f"{names.get(c, c)} · {fmt.gbp(spend_of.get(c))}",
 )
-sup = f.query(
-    "spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level=level, area_code=area, search=""
+ask = dict(
+    scope_anchor_ids=f.detail_anchors,
+    area_level=level,
+    area_code=area,
+    search="",
+    shared_only=False,
+    located_only=False,
 )
+sup = f.query("spend_suppliers", row_limit=1000, **ask)
 if len(f.detail_anchors) < len(f.anchor_names):
     st.caption("Supplier detail is shown only for the anchors you may see in detail.")
-cols = ["supplier_name", "postcode", "spend_gbp", "n_payments", "n_anchors", "is_sme", "is_vcse", "shared"]
-sup["spend_gbp"] = sup["spend_gbp"].astype(float).round(0)
 show.table(
-    sup[cols].rename(
-        columns={
-            "supplier_name": "Supplier",
-            "postcode": "Postcode",
-            "spend_gbp": "Spend £",
-            "n_payments": "Payments",
-            "n_anchors": "Anchors paying",
-            "is_sme": "SME",
-            "is_vcse": "VCSE",
-            "shared": "Shared",
-        }
-    ),
+    tables.suppliers(sup, tables.AREA_SUPPLIER_COLUMNS),
     f.provenance(
         f"Suppliers in {names.get(area, area)}",
         "Spend by supplier in the chosen area",
         numerator="spend with each supplier",
     ),
     key="area_suppliers",
+    rows_total=int(sup["n_rows"].iloc[0]) if len(sup) else 0,
+    full=lambda: tables.suppliers(
+        f.on_demand("spend_suppliers", row_limit=0, **ask)(), tables.AREA_SUPPLIER_COLUMNS
+    ),
     column_config={
         "Spend £": st.column_config.NumberColumn(format="£%,.0f"),
         "Payments": st.column_config.NumberColumn(format="localized"),

@@ -2,18 +2,12 @@
 
 import streamlit as st
 
-from cwb import fmt
+from cwb import fmt, tables
 from cwb.fmt import md_escape as esc
 from cwb.ui import show
 from cwb.ui.frame import footer, frame, page_text, page_toggle
 
-BAND = {
-    "local": "Local area",
-    "wider": "Rest of wider area",
-    "region": "Rest of region",
-    "uk": "Rest of UK",
-    "unknown": "Unknown",
-}
+ROWS_SHOWN = 1000  # the browser gets the largest suppliers; the downloads hold every one
 f = frame("Suppliers")
 show.page_fixes()
 if not f.detail_anchors:
@@ -24,15 +18,22 @@ if not f.detail_anchors:
     footer(f)
     st.stop()
 q = page_text(st.text_input, "Search supplier names", "q").strip()
-sup = f.query("spend_suppliers", scope_anchor_ids=f.detail_anchors, area_level="", area_code="", search=q)
-sh = f.query("spend_shared_suppliers").iloc[0]
 only_shared = page_toggle(st.toggle, "Only suppliers shared by two or more anchors", "shared")
-if only_shared:
-    sup = sup[sup["shared"]]
+ask = dict(
+    scope_anchor_ids=f.detail_anchors,
+    area_level="",
+    area_code="",
+    search=q,
+    shared_only=only_shared,
+    located_only=False,
+)
+sup = f.query("spend_suppliers", row_limit=ROWS_SHOWN, **ask)
+n_sup = int(sup["n_rows"].iloc[0]) if len(sup) else 0
+sh = f.query("spend_shared_suppliers").iloc[0]
 c = st.columns(3)
 c[0].metric(
     "Suppliers paid" + (" (shared by 2+ anchors)" if only_shared else ""),
-    f"{len(sup):,}",
+    f"{n_sup:,}",
     help=f"{f.fy}, {esc(f.anchors_label)}"
     + ("; only suppliers paid by two or more anchors" if only_shared else "")
     + (f"; names containing '{esc(q)}'" if q else ""),
@@ -52,43 +53,7 @@ if len(f.detail_anchors) < len(f.anchor_names):
     st.info(
         "Supplier-level detail is shown only for the anchors you may see in detail; network figures cover all."
     )
-view = sup.assign(
-    band=sup["band"].map(BAND),
-    spend=sup["spend_gbp"].astype(float).round(0),
-    shared_mark=sup["shared"].map({True: "Shared", False: ""}),
-    postcode=sup["postcode"].map(lambda v: fmt.text(v, "not recorded")),
-    lad_name=sup["lad_name"].map(lambda v: fmt.text(v, "not located")),
-)[
-    [
-        "supplier_name",
-        "postcode",
-        "lad_name",
-        "band",
-        "spend",
-        "n_payments",
-        "anchors",
-        "n_anchors",
-        "shared_mark",
-        "is_sme",
-        "is_vcse",
-        "is_social_economy",
-    ]
-].rename(
-    columns={
-        "supplier_name": "Supplier",
-        "postcode": "Postcode",
-        "lad_name": "District",
-        "band": "Location band",
-        "spend": "Spend £",
-        "n_payments": "Payments",
-        "anchors": "Anchors",
-        "n_anchors": "No. of anchors",
-        "shared_mark": "Shared (X6)",
-        "is_sme": "SME",
-        "is_vcse": "VCSE",
-        "is_social_economy": "Social economy",
-    }
-)
+view = tables.suppliers(sup)
 show.table(
     view,
     f.provenance(
@@ -102,7 +67,8 @@ show.table(
     ),
     key="suppliers",
     height=560,
-    max_rows=1000,
+    rows_total=n_sup,
+    full=lambda: tables.suppliers(f.on_demand("spend_suppliers", row_limit=0, **ask)()),
     column_config={
         "Spend £": st.column_config.NumberColumn(format="£%,.0f"),
         "Payments": st.column_config.NumberColumn(format="localized"),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cwb import catalogue, export, fmt, maps
+from cwb import catalogue, export, fmt, maps, tables
 from cwb.charts import land as charts
 from cwb.fmt import md_escape as esc
 from cwb.ui import data, mapdata, show
@@ -152,7 +152,7 @@ else:
     imd_areas = None
     if layer_imd and imd_ok:
         dep = f.query("land_area_deprivation", lads=f.wider_lads)
-        imd_areas = data.shapes("lsoa11", dep["area_code"].tolist()).merge(dep, on="area_code")
+        imd_areas = maps.with_values(data.shapes("lsoa11", dep["area_code"].tolist()), dep)
         imd_areas["tooltip"] = ""
         layers.append(maps.area_layer(imd_areas, "imd_decile", layer_id="imd"))
     layers.append(maps.point_layer(pts, radius_col="area", layer_id="sites", fill_col="fill"))
@@ -271,18 +271,7 @@ with right:
                 period=f"{f.years[0]} to {f.years[-1]}",
                 source="Anchor land and property registers",
             ),
-            export.labelled(
-                disp.groupby("disposal_route", as_index=False)[["sites", "area_ha", "value_gbp"]]
-                .sum()
-                .sort_values("area_ha", ascending=False),
-                {
-                    "disposal_route": "Disposal route",
-                    "sites": "Sites",
-                    "area_ha": "Hectares",
-                    "value_gbp": "Value £",
-                },
-                digits={"Hectares": 1},
-            ),
+            tables.disposals_by_route(disp),
             key="land_disp",
         )
 footer(f, imd_used=imd_ok)

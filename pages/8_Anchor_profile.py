@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from cwb import catalogue, export, fmt, pack, privacy, slides, workforce
+from cwb import catalogue, export, fmt, pack, privacy, slides, tables, workforce
 from cwb.charts import network as net_charts
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
@@ -30,9 +30,7 @@ if f.fy not in mine.index:
 else:
     r = mine.loc[f.fy]
     b = mine.loc[f.baseline_fy] if f.baseline_fy in mine.index and f.baseline_fy != f.fy else None
-    now = ind[(ind["financial_year"] == f.fy) & (ind["anchor_id"] != "_all")].copy()
-    now["rank"] = now["local_pct"].rank(ascending=False, method="min")
-    same = now[now["anchor_id"].map(f.anchor_types) == atype]
+    pos = tables.position(ind, a, f.fy, f.anchor_types)
     c = st.columns(4)
     c[0].metric("Spend in scope (A1)", fmt.gbp(r["spend_gbp"]))
     c[1].metric(
@@ -43,17 +41,17 @@ else:
     c[2].metric(
         "SMEs (A7)", fmt.pct(r["sme_pct"]), delta=None if b is None else fmt.pp(r["sme_pct"] - b["sme_pct"])
     )
-    rank = int(now.set_index("anchor_id").loc[a, "rank"])
-    if len(same) > 1:
-        same_rank = int(same["local_pct"].rank(ascending=False, method="min")[same["anchor_id"] == a].iloc[0])
+    if pos["of_type"] > 1:
         extra = (
-            f"{same_rank} of {len(same)} {esc(ANCHOR_TYPES.get(atype, atype).lower())} anchors; the type's "
-            f"spend-weighted local share is {100 * same['local_gbp'].sum() / same['spend_gbp'].sum():.1f}%"
+            f"{pos['rank_in_type']} of {pos['of_type']} {esc(ANCHOR_TYPES.get(atype, atype).lower())} anchors; "
+            f"the type's spend-weighted local share is {fmt.pct(pos['type_local_pct'])}"
         )
     else:
         extra = "the only anchor of its type in the network, so it is ranked among all anchors"
     c[3].metric(
-        "Position in the network (local %)", f"{rank} of {len(now)}", help=f"Among all anchors; {extra}"
+        "Position in the network (local %)",
+        f"{pos['rank']} of {pos['of']}",
+        help=f"Among all anchors; {extra}",
     )
     series = ind[ind["anchor_id"].isin([a, "_all"])]
     fig = charts.trend(

@@ -121,6 +121,10 @@ def params(wider, anchors=(), fy="2023-24", denominator="all", top_n=300, imd="2
         "area_level": "",
         "area_code": "",
         "search": "",
+        "shared_only": False,
+        "located_only": False,
+        "row_limit": 0,
+        "within_lads": [],
     }
 
 

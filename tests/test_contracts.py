@@ -98,6 +98,22 @@ def test_pages_never_hold_sql(page):
     assert not re.search(r"\bSELECT\s+.+\s+FROM\b", text, re.I), f"{page} holds SQL text"
 
 
+SHAPING = ("groupby", "merge", "pivot", "pivot_table", "apply", "transform", "rank", "agg", "concat", "melt")
+
+
+@pytest.mark.parametrize("page", PAGE_FILES)
+def test_pages_never_shape_data(page):
+    """Issue 14.7, thin pages: a page picks rows for its view, draws and says what they mean;
+    grouping, joining, ranking and reshaping live in SQL, cwb/tables.py (tables as shown and
+    exported), cwb/charts or cwb/maps, where they are tested on their own."""
+    calls = [
+        (n.lineno, n.func.attr)
+        for n in ast.walk(ast.parse((ROOT / page).read_text(encoding="utf-8")))
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr in SHAPING
+    ]
+    assert calls == [], f"{page} shapes data itself: {calls}"
+
+
 # -- one page registry ---------------------------------------------------------------------------
 def test_page_registry_lists_every_page_with_its_title():
     from cwb.ui import registry

@@ -133,6 +133,17 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     raise AssertionError("unreachable")  # guard stops the page
 
 
+def in_page_run() -> bool:
+    """True inside a page's script run (not in a download made on click)."""
+    return _run_token() is not None
+
+
+def query_now(name: str, **params: Any) -> pd.DataFrame:
+    """Run a named metric query now, uncached and outside any page run (a download made on
+    click): errors are raised, not drawn."""
+    return db.run(name, connection(), **params)
+
+
 WHAT_TO_DO = (
     "Try again in a moment (another import may be running). If it keeps failing, rebuild the "
     "database with `python -m cwb build` (or re-import the last file on the Import page) and "

@@ -78,9 +78,18 @@ def _audited(
     return run
 
 
+def _const(df: pd.DataFrame) -> Callable[[], pd.DataFrame]:
+    return lambda: df
+
+
 def offer(
-    prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | None = None, key: str = ""
+    prov: Provenance,
+    fig: go.Figure | None = None,
+    data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    key: str = "",
 ) -> None:
+    """``data``: the table, or a callable that reads it when a download is asked for (a long
+    result the page shows only the first rows of)."""
     stem = export.file_stem(prov.title)
     who = _viewer()
     with st.popover("Download"):
@@ -127,7 +136,8 @@ def offer(
                 on_click="ignore",
             )
         if data is not None:
-            if who is None and len(data) <= LARGE_ROWS:
+            rows: Callable[[], pd.DataFrame] = data if callable(data) else _const(data)
+            if who is None and isinstance(data, pd.DataFrame) and len(data) <= LARGE_ROWS:
                 # local mode (one officer, no sign-in): CSV is cheap, so it is made with the page: a
                 # deferred download can be dropped by Streamlit when another session ends (seen
                 # under load), a ready one cannot. A large table (a network's suppliers) is deferred.
@@ -145,7 +155,7 @@ def offer(
                 st.download_button(
                     "CSV",
                     _audited(
-                        lambda: export.csv_bytes(data, prov),
+                        lambda: export.csv_bytes(rows(), prov),
                         "CSV",
                         prov.title,
                         who,
@@ -161,7 +171,7 @@ def offer(
             st.download_button(
                 "XLSX",
                 _audited(
-                    lambda: export.xlsx_bytes(data, prov), "XLSX", prov.title, who, xlsx, f"{stem}.xlsx"
+                    lambda: export.xlsx_bytes(rows(), prov), "XLSX", prov.title, who, xlsx, f"{stem}.xlsx"
                 ),
                 file_name=f"{stem}.xlsx",
                 mime=xlsx,

@@ -8,9 +8,11 @@ with a notice, and nothing from the URL is ever formatted into SQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from cwb import access, provenance
@@ -67,6 +69,18 @@ class Filters:
     def query(self, query: str, **kw: Any):
         """Run a metric query in this view's scope (cached; errors shown plainly)."""
         return data.query(query, **self.method.params(query, **kw))
+
+    def on_demand(self, query: str, **kw: Any) -> Callable[[], pd.DataFrame]:
+        """The same query in this view's scope, run only when called: a download of every row
+        of a list the page reads only the first rows of."""
+        params = self.method.params(query, **kw)
+
+        def read() -> pd.DataFrame:
+            # in a page run: the cached query (a small list is read with the page); on a
+            # download click (no page run): read now
+            return data.query(query, **params) if data.in_page_run() else data.query_now(query, **params)
+
+        return read
 
     def slide_context(self) -> Method:
         return self.method

@@ -9,6 +9,7 @@ caption or source); the Download menu offers the images with them.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -68,32 +69,53 @@ def _presenting() -> bool:
     return st.session_state.get("_cwb", {}).get("present") == "1"
 
 
-def table(df: pd.DataFrame, prov: Provenance, key: str = "", max_rows: int | None = None, **kw) -> None:
+EAGER_ROWS = 20_000  # as cwb.ui.downloads.LARGE_ROWS
+
+
+def table(
+    df: pd.DataFrame,
+    prov: Provenance,
+    key: str = "",
+    max_rows: int | None = None,
+    rows_total: int | None = None,
+    full: Callable[[], pd.DataFrame] | None = None,
+    **kw,
+) -> None:
     """A table (missing values shown as '–', never 'None') with its caption and downloads.
     ``max_rows``: draw only the first rows (the browser gets only what it shows: 150,000
-    suppliers are about 20 MB on the wire), while the downloads keep every row."""
+    suppliers are about 20 MB on the wire), while the downloads keep every row.
+    ``rows_total`` and ``full``: ``df`` is already the first rows of a longer result (a query
+    with a row limit); ``full()`` reads every row, only when a download is asked for."""
     kw.setdefault("placeholder", MISSING)
     shown = df if max_rows is None or len(df) <= max_rows else df.head(max_rows)
+    total = max(len(df), rows_total or 0)
     st.dataframe(shown, hide_index=True, key=f"table_{key}", **kw)
-    if len(shown) < len(df):
-        st.caption(
-            f"Showing the first {len(shown):,} of {len(df):,} rows; the downloads hold all {len(df):,}."
-        )
+    if len(shown) < total:
+        st.caption(f"Showing the first {len(shown):,} of {total:,} rows; the downloads hold all {total:,}.")
     st.caption(md_escape(prov.caption()))
     if not _presenting():
-        downloads(prov, data=df, key=key)
+        rows: pd.DataFrame | Callable[[], pd.DataFrame] = df
+        if full is not None and total > len(df):
+            # a list of up to EAGER_ROWS is read with the page (its CSV is ready at once: a file
+            # made on click can be dropped when another session ends); a longer one on click
+            rows = full() if total <= EAGER_ROWS else full
+        downloads(prov, data=rows, key=key)
 
 
 def downloads(
-    prov: Provenance, fig: go.Figure | None = None, data: pd.DataFrame | None = None, key: str = ""
+    prov: Provenance,
+    fig: go.Figure | None = None,
+    data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
+    key: str = "",
 ) -> None:
     """Download buttons. Replaced by the export module's full set when present."""
     try:
         from cwb.ui import downloads as full
     except ImportError:
         if data is not None:
+            rows = data() if callable(data) else data
             st.download_button(
-                "CSV", data.to_csv(index=False), file_name=f"{key or 'data'}.csv", key=f"dl_csv_{key}"
+                "CSV", rows.to_csv(index=False), file_name=f"{key or 'data'}.csv", key=f"dl_csv_{key}"
             )
         return
     full.offer(prov, fig=fig, data=data, key=key)
