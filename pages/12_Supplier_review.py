@@ -57,15 +57,25 @@ if not match.has_registers(con):
 can_decide = f.scope.can_import or f.scope.role == "anchor_analyst"
 who = st.session_state.get("_auth_user", f.scope.user or "local")
 
-q = review.queue(con, f.detail_anchors)
-st.subheader(f"Review queue: {len(q):,} payees to check, largest spend first")
+review.ensure_schema(con)
+lo, hi = review.all_years()
+top = data.query(
+    "review_queue",
+    scope_anchor_ids=f.detail_anchors,
+    fy_from=lo,
+    fy_to=hi,
+    include_decided=False,
+    search="",
+    row_limit=300,
+)  # cached; a decision clears the cache (act below)
+n_queue = int(top["n_rows"].iloc[0]) if len(top) else 0
+st.subheader(f"Review queue: {n_queue:,} payees to check, largest spend first")
 st.caption(
     "Payees with no automatic match, or a match below the threshold, across every year. The top 300 first, "
     "as CLES does. Decisions are remembered by payee name: they apply to every anchor of the network that "
     "pays the same payee, and survive re-imports. Officers who prefer Excel: "
     "`python -m cwb suppliers review --export queue.csv`, fill the 'decision' column, then `--apply queue.csv`."
 )
-top = q.head(300).copy()
 
 
 def best(cj):

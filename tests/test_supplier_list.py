@@ -248,3 +248,18 @@ def test_a_long_supplier_list_is_read_whole_only_on_click(app_env, monkeypatch, 
     assert list(table.columns) == list(tables.SUPPLIER_COLUMNS.values())
     assert len(table) == len(every)
     assert table["Spend £"].sum() == pytest.approx(float(every["spend_gbp"].astype(float).round(0).sum()))
+
+
+def test_review_queue_row_limit_gives_the_first_rows_and_the_length_of_the_queue(demo_con):
+    from cwb.registers import review
+
+    ids = [r[0] for r in demo_con.cursor().execute("SELECT anchor_id FROM anchor").fetchall()]
+    every = review.queue(demo_con, ids)
+    first = review.queue(demo_con, ids, row_limit=50)
+    assert len(every) > 50 and len(first) == 50
+    pd.testing.assert_frame_equal(first, every.head(50))
+    assert (first["n_rows"] == len(every)).all() and first["rank"].tolist() == list(range(1, 51))
+    assert every["spend_gbp"].is_monotonic_decreasing
+    # the anchors listed are those paying the payee within the scope
+    one = review.queue(demo_con, ids[:1], row_limit=5)
+    assert set(one["anchors"]) == {ids[0]}

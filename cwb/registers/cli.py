@@ -132,7 +132,7 @@ def cmd_suppliers(args) -> int:
             return 1
         print(f"applied {n:,} decisions from {args.apply}; figures rebuilt")
         return 0
-    q = review.queue(con, scope).head(args.top)
+    q = review.queue(con, scope, row_limit=args.top)
     print(
         json.dumps(
             {

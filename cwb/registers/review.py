@@ -60,6 +60,11 @@ class ReviewError(ValueError):
     pass
 
 
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The register and decision tables exist (a database made before registers)."""
+    reg_load.ensure_schema(con)
+
+
 def all_years() -> tuple[str, str]:
     return ("0000-00", "9999-99")
 
@@ -71,7 +76,10 @@ def queue(
     fy_to: str = "9999-99",
     include_decided: bool = False,
     search: str = "",
+    row_limit: int = 0,
 ) -> pd.DataFrame:
+    """The review queue (``review_queue.sql``): the first ``row_limit`` payees by spend (0 = all),
+    each row carrying ``n_rows``, the length of the whole queue."""
     reg_load.ensure_schema(con)
     return db.run(
         "review_queue",
@@ -81,6 +89,7 @@ def queue(
         fy_to=fy_to,
         include_decided=include_decided,
         search=search or "",
+        row_limit=row_limit,
     )
 
 
