@@ -117,8 +117,10 @@ def clicks_on(page, url, kind, n):
             t0 = pick(page, box, "2023-24" if i % 2 == 0 else "2025-26")
         else:  # the map level radio on Where the money goes
             radio = page.locator('[data-testid="stRadio"]').filter(has_text="Areas").first
-            labels = radio.locator("label")
-            target = labels.nth(1 if i % 2 == 0 else 0)
+            # by the option's text: the widget's own label is a <label> too
+            target = radio.locator("label").filter(
+                has_text="MSOA (2011)" if i % 2 == 0 else "Local authority"
+            )
             t0 = page.evaluate("performance.now()")
             target.click()
         out.append(page.evaluate(DONE, [t0, QUIET_MS]))

@@ -104,7 +104,7 @@ pic, table = maps.spend_picture(
     rows, shapes, centres, names, total_gbp, colour, context, labels, sites, n_min, bounds
 )
 
-extra = []
+pts = None
 show_points = bool(f.detail_anchors) and page_toggle(
     st.toggle, "Show the 300 largest suppliers as points", "pts"
 )
@@ -124,14 +124,22 @@ if show_points:
         for n, v, a in zip(pts["supplier_name"], pts["spend_gbp"], pts["anchors"])
     ]
     pts["spend"] = pts["spend_gbp"].astype(float)
-    extra.append(maps.point_layer(pts[["lat", "lon", "tooltip", "spend"]], radius_col="spend"))
+    pts = pts[["lat", "lon", "tooltip", "spend"]]
+
+
+def spend_deck():
+    extra = [] if pts is None else [maps.point_layer(pts, radius_col="spend")]
+    return maps.to_deck(pic, extra=extra)
+
 
 title = f"Spend by the {LEVEL_WORDS[level]} of the supplier, {f.fy}"
 st.markdown(f"**{title}** · {f.anchors_label}")
 # the chart's key carries the level, colouring and extent: a selection made on one map is never
 # applied to another (it used to grey the map and highlight an unrelated area)
-event = st.pydeck_chart(
-    maps.to_deck(pic, extra=extra),
+event = show.deck_chart(
+    spend_deck,
+    pic,
+    pts,
     height=620,
     on_select="rerun",
     selection_mode="single-object",
@@ -189,7 +197,7 @@ prov = f.provenance(
     notes=notes,
 )
 st.caption(prov.caption())
-show.downloads(prov, fig=maps.to_figure(pic), data=table, key="spend_map")
+show.downloads(prov, fig=lambda: maps.to_figure(pic), data=table, key="spend_map")
 
 if not f.detail_anchors:
     st.info("Supplier-level detail of each area is shared only with analysts of each anchor.")

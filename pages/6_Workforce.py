@@ -227,7 +227,9 @@ anchor_sites = maps.anchor_sites(
 pic = charts.staff_picture(m, ctx, place_labels, anchor_sites, bounds)
 map_title = f"Where staff live, by {({'msoa11': 'MSOA', 'lad': 'district', 'lsoa11': 'LSOA'})[lvl]}, {f.fy}"
 st.markdown(f"**{map_title}** · {esc(f.anchors_label)}")
-st.pydeck_chart(maps.to_deck(pic, area_layer_id="staff"), height=560, key=f"wf_map_{lvl}")
+show.deck_chart(
+    lambda: maps.to_deck(pic, area_layer_id="staff"), pic, "staff", height=560, key=f"wf_map_{lvl}"
+)
 if len(m):
     st.markdown(charts.legend(m), unsafe_allow_html=True)
 map_prov = f.provenance(
@@ -244,5 +246,5 @@ st.caption(
     + esc(charts.map_note(summ))
     + " Grey outlines and names: local authority districts; dots: anchor sites."
 )
-show.downloads(map_prov, fig=maps.to_figure(pic), data=charts.map_table(m, k), key="wf_map")
+show.downloads(map_prov, fig=lambda: maps.to_figure(pic), data=charts.map_table(m, k), key="wf_map")
 footer(f, imd_used=imd_ok)

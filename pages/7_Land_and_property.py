@@ -148,17 +148,22 @@ else:
     place_labels = maps.labels_for(
         ctx, dict(zip(lads["lad_code"], lads["lad_name"])), f.local_lads, f.wider_lads, bounds, towns=True
     )
-    layers = [maps.outline_layer(ctx)]
     imd_areas = None
     if layer_imd and imd_ok:
         dep = f.query("land_area_deprivation", lads=f.wider_lads)
         imd_areas = maps.with_values(data.shapes("lsoa11", dep["area_code"].tolist()), dep)
         imd_areas["tooltip"] = ""
-        layers.append(maps.area_layer(imd_areas, "imd_decile", layer_id="imd"))
-    layers.append(maps.point_layer(pts, radius_col="area", layer_id="sites", fill_col="fill"))
-    if len(place_labels):
-        layers.append(maps.text_layer(place_labels))
-    st.pydeck_chart(maps.deck(layers, maps.view_for(bounds=bounds)), height=560, key="land_map")
+
+    def land_deck():
+        layers = [maps.outline_layer(ctx)]
+        if imd_areas is not None:
+            layers.append(maps.area_layer(imd_areas, "imd_decile", layer_id="imd"))
+        layers.append(maps.point_layer(pts, radius_col="area", layer_id="sites", fill_col="fill"))
+        if len(place_labels):
+            layers.append(maps.text_layer(place_labels))
+        return maps.deck(layers, maps.view_for(bounds=bounds))
+
+    show.deck_chart(land_deck, ctx, imd_areas, pts, place_labels, bounds, height=560, key="land_map")
     key_title = f"Sites by {colour_by}"
     st.markdown(
         charts.legend_html(legend, key_title + ":", f.imd_edition if layer_imd and imd_ok else None),

@@ -141,6 +141,10 @@ def sweep_map(at, where: str) -> int:
 
 def sweep_captured(captured, where: str):
     for prov, fig, data, key in captured:
+        if callable(fig) and not hasattr(fig, "to_plotly_json"):
+            fig = fig()  # an export figure made on click (a map's): the file the click gives
+        if callable(data) and not hasattr(data, "columns"):
+            data = data()
         if fig is not None:
             for tr in fig.to_plotly_json()["data"]:
                 # the text on the chart and every secondary value of its tooltips (hover text,

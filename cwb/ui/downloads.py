@@ -82,23 +82,31 @@ def _const(df: pd.DataFrame) -> Callable[[], pd.DataFrame]:
     return lambda: df
 
 
+def _const_fig(fig) -> Callable[[], go.Figure]:
+    return lambda: fig
+
+
 def offer(
     prov: Provenance,
-    fig: go.Figure | None = None,
+    fig: go.Figure | Callable[[], go.Figure] | None = None,
     data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     key: str = "",
 ) -> None:
     """``data``: the table, or a callable that reads it when a download is asked for (a long
-    result the page shows only the first rows of)."""
+    result the page shows only the first rows of). ``fig``: the figure, or a callable that
+    builds it on click (a map's export figure: 100 ms of every rerun otherwise)."""
+    figure: Callable[[], go.Figure] | None = None
+    if fig is not None:
+        figure = fig if callable(fig) and not isinstance(fig, go.Figure) else _const_fig(fig)
     stem = export.file_stem(prov.title)
     who = _viewer()
     with st.popover("Download"):
         st.caption("With title, method caption and source")
-        if fig is not None:
+        if figure is not None:
             st.download_button(
                 "PNG for slides (1600×900)",
                 _audited(
-                    lambda: export.png(fig, prov, "slide"),
+                    lambda: export.png(figure(), prov, "slide"),
                     "PNG slide",
                     prov.title,
                     who,
@@ -113,7 +121,7 @@ def offer(
             st.download_button(
                 "PNG for print (4800×2700)",
                 _audited(
-                    lambda: export.png(fig, prov, "print"),
+                    lambda: export.png(figure(), prov, "print"),
                     "PNG print",
                     prov.title,
                     who,
@@ -128,7 +136,7 @@ def offer(
             st.download_button(
                 "SVG",
                 _audited(
-                    lambda: export.svg(fig, prov), "SVG", prov.title, who, "image/svg+xml", f"{stem}.svg"
+                    lambda: export.svg(figure(), prov), "SVG", prov.title, who, "image/svg+xml", f"{stem}.svg"
                 ),
                 file_name=f"{stem}.svg",
                 mime="image/svg+xml",

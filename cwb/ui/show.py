@@ -8,12 +8,16 @@ caption or source); the Download menu offers the images with them.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import pickle
 from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
+import pydeck as pdk
 import streamlit as st
+from streamlit.elements import deck_gl_json_chart
 
 from cwb.fmt import md_escape
 from cwb.provenance import Provenance
@@ -65,6 +69,37 @@ def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, ke
     downloads(prov, fig=fig, data=data, key=key)
 
 
+class _SpecDeck(pdk.Deck):
+    """A deck whose JSON was made before (cached): Streamlit sends ``to_json()`` as it is."""
+
+    def __init__(self, spec: str, tooltip: dict | None):
+        super().__init__(layers=[], map_provider=None, tooltip=tooltip or True)
+        self._spec = spec
+
+    def to_json(self) -> str:  # type: ignore[override]
+        return self._spec
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def _deck_spec(fingerprint: str, _build: Callable[[], pdk.Deck]) -> tuple[str, dict | None]:
+    deck = _build()
+    _prepare = getattr(deck_gl_json_chart, "_prepare_pydeck_for_json", None)
+    if _prepare is not None:  # what st.pydeck_chart does first (pandas 3 frames in layers)
+        _prepare(deck)
+    tip = getattr(deck, "_tooltip", None)
+    return deck.to_json(), tip if isinstance(tip, dict) else None
+
+
+def deck_chart(build: Callable[[], pdk.Deck], *inputs, **kwargs):
+    """``st.pydeck_chart(build())`` with the deck's JSON cached on a fingerprint of ``inputs``
+    (what the deck is built from: frames, map pictures, settings). Serialising a map of a few
+    thousand areas to JSON took 100-250 ms of every rerun of a map page (issue 15); a rerun that
+    shows the same map now reuses the text. ``kwargs`` go to ``st.pydeck_chart``."""
+    fp = hashlib.blake2b(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+    spec, tip = _deck_spec(fp, build)
+    return st.pydeck_chart(_SpecDeck(spec, tip), **kwargs)
+
+
 def _presenting() -> bool:
     return st.session_state.get("_cwb", {}).get("present") == "1"
 
@@ -104,7 +139,7 @@ def table(
 
 def downloads(
     prov: Provenance,
-    fig: go.Figure | None = None,
+    fig: go.Figure | Callable[[], go.Figure] | None = None,
     data: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
     key: str = "",
 ) -> None:
