@@ -211,9 +211,7 @@ lvl = page_choice(
     st.radio, "Areas", list(LEVELS), "wlvl", "msoa11", "map level", format_func=LEVELS.get, horizontal=True
 )
 areas = f.query("workforce_by_area", area_level=lvl)
-m, summ = charts.protected_map_areas(
-    areas, lvl, k, lambda lv, c: mapdata.lad_shapes() if lv == "lad" else data.shapes(lv, c)
-)
+m, summ = mapdata.protected_staff_areas(areas, lvl, k)
 all_lads = mapdata.lad_shapes()
 bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
 ctx = maps.in_bounds(all_lads, bounds, pad=0.05)

@@ -191,7 +191,7 @@ else:
         + ", ".join(f"{int(prec.get(p, 0))} by {p}" for p in ("coordinates", "postcode", "postcode district"))
         + f", {int(prec.get('none', 0))} not located. Hover for details."
     )
-    show.downloads(map_prov, fig=charts.site_figure(pic, items), key="land_map")
+    show.downloads(map_prov, fig=lambda: charts.site_figure(pic, items), key="land_map")
     table = sites.assign(anchor_id=sites["anchor_id"].map(lambda a: f.anchor_names.get(a, a)))[
         [
             "site_name",

@@ -31,3 +31,15 @@ def _lad_shapes(cache_dir: str, version: int) -> pd.DataFrame:
 def lad_shapes() -> pd.DataFrame:
     """area_code, wkb of every district in England and Wales (current and 2022 codes)."""
     return _lad_shapes(str(config.reference_cache()), data.data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def protected_staff_areas(areas: pd.DataFrame, level: str, k: int) -> tuple[pd.DataFrame, dict]:
+    """The staff map's areas after disclosure control, with shapes and tooltips
+    (cwb.charts.workforce.protected_map_areas), cached on the query's rows: merging small areas
+    took about 100 ms of every rerun of the Workforce page (issue 15)."""
+    from cwb.charts import workforce
+
+    return workforce.protected_map_areas(
+        areas, level, k, lambda lv, c: lad_shapes() if lv == "lad" else data.shapes(lv, c)
+    )
