@@ -128,3 +128,25 @@ def test_targets_against_actuals():
     assert (a2["Target %"], a2["Actual %"], a2["Gap (pp)"]) == (45.0, 47.5, 2.5)
     assert a2["Status"] == targets.STATUS_TEXT[targets.status(47.5, 45.0, "higher")]
     assert pd.isna(t.iloc[1]["Actual %"])
+
+
+def test_tables_show_money_and_counts_with_separators():
+    """Found on the Data quality page at 1600 px: 'Spend £' shown as 213269332. Every table now
+    formats money and counts unless its page says otherwise; identifiers and years stay as they are."""
+    from cwb.ui import show
+
+    df = pd.DataFrame(
+        {
+            "Spend £": [213269332.0],
+            "Spend £m": [213.3],
+            "Suppliers": pd.array([1657], dtype="Int64"),
+            "UPRN": [100010010001],
+            "Financial year": [2025],
+            "Anchor": ["A"],
+        }
+    )
+    f = show.number_formats(df)
+    assert set(f) == {"Spend £", "Spend £m", "Suppliers"}
+    assert f["Spend £"]["type_config"]["format"] == "£%,.0f"
+    assert f["Spend £m"]["type_config"]["format"] == "£%.1fm"
+    assert f["Suppliers"]["type_config"]["format"] == "localized"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import pickle
+import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -105,6 +106,26 @@ def _presenting() -> bool:
 
 
 EAGER_ROWS = 20_000  # as cwb.ui.downloads.LARGE_ROWS
+_NOT_A_COUNT = re.compile(r"uprn|year|code|rank|\bid\b|number|months", re.I)
+
+
+def number_formats(df: pd.DataFrame) -> dict:
+    """How a table's numbers are shown when the page says nothing: money in '£m' to one
+    decimal, other '£' columns as whole pounds with thousands separators, counts with
+    separators ('1,657', never '1657'); identifiers, years and ranks as they are."""
+    out = {}
+    for c in df.columns:
+        label = str(c)
+        v = df[c]
+        if not pd.api.types.is_numeric_dtype(v) or pd.api.types.is_bool_dtype(v):
+            continue
+        if "£m" in label:
+            out[c] = st.column_config.NumberColumn(format="£%.1fm")
+        elif "£" in label:
+            out[c] = st.column_config.NumberColumn(format="£%,.0f")
+        elif pd.api.types.is_integer_dtype(v) and not _NOT_A_COUNT.search(label):
+            out[c] = st.column_config.NumberColumn(format="localized")
+    return out
 
 
 def table(
@@ -122,6 +143,7 @@ def table(
     ``rows_total`` and ``full``: ``df`` is already the first rows of a longer result (a query
     with a row limit); ``full()`` reads every row, only when a download is asked for."""
     kw.setdefault("placeholder", MISSING)
+    kw["column_config"] = {**number_formats(df), **(kw.get("column_config") or {})}
     shown = df if max_rows is None or len(df) <= max_rows else df.head(max_rows)
     total = max(len(df), rows_total or 0)
     st.dataframe(shown, hide_index=True, key=f"table_{key}", **kw)
