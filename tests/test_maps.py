@@ -269,3 +269,18 @@ def test_whole_uk_says_what_it_covers(app_env, monkeypatch, tmp_path):
     at, _ = _app(monkeypatch, tmp_path, params={"ext": "uk"})
     text = " ".join(c.value for c in at.caption)
     assert "Boundaries are drawn for England and Wales" in text
+
+
+def test_map_json_is_sent_compact_and_cached(app_env):
+    """Issue 15 (every page under 1 MB): pydeck writes its JSON indented, a line per coordinate;
+    the Workforce page's map was 1.6 MB of it (bench_browser). The deck is sent compact, and a
+    rerun that shows the same map reuses the same text."""
+    import json
+
+    at = AppTest.from_file(str(ROOT / "pages/6_Workforce.py"), default_timeout=180).run()
+    assert not at.exception
+    spec = at.get("deck_gl_json_chart")[0].proto.json
+    assert "\n" not in spec and len(spec) < 1_000_000
+    assert json.loads(spec)["layers"]  # still the whole deck
+    at.run()
+    assert at.get("deck_gl_json_chart")[0].proto.json == spec

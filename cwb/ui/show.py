@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import pickle
 import re
 from collections.abc import Callable
@@ -88,7 +89,10 @@ def _deck_spec(fingerprint: str, _build: Callable[[], pdk.Deck]) -> tuple[str, d
     if _prepare is not None:  # what st.pydeck_chart does first (pandas 3 frames in layers)
         _prepare(deck)
     tip = getattr(deck, "_tooltip", None)
-    return deck.to_json(), tip if isinstance(tip, dict) else None
+    # pydeck writes its JSON indented (a line and its indent per coordinate): sent compact, the
+    # Workforce page's map is 0.35 MB instead of 1.6 MB (issue 15: every page under 1 MB)
+    spec = json.dumps(json.loads(deck.to_json()), separators=(",", ":"))
+    return spec, tip if isinstance(tip, dict) else None
 
 
 def deck_chart(build: Callable[[], pdk.Deck], *inputs, **kwargs):
