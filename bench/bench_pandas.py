@@ -41,6 +41,7 @@ def main() -> int:
     import pandas as pd
 
     from cwb import build, db
+    from cwb.method import supplier_list
 
     con = build.open_database(a.db, log=lambda *x: None)
     net = con.execute("SELECT local_lad_codes, wider_lad_codes, region_code FROM network").fetchone()
@@ -130,18 +131,7 @@ def main() -> int:
     def sql_views():
         head = db.run("spend_indicators", con, **p)
         area = db.run("spend_by_area", con, **p, area_level="lad", within_lads=[])
-        sl = db.run(
-            "spend_suppliers",
-            con,
-            **p,
-            scope_anchor_ids=anchors,
-            area_level="",
-            area_code="",
-            search="",
-            shared_only=False,
-            located_only=False,
-            row_limit=0,
-        )
+        sl = db.run("spend_suppliers", con, **p, **supplier_list(anchors, row_limit=0))
         trend = db.run("spend_indicators", con, **{**p, "fy_from": years[0], "fy_to": years[-1]})
         return head, area, sl, trend
 
@@ -187,18 +177,7 @@ def main() -> int:
     sql_funcs = [
         lambda: db.run("spend_indicators", con, **p),
         lambda: db.run("spend_by_area", con, **p, area_level="lad", within_lads=[]),
-        lambda: db.run(
-            "spend_suppliers",
-            con,
-            **p,
-            scope_anchor_ids=anchors,
-            area_level="",
-            area_code="",
-            search="",
-            shared_only=False,
-            located_only=False,
-            row_limit=1000,
-        ),
+        lambda: db.run("spend_suppliers", con, **p, **supplier_list(anchors, row_limit=1000)),
         lambda: db.run("spend_indicators", con, **{**p, "fy_from": years[0], "fy_to": years[-1]}),
     ]
     for n, pf, sf in zip(names, pd_funcs, sql_funcs):

@@ -42,6 +42,26 @@ class MethodError(ValueError):
     """A method setting is not valid; the message says which and what is allowed."""
 
 
+def supplier_list(scope_anchor_ids: list[str] | tuple[str, ...], **kw: Any) -> dict[str, Any]:
+    """The supplier list's own parameters (``spend_suppliers.sql``) with their defaults: every
+    supplier of the anchors in ``scope_anchor_ids`` (those the viewer may see in detail), no area,
+    search or filter, every row; ``kw`` overrides any (e.g. ``row_limit=1000``)."""
+    out: dict[str, Any] = {
+        "scope_anchor_ids": list(scope_anchor_ids),
+        "area_level": "",
+        "area_code": "",
+        "search": "",
+        "shared_only": False,
+        "located_only": False,
+        "row_limit": 0,
+    }
+    unknown = kw.keys() - out.keys()
+    if unknown:
+        raise TypeError(f"spend_suppliers takes no parameter {sorted(unknown)}")
+    out.update(kw)
+    return out
+
+
 def local_area_name(lads: list[str] | tuple[str, ...], lad_names: Mapping[str, str]) -> str:
     """'Cheshire East' / 'A, B, C and others' (at most three names)."""
     return ", ".join(lad_names.get(c, c) for c in lads[:3]) + (" and others" if len(lads) > 3 else "")

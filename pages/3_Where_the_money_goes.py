@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cwb import fmt, maps, tables
+from cwb.method import supplier_list
 from cwb.ui import data, mapdata, show
 from cwb.ui.frame import footer, frame, imd_missing, page_choice, page_toggle
 
@@ -110,14 +111,7 @@ show_points = bool(f.detail_anchors) and page_toggle(
 )
 if show_points:
     pts = f.query(
-        "spend_suppliers",
-        scope_anchor_ids=f.detail_anchors,
-        area_level="",
-        area_code="",
-        search="",
-        shared_only=False,
-        located_only=True,
-        row_limit=300,
+        "spend_suppliers", **supplier_list(f.detail_anchors, located_only=True, row_limit=300)
     ).dropna(subset=["lat", "lon"])
     pts["tooltip"] = [
         maps.tip(n, f"{fmt.gbp(v)} in {f.fy}", f"Paid by {a}")
@@ -227,15 +221,8 @@ area = st.selectbox(
     key=pick_key,
     format_func=lambda c: f"{names.get(c, c)} · {fmt.gbp(spend_of.get(c))}",
 )
-ask = dict(
-    scope_anchor_ids=f.detail_anchors,
-    area_level=level,
-    area_code=area,
-    search="",
-    shared_only=False,
-    located_only=False,
-)
-sup = f.query("spend_suppliers", row_limit=1000, **ask)
+ask = supplier_list(f.detail_anchors, area_level=level, area_code=area)
+sup = f.query("spend_suppliers", **{**ask, "row_limit": 1000})
 if len(f.detail_anchors) < len(f.anchor_names):
     st.caption("Supplier detail is shown only for the anchors you may see in detail.")
 show.table(
@@ -247,9 +234,7 @@ show.table(
     ),
     key="area_suppliers",
     rows_total=int(sup["n_rows"].iloc[0]) if len(sup) else 0,
-    full=lambda: tables.suppliers(
-        f.on_demand("spend_suppliers", row_limit=0, **ask)(), tables.AREA_SUPPLIER_COLUMNS
-    ),
+    full=lambda: tables.suppliers(f.on_demand("spend_suppliers", **ask)(), tables.AREA_SUPPLIER_COLUMNS),
     column_config={
         "Spend £": st.column_config.NumberColumn(format="£%,.0f"),
         "Payments": st.column_config.NumberColumn(format="localized"),

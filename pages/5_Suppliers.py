@@ -4,6 +4,7 @@ import streamlit as st
 
 from cwb import fmt, tables
 from cwb.fmt import md_escape as esc
+from cwb.method import supplier_list
 from cwb.ui import show
 from cwb.ui.frame import footer, frame, page_text, page_toggle
 
@@ -19,15 +20,8 @@ if not f.detail_anchors:
     st.stop()
 q = page_text(st.text_input, "Search supplier names", "q").strip()
 only_shared = page_toggle(st.toggle, "Only suppliers shared by two or more anchors", "shared")
-ask = dict(
-    scope_anchor_ids=f.detail_anchors,
-    area_level="",
-    area_code="",
-    search=q,
-    shared_only=only_shared,
-    located_only=False,
-)
-sup = f.query("spend_suppliers", row_limit=ROWS_SHOWN, **ask)
+ask = supplier_list(f.detail_anchors, search=q, shared_only=only_shared)
+sup = f.query("spend_suppliers", **{**ask, "row_limit": ROWS_SHOWN})
 n_sup = int(sup["n_rows"].iloc[0]) if len(sup) else 0
 sh = f.query("spend_shared_suppliers").iloc[0]
 c = st.columns(3)
@@ -68,7 +62,7 @@ show.table(
     key="suppliers",
     height=560,
     rows_total=n_sup,
-    full=lambda: tables.suppliers(f.on_demand("spend_suppliers", row_limit=0, **ask)()),
+    full=lambda: tables.suppliers(f.on_demand("spend_suppliers", **ask)()),
     column_config={
         "Spend £": st.column_config.NumberColumn(format="£%,.0f"),
         "Payments": st.column_config.NumberColumn(format="localized"),

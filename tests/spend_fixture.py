@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 from cwb import build, db
+from cwb.method import supplier_list
 
 PRESTON = "E07000123"
 # real live postcodes: Preston, Lancaster (Lancashire), Manchester (North West), City of London
@@ -117,13 +118,7 @@ def params(wider, anchors=(), fy="2023-24", denominator="all", top_n=300, imd="2
         "region_code": "E12000002",
         "imd_edition": imd,
         "network_id": "T",
-        "scope_anchor_ids": ["C", "H"],
-        "area_level": "",
-        "area_code": "",
-        "search": "",
-        "shared_only": False,
-        "located_only": False,
-        "row_limit": 0,
+        **supplier_list(["C", "H"]),  # the supplier list's own parameters, every row
         "within_lads": [],
     }
 

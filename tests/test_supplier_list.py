@@ -13,22 +13,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from cwb import db, tables
-from cwb.method import Method
+from cwb.method import Method, supplier_list
 from tests.conftest import ROOT
 
 
 def _params(con, **kw):
     m = Method.for_network(con, "DEMO")
-    p = m.params(
-        "spend_suppliers",
-        scope_anchor_ids=m.chosen_anchors,
-        area_level="",
-        area_code="",
-        search="",
-        shared_only=False,
-        located_only=False,
-        row_limit=0,
-    )
+    p = m.params("spend_suppliers", **supplier_list(m.chosen_anchors))
     p.update(kw)
     return m, p
 
