@@ -45,7 +45,7 @@ def render() -> None:
         )
     ind = f.query("spend_indicators", fy_from=f.years[0], fy_to=f.years[-1])
     wraw = f.query("workforce_indicators", fy_from=f.years[0], fy_to=f.years[-1])
-    wf = workforce.protected_indicators(wraw) if len(wraw) else pd.DataFrame()
+    wf = data.derived(workforce.protected_indicators, wraw) if len(wraw) else pd.DataFrame()
     land = f.query("land_indicators", fy_from=f.method.period[0], fy_to=f.method.period[1])
     land = land[land["sites_total"] > 0]
 
@@ -53,10 +53,8 @@ def render() -> None:
     index: dict[int, dict] = {}
 
     def row(df, aid, fy):
-        if not len(df):
-            return None
         if id(df) not in index:
-            index[id(df)] = dict(zip(zip(df["anchor_id"], df["financial_year"]), df.to_dict("records")))
+            index[id(df)] = data.derived(tables.rows_by_anchor_year, df)
         return index[id(df)].get((aid, fy))
 
     r, b = row(ind, "_all", f.fy), row(ind, "_all", f.baseline_fy)
@@ -137,7 +135,9 @@ def render() -> None:
     )
     anchors = [a for a in f.anchor_names if not f.anchors or a in f.anchors]
     types = {a: ANCHOR_TYPES.get(t, t) for a, t in f.anchor_types.items()}
-    league = tables.anchors_compared(ind, wf, land, anchors, f.anchor_names, types, f.fy, f.baseline_fy)
+    league = data.derived(
+        tables.anchors_compared, ind, wf, land, anchors, f.anchor_names, types, f.fy, f.baseline_fy
+    )
     pct = dict(format="%.1f")
     show.table(
         league,
@@ -173,7 +173,7 @@ def render() -> None:
     st.subheader(f"Targets, {f.fy}")
     all_t = data.query("targets_all", network_id=f.network_id, fy=f.fy)
     frames = {"spend_indicators": ind, "workforce": wf, "land_indicators": land}
-    tg = tables.targets_against_actuals(all_t, frames, f.fy)
+    tg = data.derived(tables.targets_against_actuals, all_t, frames, f.fy)
     if len(tg):
         st.markdown(f"**How the status is decided.** {targets.THRESHOLDS}")
         show.table(
@@ -197,12 +197,12 @@ def render() -> None:
 
 def _every_indicator(f, frames: dict[str, pd.DataFrame]) -> None:
     """Every catalogue indicator for the view (cwb.catalogue): value, change, numerator, denominator."""
-    items = catalogue.values(None, f.method, frames)
+    items = data.derived(catalogue.values, None, f.method, frames)
     if not items:
         return
     with st.expander(f"Every indicator, {f.fy}", expanded=False):
         show.table(
-            catalogue.table(items),
+            data.derived(catalogue.table, items),
             f.provenance(
                 f"Every indicator, {f.fy}",
                 "Every headline indicator of the catalogue for the chosen anchors",

@@ -6,7 +6,8 @@ pandas, plotly figures, pydeck maps, the protobuf messages Streamlit builds), on
 page rerun several times; the clock is inside the script (bench/apps/timed_page.py), from its
 first line to its end, so AppTest's own machinery is left out. Per page and size:
 
-- cold: ``st.cache_data`` cleared before the run, so every query really runs;
+- cold: the dashboard's caches cleared before the run (`data.clear`: results, shaped tables,
+  built figures), so every query really runs and every figure is built;
 - warm: the same run again with the result cache filled (what a viewer gets on a click that
   repeats a view somebody has seen, and on every rerun of a page control that needs no new query).
 
@@ -80,7 +81,7 @@ def measure(db_path: Path, runs: int, only: list[str] | None = None) -> dict[str
 
     def one(at, page: Path, cold: bool) -> tuple[float, float, list]:
         if cold:
-            st.cache_data.clear()
+            data.clear()  # results, shaped tables, built figures
         calls.clear()
         timed_page_clock.RUNS.clear()
         at.run()

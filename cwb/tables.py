@@ -181,7 +181,8 @@ def disposals_by_route(disp: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _rows_by_anchor_year(df: pd.DataFrame) -> dict:
+def rows_by_anchor_year(df: pd.DataFrame) -> dict:
+    """{(anchor_id, financial_year): the row as a dict} (one index instead of a filter per lookup)."""
     if not len(df):
         return {}
     return dict(zip(zip(df["anchor_id"], df["financial_year"]), df.to_dict("records")))
@@ -202,7 +203,7 @@ def anchors_compared(
     ``land_indicators``), the local-spend trend over every year of ``ind``, and its rank on local
     spend among all anchors shown and, where a type has two or more anchors, among anchors of
     its type (``types``: anchor -> type label). Sorted by type, then local share."""
-    spend, staff, sites = _rows_by_anchor_year(ind), _rows_by_anchor_year(wf), _rows_by_anchor_year(land)
+    spend, staff, sites = rows_by_anchor_year(ind), rows_by_anchor_year(wf), rows_by_anchor_year(land)
     trend = ind.sort_values("financial_year").assign(v=lambda d: d["local_pct"].astype(float).round(1))
     spark = trend.groupby("anchor_id")["v"].agg(list).to_dict()
     rows = []

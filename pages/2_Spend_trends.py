@@ -33,7 +33,7 @@ def _trend_table(series, col, label, unit, names):
         cols.update({col: f"{short} %", "spend_gbp": "Spend in scope £"})
     else:
         cols[col] = f"{short} £"
-    return export.labelled(series.loc[:, ~series.columns.duplicated()], cols, names)
+    return data.derived(export.labelled, series.loc[:, ~series.columns.duplicated()], cols, names)
 
 
 f = frame("Spend trends")
@@ -119,8 +119,11 @@ show.chart(
         denominator="none (totals)",
         notes=["A month with no payments received is drawn as a gap, never as zero"],
     ),
-    export.labelled(
-        months, {"anchor_id": "Anchor", "month": "Month", "spend_gbp": "Spend £"}, f.anchor_names
+    data.derived(
+        export.labelled,
+        months,
+        {"anchor_id": "Anchor", "month": "Month", "spend_gbp": "Spend £"},
+        f.anchor_names,
     ),
     key="months",
 )

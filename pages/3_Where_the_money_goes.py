@@ -60,7 +60,9 @@ lsoa_in = data.lsoa_index()
 # than CWB_MAP_MIN_SUPPLIERS suppliers on its own (issue 12: one supplier's spend in a tooltip)
 protect = not set(f.method.chosen_anchors) <= set(f.detail_anchors)
 n_min = maps.min_suppliers()
-rows, summ = maps.spend_rows(areas, protect, n_min, tables.area_parents(lsoa_in, level))
+rows, summ = data.derived(
+    maps.spend_rows, areas, protect, n_min, data.derived(tables.area_parents, lsoa_in, level)
+)
 
 codes = sorted({c for m in rows["members"] for c in m})
 all_lads = mapdata.lad_shapes()
@@ -91,7 +93,8 @@ if extent == "wider":
 else:
     bounds = maps.drawn_bounds(shapes, all_lads, points=centres)
 context = maps.in_bounds(all_lads, bounds, pad=0.05)
-labels = maps.labels_for(
+labels = data.derived(
+    maps.labels_for,
     context,
     lad_names,
     f.local_lads,
@@ -226,7 +229,7 @@ sup = f.query("spend_suppliers", **{**ask, "row_limit": 1000})
 if len(f.detail_anchors) < len(f.anchor_names):
     st.caption("Supplier detail is shown only for the anchors you may see in detail.")
 show.table(
-    tables.suppliers(sup, tables.AREA_SUPPLIER_COLUMNS),
+    data.derived(tables.suppliers, sup, tables.AREA_SUPPLIER_COLUMNS),
     f.provenance(
         f"Suppliers in {names.get(area, area)}",
         "Spend by supplier in the chosen area",

@@ -21,7 +21,7 @@ if raw.empty:
     footer(f)
     st.stop()
 pop = f.query("workforce_population").iloc[0]
-ind = workforce.protected_indicators(raw, k, pop["deprived_pop_pct"])
+ind = data.derived(workforce.protected_indicators, raw, k, pop["deprived_pop_pct"])
 cur = ind[(ind["anchor_id"] == "_all") & (ind["financial_year"] == f.fy)]
 if cur.empty:
     st.info(f"No workforce counts for {f.fy}.")
@@ -149,9 +149,10 @@ prov = f.provenance(
 left, right = st.columns(2)
 with left:
     show.chart(
-        charts.indicator_trend(series, f"{ik}_pct", label, names),
+        data.figure(charts.indicator_trend, series, f"{ik}_pct", label, names),
         prov,
-        export.labelled(
+        data.derived(
+            export.labelled,
             series,
             {
                 "anchor_id": "Series",
@@ -167,7 +168,7 @@ with left:
 with right:
     now = ind[ind["financial_year"] == f.fy]
     show.chart(
-        charts.anchors_bar(now, f"{ik}_pct", f"{label} by anchor, {f.fy}", f.anchor_names),
+        data.figure(charts.anchors_bar, now, f"{ik}_pct", f"{label} by anchor, {f.fy}", f.anchor_names),
         f.provenance(
             f"{label} by anchor",
             f"{label} ({ik[:3]})",
@@ -177,7 +178,8 @@ with right:
             source="Anchor HR records, aggregated to counts by area",
             notes=notes,
         ),
-        export.labelled(
+        data.derived(
+            export.labelled,
             now,
             {
                 "anchor_id": "Anchor",
@@ -190,7 +192,7 @@ with right:
         key="wf_bar",
     )
 imd_ok = f.imd_edition in f.imd_loaded
-tbl = charts.headline_table(now, names, imd_ok)
+tbl = data.derived(charts.headline_table, now, names, imd_ok)
 show.table(
     tbl,
     f.provenance(
@@ -216,8 +218,14 @@ all_lads = mapdata.lad_shapes()
 bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
 ctx = maps.in_bounds(all_lads, bounds, pad=0.05)
 lads = data.query("lads")
-place_labels = maps.labels_for(
-    ctx, dict(zip(lads["lad_code"], lads["lad_name"])), f.local_lads, f.wider_lads, bounds, towns=lvl != "lad"
+place_labels = data.derived(
+    maps.labels_for,
+    ctx,
+    dict(zip(lads["lad_code"], lads["lad_name"])),
+    f.local_lads,
+    f.wider_lads,
+    bounds,
+    towns=lvl != "lad",
 )
 anchor_sites = maps.anchor_sites(
     data.query("map_anchor_sites", network_id=f.network_id), f.anchors or list(f.anchor_names)
@@ -244,5 +252,7 @@ st.caption(
     + esc(charts.map_note(summ))
     + " Grey outlines and names: local authority districts; dots: anchor sites."
 )
-show.downloads(map_prov, fig=lambda: maps.to_figure(pic), data=charts.map_table(m, k), key="wf_map")
+show.downloads(
+    map_prov, fig=lambda: maps.to_figure(pic), data=data.derived(charts.map_table, m, k), key="wf_map"
+)
 footer(f, imd_used=imd_ok)

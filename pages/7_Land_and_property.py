@@ -79,7 +79,8 @@ unit = page_choice(
 bd = f.query("land_breakdown", dimension=dim)
 labels = {a: n.replace(" (demo)", "") for a, n in f.anchor_names.items()} if dim == "anchor_id" else {}
 show.chart(
-    charts.breakdown(
+    data.figure(
+        charts.breakdown,
         bd,
         unit,
         f"{'Sites' if unit == 'sites' else 'Hectares'} held by {DIMS[dim].lower()}, {f.fy}"
@@ -96,7 +97,8 @@ show.chart(
         source="Anchor land and property registers",
         notes=["Disposed and transferred sites are not counted as held"],
     ),
-    export.labelled(
+    data.derived(
+        export.labelled,
         bd.assign(category=bd["category"].map(lambda c: labels.get(c, c))),
         {
             "category": DIMS[dim],
@@ -135,7 +137,7 @@ if not f.detail_anchors:
     )
 else:
     sites = f.query("land_sites", scope_anchor_ids=f.detail_anchors, tenures=tenures, statuses=statuses)
-    pts, legend = charts.site_points(sites, colour_by, f.anchor_names)
+    pts, legend = data.derived(charts.site_points, sites, colour_by, f.anchor_names)
     all_lads = mapdata.lad_shapes()
     wider_bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
     bounds = (
@@ -145,8 +147,14 @@ else:
     )
     ctx = maps.in_bounds(all_lads, bounds, pad=0.1)
     lads = data.query("lads")
-    place_labels = maps.labels_for(
-        ctx, dict(zip(lads["lad_code"], lads["lad_name"])), f.local_lads, f.wider_lads, bounds, towns=True
+    place_labels = data.derived(
+        maps.labels_for,
+        ctx,
+        dict(zip(lads["lad_code"], lads["lad_name"])),
+        f.local_lads,
+        f.wider_lads,
+        bounds,
+        towns=True,
     )
     imd_areas = None
     if layer_imd and imd_ok:
@@ -246,7 +254,9 @@ with left:
     )
     trend = f.query("land_status_trend", fy_from=f.years[0], fy_to=f.years[-1])
     show.chart(
-        charts.status_trend(trend, tv, f"{'Sites' if tv == 'sites' else 'Hectares'} by status, by year"),
+        data.figure(
+            charts.status_trend, trend, tv, f"{'Sites' if tv == 'sites' else 'Hectares'} by status, by year"
+        ),
         f.provenance(
             "Estate by status",
             "Sites (or hectares) by status recorded for each financial year (C1, C2, C5)",
@@ -254,7 +264,8 @@ with left:
             period=f"{f.years[0]} to {f.years[-1]}",
             source="Anchor land and property registers",
         ),
-        export.labelled(
+        data.derived(
+            export.labelled,
             trend,
             {"financial_year": "Financial year", "status": "Status", "sites": "Sites", "area_ha": "Hectares"},
             digits={"Hectares": 1},
@@ -268,7 +279,7 @@ with right:
         st.info("No disposals recorded in these years.")
     else:
         show.chart(
-            charts.disposals(disp, f"Disposals by route, {f.years[0]} to {f.years[-1]}"),
+            data.figure(charts.disposals, disp, f"Disposals by route, {f.years[0]} to {f.years[-1]}"),
             f.provenance(
                 "Disposals by route",
                 "Hectares, sites and value disposed by route (C3), including community asset transfers (C4)",
@@ -276,7 +287,7 @@ with right:
                 period=f"{f.years[0]} to {f.years[-1]}",
                 source="Anchor land and property registers",
             ),
-            tables.disposals_by_route(disp),
+            data.derived(tables.disposals_by_route, disp),
             key="land_disp",
         )
 footer(f, imd_used=imd_ok)

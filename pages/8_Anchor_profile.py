@@ -30,7 +30,7 @@ if f.fy not in mine.index:
 else:
     r = mine.loc[f.fy]
     b = mine.loc[f.baseline_fy] if f.baseline_fy in mine.index and f.baseline_fy != f.fy else None
-    pos = tables.position(ind, a, f.fy, f.anchor_types)
+    pos = data.derived(tables.position, ind, a, f.fy, f.anchor_types)
     c = st.columns(4)
     c[0].metric("Spend in scope (A1)", fmt.gbp(r["spend_gbp"]))
     c[1].metric(
@@ -54,7 +54,8 @@ else:
         help=f"Among all anchors; {extra}",
     )
     series = ind[ind["anchor_id"].isin([a, "_all"])]
-    fig = charts.trend(
+    fig = data.figure(
+        charts.trend,
         series,
         "local_pct",
         f"Local spend: {f.anchor_names[a]} and the network",
@@ -71,7 +72,8 @@ else:
             numerator="spend with local suppliers",
             period=f"{f.years[0]} to {f.years[-1]}",
         ),
-        export.labelled(
+        data.derived(
+            export.labelled,
             series,
             {
                 "anchor_id": "Series",
@@ -88,7 +90,7 @@ span = f"{f.years[0]} to {f.fy}"
 with left:
     st.markdown("#### Workforce")
     wraw = f.query("workforce_indicators", anchors=[a], fy_from=f.years[0], fy_to=f.fy)
-    wall = workforce.protected_indicators(wraw) if len(wraw) else wraw
+    wall = data.derived(workforce.protected_indicators, wraw) if len(wraw) else wraw
     wall = wall[wall["anchor_id"] == a] if len(wall) else wall
     now = wall[wall["financial_year"] == f.fy] if len(wall) else wall
     if len(now):
@@ -98,7 +100,8 @@ with left:
         m[1].metric(f"Living in {esc(f.local_name)} (B2)", fmt.pct(w["B2_pct"]))
         m[2].metric("Paid the real Living Wage (B5)", fmt.pct(w["B5_pct"]))
         show.chart(
-            net_charts.lines(
+            data.figure(
+                net_charts.lines,
                 wall,
                 [("B5_pct", "real Living Wage (B5)"), ("B2_pct", "living locally (B2)")],
                 "Staff living locally and paid the real Living Wage",
@@ -114,7 +117,8 @@ with left:
                 source="Anchor HR records, aggregated to counts by area",
                 notes=[f"Counts below {privacy.k_default()} suppressed"],
             ),
-            export.labelled(
+            data.derived(
+                export.labelled,
                 wall,
                 {
                     "financial_year": "Financial year",
@@ -137,9 +141,10 @@ with right:
         m = st.columns(3)
         for col, ind in zip(m, ("C1", "C2", "C5")):
             col.metric(catalogue.label(ind), fmt.num(now.iloc[0][catalogue.get(ind).column]))
-        by = slides.land_by_year(land)
+        by = data.derived(slides.land_by_year, land)
         show.chart(
-            net_charts.lines(
+            data.figure(
+                net_charts.lines,
                 by,
                 [("idle", "surplus, vacant or under-used"), ("community", "community use or transferred")],
                 "Sites that could serve the community, and sites that do",
@@ -155,7 +160,8 @@ with right:
                 period=span,
                 source="Anchor land and property registers",
             ),
-            export.labelled(
+            data.derived(
+                export.labelled,
                 by,
                 {
                     "financial_year": "Financial year",

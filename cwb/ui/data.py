@@ -3,6 +3,9 @@ a clear message naming what failed and what to do, never a traceback."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -83,10 +86,115 @@ def _freeze(v: Any):
     return tuple(v) if isinstance(v, list) else v
 
 
-@st.cache_data(show_spinner=False, max_entries=512, ttl=600)
-def _run_cached(name: str, frozen: tuple, data_version: int, path: str) -> pd.DataFrame:
+class _FrameStore:
+    """Frames kept in this process, handed out by ticket. ``st.cache_data`` pickles what it
+    keeps and unpickles it on every hit (1-3 ms a frame with text columns, a dozen frames a page
+    run); here the cached function returns only a ticket (a short string, cheap to unpickle) and
+    the frame stays in memory, handed out as a shallow copy: with pandas' copy-on-write the
+    caller may change its copy freely, the kept frame never changes. Clearing Streamlit's cache
+    (after an import, between tests) makes new tickets, so nothing stale is handed out; old
+    frames leave by age (least recently used first)."""
+
+    def __init__(self, size: int = 512) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._frames: OrderedDict[str, pd.DataFrame] = OrderedDict()
+        self._n = 0
+        self._size = size
+        self._lock = threading.Lock()
+
+    def put(self, df: pd.DataFrame) -> str:
+        with self._lock:
+            self._n += 1
+            ticket = f"{os.getpid()}-{self._n}"  # unique in this process (the cache is per process)
+            self._frames[ticket] = df
+            while len(self._frames) > self._size:
+                self._frames.popitem(last=False)
+        return ticket
+
+    def get(self, ticket: str) -> pd.DataFrame | None:
+        with self._lock:
+            df = self._frames.get(ticket)
+            if df is not None:
+                self._frames.move_to_end(ticket)
+        return None if df is None else df.copy(deep=False)
+
+    def replace(self, ticket: str, df: pd.DataFrame) -> pd.DataFrame:
+        with self._lock:
+            self._frames[ticket] = df
+        return df.copy(deep=False)
+
+
+_FRAMES = _FrameStore()
+
+
+class _Ticket(str):
+    """A frame kept in ``_FRAMES`` (what a ``kept`` function's cache holds instead of it)."""
+
+
+def _to_tickets(out):
+    if isinstance(out, pd.DataFrame):
+        return _Ticket(_FRAMES.put(out))
+    if isinstance(out, tuple):
+        return tuple(_to_tickets(o) for o in out)
+    return out
+
+
+def _from_tickets(value, rebuild):
+    """The kept value; when a frame has left the store, ``rebuild()`` is stored under the same
+    tickets and returned."""
+
+    def get(v):
+        if isinstance(v, _Ticket):
+            df = _FRAMES.get(v)
+            if df is None:
+                raise LookupError(v)
+            return df
+        return tuple(get(o) for o in v) if isinstance(v, tuple) else v
+
+    def put(v, new):
+        if isinstance(v, _Ticket):
+            return _FRAMES.replace(v, new)
+        return tuple(put(o, n) for o, n in zip(v, new)) if isinstance(v, tuple) else new
+
+    try:
+        return get(value)
+    except LookupError:
+        return put(value, rebuild())
+
+
+def kept(**cache_kw):
+    """``st.cache_data(**cache_kw)`` for a function returning a frame (or a tuple holding
+    frames), with the frames kept unpickled in this process (``_FrameStore``): the cache holds
+    tickets. A query result was unpickled on every hit (1-3 ms a frame with text columns, a
+    dozen a page run); a map level's boundaries are megabytes of WKB."""
+    import functools
+
+    def wrap(fn):
+        @st.cache_data(show_spinner=False, **cache_kw)
+        @functools.wraps(fn)
+        def ticketed(*args, **kwargs):
+            return _to_tickets(fn(*args, **kwargs))
+
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            return _from_tickets(ticketed(*args, **kwargs), lambda: fn(*args, **kwargs))
+
+        call.clear = ticketed.clear  # type: ignore[attr-defined]
+        return call
+
+    return wrap
+
+
+def _run(name: str, frozen: tuple) -> pd.DataFrame:
     params = {k: list(v) if isinstance(v, tuple) else v for k, v in frozen}
     return db.run(name, connection(), **params)
+
+
+@kept(max_entries=512, ttl=600)
+def _run_cached(name: str, frozen: tuple, data_version: int, path: str) -> pd.DataFrame:
+    return _run(name, frozen)
 
 
 _VERSION_SQL = "SELECT coalesce(max(file_id), 0) + (SELECT count(*) FROM anchor) FROM source_file"
@@ -129,7 +237,7 @@ def query(name: str, **params: Any) -> pd.DataFrame:
     with guard(f"Reading the figures ({name})"):
         db.check_params(name, db.sql_text(name), params)
         frozen = tuple(sorted((k, _freeze(v)) for k, v in params.items()))
-        return _run_cached(name, frozen, data_version(), str(config.db_path())).copy()
+        return _run_cached(name, frozen, data_version(), str(config.db_path()))
     raise AssertionError("unreachable")  # guard stops the page
 
 
@@ -170,22 +278,156 @@ def guard(what: str, todo: str = WHAT_TO_DO) -> Iterator[None]:
         failed(what, exc, todo)
 
 
-@st.cache_data(show_spinner=False, max_entries=256, ttl=600)
-def _figure(module: str, name: str, args: tuple, kwargs: tuple):
-    import importlib
+@kept(max_entries=512, ttl=600)
+def _derived(fingerprint: str, _fn, _args: tuple, _kwargs: dict):
+    return _fn(*_args, **_kwargs)
 
-    return getattr(importlib.import_module(module), name)(*args, **dict(kwargs))
+
+def _digest_values(h, values) -> None:
+    """Feed a column's (or an index's) values to ``h`` without copying them where it can:
+    Arrow-backed columns by their buffers (type, offset and length say how they are read),
+    numpy numbers by their bytes, anything else pickled."""
+    import numpy as np
+
+    pa_arr = getattr(values, "_pa_array", None)
+    if pa_arr is not None:
+        for chunk in pa_arr.chunks:
+            h.update(f"{chunk.type}|{chunk.offset}|{len(chunk)}|".encode())
+            for buf in chunk.buffers():
+                h.update(b"-" if buf is None else memoryview(buf))
+        return
+    if isinstance(values, np.ndarray) and values.dtype.kind in "biufcmM":
+        h.update(values.dtype.str.encode())
+        h.update(np.ascontiguousarray(values).view(np.uint8).data)
+        return
+    h.update(pickle.dumps(values, protocol=5))
+
+
+def _frame_digest(df: pd.DataFrame) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(pickle.dumps((list(df.columns), [str(t) for t in df.dtypes], df.shape, df.attrs), protocol=5))
+    if isinstance(df.index, pd.RangeIndex):
+        h.update(repr((df.index.start, df.index.stop, df.index.step, df.index.name)).encode())
+    else:
+        h.update(pickle.dumps(df.index.names, protocol=5))
+        _digest_values(h, df.index.array if df.index.nlevels == 1 else df.index.to_numpy())
+    for _, col in df.items():
+        arr = col.array
+        _digest_values(h, arr if hasattr(arr, "_pa_array") else col.to_numpy())
+    return h.hexdigest()
+
+
+class _DigestPickler(pickle.Pickler):
+    """Pickles a frame (or series) as a digest of its values: pickling text columns of pandas
+    3 (Arrow strings) copies them, 10 ms a map page's worth of frames on every rerun."""
+
+    def reducer_override(self, obj):
+        if isinstance(obj, pd.DataFrame):
+            return str, ("DataFrame:" + _frame_digest(obj),)
+        if isinstance(obj, pd.Series):
+            return str, ("Series:" + _frame_digest(obj.to_frame(name=0)) + repr(obj.name),)
+        return NotImplemented
+
+
+def _fingerprint(fn, args: tuple, kwargs: dict) -> str | None:
+    """A digest of the function's name and its inputs (frames by the digest of their values:
+    identical values, identical key; so a new import or another view is a new entry), or None
+    when an input cannot be pickled. Streamlit's own hashing of a 46-row frame takes about 100x
+    as long as pickling it (23 ms against 0.2 ms, measured on the demo's spend_indicators),
+    which would cost what the cache saves."""
+    import io
+
+    buf = io.BytesIO()
+    try:
+        _DigestPickler(buf, protocol=5).dump((fn.__module__, fn.__qualname__, args, sorted(kwargs.items())))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return hashlib.blake2b(buf.getbuffer(), digest_size=16).hexdigest()
+
+
+def derived(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` (a function of the engine: cwb.tables, cwb.catalogue,
+    cwb.export), cached on its inputs (see ``_fingerprint``): a page rerun that shows the same
+    view reuses the shaped table or the CSV bytes. On the home page shaping its tables with
+    pandas was 60-70% of a warm run (issue 15). Frames are kept unpickled (``_FrameStore``);
+    inputs that cannot be pickled are computed every time."""
+    fp = _fingerprint(fn, args, kwargs)
+    if fp is None:
+        return fn(*args, **kwargs)
+    return _derived(fp, fn, args, kwargs)
+
+
+class _FigureStore:
+    """Built figures kept in this process by fingerprint (least recently used leave first)."""
+
+    def __init__(self, size: int = 128) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._figs: OrderedDict[str, Any] = OrderedDict()
+        self._keys: dict[int, str] = {}  # id(figure) -> fingerprint, for show.chart
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, fp: str):
+        with self._lock:
+            fig = self._figs.get(fp)
+            if fig is not None:
+                self._figs.move_to_end(fp)
+            return fig
+
+    def put(self, fp: str, fig) -> None:
+        with self._lock:
+            self._figs[fp] = fig
+            self._keys[id(fig)] = fp
+            while len(self._figs) > self._size:
+                _, old = self._figs.popitem(last=False)
+                self._keys.pop(id(old), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._figs.clear()
+            self._keys.clear()
+
+    def key(self, fig) -> str | None:
+        with self._lock:
+            fp = self._keys.get(id(fig))
+            return fp if fp is not None and self._figs.get(fp) is fig else None
+
+
+_FIGURES = _FigureStore()
 
 
 def figure(fn, *args, **kwargs):
-    """A chart built by ``fn(*args, **kwargs)`` (a cwb.charts function), cached on its inputs:
-    plotly's object model takes seconds for a 20-panel figure, a cached copy about 0.2 s."""
-    return _figure(fn.__module__, fn.__name__, args, tuple(sorted(kwargs.items())))
+    """A chart built by ``fn(*args, **kwargs)`` (a cwb.charts function), cached on its inputs
+    and kept built in this process: plotly's object model takes 30-60 ms for a 20-trace figure
+    (seconds for a 20-panel one), and rebuilding a pickled copy costs nearly as much. The figure
+    is shared: give it to ``show.chart`` (which draws its cached screen version) or to the
+    downloads as it is; change a copy (``go.Figure(fig)``), never the figure itself."""
+    fp = _fingerprint(fn, args, kwargs)
+    if fp is None:
+        return fn(*args, **kwargs)
+    fig = _FIGURES.get(fp)
+    if fig is None:
+        fig = fn(*args, **kwargs)
+        _FIGURES.put(fp, fig)
+    return fig
+
+
+def figure_key(fig) -> str | None:
+    """The fingerprint of a figure made by ``figure`` (None for any other figure)."""
+    return _FIGURES.key(fig)
 
 
 def clear() -> None:
-    """Drop every cached result (after an import); the next lookup asks the data version again."""
+    """Drop every cached result (after an import); the next lookup asks the data version again.
+    Built figures go too (they are keyed on their inputs, so none would be stale; dropped so
+    that a cleared cache means a cold page, as the benchmarks measure)."""
+    from cwb.ui import show
+
     st.cache_data.clear()
+    _FIGURES.clear()
+    show.clear_charts()
     token = _run_token()
     if token is not None and hasattr(token, "_cwb_data_version"):
         del token._cwb_data_version
@@ -213,7 +455,7 @@ def _for_screen(df: pd.DataFrame, level: str) -> pd.DataFrame:
     return df.assign(wkb=shapely.to_wkb(geoms))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@kept(max_entries=64)
 def _shapes(level: str, codes: tuple | None, cache_dir: str) -> pd.DataFrame:
     from cwb.reference import geography
 
@@ -225,7 +467,7 @@ def shapes(level: str, codes: list[str] | None = None) -> pd.DataFrame:
     return _shapes(level, tuple(sorted(codes)) if codes is not None else None, str(config.reference_cache()))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@kept(max_entries=4)
 def lsoa_index(cache_dir: str = "") -> pd.DataFrame:
     """LSOA 2011 -> MSOA 2011 -> LAD (2022) lookup of the boundary file (no geometry)."""
     from cwb.reference import geography

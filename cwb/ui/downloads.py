@@ -151,7 +151,7 @@ def offer(
                 # under load), a ready one cannot. A large table (a network's suppliers) is deferred.
                 st.download_button(
                     "CSV",
-                    export.csv_bytes(data, prov),
+                    uidata.derived(export.csv_bytes, data, prov),  # the same view's file once
                     file_name=f"{stem}.csv",
                     mime="text/csv",
                     key=f"dl_csv_{key}",

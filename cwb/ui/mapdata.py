@@ -4,13 +4,12 @@ made after the boundary file (dissolved from their 2011 LSOAs)."""
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
 from cwb import config, maps
 from cwb.ui import data
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@data.kept(max_entries=4)
 def _lad_shapes(cache_dir: str, version: int) -> pd.DataFrame:
     shapes = data.shapes("lad")
     look = data.query("map_lad_lsoas")
@@ -33,11 +32,14 @@ def lad_shapes() -> pd.DataFrame:
     return _lad_shapes(str(config.reference_cache()), data.data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def protected_staff_areas(areas: pd.DataFrame, level: str, k: int) -> tuple[pd.DataFrame, dict]:
     """The staff map's areas after disclosure control, with shapes and tooltips
     (cwb.charts.workforce.protected_map_areas), cached on the query's rows: merging small areas
     took about 100 ms of every rerun of the Workforce page (issue 15)."""
+    return data.derived(_protected_staff_areas, areas, level, k)
+
+
+def _protected_staff_areas(areas: pd.DataFrame, level: str, k: int) -> tuple[pd.DataFrame, dict]:
     from cwb.charts import workforce
 
     return workforce.protected_map_areas(

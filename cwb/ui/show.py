@@ -53,22 +53,55 @@ def chart_title(title: str) -> None:
         )
 
 
-def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, key: str = "") -> None:
-    """A plotly chart in the house style, its caption, and downloads (larger and without
-    downloads in presentation mode; exports always use the document-sized original)."""
-    if _presenting():
+class _SpecFigure(go.Figure):
+    """A figure whose dict was made before (cached): ``st.plotly_chart`` asks a figure only for
+    ``to_dict()`` (then writes it as JSON), so this skips plotly's object model, which is most of
+    a chart's cost on a rerun (rebuilding a cached 20-trace figure and its screen copy: 60-120 ms
+    a chart, issue 15)."""
+
+    def __init__(self, spec: dict):  # no validation: the dict came from a built figure
+        object.__setattr__(self, "_cwb_spec", spec)
+
+    def to_dict(self) -> dict:  # type: ignore[override]
+        return self._cwb_spec
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _screen_spec(fingerprint: str, presenting: bool, _fig: go.Figure) -> tuple[dict, str]:
+    """The screen version of a figure from ``data.figure`` (kept in this process, never
+    changed: st.plotly_chart only reads it)."""
+    return _screen_dict(_fig, presenting)
+
+
+def clear_charts() -> None:
+    """Drop the screen versions of cached figures (``data.clear``)."""
+    _screen_spec.clear()
+
+
+def _screen_dict(fig: go.Figure, presenting: bool) -> tuple[dict, str]:
+    if presenting:
         from cwb.charts.network import for_projector
 
-        f, title = screen_figure(for_projector(fig))
-        chart_title(title)
-        st.plotly_chart(f, theme=None, key=f"chart_{key}", config={"displayModeBar": False})
-        st.caption(md_escape(prov.caption()))
-        return
+        fig = for_projector(fig)
     f, title = screen_figure(fig)
+    return f.to_dict(), title
+
+
+def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, key: str = "") -> None:
+    """A plotly chart in the house style, its caption, and downloads (larger and without
+    downloads in presentation mode; exports always use the document-sized original).
+    A figure made by ``cwb.ui.data.figure`` is drawn from its cached screen version."""
+    from cwb.ui import data as uidata
+
+    presenting = _presenting()
+    fp = uidata.figure_key(fig)
+    spec, title = _screen_spec(fp, presenting, fig) if fp else _screen_dict(fig, presenting)
     chart_title(title)
-    st.plotly_chart(f, theme=None, key=f"chart_{key}", config=PLOTLY_CONFIG)
+    config = {"displayModeBar": False} if presenting else PLOTLY_CONFIG
+    st.plotly_chart(_SpecFigure(spec), theme=None, key=f"chart_{key}", config=config)
     st.caption(md_escape(prov.caption()))
-    downloads(prov, fig=fig, data=data, key=key)
+    if not presenting:
+        downloads(prov, fig=fig, data=data, key=key)
 
 
 class _SpecDeck(pdk.Deck):
