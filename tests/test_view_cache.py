@@ -42,7 +42,12 @@ def test_fingerprint_follows_every_value():
     a = frame()
     assert fp(a) == fp(a.copy()) == fp(frame())
     changed = []
-    for col, value in (("anchor_id", "z"), ("spend_gbp", 9.0), ("n", 7), ("when", pd.Timestamp("2020-01-01"))):
+    for col, value in (
+        ("anchor_id", "z"),
+        ("spend_gbp", 9.0),
+        ("n", 7),
+        ("when", pd.Timestamp("2020-01-01")),
+    ):
         b = a.copy()
         b.loc[2, col] = value
         changed.append(fp(b))
@@ -137,6 +142,8 @@ def test_figure_is_built_once_and_drawn_as_without_the_cache():
     assert spec == json.loads(go.Figure(plain).to_json())
     assert "title" not in spec["layout"] or not spec["layout"]["title"].get("text"), "title drawn above"
     assert spec["layout"]["margin"]["t"] == 48
-    assert json.loads(built.to_json())["layout"]["title"]["text"] == "Spend by year", "the original is unchanged"
+    assert json.loads(built.to_json())["layout"]["title"]["text"] == "Spend by year", (
+        "the original is unchanged"
+    )
     data.clear()
     assert data.figure(_bar, (1, 2, 3), "Spend by year") is not built, "clear() means cold"
