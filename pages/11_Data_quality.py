@@ -5,14 +5,14 @@ import streamlit as st
 from cwb import export, fmt, tables
 from cwb.charts import quality
 from cwb.registers import METHOD_NOTE
-from cwb.ui import show
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame
 
 f = frame("Data quality")
 months = f.query("dq_months")
 ind = f.query("spend_indicators")
 st.subheader(f"Completeness, {f.fy}")
-tbl = tables.completeness(ind, months, f.fy, f.anchor_names)
+tbl = data.derived(tables.completeness, ind, months, f.fy, f.anchor_names)
 show.table(
     tbl,
     f.provenance(
@@ -26,7 +26,8 @@ show.table(
 st.subheader("How suppliers were located")  # registers (issue 13): located spend by method
 lm = f.query("located_by_method")
 show.table(
-    export.labelled(
+    data.derived(
+        export.labelled,
         lm,
         {
             "method": "Located by",
@@ -57,8 +58,10 @@ except st.errors.StreamlitAPIException:  # a page run on its own (AppTest) knows
 st.subheader("Months with data")
 ids = sorted(months["anchor_id"].unique(), key=lambda a: f.anchor_names.get(a, a))
 allm = quality.fy_months(f.years[0], f.years[-1])
-z = quality.months_received(months, ids, allm)
-fig = quality.months_heatmap(z, allm, [f.anchor_names.get(a, a).replace(" (demo)", "") for a in ids])
+z = data.derived(quality.months_received, months, ids, allm)
+fig = data.figure(
+    quality.months_heatmap, z, allm, [f.anchor_names.get(a, a).replace(" (demo)", "") for a in ids]
+)
 show.chart(
     fig,
     f.provenance(
@@ -97,7 +100,8 @@ else:
             "the anchor's supplier list with trading-address postcodes (Import page), or correct the postcodes listed."
         )
         show.table(
-            export.labelled(
+            data.derived(
+                export.labelled,
                 un,
                 {
                     "supplier_name": "Supplier",

@@ -5,7 +5,7 @@ import streamlit as st
 from cwb import export, fmt, tables
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
-from cwb.ui import show
+from cwb.ui import data, show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame, imd_missing, page_choice, page_toggle
 
 f = frame("Spend overview")
@@ -93,8 +93,8 @@ with left:
         "rest_uk": "Rest of UK",
         "unknown": "Unknown / outside UK",
     }
-    fig = charts.concentric(r, f"Where the money went, {f.fy}", names)
-    split = tables.location_split(r, names)
+    fig = data.figure(charts.concentric, r, f"Where the money went, {f.fy}", names)
+    split = data.derived(tables.location_split, r, names)
     show.chart(
         fig,
         f.provenance(
@@ -114,7 +114,8 @@ with right:
             st.selectbox, "Anchor type", types, "atype", types[0], "anchor type", format_func=ANCHOR_TYPES.get
         )
         per = per[per["anchor_id"].map(f.anchor_types) == t]
-    fig = charts.anchor_comparison(
+    fig = data.figure(
+        charts.anchor_comparison,
         per,
         "local_pct",
         f"Local spend by anchor, {f.fy}",
@@ -131,7 +132,8 @@ with right:
             numerator="spend with local suppliers",
             notes=["Anchor types spend very differently: compare within a type where you can"],
         ),
-        export.labelled(
+        data.derived(
+            export.labelled,
             per.assign(type=per["anchor_id"].map(f.anchor_types).map(ANCHOR_TYPES)),
             {
                 "anchor_id": "Anchor",
@@ -147,7 +149,7 @@ with right:
 
 conc = f.query("spend_concentration")
 pp = f.query("spend_prompt_payment")
-tbl = tables.concentration(conc, pp, f.anchor_names)
+tbl = data.derived(tables.concentration, conc, pp, f.anchor_names)
 st.subheader("Concentration (A14) and prompt payment (A17)")
 show.table(
     tbl,

@@ -5,7 +5,7 @@ import streamlit as st
 from cwb import export, fmt
 from cwb.charts import spend as charts
 from cwb.fmt import md_escape as esc
-from cwb.ui import show
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, page_toggle
 
 f = frame("Opportunities")
@@ -37,14 +37,15 @@ st.markdown(
     f"({esc(fmt.pct(top['local_pct']))} local), and **{int(top['n_local_suppliers_network']):,} suppliers in "
     f"{esc(f.local_name)}** already trade in this category with the network's anchors."
 )
-fig = charts.categories(cats, f"Spend by category, local and leaving {f.local_name}, {f.fy}")
+fig = data.figure(charts.categories, cats, f"Spend by category, local and leaving {f.local_name}, {f.fy}")
 prov = f.provenance(
     "Opportunities: spend leaving the area by category",
     "Local share of spend by procurement category (A13), ranked by spend outside the local area",
     numerator="spend with local suppliers in each category",
     denominator="the category's spend in scope",
 )
-chart_data = export.labelled(
+chart_data = data.derived(
+    export.labelled,
     cats.head(12),
     {
         "category": "Category",

@@ -5,7 +5,7 @@ import streamlit as st
 from cwb import fmt, tables
 from cwb.fmt import md_escape as esc
 from cwb.method import supplier_list
-from cwb.ui import show
+from cwb.ui import data, show
 from cwb.ui.frame import footer, frame, page_text, page_toggle
 
 ROWS_SHOWN = 1000  # the browser gets the largest suppliers; the downloads hold every one
@@ -47,7 +47,7 @@ if len(f.detail_anchors) < len(f.anchor_names):
     st.info(
         "Supplier-level detail is shown only for the anchors you may see in detail; network figures cover all."
     )
-view = tables.suppliers(sup)
+view = data.derived(tables.suppliers, sup)
 show.table(
     view,
     f.provenance(

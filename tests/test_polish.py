@@ -440,6 +440,8 @@ def test_browser_escapes_names_and_presents_at_1280x720(demo_db, tmp_path):
         bu.settle(pg)
         pg.get_by_role("button", name="✕ Exit presentation").click()
         pg.wait_for_url("**present=0**", timeout=60_000)
+        # the link changes early in the run, the sidebar is drawn later in it: wait for it
+        pg.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=30_000)
         assert pg.locator('[data-testid="stSidebar"]').is_visible()
         b.close()
     assert outside == []
