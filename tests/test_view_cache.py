@@ -147,3 +147,10 @@ def test_figure_is_built_once_and_drawn_as_without_the_cache():
     )
     data.clear()
     assert data.figure(_bar, (1, 2, 3), "Spend by year") is not built, "clear() means cold"
+
+
+def test_fingerprint_tells_text_types_apart():
+    s = pd.Series(["a", None], dtype="str")
+    t = pd.Series(["a", None], dtype="string[pyarrow]")
+    assert fp(s) != fp(t), "same Arrow buffers, another missing value (nan against pd.NA)"
+    assert fp(pd.Series([1, 2], dtype="int64")) != fp(pd.Series([1, 2], dtype="int32"))

@@ -290,7 +290,8 @@ def _digest_values(h, values) -> None:
     import numpy as np
 
     pa_arr = getattr(values, "_pa_array", None)
-    if pa_arr is not None:
+    if pa_arr is not None:  # the pandas type too: 'str' and 'string' share Arrow's but not their missing value
+        h.update(f"{type(values).__name__}|{getattr(values.dtype, 'na_value', '')!r}|".encode())
         for chunk in pa_arr.chunks:
             h.update(f"{chunk.type}|{chunk.offset}|{len(chunk)}|".encode())
             for buf in chunk.buffers():
@@ -305,7 +306,7 @@ def _digest_values(h, values) -> None:
 
 def _frame_digest(df: pd.DataFrame) -> str:
     h = hashlib.blake2b(digest_size=16)
-    h.update(pickle.dumps((list(df.columns), [str(t) for t in df.dtypes], df.shape, df.attrs), protocol=5))
+    h.update(pickle.dumps((list(df.columns), df.shape, df.attrs), protocol=5))  # dtypes: per column
     if isinstance(df.index, pd.RangeIndex):
         h.update(repr((df.index.start, df.index.stop, df.index.step, df.index.name)).encode())
     else:
