@@ -290,7 +290,8 @@ def _digest_values(h, values) -> None:
     import numpy as np
 
     pa_arr = getattr(values, "_pa_array", None)
-    if pa_arr is not None:  # the pandas type too: 'str' and 'string' share Arrow's but not their missing value
+    if pa_arr is not None:
+        # the pandas type too: 'str' and 'string' share Arrow's type, not their missing value
         h.update(f"{type(values).__name__}|{getattr(values.dtype, 'na_value', '')!r}|".encode())
         for chunk in pa_arr.chunks:
             h.update(f"{chunk.type}|{chunk.offset}|{len(chunk)}|".encode())
