@@ -36,6 +36,7 @@ def main() -> int:
     clone = tmp / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CWB_")}
+    load_start = os.getloadavg()[0]
     port = free_port()
     log = open(tmp / "server.log", "wb")
     t0 = time.perf_counter()
@@ -126,7 +127,10 @@ def main() -> int:
         print("  reference build steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()))
     first = marks.get("first figure (metric) drawn", float("nan"))
     print(f"target (<= 15 s to the first figure): {'met' if first <= 15 else 'NOT met'}")
-    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"load average (1 min) at the start: {load_start:.1f}, at the end: {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
     return 0
 
 

@@ -70,17 +70,17 @@ FILES = CORE_FILES + BOUNDARY_FILES
 CACHE_VERSION = 2
 VERSION_FILE = "version.json"
 
-# seconds per step on a quiet 2-core machine (bench/bench_build.py), for the progress estimate
+# typical seconds per step on a 2-core machine, for the progress estimate (scaled on the page
+# by the pace so far). 'ons_postcode_lookup' is the ONS lookup, read side by side with the
+# Postcode Directory and Code-Point Open (build_cache); those two have no step of their own.
 STEP_SECONDS = {
-    "ons_postcode_lookup": 3.4,
-    "onspd_2025": 2.2,
-    "postcodes_joined": 1.0,
-    "lads_codepoint": 1.6,
-    "boundaries": 7.6,
+    "ons_postcode_lookup": 4.5,
+    "postcodes_joined": 1.6,
+    "lads_codepoint": 1.0,
+    "boundaries": 11.0,
 }
 STEP_LABELS = {
-    "ons_postcode_lookup": "ONS postcode lookup (2.7M postcodes)",
-    "onspd_2025": "ONS Postcode Directory 2025 (coordinates, 2025 districts)",
+    "ons_postcode_lookup": "ONS postcode lookup and Postcode Directory, side by side (2.7M postcodes each)",
     "postcodes_joined": "joining the two postcode tables",
     "lads_codepoint": "districts, counties and regions (OS Code-Point Open)",
     "boundaries": "area boundaries for the maps",
