@@ -7,7 +7,12 @@ health check answered, first progress message (the reference build shows its ste
 metric drawn, the page settled. Then the steps recorded by the reference build (build.json) and
 whether the map boundaries finished in the background. The clone is removed afterwards.
 
-    python bench/bench_first_start.py
+    python bench/bench_first_start.py                  # this checkout's HEAD
+    python bench/bench_first_start.py --commit 3c4837a # an earlier commit, for a before/after
+
+Besides the seconds, the CPU seconds the server process had used (all its threads, from
+/proc) when the first figure was drawn: on a busy machine the seconds grow with the load, the
+CPU seconds much less, so they compare runs taken at different loads.
 """
 
 from __future__ import annotations
@@ -29,13 +34,27 @@ sys.path.insert(0, str(ROOT))
 from bench.serve import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process, all its threads (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
+    import argparse
+
     from playwright.sync_api import sync_playwright
 
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--commit", help="check out this commit in the clone (default: HEAD)")
+    args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="cwb_first_start_"))
     clone = tmp / "clone"
     subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    if args.commit:
+        subprocess.run(["git", "-C", str(clone), "checkout", "-q", args.commit], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CWB_")}
+    load_start = os.getloadavg()[0]
     port = free_port()
     log = open(tmp / "server.log", "wb")
     t0 = time.perf_counter()
@@ -64,6 +83,7 @@ def main() -> int:
         start_new_session=True,
     )
     marks = {}
+    cpu_first = float("nan")
     try:
         url = f"http://127.0.0.1:{port}"
         while True:
@@ -94,6 +114,7 @@ def main() -> int:
                 pass
             page.wait_for_selector('[data-testid="stMetric"]', timeout=900_000)
             marks["first figure (metric) drawn"] = time.perf_counter() - t0
+            cpu_first = _cpu_seconds(proc.pid)
             sys.path.insert(0, str(ROOT / "bench"))
             from bench_browser import settle
 
@@ -122,11 +143,15 @@ def main() -> int:
     print("first start on a fresh clone (no reference cache, no database), seconds from `streamlit run`:")
     for k, v in marks.items():
         print(f"  {k:40s} {v:7.1f}" if isinstance(v, float) else f"  {k:40s} {v}")
+    print(f"  server CPU seconds at the first figure   {cpu_first:7.1f}")
     if steps:
         print("  reference build steps: " + ", ".join(f"{k} {v:.1f} s" for k, v in steps.items()))
     first = marks.get("first figure (metric) drawn", float("nan"))
     print(f"target (<= 15 s to the first figure): {'met' if first <= 15 else 'NOT met'}")
-    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"load average (1 min) at the start: {load_start:.1f}, at the end: {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores"
+    )
     return 0
 
 

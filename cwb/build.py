@@ -89,12 +89,18 @@ def match_after_commit(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def ensure_reference(
-    con: duckdb.DuckDBPyConnection, log=print, progress=None, boundaries: str = "now"
+    con: duckdb.DuckDBPyConnection,
+    log=print,
+    progress=None,
+    boundaries: str = "now",
+    postcodes: str = "now",
 ) -> dict[str, float]:
     """Build the reference cache on first run (reported), then load it if the tables are empty.
     ``boundaries``: 'now' (build the map boundaries too), 'background' (build them in a thread:
     the database needs only postcodes and districts, so the first page comes sooner) or 'later'
-    (not at all here; the first map builds them if nobody did)."""
+    (not at all here; the first map builds them if nobody did). ``postcodes``: 'now' (copy the
+    2.7M postcodes into the database) or 'later' (a view of the cache's file until
+    :func:`cwb.reference.geography.materialise_postcodes`; the dashboard's first start)."""
     timings: dict[str, float] = {}
     if not geography.cache_ready(boundaries=boundaries == "now"):
         log("Building reference geography from installed packages (first run only)...")
@@ -110,9 +116,13 @@ def ensure_reference(
     cur.execute("CREATE TABLE IF NOT EXISTS build_meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
     row = cur.execute("SELECT value FROM build_meta WHERE key = 'reference_version'").fetchone()
     cur.close()
+    t = time.perf_counter()
+    if n and postcodes == "now" and geography.materialise_postcodes(con):
+        # a first start left the postcodes a view of the cache's file: copy them in now
+        timings["postcodes_materialised"] = time.perf_counter() - t
     if n == 0:
         t = time.perf_counter()
-        geography.load_into(con)
+        geography.load_into(con, postcodes=postcodes)
         timings["load_into_db"] = time.perf_counter() - t
     elif row is None or int(row[0]) < geography.CACHE_VERSION:
         # loaded from an older build's cache: correct what that build got wrong, in place
@@ -141,15 +151,19 @@ def build_hash() -> str:
 
 
 def open_database(
-    path: str | Path | None = None, log=print, progress=None, boundaries: str = "now"
+    path: str | Path | None = None,
+    log=print,
+    progress=None,
+    boundaries: str = "now",
+    postcodes: str = "now",
 ) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database with schema, reference tables and marts; re-run
     enrichment and marts when the build SQL changed since the file was built (upgrades).
-    ``progress`` and ``boundaries``: see :func:`ensure_reference`."""
+    ``progress``, ``boundaries`` and ``postcodes``: see :func:`ensure_reference`."""
     con = db.connect(path)
     apply_schema(con)
     upgraded = "reference_upgraded" in ensure_reference(
-        con, log=log, progress=progress, boundaries=boundaries
+        con, log=log, progress=progress, boundaries=boundaries, postcodes=postcodes
     )
     cur = con.cursor()
     try:

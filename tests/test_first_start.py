@@ -1,0 +1,124 @@
+"""The dashboard's first start: postcodes a view of the reference cache's file until they are
+copied in, with the same rows; the fast postcode key equal to the SQL macro; the ONS lookup read
+in memory a block at a time equal to DuckDB's read of the whole file."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from cwb import build, db
+from cwb.reference import geography, official
+
+
+def _kind(con) -> str:
+    return con.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = 'ref_postcode'"
+    ).fetchone()[0]
+
+
+def _fingerprint(con) -> tuple:
+    """Row count and an order-sensitive hash of every column of ref_postcode."""
+    return con.execute(
+        "SELECT count(*), sum(hash(rn, pcd_key, pcds, lsoa11, msoa11, lad22, lad25, lat, lon, terminated)) "
+        "FROM (SELECT row_number() OVER () AS rn, * FROM ref_postcode)"
+    ).fetchone()
+
+
+def test_postcodes_are_a_view_until_copied_in_with_the_same_rows(tmp_path):
+    """A database opened as the dashboard's first start opens it holds the postcodes as a view
+    of the cache's file; materialise_postcodes makes it a table with the same rows in the same
+    order as a database loaded the usual way (an order-sensitive hash of every column)."""
+    usual = build.open_database(tmp_path / "usual.duckdb", log=lambda *a: None, boundaries="later")
+    want = _fingerprint(usual)
+    lazy = build.open_database(
+        tmp_path / "lazy.duckdb", log=lambda *a: None, boundaries="later", postcodes="later"
+    )
+    try:
+        assert _kind(usual) == "BASE TABLE" and _kind(lazy) == "VIEW"
+        assert geography.postcodes_are_a_view(lazy)
+        assert want[0] > 2_500_000
+        assert _fingerprint(lazy) == want  # the view answers exactly as the table
+        assert geography.materialise_postcodes(lazy) is True
+        assert _kind(lazy) == "BASE TABLE" and _fingerprint(lazy) == want
+        assert geography.materialise_postcodes(lazy) is False  # once only
+    finally:
+        db.close_all()
+
+
+def test_a_later_ordinary_open_copies_the_postcodes_in(tmp_path):
+    """The command line (postcodes='now') finding the first start's view copies it in."""
+    path = tmp_path / "r.duckdb"
+    build.open_database(path, log=lambda *a: None, boundaries="later", postcodes="later")
+    db.close_all()
+    con = build.open_database(path, log=lambda *a: None, boundaries="later")
+    try:
+        assert _kind(con) == "BASE TABLE"
+        assert con.execute("SELECT count(*) FROM ref_postcode").fetchone()[0] > 2_500_000
+    finally:
+        db.close_all()
+
+
+def test_an_official_postcode_file_on_a_first_start_database(tmp_path):
+    """Writing postcodes (an official directory extract) to a database whose postcodes are
+    still the view copies them in first, then upserts: the new postcode is there, the others
+    stay."""
+    con = build.open_database(
+        tmp_path / "r.duckdb", log=lambda *a: None, boundaries="later", postcodes="later"
+    )
+    try:
+        n = con.execute("SELECT count(*) FROM ref_postcode").fetchone()[0]
+        f = tmp_path / "ONSPD_extract.csv"
+        f.write_text(
+            "pcd,pcds,doterm,oslaua,lsoa11,msoa11,lat,long\n"
+            "ZZ991AA,ZZ99 1AA,,E07000123,E01025247,E02005269,53.76,-2.70\n"
+        )
+        assert official.load_postcodes(con, f) == 1
+        assert _kind(con) == "BASE TABLE"
+        assert con.execute("SELECT count(*) FROM ref_postcode").fetchone()[0] == n + 1
+        assert con.execute("SELECT lad25 FROM ref_postcode WHERE pcd_key = 'ZZ991AA'").fetchone() == (
+            "E07000123",
+        )
+    finally:
+        db.close_all()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["PR1 2HE", "pr0 2aa", "B1  1AA", "", None, "SW1A1AA"],  # the plain path
+        ["PR1-2HE", "pr0 2aa", "é PR1", "  ", None, "AB1\t0AA"],  # the regular expression
+    ],
+)
+def test_pcd_keys_equal_the_sql_macro(values):
+    con = duckdb.connect()
+    con.execute("CREATE MACRO pcd_key(p) AS upper(regexp_replace(coalesce(p, ''), '[^A-Za-z0-9]', '', 'g'))")
+    want = [r[0] for r in con.execute("SELECT pcd_key(unnest(?))", [values]).fetchall()]
+    assert geography.pcd_keys(pa.array(values, pa.string())).to_pylist() == want
+
+
+def test_csv_blocks_equal_one_read_of_the_whole_file(tmp_path, monkeypatch):
+    """The ONS lookup's reader parses a block of whole lines at a time; with tiny blocks (a
+    line cut across writes, quoted commas, empty fields) it gives what DuckDB's read_csv
+    (all_varchar) gives for the whole file."""
+    monkeypatch.setattr(geography, "_ONS_BLOCK", 40)
+    text = (
+        "pcds,doterm,lsoa11cd,msoa11cd,ladcd,ladnm,extra\n"
+        '"AB1 0AA","199606","S01006514","S02001237","S12000033","Aberdeen, City of","x"\n'
+        '"PR1 2HE","","E01025314","E02005264","E07000123","Preston",""\n'
+        '"ZZ99 9ZZ","","","","","",""\n'
+        '"PR0 2AA","202401","E01025247","E02005269","E07000123","Preston","y"\n'
+    ).encode("latin-1")
+    sink = geography._CsvBlocks(geography.ONS_COLUMNS, "latin-1")
+    for i in range(0, len(text), 7):  # writes that end mid-line
+        sink.write(text[i : i + 7])
+    got = sink.table()
+    f = tmp_path / "ons.csv"
+    f.write_bytes(text)
+    cols = ", ".join(geography.ONS_COLUMNS)
+    want = duckdb.sql(
+        f"SELECT {cols} FROM read_csv('{f.as_posix()}', encoding='latin-1', header=true, all_varchar=true)"
+    ).fetchall()
+    assert len(sink.pending) > 1  # really parsed in several blocks
+    assert [tuple(r.values()) for r in got.to_pylist()] == want
