@@ -31,6 +31,9 @@ def _connection(path: str):
     return con
 
 
+_CACHE_SEEN = ""  # the reference cache folder last found ready
+
+
 def connection():
     """One connection per process and database file; queries take a cursor each (DuckDB 2.0).
     On a first start the reference geography is built here first, with its steps and an
@@ -38,9 +41,14 @@ def connection():
     (a command-line import) holds the file, the page says so plainly."""
     from cwb.reference import geography
 
+    global _CACHE_SEEN
     path = str(config.db_path())
+    cache_dir = str(config.reference_cache())
     try:
-        if geography.cache_ready(boundaries=False):
+        # once seen ready in this process the reference cache stays ready (reading its version
+        # files on every call was 2-4 ms of each page run)
+        if cache_dir == _CACHE_SEEN or geography.cache_ready(boundaries=False):
+            _CACHE_SEEN = cache_dir
             return _connection(path)
         with st.status(
             "First start: preparing the reference geography and the demo network (only once on this machine)",
