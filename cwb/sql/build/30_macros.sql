@@ -66,8 +66,55 @@ WHERE h.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_
   AND h.financial_year BETWEEN p_fy_from AND p_fy_to
   AND (p_denominator <> 'influenceable' OR h.influenceable);
 
+-- network_marts_fit: true while the network's anchors are the ones the network marts were built
+-- for (anchor_bit.network_id); an anchor added to or moved between networks since the last
+-- refresh sends every query back to the anchor-grain marts until the next refresh.
+CREATE OR REPLACE MACRO network_marts_fit(p_network_id) AS (
+    (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor WHERE network_id = p_network_id)
+    IS NOT DISTINCT FROM
+    (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor_bit WHERE network_id = p_network_id)
+);
+
+-- covers_network: every anchor of the network is in the list (an empty list covers nothing).
+CREATE OR REPLACE MACRO covers_network(p_network_id, p_anchor_ids) AS (
+    NOT EXISTS (SELECT 1 FROM anchor WHERE network_id = p_network_id AND NOT list_contains(p_anchor_ids, anchor_id))
+);
+
+-- whole_network: the view is every anchor of the network (empty list = every anchor) and the
+-- network marts fit: the queries then read mart_network_supplier_year / _count, whose figures
+-- are those of the anchor-grain path, to the penny (tests/test_network_marts.py).
+CREATE OR REPLACE MACRO whole_network(p_network_id, p_anchor_ids) AS (
+    network_marts_fit(p_network_id) AND (len(p_anchor_ids) = 0 OR covers_network(p_network_id, p_anchor_ids))
+);
+
+-- spend_band: the location band of a supplier (see spend_classified).
+CREATE OR REPLACE MACRO spend_band(p_located, p_lad_code, p_region, p_local_lads, p_wider_lads, p_region_code) AS
+    CASE WHEN NOT p_located THEN 'unknown'
+         WHEN list_contains(p_local_lads, p_lad_code) THEN 'local'
+         WHEN list_contains(p_wider_lads, p_lad_code) THEN 'wider'
+         WHEN p_region = p_region_code THEN 'region'
+         ELSE 'uk' END;
+
+-- network_suppliers: rows of mart_network_supplier_year of one network inside the denominator
+-- ('all' or 'influenceable'; 'top_n' needs anchor grain), with that denominator's spend,
+-- payments and anchor mask, the location band and the IMD decile of the chosen edition.
+CREATE OR REPLACE MACRO network_suppliers(p_network_id, p_fy_from, p_fy_to, p_denominator,
+                                          p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
+SELECT n.financial_year, n.supplier_id,
+       CASE WHEN p_denominator = 'influenceable' THEN n.influenceable_gbp ELSE n.spend_gbp END AS spend_gbp,
+       CASE WHEN p_denominator = 'influenceable' THEN n.n_payments_influenceable ELSE n.n_payments END AS n_payments,
+       CASE WHEN p_denominator = 'influenceable' THEN n.influenceable_mask ELSE n.anchor_mask END AS mask,
+       n.anchor_mask, n.located, n.lad_code, n.lsoa11, n.msoa11, n.lat, n.lon,
+       spend_band(n.located, n.lad_code, n.region_code, p_local_lads, p_wider_lads, p_region_code) AS band,
+       CASE WHEN p_imd_edition = '2025' THEN n.imd2025_decile ELSE n.imd2019_decile END AS imd_decile,
+       n.is_individual
+FROM mart_network_supplier_year n
+WHERE n.network_id = p_network_id
+  AND n.financial_year BETWEEN p_fy_from AND p_fy_to
+  AND (p_denominator <> 'influenceable' OR n.n_payments_influenceable > 0);
+
 -- anchor_set_mask: the bit string of a set of anchors of one network (empty list = every
--- anchor of the network, never of another), to test against mart_supplier_year.anchor_mask /
+-- anchor of the network, never of another), to test against mart_network_supplier_year.anchor_mask /
 -- influenceable_mask.
 CREATE OR REPLACE MACRO anchor_set_mask(p_network_id, p_anchor_ids) AS (
     SELECT CAST(string_agg(CASE WHEN anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
