@@ -125,5 +125,25 @@ SELECT network_id, financial_year,
 FROM mart_network_supplier_year
 GROUP BY ALL;
 
+-- Spend and distinct suppliers of each whole network per financial year and area of the
+-- suppliers' postcodes (district, MSOA, LSOA), split by district and region (the location band
+-- is worked out from them per query), per denominator: the map of one year of the whole network
+-- reads a few hundred (districts) to 27,000 (LSOAs) rows. Located suppliers only.
+CREATE OR REPLACE TABLE mart_network_area_year AS
+SELECT network_id, financial_year, l.area_level,
+       CASE l.area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END AS area_code,
+       lad_code, region_code,
+       max(imd2019_decile) AS imd2019_decile, max(imd2025_decile) AS imd2025_decile,
+       sum(spend_gbp) AS spend_gbp,
+       count(*) AS n_suppliers,
+       sum(influenceable_gbp) AS influenceable_gbp,
+       count(*) FILTER (WHERE n_payments_influenceable > 0) AS n_suppliers_influenceable
+FROM mart_network_supplier_year
+CROSS JOIN (VALUES ('lad'), ('msoa11'), ('lsoa11')) l(area_level)
+WHERE located
+GROUP BY ALL
+HAVING area_code IS NOT NULL
+ORDER BY network_id, financial_year, l.area_level;
+
 -- replaced by mart_network_supplier_year (an older database drops its copy)
 DROP TABLE IF EXISTS mart_supplier_year;

@@ -26,13 +26,24 @@ found AS (   -- the search, on names that may be shown (never a person's)
     WHERE $search <> '' AND NOT (coalesce(s.is_individual, false) OR coalesce(raw.is_individual, false))
       AND contains(lower(s.name), lower($search))
 ),
--- the whole network: one row per supplier and year
+-- the whole network: one row per supplier and year (one year: no aggregation)
 fast AS (
-    SELECT supplier_id, sum(spend_gbp) AS spend_gbp, sum(n_payments) AS n_payments,
-           bit_or(mask) AS mask, bit_count(bit_or(anchor_mask)) >= 2 AS shared   -- masks: this network's anchors only
+    SELECT supplier_id, spend_gbp, n_payments, mask,
+           bit_count(anchor_mask) >= 2 AS shared   -- masks: this network's anchors only
     FROM network_suppliers($network_id, $fy_from, $fy_to, $denominator,
                            $local_lads, $wider_lads, $region_code, $imd_edition)
-    WHERE (SELECT w FROM whole)
+    WHERE (SELECT w FROM whole) AND $fy_from = $fy_to
+      AND ($area_level = ''
+           OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
+           OR ($area_level = 'msoa11' AND msoa11 = $area_code)
+           OR ($area_level = 'lad' AND lad_code = $area_code))
+      AND (NOT $located_only OR (located AND lat IS NOT NULL AND NOT is_individual))
+      AND ($search = '' OR supplier_id IN (SELECT supplier_id FROM found))
+    UNION ALL
+    SELECT supplier_id, sum(spend_gbp), sum(n_payments), bit_or(mask), bit_count(bit_or(anchor_mask)) >= 2
+    FROM network_suppliers($network_id, $fy_from, $fy_to, $denominator,
+                           $local_lads, $wider_lads, $region_code, $imd_edition)
+    WHERE (SELECT w FROM whole) AND $fy_from <> $fy_to
       AND ($area_level = ''
            OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
            OR ($area_level = 'msoa11' AND msoa11 = $area_code)
