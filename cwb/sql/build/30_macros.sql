@@ -7,11 +7,15 @@
 --   p_fy_from / p_fy_to: financial-year labels, inclusive
 --   p_denominator: 'all' (all third-party spend) | 'influenceable' | 'top_n'
 --   p_top_n: with 'top_n', the N largest suppliers of each anchor in each year
-CREATE OR REPLACE MACRO spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) AS TABLE
+--   p_gate: false = no rows (a query's other path serves the view; tested in the scan itself,
+--           so the anchor-grain mart is not read at all)
+CREATE OR REPLACE MACRO spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
+                                       p_gate := true) AS TABLE
 WITH base AS (
     SELECT m.*
     FROM mart_spend_supplier m
-    WHERE m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
+    WHERE p_gate
+      AND m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
       AND (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, m.anchor_id))
       AND m.financial_year BETWEEN p_fy_from AND p_fy_to
       AND (p_denominator <> 'influenceable' OR m.influenceable)
@@ -34,7 +38,8 @@ WHERE p_denominator <> 'top_n' OR r.rn <= p_top_n;
 --         / uk (rest of the UK) / unknown (no usable postcode, or outside the UK)
 --   imd_decile: of the supplier's LSOA in the chosen edition ('2019' or '2025'); NULL if unknown
 CREATE OR REPLACE MACRO spend_classified(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
-                                         p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
+                                         p_local_lads, p_wider_lads, p_region_code, p_imd_edition,
+                                         p_gate := true) AS TABLE
 SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable,
        s.spend_gbp, s.n_payments, s.located,
        s.lad_code, s.lsoa11, s.msoa11, s.lat, s.lon,
@@ -45,7 +50,7 @@ SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable
             ELSE 'uk' END AS band,
        CASE WHEN p_imd_edition = '2025' THEN s.imd2025_decile ELSE s.imd2019_decile END AS imd_decile,
        s.is_sme, s.is_vcse, s.is_social_economy, s.is_individual
-FROM spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s;
+FROM spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n, p_gate := p_gate) s;
 
 -- spend_headline: rows of mart_spend_headline inside the chosen denominator ('all' or
 -- 'influenceable'; for 'top_n' use spend_classified), with the location band and the

@@ -36,7 +36,8 @@ c AS (
     SELECT CASE $area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END,
            supplier_id, NULL, spend_gbp, band, imd_decile, lad_code
     FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
-                          $local_lads, $wider_lads, $region_code, $imd_edition)
+                          $local_lads, $wider_lads, $region_code, $imd_edition,
+                          p_gate := NOT (SELECT w FROM whole))
     WHERE NOT (SELECT w FROM whole) AND located
 ),
 bands AS (   -- an area's spend per band (an LSOA or MSOA rarely spans two districts)

@@ -12,10 +12,10 @@
 -- (no supplier grain) and the distinct-supplier marts (mart_supplier_count per anchor;
 -- mart_network_supplier_count for the whole network, the bit strings of
 -- mart_network_supplier_year for some of its anchors); only 'top_n' reads supplier grain.
-WITH c AS (   -- supplier grain: the top-N denominator, or network marts built for other anchors
+WITH c AS (   -- supplier grain: the top-N denominator only
     SELECT * FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                                    $local_lads, $wider_lads, $region_code, $imd_edition)
-    WHERE $denominator = 'top_n' OR NOT network_marts_fit($network_id)
+    WHERE $denominator = 'top_n'
 ),
 h AS (
     SELECT anchor_id, financial_year, spend_gbp, n_payments, located, band, deprived,
@@ -27,7 +27,6 @@ h AS (
     SELECT anchor_id, financial_year, spend_gbp, n_payments, located, band, imd_decile <= 2 AS deprived,
            is_sme, is_vcse, is_social_economy
     FROM c
-    WHERE $denominator = 'top_n'
 ),
 -- distinct matched suppliers per anchor-year, and for the set as a whole (counted once)
 nsup AS (
@@ -52,13 +51,22 @@ nsup AS (
     WHERE $denominator <> 'top_n' AND network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
       AND network_marts_fit($network_id) AND NOT whole_network($network_id, $anchor_ids)
     GROUP BY financial_year
-    UNION ALL    -- top N (each anchor and the set), or the set when the network's anchors changed
+    UNION ALL    -- the network's anchors changed since the marts were built: anchor grain
+    SELECT '_all', financial_year, count(DISTINCT supplier_id)
+    FROM mart_spend_supplier
+    WHERE $denominator <> 'top_n' AND NOT network_marts_fit($network_id)
+      AND anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+      AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, anchor_id))
+      AND financial_year BETWEEN $fy_from AND $fy_to
+      AND ($denominator <> 'influenceable' OR influenceable)
+      AND supplier_id <> -1
+    GROUP BY financial_year
+    UNION ALL    -- top N: each anchor and the set
     SELECT CASE WHEN grouping(anchor_id) = 1 THEN '_all' ELSE anchor_id END, financial_year,
            count(DISTINCT supplier_id)
     FROM c
     WHERE supplier_id <> -1
     GROUP BY GROUPING SETS ((anchor_id, financial_year), (financial_year))
-    HAVING $denominator = 'top_n' OR grouping(anchor_id) = 1
 ),
 per_anchor AS (
     SELECT anchor_id,

@@ -56,7 +56,8 @@ fast AS (
 c AS (
     SELECT *
     FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
-                          $local_lads, $wider_lads, $region_code, $imd_edition)
+                          $local_lads, $wider_lads, $region_code, $imd_edition,
+                          p_gate := NOT (SELECT w FROM whole))
     WHERE NOT (SELECT w FROM whole)
       AND list_contains($scope_anchor_ids, anchor_id)
       AND supplier_id <> -1
