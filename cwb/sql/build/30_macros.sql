@@ -7,11 +7,15 @@
 --   p_fy_from / p_fy_to: financial-year labels, inclusive
 --   p_denominator: 'all' (all third-party spend) | 'influenceable' | 'top_n'
 --   p_top_n: with 'top_n', the N largest suppliers of each anchor in each year
-CREATE OR REPLACE MACRO spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) AS TABLE
+--   p_gate: false = no rows (a query's other path serves the view; tested in the scan itself,
+--           so the anchor-grain mart is not read at all)
+CREATE OR REPLACE MACRO spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
+                                       p_gate := true) AS TABLE
 WITH base AS (
     SELECT m.*
     FROM mart_spend_supplier m
-    WHERE m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
+    WHERE p_gate
+      AND m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)
       AND (len(p_anchor_ids) = 0 OR list_contains(p_anchor_ids, m.anchor_id))
       AND m.financial_year BETWEEN p_fy_from AND p_fy_to
       AND (p_denominator <> 'influenceable' OR m.influenceable)
@@ -34,7 +38,8 @@ WHERE p_denominator <> 'top_n' OR r.rn <= p_top_n;
 --         / uk (rest of the UK) / unknown (no usable postcode, or outside the UK)
 --   imd_decile: of the supplier's LSOA in the chosen edition ('2019' or '2025'); NULL if unknown
 CREATE OR REPLACE MACRO spend_classified(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n,
-                                         p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
+                                         p_local_lads, p_wider_lads, p_region_code, p_imd_edition,
+                                         p_gate := true) AS TABLE
 SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable,
        s.spend_gbp, s.n_payments, s.located,
        s.lad_code, s.lsoa11, s.msoa11, s.lat, s.lon,
@@ -45,7 +50,7 @@ SELECT s.anchor_id, s.financial_year, s.supplier_id, s.category, s.influenceable
             ELSE 'uk' END AS band,
        CASE WHEN p_imd_edition = '2025' THEN s.imd2025_decile ELSE s.imd2019_decile END AS imd_decile,
        s.is_sme, s.is_vcse, s.is_social_economy, s.is_individual
-FROM spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n) s;
+FROM spend_in_scope(p_network_id, p_anchor_ids, p_fy_from, p_fy_to, p_denominator, p_top_n, p_gate := p_gate) s;
 
 -- spend_headline: rows of mart_spend_headline inside the chosen denominator ('all' or
 -- 'influenceable'; for 'top_n' use spend_classified), with the location band and the
@@ -66,8 +71,55 @@ WHERE h.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_
   AND h.financial_year BETWEEN p_fy_from AND p_fy_to
   AND (p_denominator <> 'influenceable' OR h.influenceable);
 
+-- network_marts_fit: true while the network's anchors are the ones the network marts were built
+-- for (anchor_bit.network_id); an anchor added to or moved between networks since the last
+-- refresh sends every query back to the anchor-grain marts until the next refresh.
+CREATE OR REPLACE MACRO network_marts_fit(p_network_id) AS (
+    (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor WHERE network_id = p_network_id)
+    IS NOT DISTINCT FROM
+    (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor_bit WHERE network_id = p_network_id)
+);
+
+-- covers_network: every anchor of the network is in the list (an empty list covers nothing).
+CREATE OR REPLACE MACRO covers_network(p_network_id, p_anchor_ids) AS (
+    NOT EXISTS (SELECT 1 FROM anchor WHERE network_id = p_network_id AND NOT list_contains(p_anchor_ids, anchor_id))
+);
+
+-- whole_network: the view is every anchor of the network (empty list = every anchor) and the
+-- network marts fit: the queries then read mart_network_supplier_year / _count, whose figures
+-- are those of the anchor-grain path, to the penny (tests/test_network_marts.py).
+CREATE OR REPLACE MACRO whole_network(p_network_id, p_anchor_ids) AS (
+    network_marts_fit(p_network_id) AND (len(p_anchor_ids) = 0 OR covers_network(p_network_id, p_anchor_ids))
+);
+
+-- spend_band: the location band of a supplier (see spend_classified).
+CREATE OR REPLACE MACRO spend_band(p_located, p_lad_code, p_region, p_local_lads, p_wider_lads, p_region_code) AS
+    CASE WHEN NOT p_located THEN 'unknown'
+         WHEN list_contains(p_local_lads, p_lad_code) THEN 'local'
+         WHEN list_contains(p_wider_lads, p_lad_code) THEN 'wider'
+         WHEN p_region = p_region_code THEN 'region'
+         ELSE 'uk' END;
+
+-- network_suppliers: rows of mart_network_supplier_year of one network inside the denominator
+-- ('all' or 'influenceable'; 'top_n' needs anchor grain), with that denominator's spend,
+-- payments and anchor mask, the location band and the IMD decile of the chosen edition.
+CREATE OR REPLACE MACRO network_suppliers(p_network_id, p_fy_from, p_fy_to, p_denominator,
+                                          p_local_lads, p_wider_lads, p_region_code, p_imd_edition) AS TABLE
+SELECT n.financial_year, n.supplier_id,
+       CASE WHEN p_denominator = 'influenceable' THEN n.influenceable_gbp ELSE n.spend_gbp END AS spend_gbp,
+       CASE WHEN p_denominator = 'influenceable' THEN n.n_payments_influenceable ELSE n.n_payments END AS n_payments,
+       CASE WHEN p_denominator = 'influenceable' THEN n.influenceable_mask ELSE n.anchor_mask END AS mask,
+       n.anchor_mask, n.located, n.lad_code, n.lsoa11, n.msoa11, n.lat, n.lon,
+       spend_band(n.located, n.lad_code, n.region_code, p_local_lads, p_wider_lads, p_region_code) AS band,
+       CASE WHEN p_imd_edition = '2025' THEN n.imd2025_decile ELSE n.imd2019_decile END AS imd_decile,
+       n.is_individual
+FROM mart_network_supplier_year n
+WHERE n.network_id = p_network_id
+  AND n.financial_year BETWEEN p_fy_from AND p_fy_to
+  AND (p_denominator <> 'influenceable' OR n.n_payments_influenceable > 0);
+
 -- anchor_set_mask: the bit string of a set of anchors of one network (empty list = every
--- anchor of the network, never of another), to test against mart_supplier_year.anchor_mask /
+-- anchor of the network, never of another), to test against mart_network_supplier_year.anchor_mask /
 -- influenceable_mask.
 CREATE OR REPLACE MACRO anchor_set_mask(p_network_id, p_anchor_ids) AS (
     SELECT CAST(string_agg(CASE WHEN anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = p_network_id)

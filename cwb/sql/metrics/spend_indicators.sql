@@ -9,7 +9,9 @@
 --          vcse_gbp, local_vcse_gbp, vcse_known_gbp, social_gbp, deprived_gbp (IMD decile 1-2),
 --          imd_known_gbp, located_gbp, n_suppliers, n_payments, and *_pct shares of spend_gbp
 -- Speed (network scale): the 'all' and 'influenceable' denominators read mart_spend_headline
--- (no supplier grain) and the distinct-supplier marts; only 'top_n' reads supplier grain.
+-- (no supplier grain) and the distinct-supplier marts (mart_supplier_count per anchor;
+-- mart_network_supplier_count for the whole network, the bit strings of
+-- mart_network_supplier_year for some of its anchors); only 'top_n' reads supplier grain.
 WITH c AS (   -- supplier grain: the top-N denominator only
     SELECT * FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                                    $local_lads, $wider_lads, $region_code, $imd_edition)
@@ -35,17 +37,36 @@ nsup AS (
       AND anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
       AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, anchor_id))
       AND financial_year BETWEEN $fy_from AND $fy_to
-    UNION ALL
+    UNION ALL    -- the whole network: counted when the marts were built
+    SELECT '_all', financial_year,
+           CASE WHEN $denominator = 'influenceable' THEN n_suppliers_influenceable ELSE n_suppliers END
+    FROM mart_network_supplier_count
+    WHERE $denominator <> 'top_n' AND network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
+      AND whole_network($network_id, $anchor_ids)
+    UNION ALL    -- some of its anchors: each supplier's bit string against the set's
     SELECT '_all', financial_year,
            count(*) FILTER (WHERE bit_count(CASE WHEN $denominator = 'influenceable' THEN influenceable_mask
                                                  ELSE anchor_mask END & anchor_set_mask($network_id, $anchor_ids)) > 0)
-    FROM mart_supplier_year
-    WHERE $denominator <> 'top_n' AND financial_year BETWEEN $fy_from AND $fy_to
+    FROM mart_network_supplier_year
+    WHERE $denominator <> 'top_n' AND network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
+      AND network_marts_fit($network_id) AND NOT whole_network($network_id, $anchor_ids)
     GROUP BY financial_year
-    UNION ALL
-    SELECT anchor_id, financial_year, count(DISTINCT supplier_id) FROM c WHERE supplier_id <> -1 GROUP BY ALL
-    UNION ALL
-    SELECT '_all', financial_year, count(DISTINCT supplier_id) FROM c WHERE supplier_id <> -1 GROUP BY ALL
+    UNION ALL    -- the network's anchors changed since the marts were built: anchor grain
+    SELECT '_all', financial_year, count(DISTINCT supplier_id)
+    FROM mart_spend_supplier
+    WHERE $denominator <> 'top_n' AND NOT network_marts_fit($network_id)
+      AND anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+      AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, anchor_id))
+      AND financial_year BETWEEN $fy_from AND $fy_to
+      AND ($denominator <> 'influenceable' OR influenceable)
+      AND supplier_id <> -1
+    GROUP BY financial_year
+    UNION ALL    -- top N: each anchor and the set
+    SELECT CASE WHEN grouping(anchor_id) = 1 THEN '_all' ELSE anchor_id END, financial_year,
+           count(DISTINCT supplier_id)
+    FROM c
+    WHERE supplier_id <> -1
+    GROUP BY GROUPING SETS ((anchor_id, financial_year), (financial_year))
 ),
 per_anchor AS (
     SELECT anchor_id,

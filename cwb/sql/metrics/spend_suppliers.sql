@@ -13,18 +13,12 @@
 --          n_rows (rows before $row_limit), total_spend_gbp (their spend)
 -- Speed (issue 15): the aggregation carries only numbers; names, postcodes, district names
 -- and the anchors' list are joined to the rows kept after $row_limit (a national network
--- has 100,000s of suppliers; the page shows the largest 1,000).
-WITH c AS (
-    SELECT *
-    FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
-                          $local_lads, $wider_lads, $region_code, $imd_edition)
-    WHERE list_contains($scope_anchor_ids, anchor_id)
-      AND supplier_id <> -1
-      AND ($area_level = ''
-           OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
-           OR ($area_level = 'msoa11' AND msoa11 = $area_code)
-           OR ($area_level = 'lad' AND lad_code = $area_code))
-      AND (NOT $located_only OR (located AND lat IS NOT NULL AND NOT is_individual))
+-- has 100,000s of suppliers; the page shows the largest 1,000). When the view and the detail
+-- scope are the whole network ('all' or 'influenceable') it reads mart_network_supplier_year
+-- (one row per supplier and year); otherwise the anchor-grain mart. Same rows either way.
+WITH whole AS (
+    SELECT $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids)
+           AND covers_network($network_id, $scope_anchor_ids) AS w
 ),
 found AS (   -- the search, on names that may be shown (never a person's)
     SELECT s.supplier_id
@@ -32,56 +26,113 @@ found AS (   -- the search, on names that may be shown (never a person's)
     WHERE $search <> '' AND NOT (coalesce(s.is_individual, false) OR coalesce(raw.is_individual, false))
       AND contains(lower(s.name), lower($search))
 ),
+-- the whole network: one row per supplier and year (one year: no aggregation)
+fast AS (
+    SELECT supplier_id, spend_gbp, n_payments, mask,
+           bit_count(anchor_mask) >= 2 AS shared   -- masks: this network's anchors only
+    FROM network_suppliers($network_id, $fy_from, $fy_to, $denominator,
+                           $local_lads, $wider_lads, $region_code, $imd_edition)
+    WHERE (SELECT w FROM whole) AND $fy_from = $fy_to
+      AND ($area_level = ''
+           OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
+           OR ($area_level = 'msoa11' AND msoa11 = $area_code)
+           OR ($area_level = 'lad' AND lad_code = $area_code))
+      AND (NOT $located_only OR (located AND lat IS NOT NULL AND NOT is_individual))
+      AND ($search = '' OR supplier_id IN (SELECT supplier_id FROM found))
+    UNION ALL
+    SELECT supplier_id, sum(spend_gbp), sum(n_payments), bit_or(mask), bit_count(bit_or(anchor_mask)) >= 2
+    FROM network_suppliers($network_id, $fy_from, $fy_to, $denominator,
+                           $local_lads, $wider_lads, $region_code, $imd_edition)
+    WHERE (SELECT w FROM whole) AND $fy_from <> $fy_to
+      AND ($area_level = ''
+           OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
+           OR ($area_level = 'msoa11' AND msoa11 = $area_code)
+           OR ($area_level = 'lad' AND lad_code = $area_code))
+      AND (NOT $located_only OR (located AND lat IS NOT NULL AND NOT is_individual))
+      AND ($search = '' OR supplier_id IN (SELECT supplier_id FROM found))
+    GROUP BY supplier_id
+),
+-- a subset of anchors, a restricted scope or the top-N denominator: anchor grain
+c AS (
+    SELECT *
+    FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
+                          $local_lads, $wider_lads, $region_code, $imd_edition,
+                          p_gate := NOT (SELECT w FROM whole))
+    WHERE NOT (SELECT w FROM whole)
+      AND list_contains($scope_anchor_ids, anchor_id)
+      AND supplier_id <> -1
+      AND ($area_level = ''
+           OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
+           OR ($area_level = 'msoa11' AND msoa11 = $area_code)
+           OR ($area_level = 'lad' AND lad_code = $area_code))
+      AND (NOT $located_only OR (located AND lat IS NOT NULL AND NOT is_individual))
+      AND ($search = '' OR supplier_id IN (SELECT supplier_id FROM found))
+),
 per_anchor AS (
     SELECT supplier_id, anchor_id, sum(spend_gbp) AS spend_gbp, sum(n_payments) AS n_payments
     FROM c
-    WHERE $search = '' OR supplier_id IN (SELECT supplier_id FROM found)
     GROUP BY supplier_id, anchor_id
 ),
-agg AS (
+slow AS (
     SELECT supplier_id, sum(spend_gbp) AS spend_gbp, sum(n_payments) AS n_payments, count(*) AS n_anchors
     FROM per_anchor GROUP BY supplier_id
 ),
 net AS (     -- paid by 2+ anchors of this network in the period (any denominator, any scope)
     SELECT supplier_id,
            bit_count(bit_or(anchor_mask & anchor_set_mask($network_id, []))) >= 2 AS shared
-    FROM mart_supplier_year
-    WHERE financial_year BETWEEN $fy_from AND $fy_to
+    FROM mart_network_supplier_year
+    WHERE network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
+      AND network_marts_fit($network_id)
+      AND supplier_id IN (SELECT supplier_id FROM slow)
     GROUP BY supplier_id
+    UNION ALL    -- the network's anchors changed since the marts were built
+    SELECT m.supplier_id, count(DISTINCT m.anchor_id) >= 2
+    FROM mart_spend_supplier m
+    WHERE NOT network_marts_fit($network_id)
+      AND m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+      AND m.financial_year BETWEEN $fy_from AND $fy_to
+      AND m.supplier_id IN (SELECT supplier_id FROM slow)
+    GROUP BY m.supplier_id
+),
+agg AS (
+    SELECT supplier_id, spend_gbp, n_payments, bit_count(mask) AS n_anchors, shared, mask FROM fast
+    UNION ALL
+    SELECT slow.supplier_id, slow.spend_gbp, slow.n_payments, slow.n_anchors, coalesce(net.shared, false), NULL
+    FROM slow LEFT JOIN net ON net.supplier_id = slow.supplier_id
 ),
 kept AS (
-    SELECT agg.*, coalesce(net.shared, false) AS shared,
-           count(*) OVER () AS n_rows, sum(agg.spend_gbp) OVER () AS total_spend_gbp
-    FROM agg LEFT JOIN net ON net.supplier_id = agg.supplier_id
-    WHERE NOT $shared_only OR coalesce(net.shared, false)
+    SELECT agg.*, count(*) OVER () AS n_rows, sum(agg.spend_gbp) OVER () AS total_spend_gbp
+    FROM agg
+    WHERE NOT $shared_only OR shared
     ORDER BY agg.spend_gbp DESC, agg.supplier_id
     LIMIT CASE WHEN $row_limit > 0 THEN $row_limit END
 ),
-names AS (
-    SELECT p.supplier_id, string_agg(p.anchor_id, ', ' ORDER BY p.anchor_id) AS anchors
+names AS (   -- the anchors of each kept row: from its mask (whole network), else its anchor rows
+    SELECT k.supplier_id, string_agg(b.anchor_id, ', ' ORDER BY b.anchor_id) AS anchors
+    FROM kept k JOIN anchor_bit b ON get_bit(k.mask, b.pos - 1) = 1
+    WHERE k.mask IS NOT NULL
+    GROUP BY k.supplier_id
+    UNION ALL
+    SELECT p.supplier_id, string_agg(p.anchor_id, ', ' ORDER BY p.anchor_id)
     FROM per_anchor p SEMI JOIN kept k ON k.supplier_id = p.supplier_id
     GROUP BY p.supplier_id
-),
-place AS (   -- the supplier's place, as the mart holds it (the same on each of its rows)
-    SELECT c.supplier_id, any_value(band) AS band, any_value(imd_decile) AS imd_decile,
-           any_value(lad_code) AS lad_code, any_value(lat) AS lat, any_value(lon) AS lon
-    FROM c SEMI JOIN kept k ON k.supplier_id = c.supplier_id
-    GROUP BY c.supplier_id
 )
 SELECT k.supplier_id,
        CASE WHEN (s.is_individual OR raw.is_individual) THEN 'Individual (name withheld)' ELSE s.name END AS supplier_name,
        CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.postcode END AS postcode,
-       pl.lad_code, l.lad_name, pl.band, pl.imd_decile,
+       g.lad_code, l.lad_name,
+       spend_band(coalesce(g.located, false) AND coalesce(g.country, 'UK') = 'UK', g.lad_code, g.region_code,
+                  $local_lads, $wider_lads, $region_code) AS band,
+       CASE WHEN $imd_edition = '2025' THEN g.imd2025_decile ELSE g.imd2019_decile END AS imd_decile,
        s.is_sme, s.is_vcse, s.is_social_economy,
        k.spend_gbp, k.n_payments, k.n_anchors, n.anchors, k.shared,
-       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE pl.lat END AS lat,
-       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE pl.lon END AS lon,
+       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.lat END AS lat,
+       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.lon END AS lon,
        k.n_rows, k.total_spend_gbp
 FROM kept k
 JOIN names n ON n.supplier_id = k.supplier_id
-JOIN place pl ON pl.supplier_id = k.supplier_id
 JOIN supplier_resolved s ON s.supplier_id = k.supplier_id   -- flags: own, else from registers (05_registers)
 JOIN supplier raw ON raw.supplier_id = k.supplier_id         -- a person on either record is never named
 LEFT JOIN supplier_geo g ON g.supplier_id = k.supplier_id
-LEFT JOIN ref_lad l ON l.lad_code = pl.lad_code
+LEFT JOIN ref_lad l ON l.lad_code = g.lad_code
 ORDER BY k.spend_gbp DESC, k.supplier_id;
