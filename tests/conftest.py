@@ -74,7 +74,9 @@ def app_env(demo_db, monkeypatch, tmp_path):
 # -- real browser and server (tests/browser_util.py) ---------------------------------------------
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright, one per test module (never downloaded)."""
+    """Debian's Chromium through Playwright, one per test module (never downloaded). Not per
+    session: while Playwright's sync API is open, an asyncio loop runs on the main thread and
+    ``asyncio.run`` fails there (AppTest and export tests of the same process would break)."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser_util import launch
@@ -85,15 +87,16 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory, request):
-    """`streamlit run dashboard.py` on loopback, serving a private copy of the demo database
-    (one per test module; a module that needs other data defines its own ``server``)."""
+@pytest.fixture(scope="session")
+def server(demo_db, tmp_path_factory):
+    """`streamlit run dashboard.py` on loopback, serving a private copy of the demo database,
+    one per test process (a server start and its cold caches cost 10-30 s a module on 2 cores).
+    Tests on it only view pages; a test that writes, or needs other data, starts its own."""
     import shutil
 
     from tests.browser_util import streamlit_server
 
-    path = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "served.duckdb"
+    path = tmp_path_factory.mktemp("served") / "served.duckdb"
     shutil.copy(demo_db, path)
     with streamlit_server(path) as url:
         yield url
