@@ -146,3 +146,31 @@ def q(con, sql: str, params=None) -> list[tuple]:
         return cur.execute(sql, params or []).fetchall()
     finally:
         cur.close()
+
+
+# -- the order files are handed to the two workers -------------------------------------------------
+# With `--dist loadfile` a worker runs one file at a time; xdist's default order (files with the
+# most tests first) left the slow browser files, which have few tests each, for the end of the
+# run, where one worker ran them while the other had finished. Files are handed out slowest first
+# instead (longest-processing-time-first keeps the two workers' totals close), with
+# `--no-loadscope-reorder` in pyproject.toml. Seconds measured in a full run on 2 cores (rounded);
+# files not listed follow in collection order.
+FILE_SECONDS = {
+    "test_interaction.py": 600,
+    "test_interaction_more.py": 600,
+    "test_browser_sweep.py": 300,
+    "test_a11y.py": 250,
+    "test_maps_browser.py": 250,
+    "test_browser.py": 200,
+    "test_privacy_sweep.py": 120,
+    "test_registers_browser.py": 90,
+    "test_pack_present.py": 70,
+    "test_polish.py": 70,
+    "test_click_sidebar.py": 60,
+    "test_browser_help.py": 45,
+    "test_hostile_browser.py": 40,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: -FILE_SECONDS.get(item.path.name, 0))  # stable: the rest keep their order
