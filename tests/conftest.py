@@ -153,22 +153,40 @@ def q(con, sql: str, params=None) -> list[tuple]:
 # most tests first) left the slow browser files, which have few tests each, for the end of the
 # run, where one worker ran them while the other had finished. Files are handed out slowest first
 # instead (longest-processing-time-first keeps the two workers' totals close), with
-# `--no-loadscope-reorder` in pyproject.toml. Seconds measured in a full run on 2 cores (rounded);
-# files not listed follow in collection order.
+# `--no-loadscope-reorder` in pyproject.toml. Seconds from `--durations=150` of a full run on 2
+# cores at load 8-12 (2026-12-02, rounded; the interaction files after their rebalancing); files
+# not listed (each under ~25 s) follow in collection order.
 FILE_SECONDS = {
-    "test_interaction.py": 600,
-    "test_interaction_more.py": 600,
-    "test_browser_sweep.py": 300,
-    "test_a11y.py": 250,
-    "test_maps_browser.py": 250,
-    "test_browser.py": 200,
-    "test_privacy_sweep.py": 120,
-    "test_registers_browser.py": 90,
-    "test_pack_present.py": 70,
-    "test_polish.py": 70,
-    "test_click_sidebar.py": 60,
+    "test_interaction_more.py": 830,
+    "test_interaction.py": 790,
+    "test_browser_sweep.py": 440,
+    "test_maps_browser.py": 290,
+    "test_browser.py": 280,
+    "test_a11y.py": 230,
+    "test_ingest_real.py": 170,
+    "test_ingest_robust.py": 150,
+    "test_registers.py": 120,
+    "test_registers_browser.py": 110,
+    "test_workforce.py": 85,
+    "test_land.py": 80,
+    "test_demo.py": 75,
+    "test_contracts.py": 70,
+    "test_ingest_formats.py": 65,
+    "test_privacy_sweep.py": 60,
+    "test_ingest_undo.py": 60,
+    "test_safety_fuzz.py": 60,
+    "test_access.py": 60,
+    "test_polish.py": 55,
+    "test_safety_kill.py": 55,
+    "test_hostile_browser.py": 50,
+    "test_safety_access.py": 45,
+    "test_perf.py": 45,
     "test_browser_help.py": 45,
-    "test_hostile_browser.py": 40,
+    "test_pack_present.py": 40,
+    "test_docs.py": 40,
+    "test_ingest_kinds.py": 40,
+    "test_engine.py": 40,
+    "test_click_sidebar.py": 40,
 }
 
 
