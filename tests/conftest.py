@@ -74,7 +74,9 @@ def app_env(demo_db, monkeypatch, tmp_path):
 # -- real browser and server (tests/browser_util.py) ---------------------------------------------
 @pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright, one per test module (never downloaded)."""
+    """Debian's Chromium through Playwright, one per test module (never downloaded). Not per
+    session: while Playwright's sync API is open, an asyncio loop runs on the main thread and
+    ``asyncio.run`` fails there (AppTest and export tests of the same process would break)."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser_util import launch
@@ -85,15 +87,16 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory, request):
-    """`streamlit run dashboard.py` on loopback, serving a private copy of the demo database
-    (one per test module; a module that needs other data defines its own ``server``)."""
+@pytest.fixture(scope="session")
+def server(demo_db, tmp_path_factory):
+    """`streamlit run dashboard.py` on loopback, serving a private copy of the demo database,
+    one per test process (a server start and its cold caches cost 10-30 s a module on 2 cores).
+    Tests on it only view pages; a test that writes, or needs other data, starts its own."""
     import shutil
 
     from tests.browser_util import streamlit_server
 
-    path = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "served.duckdb"
+    path = tmp_path_factory.mktemp("served") / "served.duckdb"
     shutil.copy(demo_db, path)
     with streamlit_server(path) as url:
         yield url
@@ -143,3 +146,49 @@ def q(con, sql: str, params=None) -> list[tuple]:
         return cur.execute(sql, params or []).fetchall()
     finally:
         cur.close()
+
+
+# -- the order files are handed to the two workers -------------------------------------------------
+# With `--dist loadfile` a worker runs one file at a time; xdist's default order (files with the
+# most tests first) left the slow browser files, which have few tests each, for the end of the
+# run, where one worker ran them while the other had finished. Files are handed out slowest first
+# instead (longest-processing-time-first keeps the two workers' totals close), with
+# `--no-loadscope-reorder` in pyproject.toml. Seconds from `--durations=150` of a full run on 2
+# cores at load 8-12 (2026-12-02, rounded; the interaction files after their rebalancing); files
+# not listed (each under ~25 s) follow in collection order.
+FILE_SECONDS = {
+    "test_interaction_more.py": 830,
+    "test_interaction.py": 790,
+    "test_browser_sweep.py": 440,
+    "test_maps_browser.py": 290,
+    "test_browser.py": 280,
+    "test_a11y.py": 230,
+    "test_ingest_real.py": 170,
+    "test_ingest_robust.py": 150,
+    "test_registers.py": 120,
+    "test_registers_browser.py": 110,
+    "test_workforce.py": 85,
+    "test_land.py": 80,
+    "test_demo.py": 75,
+    "test_contracts.py": 70,
+    "test_ingest_formats.py": 65,
+    "test_privacy_sweep.py": 60,
+    "test_ingest_undo.py": 60,
+    "test_safety_fuzz.py": 60,
+    "test_access.py": 60,
+    "test_polish.py": 55,
+    "test_safety_kill.py": 55,
+    "test_hostile_browser.py": 50,
+    "test_safety_access.py": 45,
+    "test_perf.py": 45,
+    "test_browser_help.py": 45,
+    "test_pack_present.py": 40,
+    "test_docs.py": 40,
+    "test_ingest_kinds.py": 40,
+    "test_engine.py": 40,
+    "test_click_sidebar.py": 40,
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: -FILE_SECONDS.get(item.path.name, 0))  # stable: the rest keep their order

@@ -9,12 +9,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.browser_util import CHROMIUM, ROOT, launch, page_paths, settle, streamlit_server
+from tests.browser_util import CHROMIUM, ROOT, page_paths, settle
 
 HELP = ROOT / "pages" / "13_Help.py"
 GLOSSARY = ["HHI", "VCSE", "LSOA", "MSOA", "pp", "SME", "IMD", "FTE", "RLW"]
@@ -91,78 +90,60 @@ def test_help_page_follows_the_settings(app_env):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium is not installed at {CHROMIUM}")
-def test_print_layout_hides_the_sidebar_and_fits_a4(demo_db, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    path = tmp_path / "p.duckdb"
-    shutil.copy(demo_db, path)
+def test_print_layout_hides_the_sidebar_and_fits_a4(server, browser):
     PRINTS.mkdir(parents=True, exist_ok=True)
     pages = [p for p in ("/Spend_overview", "/Help") if p in page_paths()]
-    with streamlit_server(path) as url, sync_playwright() as p:
-        b = launch(p)
+    for path_ in pages:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            for path_ in pages:
-                page = b.new_page(viewport={"width": 1280, "height": 900})
-                page.goto(url + path_, timeout=120_000)
-                settle(page)
-                page.emulate_media(media="print")
-                seen = page.evaluate("""() => {
-                    const vis = (s) => Array.from(document.querySelectorAll(s)).some(e => getComputedStyle(e).display !== 'none'
-                                                                                       && e.getBoundingClientRect().width > 0);
-                    const main = document.querySelector('[data-testid="stMain"]').getBoundingClientRect();
-                    return {sidebar: vis('[data-testid="stSidebar"]'), header: vis('[data-testid="stHeader"]'),
-                            downloads: vis('[data-testid="stPopover"], [data-testid="stDownloadButton"]'),
-                            left: main.left, width: main.width, page: document.documentElement.clientWidth};
-                }""")
-                assert not seen["sidebar"] and not seen["header"] and not seen["downloads"], (path_, seen)
-                assert seen["left"] < 5 and seen["width"] >= 0.95 * seen["page"], (
-                    f"{path_}: content does not take the sheet's width: {seen}"
-                )
-                pdf = page.pdf(
-                    path=str(PRINTS / f"{path_.strip('/') or 'home'}.pdf"), format="A4", print_background=True
-                )
-                assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
-                page.close()
+            page.goto(server + path_, timeout=120_000)
+            settle(page)
+            page.emulate_media(media="print")
+            seen = page.evaluate("""() => {
+                const vis = (s) => Array.from(document.querySelectorAll(s)).some(e => getComputedStyle(e).display !== 'none'
+                                                                                   && e.getBoundingClientRect().width > 0);
+                const main = document.querySelector('[data-testid="stMain"]').getBoundingClientRect();
+                return {sidebar: vis('[data-testid="stSidebar"]'), header: vis('[data-testid="stHeader"]'),
+                        downloads: vis('[data-testid="stPopover"], [data-testid="stDownloadButton"]'),
+                        left: main.left, width: main.width, page: document.documentElement.clientWidth};
+            }""")
+            assert not seen["sidebar"] and not seen["header"] and not seen["downloads"], (path_, seen)
+            assert seen["left"] < 5 and seen["width"] >= 0.95 * seen["page"], (
+                f"{path_}: content does not take the sheet's width: {seen}"
+            )
+            pdf = page.pdf(
+                path=str(PRINTS / f"{path_.strip('/') or 'home'}.pdf"), format="A4", print_background=True
+            )
+            assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
         finally:
-            b.close()
+            page.context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium is not installed at {CHROMIUM}")
-def test_meeting_pack_shows_progress_while_it_is_made(demo_db, tmp_path):
+def test_meeting_pack_shows_progress_while_it_is_made(server, browser):
     """The network's meeting pack takes seconds to build: while it does, its button is busy
     (disabled, with a spinner) so nobody clicks again or waits at a blank screen; then the PPTX
     arrives. A wait under 2 s needs no progress and passes either way."""
     import time
 
-    from playwright.sync_api import sync_playwright
-
-    path = tmp_path / "m.duckdb"
-    shutil.copy(demo_db, path)
     label = "Meeting pack for the network (PPTX)"
-    with streamlit_server(path) as url, sync_playwright() as p:
-        b = launch(p)
-        try:
-            page = b.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.goto(url + "/", timeout=120_000)
-            settle(page)
-            btn = (
-                page.locator('[data-testid="stDownloadButton"]')
-                .filter(has_text=label)
-                .locator("button")
-                .first
-            )
-            btn.wait_for()
-            btn.evaluate("""(b) => { window.__busy = false; new MutationObserver(() => { if (b.disabled) window.__busy = true; })
-                                     .observe(b, {attributes: true, subtree: true, childList: true}); }""")
-            t0 = time.monotonic()
-            with page.expect_download(timeout=240_000) as dl:
-                btn.click()
-            took = time.monotonic() - t0
-            assert dl.value.suggested_filename.endswith(".pptx")
-            busy = page.evaluate("window.__busy")
-            assert took < 2 or busy, f"the pack took {took:.1f} s with no sign of progress on its button"
-            assert dl.value.path().stat().st_size > 20_000
-        finally:
-            b.close()
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        page.set_default_timeout(60_000)
+        page.goto(server + "/", timeout=120_000)
+        settle(page)
+        btn = page.locator('[data-testid="stDownloadButton"]').filter(has_text=label).locator("button").first
+        btn.wait_for()
+        btn.evaluate("""(b) => { window.__busy = false; new MutationObserver(() => { if (b.disabled) window.__busy = true; })
+                                 .observe(b, {attributes: true, subtree: true, childList: true}); }""")
+        t0 = time.monotonic()
+        with page.expect_download(timeout=240_000) as dl:
+            btn.click()
+        took = time.monotonic() - t0
+        assert dl.value.suggested_filename.endswith(".pptx")
+        busy = page.evaluate("window.__busy")
+        assert took < 2 or busy, f"the pack took {took:.1f} s with no sign of progress on its button"
+        assert dl.value.path().stat().st_size > 20_000
+    finally:
+        page.context.close()

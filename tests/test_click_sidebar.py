@@ -4,14 +4,13 @@ to the latest year, with A2 and the URL unchanged)."""
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_util import CHROMIUM, launch, scroll_to, settle, streamlit_server
+from tests.browser_util import CHROMIUM, scroll_to, settle
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,60 +50,49 @@ def _wait_param(page, key, value, timeout=30):
     return _param(page, key)
 
 
-@pytest.fixture(scope="module")
-def server(demo_db, tmp_path_factory):
-    path = tmp_path_factory.mktemp("clicks") / "c.duckdb"
-    shutil.copy(demo_db, path)
-    with streamlit_server(path) as url:
-        yield url
+def test_financial_year_and_baseline_take_by_clicks(server, browser):
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
+    try:
+        page = ctx.new_page()
+        page.goto(server + "/")
+        settle(page)
+        latest = _selected(page, "Financial year")
+        a2_latest = _metric(page, "(A2)")
 
+        _pick(page, "Financial year", "2022-23")
+        assert _selected(page, "Financial year") == "2022-23"
+        assert _wait_param(page, "fy", "2022-23") == "2022-23"
+        a2_2022 = _metric(page, "(A2)")
+        assert a2_2022 != a2_latest
 
-def test_financial_year_and_baseline_take_by_clicks(server):
-    from playwright.sync_api import sync_playwright
+        _pick(page, "Financial year", "2021-22")  # a second change straight after
+        assert _selected(page, "Financial year") == "2021-22"
+        assert _wait_param(page, "fy", "2021-22") == "2021-22"
 
-    with sync_playwright() as p:
-        b = launch(p)
-        try:
-            page = b.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(server + "/")
-            settle(page)
-            latest = _selected(page, "Financial year")
-            a2_latest = _metric(page, "(A2)")
+        _pick(page, "Financial year", latest)  # and back
+        assert _wait_param(page, "fy", latest) == latest
+        assert _metric(page, "(A2)") == a2_latest
 
-            _pick(page, "Financial year", "2022-23")
-            assert _selected(page, "Financial year") == "2022-23"
-            assert _wait_param(page, "fy", "2022-23") == "2022-23"
-            a2_2022 = _metric(page, "(A2)")
-            assert a2_2022 != a2_latest
+        before = (
+            page.locator('[data-testid="stMetric"]', has_text="(A2)")
+            .first.locator('[data-testid="stMetricDelta"]')
+            .inner_text()
+        )
+        _pick(page, "Baseline year", "2022-23")
+        assert _wait_param(page, "base", "2022-23") == "2022-23"
+        after = (
+            page.locator('[data-testid="stMetric"]', has_text="(A2)")
+            .first.locator('[data-testid="stMetricDelta"]')
+            .inner_text()
+        )
+        assert after != before
 
-            _pick(page, "Financial year", "2021-22")  # a second change straight after
-            assert _selected(page, "Financial year") == "2021-22"
-            assert _wait_param(page, "fy", "2021-22") == "2021-22"
-
-            _pick(page, "Financial year", latest)  # and back
-            assert _wait_param(page, "fy", latest) == latest
-            assert _metric(page, "(A2)") == a2_latest
-
-            before = (
-                page.locator('[data-testid="stMetric"]', has_text="(A2)")
-                .first.locator('[data-testid="stMetricDelta"]')
-                .inner_text()
-            )
-            _pick(page, "Baseline year", "2022-23")
-            assert _wait_param(page, "base", "2022-23") == "2022-23"
-            after = (
-                page.locator('[data-testid="stMetric"]', has_text="(A2)")
-                .first.locator('[data-testid="stMetricDelta"]')
-                .inner_text()
-            )
-            assert after != before
-
-            # the choice follows to another page through the navigation
-            page.locator(
-                '[data-testid="stSidebarNav"] a, [data-testid="stPageLink"] a', has_text="Spend overview"
-            ).first.click()
-            settle(page)
-            assert _selected(page, "Financial year") == latest
-            assert _wait_param(page, "base", "2022-23") == "2022-23"
-        finally:
-            b.close()
+        # the choice follows to another page through the navigation
+        page.locator(
+            '[data-testid="stSidebarNav"] a, [data-testid="stPageLink"] a', has_text="Spend overview"
+        ).first.click()
+        settle(page)
+        assert _selected(page, "Financial year") == latest
+        assert _wait_param(page, "base", "2022-23") == "2022-23"
+    finally:
+        ctx.close()

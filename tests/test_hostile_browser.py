@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.serve import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from bench.serve import CHROMIUM, streamlit_server
 from cwb import db
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
@@ -57,18 +57,15 @@ def hostile_server(demo_db, tmp_path_factory):
 
 
 @pytest.fixture()
-def page(hostile_server):
-    from playwright.sync_api import sync_playwright
-
+def page(hostile_server, browser):
     dialogs: list[str] = []
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = b.new_page(viewport={"width": 1400, "height": 1000})
-        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        pg.base = hostile_server
-        pg.dialogs = dialogs
-        yield pg
-        b.close()
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.base = hostile_server
+    pg.dialogs = dialogs
+    yield pg
+    ctx.close()
 
 
 def test_heading_and_tables_show_payload_as_text(page):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import struct
 import time
 from pathlib import Path
@@ -11,8 +10,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bench.serve import CHROMIUM, CHROMIUM_ARGS, streamlit_server
-from cwb import db, export, pack, slides
+from bench.serve import CHROMIUM
+from cwb import export, pack, slides
 
 ROOT = Path(__file__).resolve().parent.parent
 needs_chromium = pytest.mark.skipif(
@@ -121,16 +120,12 @@ def test_present_steps_in_apptest(app_env):
 
 @pytest.mark.browser
 @needs_chromium
-def test_presentation_walk_in_browser(demo_db, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    path = tmp_path / "present.duckdb"
-    shutil.copy(demo_db, path)
+def test_presentation_walk_in_browser(server, browser):
     shots = ROOT / "tests" / "artifacts" / "screenshots"
     shots.mkdir(parents=True, exist_ok=True)
-    with streamlit_server(path) as url, sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = b.new_page(viewport={"width": 1600, "height": 900})
+    url = server
+    page = browser.new_page(viewport={"width": 1600, "height": 900})
+    try:
         page.goto(url + "/Present", timeout=90_000)
         page.wait_for_selector("text=/ ", timeout=90_000)
         assert not page.locator('[data-testid="stSidebar"]').is_visible()  # controls hidden
@@ -169,5 +164,5 @@ def test_presentation_walk_in_browser(demo_db, tmp_path):
         page.goto(url + "/Spend_overview?present=1", timeout=90_000)  # a shared link opens straight into it
         page.wait_for_selector('[data-testid="stMetric"]', timeout=90_000)
         assert not page.locator('[data-testid="stSidebar"]').is_visible()
-        b.close()
-    db.close_all()
+    finally:
+        page.context.close()
