@@ -48,7 +48,10 @@ ids AS (     -- the supplier ids of the kept payees (one payee may be several su
 ),
 paid AS (
     SELECT ids.name_norm, list_sort(list(DISTINCT m.anchor_id)) AS anchor_list,
-           any_value(g.location_method) AS location_method, any_value(g.postcode) AS postcode
+           -- a payee of several supplier ids: the place of the one paid most (located first),
+           -- the same on every call (any_value differed between a short and a long list)
+           first(g.location_method ORDER BY g.postcode IS NULL, m.spend_gbp DESC, ids.supplier_id) AS location_method,
+           first(g.postcode ORDER BY g.postcode IS NULL, m.spend_gbp DESC, ids.supplier_id) AS postcode
     FROM ids
     JOIN mart_spend_supplier m ON m.supplier_id = ids.supplier_id
     LEFT JOIN supplier_geo g ON g.supplier_id = ids.supplier_id
