@@ -217,16 +217,7 @@ m, summ = mapdata.protected_staff_areas(areas, lvl, k)
 all_lads = mapdata.lad_shapes()
 bounds = maps.context_bounds(all_lads[all_lads["area_code"].isin(f.wider_lads)])
 ctx = maps.in_bounds(all_lads, bounds, pad=0.05)
-lads = data.query("lads")
-place_labels = data.derived(
-    maps.labels_for,
-    ctx,
-    dict(zip(lads["lad_code"], lads["lad_name"])),
-    f.local_lads,
-    f.wider_lads,
-    bounds,
-    towns=lvl != "lad",
-)
+place_labels = mapdata.place_labels(ctx, f, bounds, towns=lvl != "lad")
 anchor_sites = maps.anchor_sites(
     data.query("map_anchor_sites", network_id=f.network_id), f.anchors or list(f.anchor_names)
 )

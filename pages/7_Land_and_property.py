@@ -146,16 +146,7 @@ else:
         else wider_bounds
     )
     ctx = maps.in_bounds(all_lads, bounds, pad=0.1)
-    lads = data.query("lads")
-    place_labels = data.derived(
-        maps.labels_for,
-        ctx,
-        dict(zip(lads["lad_code"], lads["lad_name"])),
-        f.local_lads,
-        f.wider_lads,
-        bounds,
-        towns=True,
-    )
+    place_labels = mapdata.place_labels(ctx, f, bounds, towns=True)
     imd_areas = None
     if layer_imd and imd_ok:
         dep = f.query("land_area_deprivation", lads=f.wider_lads)

@@ -45,3 +45,18 @@ def _protected_staff_areas(areas: pd.DataFrame, level: str, k: int) -> tuple[pd.
     return workforce.protected_map_areas(
         areas, level, k, lambda lv, c: lad_shapes() if lv == "lad" else data.shapes(lv, c)
     )
+
+
+def place_labels(context: pd.DataFrame, f, bounds, towns: bool) -> pd.DataFrame:
+    """District (and, with ``towns``, town) names for a map of the view's wider area, cached
+    on their inputs (cwb.maps.labels_for)."""
+    lads = data.query("lads")
+    return data.derived(
+        maps.labels_for,
+        context,
+        dict(zip(lads["lad_code"], lads["lad_name"])),
+        f.local_lads,
+        f.wider_lads,
+        bounds,
+        towns=towns,
+    )
