@@ -497,7 +497,18 @@ def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -
             w.locator("button").first.click()
     else:
         raise ValueError(f"cannot drive a {kind} yet")
-    act(page, do)
+
+    def took() -> bool:  # the change shows on the page (see act)
+        try:
+            if kind == "multiselect":
+                return w.locator(f'[data-tag][aria-label="{to}"]').count() > 0
+            if kind in ("selectbox", "radio", "segmented"):
+                return exact.match(value(page, kind, label, side) or "") is not None
+        except Exception:  # noqa: BLE001  (the widget is being drawn again)
+            return False
+        return False
+
+    act(page, do, took=took)
     if kind == "multiselect" and page.locator('[role="listbox"]').count():
         page.keyboard.press("Escape")
 
