@@ -504,6 +504,8 @@ def set_widget(page, kind: str, label: str, to: str, side: bool | None = None) -
                 return w.locator(f'[data-tag][aria-label="{to}"]').count() > 0
             if kind in ("selectbox", "radio", "segmented"):
                 return exact.match(value(page, kind, label, side) or "") is not None
+            if kind in ("text", "number"):
+                return (value(page, kind, label, side) or "").strip() == to.strip()
         except Exception:  # noqa: BLE001  (the widget is being drawn again)
             return False
         return False

@@ -39,8 +39,15 @@ def _open(browser, server, path, **kw):
     )
     # elements of a run that is being replaced are drawn faded (data-stale): checked faded, their
     # text failed colour contrast once in CI (Land, 3.81:1). Wait, bounded, until none is left.
+    # A stale element fades back in (a CSS transition) after its flag goes: wait, bounded, until no
+    # element of the page is drawn translucent either (CI: faded captions on Where and Workforce).
     try:
-        page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=15_000)
+        page.wait_for_function(
+            """() => !document.querySelector('[data-stale="true"]') &&
+                 ![...document.querySelectorAll('[data-testid="stMain"] [data-testid="stElementContainer"]')]
+                   .some(e => parseFloat(getComputedStyle(e).opacity) < 1)""",
+            timeout=20_000,
+        )
     except Exception:  # noqa: BLE001 - a page that keeps a stale element is still checked
         pass
     return ctx, page

@@ -506,6 +506,16 @@ def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
         else:
             set_widget(page, c.kind, c.label, u, c.side)
     end = _state(page, c)
+    for _ in range(10):
+        # a page that differs at once may still be laying out (the sidebar sliding back in after
+        # presentation mode resizes the tables): judged once it shows the same twice, 0.5 s apart
+        if all(end["figures"][p] == start["figures"][p] for p in ("metrics", "charts", "tables")):
+            break
+        page.wait_for_timeout(500)
+        again = _state(page, c)
+        if again == end:
+            break
+        end = again
     if end["value"] != start["value"]:
         errs.append(f"changed back, the widget shows {end['value']!r}, not {start['value']!r}")
     if c.url and end["url"] != start["url"]:
