@@ -161,10 +161,13 @@ def test_charts_and_maps_are_named(server, browser):
     for path in [p for p in ("/Spend_overview", "/Where_the_money_goes") if p in page_paths()]:
         ctx, page = _open(browser, server, path)
         try:
+            # at least one drawn (an empty list is 'every one labelled' too: the page may still be
+            # running when it first looks settled), and every one drawn labelled
             page.wait_for_function(
-                """() => Array.from(document.querySelectorAll(
-                '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]')).every(e => e.getAttribute('aria-label'))""",
-                timeout=30_000,
+                """() => { const all = Array.from(document.querySelectorAll(
+                '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]'));
+                return all.length > 0 && all.every(e => e.getAttribute('aria-label')); }""",
+                timeout=60_000,
             )
             labels = page.evaluate("""() => Array.from(document.querySelectorAll(
                 '[data-testid="stPlotlyChart"], [data-testid="stDeckGlJsonChart"]')).map(e => [e.getAttribute('role'), e.getAttribute('aria-label')])""")

@@ -453,7 +453,7 @@ def _present_style() -> None:
         """<style>
         [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header {display: none !important;}
         .block-container {padding-top: 1.2rem; max-width: 96vw;}
-        html, body, [class*="css"], p, li, .stMarkdown {font-size: 1.45rem !important;}
+        [class*="css"], p, li, .stMarkdown {font-size: 1.45rem !important;}
         h1 {font-size: 3.0rem !important;} h2 {font-size: 2.3rem !important;}
         [data-testid="stMetricValue"] p, [data-testid="stMetricValue"] {font-size: 3.2rem !important; line-height: 1.15;}
         [data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
