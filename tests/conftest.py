@@ -148,11 +148,11 @@ def q(con, sql: str, params=None) -> list[tuple]:
         cur.close()
 
 
-# -- the order files are handed to the two workers -------------------------------------------------
+# -- the order files are handed to the workers -------------------------------------------------------
 # With `--dist loadfile` a worker runs one file at a time; xdist's default order (files with the
 # most tests first) left the slow browser files, which have few tests each, for the end of the
 # run, where one worker ran them while the other had finished. Files are handed out slowest first
-# instead (longest-processing-time-first keeps the two workers' totals close), with
+# instead (longest-processing-time-first keeps the workers' totals close), with
 # `--no-loadscope-reorder` in pyproject.toml. Seconds from `--durations=150` of a full run on 2
 # cores at load 8-12 (2026-12-02, rounded; the interaction files after their rebalancing); files
 # not listed (each under ~25 s) follow in collection order.
