@@ -224,12 +224,14 @@ class _Facts:
     millisecond."""
 
     def __init__(self, cur: duckdb.DuckDBPyConnection, params: dict[str, Any]):
-        self.cur, self.params, self._lists = cur, params, None
+        self.cur = cur
+        self.params: dict[str, Any] = params
+        self._lists: tuple[list[str] | None, list[str] | None] | None = None
 
     def lists(self) -> tuple[list[str] | None, list[str] | None]:
         if self._lists is None:
             row = self.cur.execute(_FACTS_SQL, {"n": self.params["network_id"]}).fetchone()
-            self._lists = (row[0], row[1])
+            self._lists = (row[0], row[1]) if row else (None, None)
         return self._lists
 
 
@@ -237,7 +239,8 @@ class _Env(Mapping):
     """The names a condition sees: the flags (evaluated on first use) and the query's @let names."""
 
     def __init__(self, facts: _Facts, lets: dict[str, bool]):
-        self.facts, self.lets, self.seen = facts, lets, {}
+        self.facts, self.lets = facts, lets
+        self.seen: dict[str, bool] = {}
 
     def __getitem__(self, key: str) -> bool:
         if key in self.lets:

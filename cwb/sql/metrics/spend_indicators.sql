@@ -78,6 +78,13 @@ nsup AS (
     GROUP BY GROUPING SETS ((anchor_id, financial_year), (financial_year))
 -- @end
 ),
+-- one row per anchor, year, band and flags: the sums below read a few rows, not every district
+hb AS (
+    SELECT anchor_id, financial_year, located, band, deprived, is_sme, is_vcse, is_social_economy,
+           sum(spend_gbp) AS spend_gbp, sum(n_payments) AS n_payments
+    FROM h
+    GROUP BY ALL
+),
 per_anchor AS (
     SELECT anchor_id,
            financial_year,
@@ -98,7 +105,7 @@ per_anchor AS (
            coalesce(sum(spend_gbp) FILTER (WHERE deprived IS NOT NULL), 0) AS imd_known_gbp,
            coalesce(sum(spend_gbp) FILTER (WHERE located), 0) AS located_gbp,
            sum(n_payments) AS n_payments
-    FROM h
+    FROM hb
     GROUP BY anchor_id, financial_year
 ),
 -- the set as a whole: sums of the anchors' sums (spend-weighted); suppliers counted once

@@ -121,11 +121,13 @@ agg AS (
     FROM slow LEFT JOIN net ON net.supplier_id = slow.supplier_id
 -- @end
 ),
-kept AS (
-    SELECT agg.*, count(*) OVER () AS n_rows, sum(agg.spend_gbp) OVER () AS total_spend_gbp
-    FROM agg
-    WHERE NOT $shared_only OR shared
-    ORDER BY agg.spend_gbp DESC, agg.supplier_id
+shown AS (
+    SELECT * FROM agg WHERE NOT $shared_only OR shared
+),
+kept AS (   -- the count and spend of every row shown (no window over 100,000s of rows), then the largest
+    SELECT shown.*, t.n_rows, t.total_spend_gbp
+    FROM shown, (SELECT count(*) AS n_rows, sum(spend_gbp) AS total_spend_gbp FROM shown) t
+    ORDER BY shown.spend_gbp DESC, shown.supplier_id
     LIMIT CASE WHEN $row_limit > 0 THEN $row_limit END
 ),
 names AS (   -- the anchors of each kept row: from its mask (whole network), else its anchor rows
