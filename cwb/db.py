@@ -4,14 +4,39 @@ DuckDB 2.0 refuses concurrent use of one connection ("connection is busy"), so e
 takes its own cursor. SQL lives in ``cwb/sql``: ``build/`` (schema, enrichment, marts, run
 in file-name order) and ``metrics/`` (one query per question). Parameters are always bound
 (``$name``), never formatted into the SQL text.
+
+One path per query text (issue 15): a metric query may hold alternative paths (the whole network
+read from the network marts, some anchors at anchor grain, the top-N denominator...), marked in
+its SQL by comment lines::
+
+    -- @when not top_n and whole: the whole network, counted when the marts were built
+    SELECT ... FROM mart_network_supplier_count
+    WHERE network_id = $network_id
+      AND whole_network($network_id, $anchor_ids)   -- @gate
+    -- @or not top_n and not whole: some of its anchors
+    SELECT ...
+    -- @end
+
+The branches of a ``@when ... @or ... @end`` group are alternatives joined by UNION ALL (each
+names its columns: any may be the only one sent); a group of one branch is an optional part (a
+CTE, a filter line). Each branch carries, on its
+``-- @gate`` lines, the same condition in SQL, so the *full text* (every branch, joined, gates
+kept: :func:`full_text`) serves every view by itself, exactly as the query did before paths
+were marked. :func:`run` sends DuckDB only the branches whose condition holds for the bound
+parameters, without the gate lines (:func:`path_text`): DuckDB binds and optimises every branch
+of a text, including those that return no rows, and at 10M payments that planning cost several
+times the execution. Conditions use the flags of :data:`FLAGS` (``and``, ``or``, ``not``,
+parentheses) and names set by ``-- @let name = condition``; tests/test_query_paths.py checks
+that each path gives the rows of the full text.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,13 +122,30 @@ def run(name: str, con: duckdb.DuckDBPyConnection | None = None, **params: Any) 
     The parameters must be exactly those the SQL uses: a missing one and one the query does not
     declare are both refused (a misspelt or ignored filter never passes silently). Callers that
     hold a whole method take its parameters for one query from ``cwb.method.Method.params``.
+    Only the query's path for these parameters is sent (see the module's docstring); the
+    database facts a choice needs are read in the same transaction as the query.
     """
     sql = sql_text(name)
     check_params(name, sql, params)
     cur = (con or connect()).cursor()
     try:
+        marked = _parse(sql)
+        if marked.conditions:
+            facts = _Facts(cur, params)
+            if marked.needs_facts:
+                cur.execute("BEGIN TRANSACTION")  # the facts and the figures from one snapshot
+            try:
+                text = path_text(sql, marked.choose(params, facts))
+                out = cur.execute(text, {k: params[k] for k in sql_params(text)}).df()
+            except BaseException:
+                if marked.needs_facts:
+                    cur.execute("ROLLBACK")
+                raise
+            if marked.needs_facts:
+                cur.execute("COMMIT")
+            return out
         return cur.execute(sql, params).df()
-    except duckdb.Error as exc:
+    except (duckdb.Error, PathError) as exc:
         raise QueryError(name, exc) from exc
     finally:
         cur.close()
@@ -124,6 +166,229 @@ def check_params(name: str, sql: str, params: dict[str, Any]) -> None:
                 f"(it takes {sorted(wanted) or 'none'})"
             ),
         )
+
+
+# -- one path per query text ---------------------------------------------------------------------
+
+
+class PathError(ValueError):
+    """A query's path markers are malformed, or a condition names an unknown flag."""
+
+
+def _anchors(facts: _Facts) -> list[str]:
+    return facts.lists()[0] or []
+
+
+def _covers(facts: _Facts, ids: list[str]) -> bool:
+    """covers_network (30_macros.sql): every anchor of the network is in ``ids``."""
+    return set(_anchors(facts)) <= set(ids)
+
+
+def _marts_fit(facts: _Facts) -> bool:
+    """network_marts_fit: the network's anchors are those the network marts were built for."""
+    a, b = facts.lists()
+    return a == b
+
+
+def _whole(facts: _Facts) -> bool:
+    """whole_network: every anchor chosen (an empty list = every anchor) and the marts fit."""
+    ids = facts.params["anchor_ids"]
+    return _marts_fit(facts) and (len(ids) == 0 or _covers(facts, ids))
+
+
+#: The flags a path condition may use: name -> (reads the database, value). Each is the Python
+#: form of a SQL condition the query's gates state (the macros of cwb/sql/build/30_macros.sql).
+FLAGS: dict[str, tuple[bool, Callable[[_Facts], bool]]] = {
+    # the top-N denominator ($denominator = 'top_n'): supplier grain
+    "top_n": (False, lambda f: f.params["denominator"] == "top_n"),
+    # one financial year ($fy_from = $fy_to)
+    "one_year": (False, lambda f: f.params["fy_from"] == f.params["fy_to"]),
+    # a search for supplier names ($search <> '')
+    "search": (False, lambda f: f.params["search"] != ""),
+    # network_marts_fit($network_id)
+    "marts_fit": (True, _marts_fit),
+    # whole_network($network_id, $anchor_ids)
+    "whole": (True, _whole),
+    # covers_network($network_id, $scope_anchor_ids): the detail scope is the whole network
+    "scope_whole": (True, lambda f: _covers(f, f.params["scope_anchor_ids"])),
+}
+
+_FACTS_SQL = """SELECT (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor WHERE network_id = $n),
+       (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor_bit WHERE network_id = $n)"""
+
+
+class _Facts:
+    """The bound parameters, and the database facts the flags read, asked for at most once (one
+    small query: the network's anchors and those its marts were built for). Never cached
+    across calls: an import or a moved anchor changes them, and reading them costs less than a
+    millisecond."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, params: dict[str, Any]):
+        self.cur = cur
+        self.params: dict[str, Any] = params
+        self._lists: tuple[list[str] | None, list[str] | None] | None = None
+
+    def lists(self) -> tuple[list[str] | None, list[str] | None]:
+        if self._lists is None:
+            row = self.cur.execute(_FACTS_SQL, {"n": self.params["network_id"]}).fetchone()
+            self._lists = (row[0], row[1]) if row else (None, None)
+        return self._lists
+
+
+class _Env(Mapping):
+    """The names a condition sees: the flags (evaluated on first use) and the query's @let names."""
+
+    def __init__(self, facts: _Facts, lets: dict[str, bool]):
+        self.facts, self.lets = facts, lets
+        self.seen: dict[str, bool] = {}
+
+    def __getitem__(self, key: str) -> bool:
+        if key in self.lets:
+            return self.lets[key]
+        if key not in self.seen:
+            if key not in FLAGS:
+                raise KeyError(key)
+            self.seen[key] = bool(FLAGS[key][1](self.facts))
+        return self.seen[key]
+
+    def __iter__(self):
+        return iter([*FLAGS, *self.lets])
+
+    def __len__(self) -> int:
+        return len(FLAGS) + len(self.lets)
+
+
+_MARK = re.compile(r"^\s*--\s*@(when|or|end|let)\b\s*(.*?)\s*$")
+_GATE = re.compile(r"--\s*@gate\b")
+_COND_TOKEN = re.compile(r"\s*(?:(\()|(\))|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def _compile(cond: str, known: set[str]) -> Any:
+    """A condition (flags, @let names, and/or/not, parentheses) as Python code; anything else is
+    refused (no other name, no literal, no call)."""
+    pos, words = 0, []
+    while pos < len(cond.rstrip()):
+        m = _COND_TOKEN.match(cond, pos)
+        if not m:
+            raise PathError(f"condition {cond!r}: unexpected text at {cond[pos:]!r}")
+        word = m.group(3)
+        if word and word not in ("and", "or", "not") and word not in known:
+            raise PathError(f"condition {cond!r}: unknown flag {word!r} (flags: {sorted(FLAGS)})")
+        words.append(m.group(0))
+        pos = m.end()
+    try:
+        return compile("".join(words).strip() or "True", "<path condition>", "eval")
+    except SyntaxError as exc:
+        raise PathError(f"condition {cond!r}: {exc.msg}") from exc
+
+
+class _Marked:
+    """A query text split into plain lines and @when groups (branches: condition, parts)."""
+
+    def __init__(self, parts: list, lets: list[tuple[str, Any]], conditions: list[tuple[str, Any]]):
+        self.parts, self.lets, self.conditions = parts, lets, conditions
+        code_names = {n for _c, code in conditions + lets for n in code.co_names}
+        self.needs_facts = any(FLAGS[n][0] for n in code_names if n in FLAGS)
+
+    def choose(self, params: dict[str, Any], facts: _Facts) -> tuple[bool, ...]:
+        """The value of every condition of the text, in order, for these parameters."""
+        lets: dict[str, bool] = {}
+        env = _Env(facts, lets)
+        try:
+            for name, code in self.lets:
+                lets[name] = bool(eval(code, {"__builtins__": {}}, env))
+            return tuple(bool(eval(code, {"__builtins__": {}}, env)) for _c, code in self.conditions)
+        except KeyError as exc:
+            raise PathError(f"a path condition needs the parameter {exc}") from exc
+
+
+@lru_cache(maxsize=64)
+def _parse(sql: str) -> _Marked:
+    lets: list[tuple[str, Any]] = []
+    conditions: list[tuple[str, Any]] = []
+    known = set(FLAGS)
+    root: list = []
+    stack: list[tuple[list, list]] = []  # (the group's branches, the parts list to return to)
+    parts = root
+    for n, line in enumerate(sql.splitlines(), 1):
+        m = _MARK.match(line)
+        if not m:
+            parts.append(line)
+            continue
+        kind, rest = m.groups()
+        cond = rest.split(":", 1)[0]
+        if kind == "let":
+            name, eq, expr = cond.partition("=")
+            name = name.strip()
+            if not eq or not name.isidentifier() or name in known:
+                raise PathError(f"line {n}: '-- @let name = condition' expected")
+            lets.append((name, _compile(expr, known)))
+            known.add(name)
+        elif kind == "when":
+            branch: list = []
+            conditions.append((cond.strip(), _compile(cond, known)))
+            group = {"branches": [(len(conditions) - 1, branch)]}
+            parts.append(group)
+            stack.append((group["branches"], parts))
+            parts = branch
+        elif kind == "or":
+            if not stack:
+                raise PathError(f"line {n}: '@or' outside a '@when' group")
+            branch = []
+            conditions.append((cond.strip(), _compile(cond, known)))
+            stack[-1][0].append((len(conditions) - 1, branch))
+            parts = branch
+        else:  # end
+            if not stack:
+                raise PathError(f"line {n}: '@end' without '@when'")
+            parts = stack.pop()[1]
+    if stack:
+        raise PathError("a '@when' group has no '@end'")
+    return _Marked(root, lets, conditions)
+
+
+def _emit(parts: list, choice: tuple[bool, ...] | None, out: list[str]) -> None:
+    for part in parts:
+        if isinstance(part, str):
+            if choice is None or not _GATE.search(part):
+                out.append(part)
+            continue
+        kept = [b for i, b in part["branches"] if choice is None or choice[i]]
+        for k, branch in enumerate(kept):
+            if k:
+                out.append("    UNION ALL")
+            _emit(branch, choice, out)
+
+
+@lru_cache(maxsize=256)
+def path_text(sql: str, choice: tuple[bool, ...]) -> str:
+    """The text of one path: the branches whose condition holds (``choice``: one value per
+    condition, in order), without the gate lines."""
+    out: list[str] = []
+    _emit(_parse(sql).parts, choice, out)
+    return "\n".join(out) + "\n"
+
+
+@cache
+def full_text(sql: str) -> str:
+    """Every branch joined by UNION ALL, gates kept: the query that serves every view by itself."""
+    out: list[str] = []
+    _emit(_parse(sql).parts, None, out)
+    return "\n".join(out) + "\n"
+
+
+def query_path(name: str, con: duckdb.DuckDBPyConnection, **params: Any) -> str:
+    """The text :func:`run` would send for these parameters (for tests and benchmarks)."""
+    sql = sql_text(name)
+    check_params(name, sql, params)
+    marked = _parse(sql)
+    if not marked.conditions:
+        return sql
+    cur = con.cursor()
+    try:
+        return path_text(sql, marked.choose(params, _Facts(cur, params)))
+    finally:
+        cur.close()
 
 
 def execute_script(sql: str, con: duckdb.DuckDBPyConnection, name: str = "script") -> None:

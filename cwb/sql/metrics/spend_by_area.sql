@@ -10,11 +10,12 @@
 -- mart_network_area_year (one row per area and district), several years
 -- mart_network_supplier_year (one row per supplier and year); a subset of anchors or the top-N
 -- denominator the anchor-grain mart. Same rows either way.
-WITH whole AS (
-    SELECT $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids) AS w
-),
+-- Paths (cwb/db.py): each '-- @when' branch serves the views its condition names; cwb.db.run
+-- sends DuckDB only those, without the '-- @gate' lines (the same conditions in SQL).
+WITH
+whole AS (SELECT $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids) AS w),   -- @gate
 c AS (
-    -- one year of the whole network: pre-aggregated per area (n: its distinct suppliers)
+-- @when not top_n and whole and one_year: one year of the whole network, pre-aggregated per area (n: its distinct suppliers)
     SELECT area_code, NULL AS supplier_id,
            CASE WHEN $denominator = 'influenceable' THEN n_suppliers_influenceable ELSE n_suppliers END AS n,
            CASE WHEN $denominator = 'influenceable' THEN influenceable_gbp ELSE spend_gbp END AS spend_gbp,
@@ -22,23 +23,25 @@ c AS (
            CASE WHEN $imd_edition = '2025' THEN imd2025_decile ELSE imd2019_decile END AS imd_decile, lad_code
     FROM mart_network_area_year
     WHERE network_id = $network_id AND financial_year = $fy_from AND area_level = $area_level
-      AND (SELECT w FROM whole) AND $fy_from = $fy_to
       AND ($denominator <> 'influenceable' OR n_suppliers_influenceable > 0)
-    UNION ALL
-    -- several years of the whole network: one row per supplier and year
-    SELECT CASE $area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END,
-           supplier_id, NULL, spend_gbp, band, imd_decile, lad_code
+      AND (SELECT w FROM whole) AND $fy_from = $fy_to   -- @gate
+-- @or not top_n and whole and not one_year: several years of the whole network, one row per supplier and year
+    SELECT CASE $area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END AS area_code,
+           supplier_id, NULL AS n, spend_gbp, band, imd_decile, lad_code
     FROM network_suppliers($network_id, $fy_from, $fy_to, $denominator,
                            $local_lads, $wider_lads, $region_code, $imd_edition)
-    WHERE (SELECT w FROM whole) AND $fy_from <> $fy_to AND located
-    UNION ALL
-    -- some anchors, or the top-N denominator: anchor grain
-    SELECT CASE $area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END,
-           supplier_id, NULL, spend_gbp, band, imd_decile, lad_code
+    WHERE located
+      AND (SELECT w FROM whole) AND $fy_from <> $fy_to   -- @gate
+-- @or top_n or not whole: some anchors, or the top-N denominator: anchor grain
+    SELECT CASE $area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END AS area_code,
+           supplier_id, NULL AS n, spend_gbp, band, imd_decile, lad_code
     FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
-                          $local_lads, $wider_lads, $region_code, $imd_edition,
-                          p_gate := NOT (SELECT w FROM whole))
-    WHERE NOT (SELECT w FROM whole) AND located
+                          $local_lads, $wider_lads, $region_code, $imd_edition
+                          , p_gate := NOT (SELECT w FROM whole)   -- @gate
+                          )
+    WHERE located
+      AND NOT (SELECT w FROM whole)   -- @gate
+-- @end
 ),
 bands AS (   -- an area's spend per band (an LSOA or MSOA rarely spans two districts)
     SELECT area_code, band, sum(spend_gbp) AS spend_gbp

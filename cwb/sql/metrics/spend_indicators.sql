@@ -12,61 +12,78 @@
 -- (no supplier grain) and the distinct-supplier marts (mart_supplier_count per anchor;
 -- mart_network_supplier_count for the whole network, the bit strings of
 -- mart_network_supplier_year for some of its anchors); only 'top_n' reads supplier grain.
-WITH c AS (   -- supplier grain: the top-N denominator only
+-- Paths (cwb/db.py): each '-- @when' branch serves the views its condition names; cwb.db.run
+-- sends DuckDB only those, without the '-- @gate' lines (the same conditions in SQL).
+WITH
+-- @when top_n
+c AS (   -- supplier grain: the top-N denominator only
     SELECT * FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
                                    $local_lads, $wider_lads, $region_code, $imd_edition)
-    WHERE $denominator = 'top_n'
+    WHERE $denominator = 'top_n'   -- @gate
 ),
+-- @end
 h AS (
+-- @when not top_n: 'all' or 'influenceable': no supplier grain
     SELECT anchor_id, financial_year, spend_gbp, n_payments, located, band, deprived,
            is_sme, is_vcse, is_social_economy
     FROM spend_headline($network_id, $anchor_ids, $fy_from, $fy_to, $denominator,
                         $local_lads, $wider_lads, $region_code, $imd_edition)
-    WHERE $denominator <> 'top_n'
-    UNION ALL
+    WHERE $denominator <> 'top_n'   -- @gate
+-- @or top_n
     SELECT anchor_id, financial_year, spend_gbp, n_payments, located, band, imd_decile <= 2 AS deprived,
            is_sme, is_vcse, is_social_economy
     FROM c
+-- @end
 ),
 -- distinct matched suppliers per anchor-year, and for the set as a whole (counted once)
 nsup AS (
+-- @when not top_n: each anchor
     SELECT anchor_id, financial_year,
            CASE WHEN $denominator = 'influenceable' THEN n_suppliers_influenceable ELSE n_suppliers END AS n_suppliers
     FROM mart_supplier_count
-    WHERE $denominator <> 'top_n'
-      AND anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+    WHERE anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
       AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, anchor_id))
       AND financial_year BETWEEN $fy_from AND $fy_to
-    UNION ALL    -- the whole network: counted when the marts were built
-    SELECT '_all', financial_year,
-           CASE WHEN $denominator = 'influenceable' THEN n_suppliers_influenceable ELSE n_suppliers END
+      AND $denominator <> 'top_n'   -- @gate
+-- @or not top_n and whole: the whole network, counted when the marts were built
+    SELECT '_all' AS anchor_id, financial_year,
+           CASE WHEN $denominator = 'influenceable' THEN n_suppliers_influenceable ELSE n_suppliers END AS n_suppliers
     FROM mart_network_supplier_count
-    WHERE $denominator <> 'top_n' AND network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
-      AND whole_network($network_id, $anchor_ids)
-    UNION ALL    -- some of its anchors: each supplier's bit string against the set's
-    SELECT '_all', financial_year,
+    WHERE network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
+      AND $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids)   -- @gate
+-- @or not top_n and marts_fit and not whole: some of its anchors, each supplier's bit string against the set's
+    SELECT '_all' AS anchor_id, financial_year,
            count(*) FILTER (WHERE bit_count(CASE WHEN $denominator = 'influenceable' THEN influenceable_mask
                                                  ELSE anchor_mask END & anchor_set_mask($network_id, $anchor_ids)) > 0)
+               AS n_suppliers
     FROM mart_network_supplier_year
-    WHERE $denominator <> 'top_n' AND network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
-      AND network_marts_fit($network_id) AND NOT whole_network($network_id, $anchor_ids)
+    WHERE network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
+      AND $denominator <> 'top_n' AND network_marts_fit($network_id) AND NOT whole_network($network_id, $anchor_ids)   -- @gate
     GROUP BY financial_year
-    UNION ALL    -- the network's anchors changed since the marts were built: anchor grain
-    SELECT '_all', financial_year, count(DISTINCT supplier_id)
+-- @or not top_n and not marts_fit: the network's anchors changed since the marts were built: anchor grain
+    SELECT '_all' AS anchor_id, financial_year, count(DISTINCT supplier_id) AS n_suppliers
     FROM mart_spend_supplier
-    WHERE $denominator <> 'top_n' AND NOT network_marts_fit($network_id)
-      AND anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+    WHERE anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
       AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, anchor_id))
       AND financial_year BETWEEN $fy_from AND $fy_to
       AND ($denominator <> 'influenceable' OR influenceable)
       AND supplier_id <> -1
+      AND $denominator <> 'top_n' AND NOT network_marts_fit($network_id)   -- @gate
     GROUP BY financial_year
-    UNION ALL    -- top N: each anchor and the set
-    SELECT CASE WHEN grouping(anchor_id) = 1 THEN '_all' ELSE anchor_id END, financial_year,
-           count(DISTINCT supplier_id)
+-- @or top_n: each anchor and the set
+    SELECT CASE WHEN grouping(anchor_id) = 1 THEN '_all' ELSE anchor_id END AS anchor_id, financial_year,
+           count(DISTINCT supplier_id) AS n_suppliers
     FROM c
     WHERE supplier_id <> -1
     GROUP BY GROUPING SETS ((anchor_id, financial_year), (financial_year))
+-- @end
+),
+-- one row per anchor, year, band and flags: the sums below read a few rows, not every district
+hb AS (
+    SELECT anchor_id, financial_year, located, band, deprived, is_sme, is_vcse, is_social_economy,
+           sum(spend_gbp) AS spend_gbp, sum(n_payments) AS n_payments
+    FROM h
+    GROUP BY ALL
 ),
 per_anchor AS (
     SELECT anchor_id,
@@ -88,7 +105,7 @@ per_anchor AS (
            coalesce(sum(spend_gbp) FILTER (WHERE deprived IS NOT NULL), 0) AS imd_known_gbp,
            coalesce(sum(spend_gbp) FILTER (WHERE located), 0) AS located_gbp,
            sum(n_payments) AS n_payments
-    FROM h
+    FROM hb
     GROUP BY anchor_id, financial_year
 ),
 -- the set as a whole: sums of the anchors' sums (spend-weighted); suppliers counted once

@@ -16,57 +16,72 @@
 -- has 100,000s of suppliers; the page shows the largest 1,000). When the view and the detail
 -- scope are the whole network ('all' or 'influenceable') it reads mart_network_supplier_year
 -- (one row per supplier and year); otherwise the anchor-grain mart. Same rows either way.
-WITH whole AS (
-    SELECT $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids)
-           AND covers_network($network_id, $scope_anchor_ids) AS w
-),
+-- Paths (cwb/db.py): each '-- @when' branch serves the views its condition names; cwb.db.run
+-- sends DuckDB only those, without the '-- @gate' lines (the same conditions in SQL).
+-- @let fast = not top_n and whole and scope_whole
+WITH
+whole AS (SELECT $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids) AND covers_network($network_id, $scope_anchor_ids) AS w),   -- @gate
+-- @when search
 found AS (   -- the search, on names that may be shown (never a person's)
     SELECT s.supplier_id
     FROM supplier_resolved s JOIN supplier raw ON raw.supplier_id = s.supplier_id
-    WHERE $search <> '' AND NOT (coalesce(s.is_individual, false) OR coalesce(raw.is_individual, false))
+    WHERE NOT (coalesce(s.is_individual, false) OR coalesce(raw.is_individual, false))
       AND contains(lower(s.name), lower($search))
+      AND $search <> ''   -- @gate
 ),
--- the whole network: one row per supplier and year (one year: no aggregation)
-fast AS (
+-- @end
+-- @when fast: the view and the detail scope are the whole network
+fast AS (   -- one row per supplier and year (one year: no aggregation)
+-- @when one_year
     SELECT supplier_id, spend_gbp, n_payments, mask,
            bit_count(anchor_mask) >= 2 AS shared   -- masks: this network's anchors only
     FROM network_suppliers($network_id, $fy_from, $fy_to, $denominator,
                            $local_lads, $wider_lads, $region_code, $imd_edition)
-    WHERE (SELECT w FROM whole) AND $fy_from = $fy_to
-      AND ($area_level = ''
+    WHERE ($area_level = ''
            OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
            OR ($area_level = 'msoa11' AND msoa11 = $area_code)
            OR ($area_level = 'lad' AND lad_code = $area_code))
       AND (NOT $located_only OR (located AND lat IS NOT NULL AND NOT is_individual))
+-- @when search
       AND ($search = '' OR supplier_id IN (SELECT supplier_id FROM found))
-    UNION ALL
-    SELECT supplier_id, sum(spend_gbp), sum(n_payments), bit_or(mask), bit_count(bit_or(anchor_mask)) >= 2
+-- @end
+      AND (SELECT w FROM whole) AND $fy_from = $fy_to   -- @gate
+-- @or not one_year
+    SELECT supplier_id, sum(spend_gbp) AS spend_gbp, sum(n_payments) AS n_payments, bit_or(mask) AS mask,
+           bit_count(bit_or(anchor_mask)) >= 2 AS shared
     FROM network_suppliers($network_id, $fy_from, $fy_to, $denominator,
                            $local_lads, $wider_lads, $region_code, $imd_edition)
-    WHERE (SELECT w FROM whole) AND $fy_from <> $fy_to
-      AND ($area_level = ''
+    WHERE ($area_level = ''
            OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
            OR ($area_level = 'msoa11' AND msoa11 = $area_code)
            OR ($area_level = 'lad' AND lad_code = $area_code))
       AND (NOT $located_only OR (located AND lat IS NOT NULL AND NOT is_individual))
+-- @when search
       AND ($search = '' OR supplier_id IN (SELECT supplier_id FROM found))
+-- @end
+      AND (SELECT w FROM whole) AND $fy_from <> $fy_to   -- @gate
     GROUP BY supplier_id
+-- @end
 ),
--- a subset of anchors, a restricted scope or the top-N denominator: anchor grain
+-- @end
+-- @when not fast: a subset of anchors, a restricted scope or the top-N denominator: anchor grain
 c AS (
     SELECT *
     FROM spend_classified($network_id, $anchor_ids, $fy_from, $fy_to, $denominator, $top_n,
-                          $local_lads, $wider_lads, $region_code, $imd_edition,
-                          p_gate := NOT (SELECT w FROM whole))
-    WHERE NOT (SELECT w FROM whole)
-      AND list_contains($scope_anchor_ids, anchor_id)
+                          $local_lads, $wider_lads, $region_code, $imd_edition
+                          , p_gate := NOT (SELECT w FROM whole)   -- @gate
+                          )
+    WHERE list_contains($scope_anchor_ids, anchor_id)
       AND supplier_id <> -1
       AND ($area_level = ''
            OR ($area_level = 'lsoa11' AND lsoa11 = $area_code)
            OR ($area_level = 'msoa11' AND msoa11 = $area_code)
            OR ($area_level = 'lad' AND lad_code = $area_code))
       AND (NOT $located_only OR (located AND lat IS NOT NULL AND NOT is_individual))
+-- @when search
       AND ($search = '' OR supplier_id IN (SELECT supplier_id FROM found))
+-- @end
+      AND NOT (SELECT w FROM whole)   -- @gate
 ),
 per_anchor AS (
     SELECT supplier_id, anchor_id, sum(spend_gbp) AS spend_gbp, sum(n_payments) AS n_payments
@@ -78,44 +93,54 @@ slow AS (
     FROM per_anchor GROUP BY supplier_id
 ),
 net AS (     -- paid by 2+ anchors of this network in the period (any denominator, any scope)
+-- @when marts_fit
     SELECT supplier_id,
            bit_count(bit_or(anchor_mask & anchor_set_mask($network_id, []))) >= 2 AS shared
     FROM mart_network_supplier_year
     WHERE network_id = $network_id AND financial_year BETWEEN $fy_from AND $fy_to
-      AND network_marts_fit($network_id)
       AND supplier_id IN (SELECT supplier_id FROM slow)
+      AND network_marts_fit($network_id)   -- @gate
     GROUP BY supplier_id
-    UNION ALL    -- the network's anchors changed since the marts were built
-    SELECT m.supplier_id, count(DISTINCT m.anchor_id) >= 2
+-- @or not marts_fit: the network's anchors changed since the marts were built
+    SELECT m.supplier_id, count(DISTINCT m.anchor_id) >= 2 AS shared
     FROM mart_spend_supplier m
-    WHERE NOT network_marts_fit($network_id)
-      AND m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
+    WHERE m.anchor_id IN (SELECT anchor_id FROM anchor WHERE network_id = $network_id)
       AND m.financial_year BETWEEN $fy_from AND $fy_to
       AND m.supplier_id IN (SELECT supplier_id FROM slow)
+      AND NOT network_marts_fit($network_id)   -- @gate
     GROUP BY m.supplier_id
+-- @end
 ),
+-- @end
 agg AS (
+-- @when fast
     SELECT supplier_id, spend_gbp, n_payments, bit_count(mask) AS n_anchors, shared, mask FROM fast
-    UNION ALL
-    SELECT slow.supplier_id, slow.spend_gbp, slow.n_payments, slow.n_anchors, coalesce(net.shared, false), NULL
+-- @or not fast
+    SELECT slow.supplier_id, slow.spend_gbp, slow.n_payments, slow.n_anchors, coalesce(net.shared, false) AS shared,
+           NULL::BIT AS mask
     FROM slow LEFT JOIN net ON net.supplier_id = slow.supplier_id
+-- @end
 ),
-kept AS (
-    SELECT agg.*, count(*) OVER () AS n_rows, sum(agg.spend_gbp) OVER () AS total_spend_gbp
-    FROM agg
-    WHERE NOT $shared_only OR shared
-    ORDER BY agg.spend_gbp DESC, agg.supplier_id
+shown AS (
+    SELECT * FROM agg WHERE NOT $shared_only OR shared
+),
+kept AS (   -- the count and spend of every row shown (no window over 100,000s of rows), then the largest
+    SELECT shown.*, t.n_rows, t.total_spend_gbp
+    FROM shown, (SELECT count(*) AS n_rows, sum(spend_gbp) AS total_spend_gbp FROM shown) t
+    ORDER BY shown.spend_gbp DESC, shown.supplier_id
     LIMIT CASE WHEN $row_limit > 0 THEN $row_limit END
 ),
 names AS (   -- the anchors of each kept row: from its mask (whole network), else its anchor rows
+-- @when fast
     SELECT k.supplier_id, string_agg(b.anchor_id, ', ' ORDER BY b.anchor_id) AS anchors
     FROM kept k JOIN anchor_bit b ON get_bit(k.mask, b.pos - 1) = 1
     WHERE k.mask IS NOT NULL
     GROUP BY k.supplier_id
-    UNION ALL
-    SELECT p.supplier_id, string_agg(p.anchor_id, ', ' ORDER BY p.anchor_id)
+-- @or not fast
+    SELECT p.supplier_id, string_agg(p.anchor_id, ', ' ORDER BY p.anchor_id) AS anchors
     FROM per_anchor p SEMI JOIN kept k ON k.supplier_id = p.supplier_id
     GROUP BY p.supplier_id
+-- @end
 )
 SELECT k.supplier_id,
        CASE WHEN (s.is_individual OR raw.is_individual) THEN 'Individual (name withheld)' ELSE s.name END AS supplier_name,
