@@ -156,9 +156,20 @@ def main() -> int:
         res = []
         for n in a.sizes.split(","):
             p = subprocess.run(
-                [sys.executable, __file__, "--src", str(a.src), "--memory-limit", a.memory_limit,
-                 "--one", n, "--tmp", str(tmp)],
-                capture_output=True, text=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--src",
+                    str(a.src),
+                    "--memory-limit",
+                    a.memory_limit,
+                    "--one",
+                    n,
+                    "--tmp",
+                    str(tmp),
+                ],
+                capture_output=True,
+                text=True,
             )
             line = next((ln for ln in p.stdout.splitlines() if ln.startswith(("RESULT ", "FAILED "))), None)
             if line is None or line.startswith("FAILED "):
@@ -187,8 +198,10 @@ def main() -> int:
             f"{1e6 * (r['load'] + r['marts']) / r['n']:7.2f} {r['file_mb']:8.0f} {r['rss_mb']:7.0f} "
             f"{r['spill_mb']:8.0f} {r['loadavg']:8.1f}"
         )
-    print("(mart rows: mart_spend_supplier, the anchor x year x supplier x category grain; RSS: peak of the "
-          "process of that size; spill: largest temp folder seen, polled every 0.2 s; load avg: 1 min, at its end)")
+    print(
+        "(mart rows: mart_spend_supplier, the anchor x year x supplier x category grain; RSS: peak of the "
+        "process of that size; spill: largest temp folder seen, polled every 0.2 s; load avg: 1 min, at its end)"
+    )
     for x, y in zip(res, res[1:]):
         rn = y["n"] / x["n"]
         print(

@@ -37,8 +37,15 @@ import duckdb
 SUPPLIER_STEP = 1_000_000_000
 
 
-def make(src: Path, out: Path, copies: int = 3, new_suppliers: bool = False, new_networks: bool = False,
-         memory_limit: str = "4GB", log=print) -> dict:
+def make(
+    src: Path,
+    out: Path,
+    copies: int = 3,
+    new_suppliers: bool = False,
+    new_networks: bool = False,
+    memory_limit: str = "4GB",
+    log=print,
+) -> dict:
     t0 = time.perf_counter()
     if out.exists():
         out.unlink()
@@ -78,12 +85,18 @@ def make(src: Path, out: Path, copies: int = 3, new_suppliers: bool = False, new
             f"INSERT INTO payment SELECT * REPLACE (anchor_id || {suf} AS anchor_id, {sid} AS supplier_id) "
             f"FROM src.payment"
         )
-        con.execute(f"INSERT INTO workforce_area SELECT * REPLACE (anchor_id || {suf} AS anchor_id) FROM src.workforce_area")
-        con.execute(f"INSERT INTO workforce_anchor SELECT * REPLACE (anchor_id || {suf} AS anchor_id) FROM src.workforce_anchor")
+        con.execute(
+            f"INSERT INTO workforce_area SELECT * REPLACE (anchor_id || {suf} AS anchor_id) FROM src.workforce_area"
+        )
+        con.execute(
+            f"INSERT INTO workforce_anchor SELECT * REPLACE (anchor_id || {suf} AS anchor_id) FROM src.workforce_anchor"
+        )
         con.execute(
             f"INSERT INTO asset SELECT * REPLACE (asset_id || {suf} AS asset_id, anchor_id || {suf} AS anchor_id) FROM src.asset"
         )
-        con.execute(f"INSERT INTO asset_year SELECT * REPLACE (asset_id || {suf} AS asset_id) FROM src.asset_year")
+        con.execute(
+            f"INSERT INTO asset_year SELECT * REPLACE (asset_id || {suf} AS asset_id) FROM src.asset_year"
+        )
         con.execute("COMMIT")
         log(f"copy {k}: {time.perf_counter() - t:.0f} s")
     con.execute("DETACH src")

@@ -39,4 +39,6 @@ def test_refresh_under_memory_limit_gives_the_same_marts(demo_con, tmp_path):
         q(demo_con, "RESET memory_limit")
     assert _fingerprint(demo_con) == before
     # the staging table of mart_spend_supplier does not outlive the refresh
-    assert q(demo_con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'spend_supplier_agg'") == [(0,)]
+    assert q(demo_con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'spend_supplier_agg'") == [
+        (0,)
+    ]
