@@ -212,7 +212,7 @@ def main() -> int:
     a0, a1 = res[-2], res[-1]
     slope = ((a1["load"] + a1["marts"]) - (a0["load"] + a0["marts"])) / max(a1["n"] - a0["n"], 1)
     mb_per_row = (a1["file_mb"] - a0["file_mb"]) / max(a1["n"] - a0["n"], 1)
-    for target in (100_000_000,):
+    for target in [t for t in (30_000_000, 100_000_000) if t > a1["n"] * 1.01]:  # beyond the sizes run
         print(
             f"extrapolated (linear in the last growth, at this load) to {target / 1e6:.0f}M payments: load + marts "
             f"{a1['load'] + a1['marts'] + slope * (target - a1['n']):.0f} s, "
