@@ -1,9 +1,12 @@
 -- 20_marts: pre-aggregated facts the spend pages read (rebuilt after every import).
 
 -- spend by anchor x financial year x supplier x category x influenceable, with the supplier's
--- location and flags carried along (denormalised once here so queries need no joins)
-CREATE OR REPLACE TABLE mart_spend_supplier AS
-WITH m AS (
+-- location and flags carried along (denormalised once here so queries need no joins).
+-- Two statements: the payments are aggregated into a temporary table first, then joined and
+-- sorted. In one statement the sort's input and the aggregate's hash table were held at once
+-- and the statement ran out of memory under a 2 GB memory_limit at 10M payments (each part
+-- alone spills to the temp folder; bench/bench_scale.py, bench/README.md 'Beyond one machine').
+CREATE OR REPLACE TEMP TABLE spend_supplier_agg AS
     SELECT anchor_id,
            fin_year(payment_date)           AS financial_year,
            coalesce(supplier_id, -1)        AS supplier_id,   -- -1: payee not matched
@@ -13,18 +16,21 @@ WITH m AS (
            count(*)                         AS n_payments
     FROM payment
     GROUP BY anchor_id, fin_year(payment_date), coalesce(supplier_id, -1),
-             coalesce(category, 'Uncategorised'), influenceable
-)
+             coalesce(category, 'Uncategorised'), influenceable;
+
+CREATE OR REPLACE TABLE mart_spend_supplier AS
 SELECT m.* REPLACE (m.influenceable AND NOT coalesce(s.is_public_body, false) AS influenceable),  -- payments to public bodies are not influenceable
        coalesce(g.located, false) AND coalesce(g.country, 'UK') = 'UK' AS located,
        g.lad_code, g.lsoa11, g.msoa11, g.region_code, g.lat, g.lon,
        g.imd2019_decile, g.imd2025_decile,
        s.is_sme, s.is_vcse, s.is_social_economy, coalesce(s.is_individual, false) AS is_individual,
        g.location_method
-FROM m
+FROM spend_supplier_agg m
 LEFT JOIN supplier_geo g ON g.supplier_id = m.supplier_id
 LEFT JOIN supplier_resolved s ON s.supplier_id = m.supplier_id   -- flags: own, else from registers
 ORDER BY m.financial_year, m.anchor_id;
+
+DROP TABLE spend_supplier_agg;
 
 -- spend by anchor x calendar month (completeness and monthly trend; months absent = no data)
 CREATE OR REPLACE TABLE mart_spend_month AS
@@ -67,12 +73,19 @@ ORDER BY financial_year, anchor_id;
 
 -- Distinct matched suppliers per anchor and financial year (all spend; influenceable spend):
 -- a distinct count over supplier grain is the slowest part of a headline query at scale.
+-- Two phases (one row per anchor x year x supplier, then count(*)): a grouped aggregate spills
+-- to the temp folder under a memory_limit, count(DISTINCT ...) states do not.
 CREATE OR REPLACE TABLE mart_supplier_count AS
+WITH s AS (
+    SELECT anchor_id, financial_year, supplier_id, bool_or(influenceable) AS any_influenceable
+    FROM mart_spend_supplier
+    WHERE supplier_id <> -1
+    GROUP BY anchor_id, financial_year, supplier_id
+)
 SELECT anchor_id, financial_year,
-       count(DISTINCT supplier_id) AS n_suppliers,
-       count(DISTINCT supplier_id) FILTER (WHERE influenceable) AS n_suppliers_influenceable
-FROM mart_spend_supplier
-WHERE supplier_id <> -1
+       count(*) AS n_suppliers,
+       count(*) FILTER (WHERE any_influenceable) AS n_suppliers_influenceable
+FROM s
 GROUP BY ALL;
 
 -- Each anchor's bit in the anchor masks below (anchor_id order), with its network as it was
