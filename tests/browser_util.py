@@ -420,7 +420,7 @@ _RUNS = """() => {
 def act(page, action, timeout: float = 120, took=None) -> None:
     """Do ``action`` (a user's click or keystroke), then wait for the rerun it starts to begin
     (the app's script state changes) and to finish (``settle``). Raises if no rerun begins
-    within 20 s: a change that reaches the server always reruns the script. ``took``: a check
+    within 45 s: a change that reaches the server always reruns the script. ``took``: a check
     that the change is on the page; a rerun fast enough (a cached view) can begin and end in
     one render, leaving no change of the script state to observe, so when ``took()`` is true
     the change counts as made (the caller then checks its effect: figure, widget, link)."""
@@ -430,7 +430,7 @@ def act(page, action, timeout: float = 120, took=None) -> None:
         page.wait_for_function(
             "(n) => { const a = document.querySelector('[data-testid=\"stApp\"]'); return a && a.__cwbObserved > n; }",
             arg=before,
-            timeout=20_000,
+            timeout=45_000,  # a rerun begins within a second on a quiet machine; over 20 s once in a full run at load 19
         )
     except Exception:  # noqa: BLE001
         if took is None or not took():
@@ -534,9 +534,19 @@ _FIGURES = """() => {
 }"""
 
 
+_GRIDS_DRAWN = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]'))
+  .every(d => { const t = d.querySelector('table'); return t && t.textContent.trim() !== ''; })"""
+
+
 def figures(page) -> dict:
     """What the page shows, by part: metric texts, each plotly chart's data, each table's
-    cells, and the text (markdown, captions, notices) outside widget labels."""
+    cells, and the text (markdown, captions, notices) outside widget labels. A grid's cells
+    are written a moment after the grid itself (a full run at load 19 once read one still
+    empty): waited for, bounded; a grid still empty after that is read as it is."""
+    try:
+        page.wait_for_function(_GRIDS_DRAWN, timeout=10_000)
+    except Exception:  # noqa: BLE001  (the caller compares what is there)
+        pass
     return page.evaluate(_FIGURES)
 
 

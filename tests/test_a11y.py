@@ -78,6 +78,15 @@ def test_axe_no_serious_violation(server, browser, path):
     ctx, page = _open(browser, server, path)
     try:
         found = axe(page)
+        if any(v["id"] == "color-contrast" for v in found):
+            # text caught mid-fade (an element of the run being replaced fades out and back in;
+            # on a loaded machine the fade outlasts the wait in _open): looked at again after the
+            # page has been still for 3 s. A real contrast defect is still there the second time.
+            page.wait_for_timeout(3000)
+            settle(page, content=False)
+            found = [v for v in found if v["id"] != "color-contrast"] + [
+                v for v in axe(page) if v["id"] == "color-contrast"
+            ]
         REPORTS.mkdir(parents=True, exist_ok=True)
         (REPORTS / f"{shot_name(path)}.json").write_text(json.dumps(found, indent=1))
         bad = [v for v in found if v["impact"] in ("serious", "critical") or v["id"] in ALSO]
