@@ -127,3 +127,19 @@ def run(con, name, **p):
     """Run a query with the parameters of the common set it declares (like Method.params)."""
     wanted = db.sql_params(db.sql_text(name))
     return db.run(name, con, **{k: v for k, v in p.items() if k in wanted})
+
+
+def move_an_anchor(con, network_id: str = "DEMO", to: str = "OTHER") -> str:
+    """Move the network's first anchor (by name) to a new network ``to`` with the same geography,
+    without refreshing the marts (they then no longer fit either network). Returns its id."""
+    from cwb.method import Method
+
+    cur = con.cursor()
+    moved = sorted(Method.for_network(con, network_id).anchor_names)[0]
+    cur.execute(
+        "INSERT INTO network SELECT ?, 'Other', local_lad_codes, wider_lad_codes, region_code, "
+        "local_name, wider_name, baseline_fy, is_synthetic FROM network WHERE network_id = ?",
+        [to, network_id],
+    )
+    cur.execute("UPDATE anchor SET network_id = ? WHERE anchor_id = ?", [to, moved])
+    return moved

@@ -14,6 +14,7 @@ from cwb import db
 from cwb.ingest import importer
 from cwb.ingest.stage import safe_stage
 from cwb.method import Method, supplier_list
+from tests.spend_fixture import move_an_anchor
 
 DENOMINATORS = ["all", "influenceable", "top_n"]
 
@@ -172,13 +173,8 @@ def test_an_anchor_moved_since_the_build_falls_back(demo_con):
     """An anchor moved to another network without a refresh: the network marts no longer fit
     the network, every query reads anchor grain, and the figures are still the payment table's
     for the network as it is now (the moved anchor's spend is in neither network twice)."""
+    moved = move_an_anchor(demo_con)
     cur = demo_con.cursor()
-    moved = sorted(Method.for_network(demo_con, "DEMO").anchor_names)[0]
-    cur.execute(
-        "INSERT INTO network SELECT 'OTHER', 'Other', local_lad_codes, wider_lad_codes, region_code, "
-        "local_name, wider_name, baseline_fy, is_synthetic FROM network WHERE network_id = 'DEMO'"
-    )
-    cur.execute("UPDATE anchor SET network_id = 'OTHER' WHERE anchor_id = ?", [moved])
     assert not whole(demo_con, [])
     for denominator in DENOMINATORS:
         check_against_payments(demo_con, "whole", denominator)

@@ -15,6 +15,7 @@ import pytest
 
 from cwb import db
 from cwb.method import Method, supplier_list
+from tests.spend_fixture import move_an_anchor
 
 METRICS = Path(db.SQL_DIR) / "metrics"
 MARKED = sorted(p.stem for p in METRICS.glob("*.sql") if "-- @when" in p.read_text(encoding="utf-8"))
@@ -115,13 +116,7 @@ def test_supplier_list_every_path_equals_the_full_query(demo_con):
 def test_the_paths_when_the_network_marts_no_longer_fit(demo_con):
     """An anchor moved to another network without a refresh: the queries fall back to anchor
     grain, and still equal the full text (whose gates ask network_marts_fit in SQL)."""
-    cur = demo_con.cursor()
-    moved = sorted(Method.for_network(demo_con, "DEMO").anchor_names)[0]
-    cur.execute(
-        "INSERT INTO network SELECT 'OTHER', 'Other', local_lad_codes, wider_lad_codes, region_code, "
-        "local_name, wider_name, baseline_fy, is_synthetic FROM network WHERE network_id = 'DEMO'"
-    )
-    cur.execute("UPDATE anchor SET network_id = 'OTHER' WHERE anchor_id = ?", [moved])
+    move_an_anchor(demo_con)
     for network in ("DEMO", "OTHER"):
         for denominator in DENOMINATORS:
             m = Method.for_network(demo_con, network, denominator=denominator)
