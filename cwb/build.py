@@ -40,6 +40,8 @@ def refresh(con: duckdb.DuckDBPyConnection, cur=None) -> float:
             except duckdb.Error as exc:
                 raise db.QueryError(step.stem, exc) from exc
         _record_marts_state(c, _data_state(c))
+        # the build SQL these marts were made with (open_database rebuilds them when it changes)
+        c.execute("INSERT OR REPLACE INTO build_meta VALUES ('build_hash', ?)", [build_hash()])
     finally:
         if own:
             c.close()
@@ -156,10 +158,14 @@ def open_database(
     progress=None,
     boundaries: str = "now",
     postcodes: str = "now",
+    marts_if_empty: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the database with schema, reference tables and marts; re-run
     enrichment and marts when the build SQL changed since the file was built (upgrades).
-    ``progress``, ``boundaries`` and ``postcodes``: see :func:`ensure_reference`."""
+    ``progress``, ``boundaries`` and ``postcodes``: see :func:`ensure_reference`.
+    ``marts_if_empty=False``: a database with no anchor yet is left without marts (the caller
+    loads data next, and that load builds them: the dashboard's first start, which loads the
+    demo, saves a build of empty marts); a later open builds them if it still has none."""
     con = db.connect(path)
     apply_schema(con)
     upgraded = "reference_upgraded" in ensure_reference(
@@ -178,11 +184,8 @@ def open_database(
         or upgraded
         or not db.table_exists(con, "mart_spend_supplier")
         or marts_stale(con)
-    ):
-        refresh(con)
-        cur = con.cursor()
-        cur.execute("INSERT OR REPLACE INTO build_meta VALUES ('build_hash', ?)", [want])
-        cur.close()
+    ) and (marts_if_empty or not database_is_empty(con)):
+        refresh(con)  # records the build hash
     return con
 
 
