@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 from cwb import build, db
-from cwb.reference import geography, official
+from cwb.reference import geography, official, ons_lookup
 
 
 def _kind(con) -> str:
@@ -102,7 +102,7 @@ def test_csv_blocks_equal_one_read_of_the_whole_file(tmp_path, monkeypatch):
     """The ONS lookup's reader parses a block of whole lines at a time; with tiny blocks (a
     line cut across writes, quoted commas, empty fields) it gives what DuckDB's read_csv
     (all_varchar) gives for the whole file."""
-    monkeypatch.setattr(geography, "_ONS_BLOCK", 40)
+    monkeypatch.setattr(ons_lookup, "_ONS_BLOCK", 40)
     text = (
         "pcds,doterm,lsoa11cd,msoa11cd,ladcd,ladnm,extra\n"
         '"AB1 0AA","199606","S01006514","S02001237","S12000033","Aberdeen, City of","x"\n'
@@ -110,7 +110,7 @@ def test_csv_blocks_equal_one_read_of_the_whole_file(tmp_path, monkeypatch):
         '"ZZ99 9ZZ","","","","","",""\n'
         '"PR0 2AA","202401","E01025247","E02005269","E07000123","Preston","y"\n'
     ).encode("latin-1")
-    sink = geography._CsvBlocks(geography.ONS_COLUMNS, "latin-1")
+    sink = ons_lookup._CsvBlocks(ons_lookup.ONS_COLUMNS, "latin-1")
     for i in range(0, len(text), 7):  # writes that end mid-line
         sink.write(text[i : i + 7])
     got = sink.table()

