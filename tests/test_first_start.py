@@ -116,7 +116,7 @@ def test_csv_blocks_equal_one_read_of_the_whole_file(tmp_path, monkeypatch):
     got = sink.table()
     f = tmp_path / "ons.csv"
     f.write_bytes(text)
-    cols = ", ".join(geography.ONS_COLUMNS)
+    cols = ", ".join(ons_lookup.ONS_COLUMNS)
     want = duckdb.sql(
         f"SELECT {cols} FROM read_csv('{f.as_posix()}', encoding='latin-1', header=true, all_varchar=true)"
     ).fetchall()
