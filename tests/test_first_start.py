@@ -122,3 +122,36 @@ def test_csv_blocks_equal_one_read_of_the_whole_file(tmp_path, monkeypatch):
     ).fetchall()
     assert len(sink.pending) > 1  # really parsed in several blocks
     assert [tuple(r.values()) for r in got.to_pylist()] == want
+
+
+def test_the_first_start_builds_the_marts_once_with_the_demo(tmp_path, monkeypatch):
+    """The dashboard's first start opens a new database without building marts for it (empty:
+    the demo load builds them next); the demo's load records the build, so the next open does
+    not build them again; an ordinary open of a new database still builds them at once."""
+    from cwb import demo
+
+    path = tmp_path / "first.duckdb"
+    con = build.open_database(
+        path, log=lambda *a: None, boundaries="later", postcodes="later", marts_if_empty=False
+    )
+    try:
+        assert build.database_is_empty(con) and not db.table_exists(con, "mart_spend_supplier")
+        demo.load_demo(con, log=lambda *a: None)
+        assert db.table_exists(con, "mart_spend_supplier")
+        hash_row = con.execute("SELECT value FROM build_meta WHERE key = 'build_hash'").fetchone()
+        assert hash_row == (build.build_hash(),)
+        state = con.execute("SELECT value FROM build_meta WHERE key = 'marts_state'").fetchone()
+    finally:
+        db.close_all()
+    calls = []
+    real = build.refresh
+    monkeypatch.setattr(build, "refresh", lambda *a, **k: calls.append(1) or real(*a, **k))
+    try:
+        con = build.open_database(path, log=lambda *a: None, boundaries="later", postcodes="later")
+        assert calls == []  # built once, by the demo's load
+        assert con.execute("SELECT value FROM build_meta WHERE key = 'marts_state'").fetchone() == state
+        db.close_all()
+        con = build.open_database(tmp_path / "plain.duckdb", log=lambda *a: None, boundaries="later")
+        assert calls == [1] and db.table_exists(con, "mart_spend_supplier")
+    finally:
+        db.close_all()

@@ -24,9 +24,7 @@ DEMO_SECONDS = 4.5  # typical seconds to open the database and load the demo net
 def _connection(path: str):
     # The first page needs neither the map boundaries nor the postcodes copied into the
     # database (a view of the reference cache's file answers the same): both follow after it.
-    con = manage.open_database(
-        path, log=print, boundaries="later", postcodes="later", marts_if_empty=False
-    )
+    con = manage.open_database(path, log=print, boundaries="later", postcodes="later", marts_if_empty=False)
     if build.database_is_empty(con):
         demo.load_demo(con)  # builds the marts
     _after_first_page(con)
