@@ -29,13 +29,12 @@ class _CsvBlocks:
 
         self.columns, self.encoding = columns, encoding
         self.names: list[str] | None = None
-        self.parts: list[bytes] = []  # not yet parsed
-        self.held = 0
+        self.buf = bytearray()  # not yet parsed (each byte is copied once, into here)
         self.size_ = 0
         self.pending: list = []
         self.pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="cwb-csv")
 
-    def _parse(self, block: bytes):
+    def _parse(self, block):
         import pyarrow as pa
         import pyarrow.csv as pcsv
 
@@ -49,25 +48,26 @@ class _CsvBlocks:
             ),
         )
 
-    def _submit(self, block: bytes) -> None:
+    def _submit(self, buf: bytearray, end: int) -> None:
+        """Parse ``buf[:end]`` (whole lines) in the pool thread, without copying it."""
+        start = 0
         if self.names is None:  # the header line names the columns of every block
-            head, _, block = block.partition(b"\n")
+            nl = buf.find(b"\n", 0, end)
+            start = end if nl < 0 else nl + 1
+            head = bytes(buf[:start])
             self.names = [n.strip().strip('"') for n in head.decode(self.encoding).strip().split(",")]
-        if block:
-            self.pending.append(self.pool.submit(self._parse, block))
+        if end > start:
+            self.pending.append(self.pool.submit(self._parse, memoryview(buf)[start:end]))
 
     # the py7zr writer interface (py7zr.io.Py7zIO)
     def write(self, data) -> int:
         self.size_ += len(data)
-        self.parts.append(bytes(data))
-        self.held += len(data)
-        if self.held >= _ONS_BLOCK:
-            block = b"".join(self.parts)
-            cut = block.rfind(b"\n") + 1
-            self.parts = [block[cut:]] if cut else [block]
-            self.held = len(self.parts[0])
-            if cut:
-                self._submit(block[:cut])
+        self.buf += data
+        if len(self.buf) >= _ONS_BLOCK:
+            cut = self.buf.rfind(b"\n") + 1
+            if cut:  # the block is handed over whole; only the part line after it is copied
+                block, self.buf = self.buf, self.buf[cut:]
+                self._submit(block, cut)
         return len(data)
 
     def read(self, size=None) -> bytes:
@@ -88,10 +88,9 @@ class _CsvBlocks:
     def table(self):
         import pyarrow as pa
 
-        rest = b"".join(self.parts)
-        self.parts, self.held = [], 0
+        rest, self.buf = self.buf, bytearray()
         if rest:
-            self._submit(rest)
+            self._submit(rest, len(rest))
         try:
             return pa.concat_tables([f.result() for f in self.pending])
         finally:
