@@ -75,9 +75,9 @@ VERSION_FILE = "version.json"
 # by the pace so far). 'ons_postcode_lookup' is the ONS lookup, read side by side with the
 # Postcode Directory and Code-Point Open (build_cache); those two have no step of their own.
 STEP_SECONDS = {
-    "ons_postcode_lookup": 4.5,
-    "postcodes_joined": 1.6,
-    "lads_codepoint": 1.0,
+    "ons_postcode_lookup": 5.0,
+    "postcodes_joined": 1.8,
+    "lads_codepoint": 0.5,
     "boundaries": 11.0,
 }
 STEP_LABELS = {

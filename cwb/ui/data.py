@@ -17,7 +17,7 @@ import streamlit as st
 
 from cwb import build, config, db, demo, manage
 
-DEMO_SECONDS = 4.5  # typical seconds to open the database and load the demo network (2 cores)
+DEMO_SECONDS = 3.0  # typical seconds to open the database and load the demo network (2 cores)
 
 
 @st.cache_resource(show_spinner="Opening the database...")
