@@ -155,3 +155,21 @@ def test_the_first_start_builds_the_marts_once_with_the_demo(tmp_path, monkeypat
         assert calls == [1] and db.table_exists(con, "mart_spend_supplier")
     finally:
         db.close_all()
+
+
+def test_the_ons_lookup_process_reads_the_same_table_and_fails_clearly(tmp_path, monkeypatch):
+    """The build reads the ONS lookup in a process of its own: the table it hands over equals
+    the same read in this process; when the archive cannot be read (a broken install), the
+    build stops with the reason and the command that repairs it, not a traceback of the child."""
+    pytest.importorskip("py7zr")
+    proc = geography._OnsLookupProcess(tmp_path / "ons.arrow")
+    try:
+        table, _seconds = proc.table()
+    finally:
+        proc.stop()
+    assert table.num_rows > 2_500_000 and table.equals(geography._ons_lookup_keyed())
+    monkeypatch.setattr(geography, "ons_lookup_archive", lambda: tmp_path / "missing.7z")
+    proc = geography._OnsLookupProcess(tmp_path / "ons2.arrow")
+    with pytest.raises(RuntimeError, match=r"pip install -r requirements.txt"):
+        proc.table()
+    assert not (tmp_path / "ons2.arrow").exists()
