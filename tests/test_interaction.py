@@ -529,25 +529,47 @@ def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
     return errs
 
 
-# The pages are shared between this file and tests/test_interaction_more.py, so the two test
-# workers (pytest-xdist, a file per worker) drive about half the work each. Split by measured time
-# (seconds a page took in a full run on 2 cores, under load): every other page put the two
-# slowest, Where the money goes (294 s) and Land (242 s), in one file, 944 s against 685 s.
-# This file: 792 s of those; any page not named here (a new one) goes to the other file.
-FIRST_FILE = {  # seconds each took in that run
-    "/Where_the_money_goes": 294,
-    "/Workforce": 178,
-    "/Suppliers": 111,
-    "/Opportunities": 85,
-    "/Data_quality": 82,
-    "/Present": 32,
-    "/Import": 10,
-}  # the other file: Land 242, profile 146, Spend overview 116, Supplier review 95, trends 84, home 77, Help 67
-HALF = [p for p in page_paths() if p in FIRST_FILE]
-OTHER_HALF = [p for p in page_paths() if p not in FIRST_FILE]
+# The pages are shared between four files, this one and tests/test_interaction_more.py,
+# tests/test_interaction_q3.py and tests/test_interaction_q4.py, so that four test workers
+# (pytest-xdist, a file per worker) drive about a quarter of the work each (two files of about
+# 800 s each set the wall time of the whole suite). Split by measured time, longest page first
+# into the lightest quarter: seconds each page took when the four files ran together (-n 4 on
+# 2 cores, load 5-8, 2026-12-02); the first page of a file also pays for the server's cold
+# caches. Quarters of 513, 488, 505 and 490 s, each file about 90 s more to start its database
+# and server. Any page not named here (a new one) goes to the fourth file.
+QUARTER_SECONDS: dict[str, dict[str, int]] = {  # file: {page: seconds it took in that run}
+    "test_interaction.py": {"/Where_the_money_goes": 271, "/Spend_trends": 117, "/Data_quality": 100},
+    "test_interaction_more.py": {"/": 397, "/Supplier_review": 85, "/Present": 31},
+    "test_interaction_q3.py": {"/Spend_overview": 158, "/Workforce": 152, "/Suppliers": 112, "/Help": 83},
+    "test_interaction_q4.py": {
+        "/Land_and_property": 244,
+        "/Anchor_profile": 129,
+        "/Opportunities": 109,
+        "/Import": 8,
+    },
+}
+_NAMED = {p for pages in QUARTER_SECONDS.values() for p in pages}
+QUARTERS: dict[str, list[str]] = {
+    f: [p for p in page_paths() if p in pages or (f == "test_interaction_q4.py" and p not in _NAMED)]
+    for f, pages in QUARTER_SECONDS.items()
+}
+QUARTER = QUARTERS["test_interaction.py"]
 
 
-@pytest.mark.parametrize("path", HALF)
+def test_the_four_quarters_cover_every_page_once():
+    """Each page is driven by exactly one of the four files, and every page named in
+    QUARTER_SECONDS exists (a renamed page would otherwise fall silently to the fourth file)."""
+    every = [p for pages in QUARTERS.values() for p in pages]
+    assert sorted(every) == sorted(page_paths()), "a page is driven twice or not at all"
+    assert sorted(_NAMED) == sorted(p for pages in QUARTER_SECONDS.values() for p in pages), (
+        "a page is named in two quarters"
+    )
+    assert _NAMED <= set(page_paths()), f"no such page: {sorted(_NAMED - set(page_paths()))}"
+    here = Path(__file__).parent
+    assert all((here / f).is_file() for f in QUARTERS), "a quarter's file is missing"
+
+
+@pytest.mark.parametrize("path", QUARTER)
 def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded, path):
     check_page(server, browser, imd_loaded, path)
 
