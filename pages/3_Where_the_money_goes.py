@@ -237,7 +237,9 @@ show.table(
     ),
     key="area_suppliers",
     rows_total=int(sup["n_rows"].iloc[0]) if len(sup) else 0,
-    full=lambda: tables.suppliers(f.on_demand("spend_suppliers", **ask)(), tables.AREA_SUPPLIER_COLUMNS),
+    full=lambda: data.shaped(
+        tables.suppliers, f.on_demand("spend_suppliers", **ask)(), tables.AREA_SUPPLIER_COLUMNS
+    ),
     column_config={
         "Spend £": st.column_config.NumberColumn(format="£%,.0f"),
         "Payments": st.column_config.NumberColumn(format="localized"),

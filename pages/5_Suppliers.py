@@ -62,7 +62,7 @@ show.table(
     key="suppliers",
     height=560,
     rows_total=n_sup,
-    full=lambda: tables.suppliers(f.on_demand("spend_suppliers", **ask)()),
+    full=lambda: data.shaped(tables.suppliers, f.on_demand("spend_suppliers", **ask)()),
     column_config={
         "Spend £": st.column_config.NumberColumn(format="£%,.0f"),
         "Payments": st.column_config.NumberColumn(format="localized"),

@@ -154,3 +154,91 @@ def test_fingerprint_tells_text_types_apart():
     t = pd.Series(["a", None], dtype="string[pyarrow]")
     assert fp(s) != fp(t), "same Arrow buffers, another missing value (nan against pd.NA)"
     assert fp(pd.Series([1, 2], dtype="int64")) != fp(pd.Series([1, 2], dtype="int32"))
+
+
+def test_fingerprint_follows_extension_types_and_labels():
+    """Nullable integers, categories (their order too), time zones and column labels each make
+    a new key; a shallow copy (what the store hands out) keeps the key, and a column's Arrow
+    digest looked up by identity is the same as hashing it again."""
+    df = pd.DataFrame(
+        {
+            "n": pd.array([1, None, 3], dtype="Int64"),
+            "c": pd.Categorical(["u", "v", "u"]),
+            "t": pd.date_range("2024-04-01", periods=3, tz="UTC"),
+            "s": ["x", "y", "z"],
+        }
+    )
+    base = fp(df)
+    assert fp(df.copy(deep=False)) == base
+    assert fp(df.copy()) == base  # a deep copy: new Arrow arrays, same values
+    changed = [
+        df.assign(n=pd.array([1, 2, 3], dtype="Int64")),
+        df.assign(c=pd.Categorical(["u", "v", "u"], categories=["v", "u"])),
+        df.assign(t=df["t"].dt.tz_convert("Europe/London")),
+        df.assign(s=["x", "y", "w"]),
+        df.rename(columns={"s": "S"}),
+        df.astype({"s": "object"}),
+    ]
+    keys = {fp(d) for d in changed}
+    assert base not in keys and len(keys) == len(changed)
+
+
+def test_kept_is_keyed_on_its_arguments_not_the_underscored():
+    calls = []
+
+    @data.kept()
+    def read(name: str, codes: tuple, _note: object = None) -> pd.DataFrame:
+        calls.append((name, codes))
+        return pd.DataFrame({"name": [name], "n": [len(codes)]})
+
+    a = read("x", ("E1", "E2"), _note=object())
+    b = read("x", ("E1", "E2"), _note=object())  # another underscored value: the same entry
+    c = read("x", ("E1", "E3"))
+    pd.testing.assert_frame_equal(a, b)
+    assert calls == [("x", ("E1", "E2")), ("x", ("E1", "E3"))]
+    assert c["n"].iloc[0] == 2
+    read.clear()
+    read("x", ("E1", "E2"))
+    assert len(calls) == 3
+
+
+def test_kept_with_an_argument_that_cannot_be_pickled_is_computed_each_time():
+    calls = []
+
+    @data.kept()
+    def read(fn) -> pd.DataFrame:
+        calls.append(1)
+        return pd.DataFrame({"v": [fn()]})
+
+    assert read(lambda: 1)["v"].iloc[0] == 1
+    assert read(lambda: 2)["v"].iloc[0] == 2
+    assert len(calls) == 2
+
+
+def test_shaped_outside_a_page_run_is_computed_and_not_kept():
+    calls = []
+
+    def shape(df):
+        calls.append(1)
+        return df.assign(m=df["n"] * 2)
+
+    df = frame()
+    a = data.shaped(shape, df)
+    b = data.shaped(shape, df)
+    pd.testing.assert_frame_equal(a, b)
+    assert len(calls) == 2  # no page run here: a download made on click reads afresh
+
+
+def test_spec_deck_sends_what_a_deck_made_afresh_would():
+    import pydeck as pdk
+
+    tip = {"html": "<b>{name}</b>"}
+    made = show._SpecDeck('{"layers": []}', tip)
+    fresh = pdk.Deck(layers=[], map_provider=None, tooltip=tip)
+    assert made.to_json() == '{"layers": []}'
+    expect = {k: v for k, v in vars(fresh).items()}
+    got = {k: v for k, v in vars(made).items() if k != "_spec"}
+    assert set(got) == set(expect)
+    for k in expect:
+        assert repr(got[k]) == repr(expect[k]), k
+    assert show._SpecDeck("{}", None)._tooltip is True

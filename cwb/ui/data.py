@@ -185,22 +185,55 @@ def _from_tickets(value, rebuild):
         return put(value, rebuild())
 
 
+def _args_key(names: list[str], args: tuple, kwargs: dict) -> str | None:
+    """A digest of a cached function's arguments, leaving out those whose name starts with an
+    underscore (as ``st.cache_data`` does), or None when one cannot be pickled. Pickled without
+    the memo (``fast``), so equal values make equal bytes whether or not they are one object."""
+    import io
+
+    shown = tuple(a for n, a in zip(names, args) if not n.startswith("_"))
+    shown_kw = sorted((k, v) for k, v in kwargs.items() if not k.startswith("_"))
+    buf = io.BytesIO()
+    p = pickle.Pickler(buf, protocol=5)
+    p.fast = True
+    try:
+        p.dump((len(args), shown, shown_kw))
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError):
+        return None
+    return hashlib.blake2b(buf.getbuffer(), digest_size=16).hexdigest()
+
+
 def kept(**cache_kw):
     """``st.cache_data(**cache_kw)`` for a function returning a frame (or a tuple holding
     frames), with the frames kept unpickled in this process (``_FrameStore``): the cache holds
     tickets. A query result was unpickled on every hit (1-3 ms a frame with text columns, a
-    dozen a page run); a map level's boundaries are megabytes of WKB."""
+    dozen a page run); a map level's boundaries are megabytes of WKB.
+
+    The cache is keyed on a digest of the pickled arguments (``_args_key``), handed to
+    ``st.cache_data`` as one short string: Streamlit's own hashing of the arguments (a map's
+    tuple of area codes, a query's parameters) and its look-up of each argument's name were
+    20-35 ms of a warm map page's run (issue 15, bench_viewers profile)."""
     import functools
+    import inspect
 
     def wrap(fn):
-        @st.cache_data(show_spinner=False, **cache_kw)
-        @functools.wraps(fn)
-        def ticketed(*args, **kwargs):
-            return _to_tickets(fn(*args, **kwargs))
+        names = list(inspect.signature(fn).parameters)
+
+        def ticketed(key: str, _args: tuple, _kwargs: dict):
+            return _to_tickets(fn(*_args, **_kwargs))
+
+        # the cache's identity is the function's (module, name), as with the decorator on fn
+        ticketed.__module__ = fn.__module__
+        ticketed.__qualname__ = f"{fn.__qualname__}.<kept>"
+        ticketed.__name__ = fn.__name__
+        ticketed = st.cache_data(show_spinner=False, **cache_kw)(ticketed)
 
         @functools.wraps(fn)
         def call(*args, **kwargs):
-            return _from_tickets(ticketed(*args, **kwargs), lambda: fn(*args, **kwargs))
+            key = _args_key(names, args, kwargs)
+            if key is None:  # an argument that cannot be pickled: computed, not cached
+                return fn(*args, **kwargs)
+            return _from_tickets(ticketed(key, args, kwargs), lambda: fn(*args, **kwargs))
 
         call.clear = ticketed.clear  # type: ignore[attr-defined]
         return call
@@ -304,20 +337,55 @@ def _derived(fingerprint: str, _fn, _args: tuple, _kwargs: dict):
     return _fn(*_args, **_kwargs)
 
 
+class _ArrowDigests:
+    """Digests of Arrow arrays kept by identity: an Arrow array never changes, so the digest of
+    one seen before (a kept query result handed out again, a column shared by a frame derived
+    from it) is looked up instead of hashing its buffers again. The array is held with its
+    digest, so its id cannot be reused while the entry lives (least recently used leave)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        import threading
+        from collections import OrderedDict
+
+        self._d: OrderedDict[int, tuple[Any, bytes]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, arr) -> bytes:
+        key = id(arr)
+        with self._lock:
+            hit = self._d.get(key)
+            if hit is not None and hit[0] is arr:
+                self._d.move_to_end(key)
+                return hit[1]
+        h = hashlib.blake2b(digest_size=16)
+        for chunk in arr.chunks:
+            h.update(f"{chunk.type}|{chunk.offset}|{len(chunk)}|".encode())
+            for buf in chunk.buffers():
+                h.update(b"-" if buf is None else memoryview(buf))
+        d = h.digest()
+        with self._lock:
+            self._d[key] = (arr, d)
+            while len(self._d) > self._size:
+                self._d.popitem(last=False)
+        return d
+
+
+_ARROW_DIGESTS = _ArrowDigests()
+
+
 def _digest_values(h, values) -> None:
     """Feed a column's (or an index's) values to ``h`` without copying them where it can:
-    Arrow-backed columns by their buffers (type, offset and length say how they are read),
-    numpy numbers by their bytes, anything else pickled."""
+    Arrow-backed columns by their buffers (type, offset and length say how they are read; the
+    digest of an Arrow array seen before is looked up, ``_ArrowDigests``), numpy numbers by
+    their bytes, anything else pickled."""
     import numpy as np
 
     pa_arr = getattr(values, "_pa_array", None)
     if pa_arr is not None:
         # the pandas type too: 'str' and 'string' share Arrow's type, not their missing value
         h.update(f"{type(values).__name__}|{getattr(values.dtype, 'na_value', '')!r}|".encode())
-        for chunk in pa_arr.chunks:
-            h.update(f"{chunk.type}|{chunk.offset}|{len(chunk)}|".encode())
-            for buf in chunk.buffers():
-                h.update(b"-" if buf is None else memoryview(buf))
+        h.update(_ARROW_DIGESTS.get(pa_arr))
         return
     if isinstance(values, np.ndarray) and values.dtype.kind in "biufcmM":
         h.update(values.dtype.str.encode())
@@ -326,17 +394,37 @@ def _digest_values(h, values) -> None:
     h.update(pickle.dumps(values, protocol=5))
 
 
+def _column_values(arr):
+    """What ``_digest_values`` reads of a column's array (``DataFrame._iter_column_arrays``):
+    Arrow-backed arrays as they are; numpy-backed ones (numbers, datetimes) as their ndarray;
+    any other extension array (nullable integers, categories) as ``to_numpy()`` would give it."""
+    import numpy as np
+
+    if isinstance(arr, np.ndarray) or hasattr(arr, "_pa_array"):
+        return arr
+    if isinstance(arr, (pd.arrays.DatetimeArray, pd.arrays.TimedeltaArray, pd.arrays.NumpyExtensionArray)):
+        return arr._ndarray  # the unit and time zone are in the frame's dtypes (digested too)
+    return arr.to_numpy()
+
+
 def _frame_digest(df: pd.DataFrame) -> str:
     h = hashlib.blake2b(digest_size=16)
-    h.update(pickle.dumps((list(df.columns), df.shape, df.attrs), protocol=5))  # dtypes: per column
+    # dtypes by name (a category's by its categories and order too)
+    types = [repr(t) if isinstance(t, pd.CategoricalDtype) else str(t) for t in df.dtypes]
+    h.update(pickle.dumps((df.shape, df.attrs, types), protocol=5))
+    cols = df.columns
+    h.update(f"{type(cols).__name__}|{cols.nlevels}|".encode())
+    h.update(pickle.dumps(cols.names, protocol=5))
+    _digest_values(h, cols.array if cols.nlevels == 1 else cols.to_numpy())
     if isinstance(df.index, pd.RangeIndex):
         h.update(repr((df.index.start, df.index.stop, df.index.step, df.index.name)).encode())
     else:
         h.update(pickle.dumps(df.index.names, protocol=5))
         _digest_values(h, df.index.array if df.index.nlevels == 1 else df.index.to_numpy())
-    for _, col in df.items():
-        arr = col.array
-        _digest_values(h, arr if hasattr(arr, "_pa_array") else col.to_numpy())
+    # the columns' arrays, without a Series made for each (that was most of the time: 25-30 us
+    # a column, a 37-column table 1 ms on every rerun)
+    for arr in df._iter_column_arrays():
+        _digest_values(h, _column_values(arr))
     return h.hexdigest()
 
 
@@ -378,6 +466,15 @@ def derived(fn, *args, **kwargs):
     if fp is None:
         return fn(*args, **kwargs)
     return _derived(fp, fn, args, kwargs)
+
+
+def shaped(fn, *args, **kwargs):
+    """``derived(fn, ...)`` inside a page run; outside one (a download made on click) computed
+    directly and not kept. For the ``full`` rows of a table (``show.table``): a list of up to
+    ``EAGER_ROWS`` is read and shaped on every run of its page, the same view each time."""
+    if in_page_run():
+        return derived(fn, *args, **kwargs)
+    return fn(*args, **kwargs)
 
 
 class _FigureStore:

@@ -107,8 +107,16 @@ def chart(fig: go.Figure, prov: Provenance, data: pd.DataFrame | None = None, ke
 class _SpecDeck(pdk.Deck):
     """A deck whose JSON was made before (cached): Streamlit sends ``to_json()`` as it is."""
 
+    _template: pdk.Deck | None = None
+
     def __init__(self, spec: str, tooltip: dict | None):
-        super().__init__(layers=[], map_provider=None, tooltip=tooltip or True)
+        # pydeck.Deck() tries to import its Jupyter widget on every construction (a failed
+        # import, 1-4 ms of every map page's rerun): the attributes of one empty deck made once
+        if _SpecDeck._template is None:
+            _SpecDeck._template = pdk.Deck(layers=[], map_provider=None, tooltip=True)
+        self.__dict__.update(_SpecDeck._template.__dict__)
+        self.layers = []
+        self._tooltip = tooltip or True
         self._spec = spec
 
     def to_json(self) -> str:  # type: ignore[override]
@@ -133,7 +141,15 @@ def deck_chart(build: Callable[[], pdk.Deck], *inputs, **kwargs):
     (what the deck is built from: frames, map pictures, settings). Serialising a map of a few
     thousand areas to JSON took 100-250 ms of every rerun of a map page (issue 15); a rerun that
     shows the same map now reuses the text. ``kwargs`` go to ``st.pydeck_chart``."""
-    fp = hashlib.blake2b(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16).hexdigest()
+    from cwb.ui import data as uidata
+
+    # frames by the digest of their values (pickling their text columns copied them: 3-4 % of the
+    # server's time under bench_viewers, issue 15)
+    fp = uidata._fingerprint(deck_chart, inputs, {})
+    if fp is None:
+        fp = hashlib.blake2b(
+            pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL), digest_size=16
+        ).hexdigest()
     spec, tip = _deck_spec(fp, build)
     return st.pydeck_chart(_SpecDeck(spec, tip), **kwargs)
 
