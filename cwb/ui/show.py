@@ -115,7 +115,7 @@ class _SpecDeck(pdk.Deck):
         if _SpecDeck._template is None:
             _SpecDeck._template = pdk.Deck(layers=[], map_provider=None, tooltip=True)
         self.__dict__.update(_SpecDeck._template.__dict__)
-        self.layers = []
+        self.layers: list = []
         self._tooltip = tooltip or True
         self._spec = spec
 
