@@ -542,7 +542,10 @@ _FIGURES = """() => {
 }"""
 
 
+# a grid inside a closed expander draws no cells until it is opened: not waited for (the home
+# page's every-indicator table waited the full 10 s at every snapshot, about 380 s of its check)
 _GRIDS_DRAWN = """() => Array.from(document.querySelectorAll('[data-testid="stMain"] [data-testid="stDataFrame"]'))
+  .filter(d => { const x = d.closest('details'); return !x || x.open; })
   .every(d => { const t = d.querySelector('table'); return t && t.textContent.trim() !== ''; })"""
 
 

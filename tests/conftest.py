@@ -157,7 +157,7 @@ def q(con, sql: str, params=None) -> list[tuple]:
 # cores at load 8-12 (2026-12-02, rounded; the interaction files after their rebalancing); files
 # not listed (each under ~25 s) follow in collection order.
 FILE_SECONDS = {
-    "test_interaction_more.py": 600,
+    "test_interaction_more.py": 230,
     "test_interaction_q3.py": 595,
     "test_interaction_q4.py": 580,
     "test_interaction.py": 580,
