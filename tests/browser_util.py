@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CWB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,6 +33,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# every real-browser test module: ``pytestmark = BROWSER`` (or ``[*BROWSER, ...]``)
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(),
+    reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
+)
+BROWSER = [pytest.mark.browser, NEEDS_CHROMIUM]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 # Elements that count as "real content" on a page: a figure, a table, a chart, a map, an uploader.

@@ -9,23 +9,16 @@ violation, and no heading-order violation (a page's headings go down one level a
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from tests.browser_util import CHROMIUM, ROOT, page_paths, settle, shot_name
+from tests.browser_util import BROWSER, ROOT, page_paths, settle, shot_name
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ALSO = {"heading-order"}  # axe's best practice (moderate), a defect in the issue: checked too
 REPORTS = ROOT / "tests" / "artifacts" / "axe"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER
 
 
 def _open(browser, server, path, **kw):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_util import (
-    CHROMIUM,
+    BROWSER,
     CONTENT,
     ROOT,
     is_local,
@@ -32,13 +32,7 @@ from tests.browser_util import (
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 # Pages whose first screen is text only (the presentation's title slide): a heading counts there.
 TEXT_FIRST = {"/Present": "h2"}
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER
 
 
 def test_pages_are_discovered():

@@ -9,11 +9,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.browser_util import CHROMIUM, ROOT, page_paths, settle
+from tests.browser_util import NEEDS_CHROMIUM, ROOT, page_paths, settle
 
 HELP = ROOT / "pages" / "13_Help.py"
 GLOSSARY = ["HHI", "VCSE", "LSOA", "MSOA", "pp", "SME", "IMD", "FTE", "RLW"]
@@ -89,7 +87,7 @@ def test_help_page_follows_the_settings(app_env):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium is not installed at {CHROMIUM}")
+@NEEDS_CHROMIUM
 def test_print_layout_hides_the_sidebar_and_fits_a4(server, browser):
     PRINTS.mkdir(parents=True, exist_ok=True)
     pages = [p for p in ("/Spend_overview", "/Help") if p in page_paths()]
@@ -120,7 +118,7 @@ def test_print_layout_hides_the_sidebar_and_fits_a4(server, browser):
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium is not installed at {CHROMIUM}")
+@NEEDS_CHROMIUM
 def test_meeting_pack_shows_progress_while_it_is_made(server, browser):
     """The network's meeting pack takes seconds to build: while it does, its button is busy
     (disabled, with a spinner) so nobody clicks again or waits at a blank screen; then the PPTX

@@ -15,12 +15,11 @@ a JSON list of what overflowed sits beside them.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from tests.browser_util import (
-    CHROMIUM,
+    BROWSER,
     ROOT,
     page_paths,
     screenshot,
@@ -30,13 +29,7 @@ from tests.browser_util import (
 
 OUT = ROOT / "tests" / "artifacts" / "sweep"
 VIEWPORTS = [(1600, 1000), (1280, 720), (390, 844)]
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER
 
 OVERFLOW = r"""() => {
   const out = [];

@@ -5,20 +5,11 @@ to the latest year, with A2 and the URL unchanged)."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-import pytest
+from tests.browser_util import BROWSER, scroll_to, settle
 
-from tests.browser_util import CHROMIUM, scroll_to, settle
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER
 
 
 def _param(page, key):

@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
-from bench.serve import CHROMIUM, streamlit_server
+from bench.serve import streamlit_server
 from cwb import db
+from tests.browser_util import BROWSER
 
 PAYLOAD = "<img src=x onerror=alert(1)>"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install chromium)"
-    ),
-]
+pytestmark = BROWSER
 
 
 def _settle(page, timeout=90):

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_util import (
-    CHROMIUM,
+    BROWSER,
     ROOT,
     figures,
     options,
@@ -40,13 +40,7 @@ from tests.browser_util import (
 )
 
 SHARED = ROOT.parent / "shared"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER
 
 FIGS = ("metrics", "charts", "tables")  # "a figure": a metric value, a chart's data, a table
 MAP = ("text",)  # maps draw on a canvas: their caption and key carry the figures
@@ -553,7 +547,6 @@ QUARTERS: dict[str, list[str]] = {
     f: [p for p in page_paths() if p in pages or (f == "test_interaction_q4.py" and p not in _NAMED)]
     for f, pages in QUARTER_SECONDS.items()
 }
-QUARTER = QUARTERS["test_interaction.py"]
 
 
 def test_the_four_quarters_cover_every_page_once():
@@ -569,9 +562,17 @@ def test_the_four_quarters_cover_every_page_once():
     assert all((here / f).is_file() for f in QUARTERS), "a quarter's file is missing"
 
 
-@pytest.mark.parametrize("path", QUARTER)
-def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded, path):
-    check_page(server, browser, imd_loaded, path)
+def quarter_test(file: str):
+    """The every-control test for the pages of the quarter ``file`` (a module's ``__file__``)."""
+
+    @pytest.mark.parametrize("path", QUARTERS[Path(file).name])
+    def test_every_control_is_listed_takes_and_restores(server, browser, imd_loaded, path):
+        check_page(server, browser, imd_loaded, path)
+
+    return test_every_control_is_listed_takes_and_restores
+
+
+test_every_control_is_listed_takes_and_restores = quarter_test(__file__)
 
 
 def check_page(server, browser, imd_loaded, path):

@@ -11,21 +11,14 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_util import CHROMIUM, ROOT, problems, settle
+from tests.browser_util import BROWSER, ROOT, problems, settle
 
 SHOTS = ROOT / "tests" / "artifacts" / "maps"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"Debian chromium is not installed at {CHROMIUM} (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER
 DECK = '[data-testid="stDeckGlJsonChart"]'
 
 

@@ -3,17 +3,14 @@ search the register and mark a payee; the figures on the page change and the dec
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests import registers_util as ru
-from tests.browser_util import CHROMIUM, ROOT, launch, problems, screenshot, settle, streamlit_server
+from tests.browser_util import BROWSER, ROOT, launch, problems, screenshot, settle, streamlit_server
 
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Debian chromium is not installed at {CHROMIUM}"),
+    *BROWSER,
     pytest.mark.skipif(
         not ru.COUNCILS.is_file(), reason="../shared/reference is not present on this machine"
     ),
