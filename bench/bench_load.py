@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.serve import CHROMIUM, CHROMIUM_ARGS, cpu_seconds, streamlit_server  # noqa: E402
+from bench.stats import pct, per_page  # noqa: E402
 
 YEARS = ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25", "2025-26"]
 PAGES = ["/", "/Spend_overview", "/Where_the_money_goes", "/Suppliers"]
@@ -90,11 +91,6 @@ async def main_async(base: str, n: int, deadline_s: float) -> tuple[list, list]:
     return times, errors
 
 
-def pct(values: list[float], q: float) -> float:
-    v = sorted(values)
-    return v[min(len(v) - 1, int(round(q * (len(v) - 1))))]
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=20)
@@ -141,12 +137,7 @@ def main() -> int:
             print(
                 f"page time p50 {statistics.median(all_t):.2f} s, p95 {pct(all_t, 0.95):.2f} s, max {max(all_t):.2f} s"
             )
-            for path in PAGES:
-                v = [s for p, s in times if p == path]
-                if v:
-                    print(
-                        f"  {path:24s} n={len(v):3d} p50 {statistics.median(v):.2f} s  p95 {pct(v, 0.95):.2f} s"
-                    )
+            per_page(times, PAGES)
         for e in errors[:20]:
             print("ERROR", e)
         return 1 if errors else 0

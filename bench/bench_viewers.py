@@ -37,13 +37,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.serve import CHROMIUM, CHROMIUM_ARGS, cpu_seconds, streamlit_server  # noqa: E402
+from bench.stats import pct, per_page  # noqa: E402
 
 PAGES = ["", "Spend_overview", "Where_the_money_goes", "Suppliers", "Spend_trends", "Workforce"]
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    return xs[round(q * (len(xs) - 1))] if xs else float("nan")
 
 
 def rss_mb(pid: int) -> float:
@@ -233,12 +229,7 @@ def report(title: str, r: dict, sessions: int) -> None:
         f"  light sessions: {len(out)} page views, errors {len(errors)}; p50 {statistics.median(lat):.2f} s, "
         f"p95 {pct(lat, 0.95):.2f} s, max {max(lat):.2f} s; wall {r['wall']:.0f} s"
     )
-    for name in PAGES:
-        xs = [s for n, s in out if n == name]
-        if xs:
-            print(
-                f"    /{name:24s} n={len(xs):4d} p50 {statistics.median(xs):6.2f} s  p95 {pct(xs, 0.95):6.2f} s"
-            )
+    per_page(out, PAGES, indent="    ", prefix="/")
     bl = [s for _, s in b_out]
     if bl:
         print(
