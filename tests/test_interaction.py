@@ -525,22 +525,17 @@ def _drive_set(page, c: Control, errs: list[str]) -> list[str]:
 
 # The pages are shared between four files, this one and tests/test_interaction_more.py,
 # tests/test_interaction_q3.py and tests/test_interaction_q4.py, so that four test workers
-# (pytest-xdist, a file per worker) drive about a quarter of the work each (two files of about
-# 800 s each set the wall time of the whole suite). Split by measured time, longest page first
-# into the lightest quarter: seconds each page took when the four files ran together (-n 4 on
-# 2 cores, load 5-8, 2026-12-02); the first page of a file also pays for the server's cold
-# caches. Quarters of 513, 488, 505 and 490 s, each file about 90 s more to start its database
+# (pytest-xdist, a file per worker) drive about a quarter of the work each. Split by measured
+# time, longest page first into the lightest quarter: seconds each page took when the whole suite
+# ran (-n 4 on 2 cores beside two helpers' benchmarks, load 10-13, 2026-12-02, after the multiselect
+# fix in browser_util.set_widget); the first page of a file also pays for the server's cold
+# caches. Quarters of 323, 313, 304 and 320 s, each file about 60 s more to start its database
 # and server. Any page not named here (a new one) goes to the fourth file.
 QUARTER_SECONDS: dict[str, dict[str, int]] = {  # file: {page: seconds it took in that run}
-    "test_interaction.py": {"/Where_the_money_goes": 271, "/Spend_trends": 117, "/Data_quality": 100},
-    "test_interaction_more.py": {"/": 397, "/Supplier_review": 85, "/Present": 31},
-    "test_interaction_q3.py": {"/Spend_overview": 158, "/Workforce": 152, "/Suppliers": 112, "/Help": 83},
-    "test_interaction_q4.py": {
-        "/Land_and_property": 244,
-        "/Anchor_profile": 129,
-        "/Opportunities": 109,
-        "/Import": 8,
-    },
+    "test_interaction.py": {"/Where_the_money_goes": 212, "/Supplier_review": 64, "/Help": 47},
+    "test_interaction_more.py": {"/Spend_overview": 196, "/Suppliers": 75, "/Present": 34, "/Import": 8},
+    "test_interaction_q3.py": {"/Anchor_profile": 150, "/Workforce": 92, "/Spend_trends": 62},
+    "test_interaction_q4.py": {"/Land_and_property": 128, "/": 73, "/Opportunities": 71, "/Data_quality": 48},
 }
 _NAMED = {p for pages in QUARTER_SECONDS.values() for p in pages}
 QUARTERS: dict[str, list[str]] = {
