@@ -190,11 +190,32 @@ def _marts_fit(facts: _Facts) -> bool:
     return a == b
 
 
+def _bands_fit(facts: _Facts) -> bool:
+    """network_bands_fit: the bands asked for are those the banded marts were built for (as sets,
+    NULLs dropped, as list_distinct does; the wider list taken with the local districts)."""
+    built = facts.bands()
+    if built is None:
+        return False
+    p = facts.params
+    local = sorted({x for x in p["local_lads"] if x is not None})
+    wider = sorted({x for x in [*p["wider_lads"], *p["local_lads"]] if x is not None})
+    return local == built[0] and wider == built[1] and p["region_code"] == built[2]
+
+
+def _filtered(facts: _Facts) -> bool:
+    """The supplier list is filtered: a search, shared only, located only or one area."""
+    p = facts.params
+    return p["search"] != "" or bool(p["shared_only"]) or bool(p["located_only"]) or p["area_level"] != ""
+
+
 def _whole(facts: _Facts) -> bool:
     """whole_network: every anchor chosen (an empty list = every anchor) and the marts fit."""
     ids = facts.params["anchor_ids"]
     return _marts_fit(facts) and (len(ids) == 0 or _covers(facts, ids))
 
+
+#: Suppliers per network, year and denominator in mart_network_supplier_rank (its QUALIFY).
+RANKED_ROWS = 1000
 
 #: The flags a path condition may use: name -> (reads the database, value). Each is the Python
 #: form of a SQL condition the query's gates state (the macros of cwb/sql/build/30_macros.sql).
@@ -211,28 +232,46 @@ FLAGS: dict[str, tuple[bool, Callable[[_Facts], bool]]] = {
     "whole": (True, _whole),
     # covers_network($network_id, $scope_anchor_ids): the detail scope is the whole network
     "scope_whole": (True, lambda f: _covers(f, f.params["scope_anchor_ids"])),
+    # network_bands_fit($network_id, $local_lads, $wider_lads, $region_code)
+    "bands_fit": (True, _bands_fit),
+    # the supplier list's filters: $search <> '' OR $shared_only OR $located_only OR $area_level <> ''
+    "filtered": (False, _filtered),
+    # $row_limit BETWEEN 1 AND 1000: rows the ranked supplier mart holds (35_banded_marts.sql)
+    "ranked_rows": (False, lambda f: 1 <= f.params["row_limit"] <= RANKED_ROWS),
 }
 
 _FACTS_SQL = """SELECT (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor WHERE network_id = $n),
-       (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor_bit WHERE network_id = $n)"""
+       (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor_bit WHERE network_id = $n),
+       (SELECT [local_lads, wider_lads, [region_code]] FROM mart_band_lists WHERE network_id = $n)"""
 
 
 class _Facts:
     """The bound parameters, and the database facts the flags read, asked for at most once (one
-    small query: the network's anchors and those its marts were built for). Never cached
-    across calls: an import or a moved anchor changes them, and reading them costs less than a
-    millisecond."""
+    small query: the network's anchors, those its marts were built for, and the bands its banded
+    marts were built for). Never cached across calls: an import, a moved anchor or a changed
+    geography changes them, and reading them costs about a millisecond."""
 
     def __init__(self, cur: duckdb.DuckDBPyConnection, params: dict[str, Any]):
         self.cur = cur
         self.params: dict[str, Any] = params
-        self._lists: tuple[list[str] | None, list[str] | None] | None = None
+        self._row: tuple[Any, Any, Any] | None = None
+
+    def _read(self) -> tuple[Any, Any, Any]:
+        if self._row is None:
+            row = self.cur.execute(_FACTS_SQL, {"n": self.params["network_id"]}).fetchone()
+            self._row = (row[0], row[1], row[2]) if row else (None, None, None)
+        return self._row
 
     def lists(self) -> tuple[list[str] | None, list[str] | None]:
-        if self._lists is None:
-            row = self.cur.execute(_FACTS_SQL, {"n": self.params["network_id"]}).fetchone()
-            self._lists = (row[0], row[1]) if row else (None, None)
-        return self._lists
+        """The network's anchors now, and when its marts were built (None: none)."""
+        row = self._read()
+        return row[0], row[1]
+
+    def bands(self) -> tuple[list[str], list[str], str | None] | None:
+        """The local and wider districts and the region the banded marts were built for (None:
+        the network had no row then)."""
+        b = self._read()[2]
+        return None if b is None else (list(b[0]), list(b[1]), b[2][0])
 
 
 class _Env(Mapping):
