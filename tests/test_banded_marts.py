@@ -21,7 +21,12 @@ from cwb.method import Method, supplier_list
 from tests.spend_fixture import move_an_anchor
 
 NOWHERE = "E06099999"  # a district code no postcode has
-BANDED = ("mart_network_anchor_year", "mart_network_headline", "mart_network_area_banded", "mart_network_supplier_rank")
+BANDED = (
+    "mart_network_anchor_year",
+    "mart_network_headline",
+    "mart_network_area_banded",
+    "mart_network_supplier_rank",
+)
 
 
 def _live(m: Method) -> Method:
@@ -48,7 +53,9 @@ def _methods(con, denominators=("all", "influenceable")):
     for denominator in denominators:
         for imd in ("2019", "2025"):
             for anchors in ([], names, names[:3], names[:1]):
-                yield Method.for_network(con, "DEMO", anchors=anchors, denominator=denominator, imd_edition=imd)
+                yield Method.for_network(
+                    con, "DEMO", anchors=anchors, denominator=denominator, imd_edition=imd
+                )
 
 
 def test_the_headline_from_the_banded_marts_equals_the_live_path(demo_con):
@@ -138,7 +145,10 @@ def _full_equals(con, m: Method) -> None:
     for name, p in (
         ("spend_indicators", m.params("spend_indicators")),
         ("spend_by_area", m.params("spend_by_area", area_level="lad", within_lads=[])),
-        ("spend_suppliers", m.params("spend_suppliers", **supplier_list(sorted(m.anchor_names), row_limit=100))),
+        (
+            "spend_suppliers",
+            m.params("spend_suppliers", **supplier_list(sorted(m.anchor_names), row_limit=100)),
+        ),
     ):
         cur = con.cursor()
         want = cur.execute(db.full_text(db.sql_text(name)), p).df()
@@ -184,7 +194,9 @@ def _views(m: Method) -> dict[str, dict]:
     return {
         "spend_indicators": m.params("spend_indicators", fy_from=m.years[0], fy_to=m.years[-1]),
         "spend_by_area": m.params("spend_by_area", area_level="msoa11", within_lads=[]),
-        "spend_suppliers": m.params("spend_suppliers", **supplier_list(sorted(m.anchor_names), row_limit=200)),
+        "spend_suppliers": m.params(
+            "spend_suppliers", **supplier_list(sorted(m.anchor_names), row_limit=200)
+        ),
     }
 
 

@@ -18,6 +18,20 @@ SELECT network_id,
        region_code
 FROM network;
 
+-- What the marts of each network were built for, one value a row, for cwb/db.py's path flags (one
+-- small read per query with the network's anchors as they are now): kind 'anchor' (anchor_bit's
+-- anchors of the network: marts_fit), 'local' / 'wider' (mart_band_lists, sorted), 'region' (one
+-- row, also when NULL: bands_fit).
+CREATE OR REPLACE TABLE mart_network_built AS
+SELECT network_id, 'anchor' AS kind, anchor_id AS value FROM anchor_bit WHERE network_id IS NOT NULL
+UNION ALL
+SELECT network_id, 'local', unnest(local_lads) FROM mart_band_lists
+UNION ALL
+SELECT network_id, 'wider', unnest(wider_lads) FROM mart_band_lists
+UNION ALL
+SELECT network_id, 'region', region_code FROM mart_band_lists
+ORDER BY network_id, kind, value;
+
 -- network_bands_fit: true while the bands asked for (the local and wider districts, the region)
 -- are those the network's banded marts were built for (mart_band_lists, 35_banded_marts.sql;
 -- compared as sets: a district's band depends on neither the order nor the local districts'
