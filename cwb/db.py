@@ -28,6 +28,14 @@ of a text, including those that return no rows, and at 10M payments that plannin
 times the execution. Conditions use the flags of :data:`FLAGS` (``and``, ``or``, ``not``,
 parentheses) and names set by ``-- @let name = condition``; tests/test_query_paths.py checks
 that each path gives the rows of the full text.
+
+The flags that read the database (the network's anchors now, and the anchors and bands its marts
+were built for: ``marts_fit``, ``whole``, ``scope_whole``, ``bands_fit``) come from one small
+query in the same transaction as the figures. ``bands_fit`` chooses the banded marts
+(cwb/sql/build/35_banded_marts.sql: the headline, the map and the top of the supplier list of a
+whole network, finished at build time in its own bands); another local area or region, or a
+network whose geography or anchors changed since the last refresh, reads the live path, whose
+rows they are (tests/test_banded_marts.py).
 """
 
 from __future__ import annotations
