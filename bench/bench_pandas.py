@@ -6,7 +6,8 @@ pandas gets the payment table already in memory (10M rows; loading it is timed b
 with each supplier's district, region, flags and deprivation joined once (also not counted): the
 figure is what each click would cost a pandas dashboard holding the data in memory. The SQL side
 is ``cwb.db.run`` of the metric queries the pages use; the view is the whole network (every
-anchor), so they read the network marts (mart_network_*: see cwb/sql/build/20_marts.sql). Both
+anchor) in its own bands, so they read the network marts banded at build time (mart_network_*:
+see cwb/sql/build/20_marts.sql and 35_banded_marts.sql; the marts each view read are printed). Both
 results are checked to agree to the penny, row by row, before anything is timed; the timed runs
 alternate pandas and SQL, so the load of a shared machine falls on both alike.
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import sys
 import time
@@ -222,6 +224,16 @@ def main() -> int:
     print(
         f"{'all four views':22s} {tp:10.0f} {ts:10.0f} {tp / ts:7.1f}   (target >= 20x: {'met' if tp / ts >= 20 else 'NOT met'})"
     )
+    texts = [
+        db.query_path("spend_indicators", con, **p),
+        db.query_path("spend_by_area", con, **p, area_level="lad", within_lads=[]),
+        db.query_path("spend_suppliers", con, **p, **supplier_list(anchors, row_limit=1000)),
+        db.query_path("spend_indicators", con, **{**p, "fy_from": years[0], "fy_to": years[-1]}),
+    ]
+    for n, text in zip(names, texts):
+        body = " ".join(line.split("--", 1)[0] for line in text.splitlines())
+        marts = sorted(set(re.findall(r"\bmart_[a-z_]+", body)))
+        print(f"  {n} reads: {', '.join(marts) or '-'}")
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     db.close_all()
     return 0

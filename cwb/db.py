@@ -28,6 +28,14 @@ of a text, including those that return no rows, and at 10M payments that plannin
 times the execution. Conditions use the flags of :data:`FLAGS` (``and``, ``or``, ``not``,
 parentheses) and names set by ``-- @let name = condition``; tests/test_query_paths.py checks
 that each path gives the rows of the full text.
+
+The flags that read the database (the network's anchors now, and the anchors and bands its marts
+were built for: ``marts_fit``, ``whole``, ``scope_whole``, ``bands_fit``) come from one small
+query in the same transaction as the figures. ``bands_fit`` chooses the banded marts
+(cwb/sql/build/35_banded_marts.sql: the headline, the map and the top of the supplier list of a
+whole network, finished at build time in its own bands); another local area or region, or a
+network whose geography or anchors changed since the last refresh, reads the live path, whose
+rows they are (tests/test_banded_marts.py).
 """
 
 from __future__ import annotations
@@ -190,11 +198,32 @@ def _marts_fit(facts: _Facts) -> bool:
     return a == b
 
 
+def _bands_fit(facts: _Facts) -> bool:
+    """network_bands_fit: the bands asked for are those the banded marts were built for (as sets,
+    NULLs dropped, as list_distinct does; the wider list taken with the local districts)."""
+    built = facts.bands()
+    if built is None:
+        return False
+    p = facts.params
+    local = sorted({x for x in p["local_lads"] if x is not None})
+    wider = sorted({x for x in [*p["wider_lads"], *p["local_lads"]] if x is not None})
+    return local == built[0] and wider == built[1] and p["region_code"] == built[2]
+
+
+def _filtered(facts: _Facts) -> bool:
+    """The supplier list is filtered: a search, shared only, located only or one area."""
+    p = facts.params
+    return p["search"] != "" or bool(p["shared_only"]) or bool(p["located_only"]) or p["area_level"] != ""
+
+
 def _whole(facts: _Facts) -> bool:
     """whole_network: every anchor chosen (an empty list = every anchor) and the marts fit."""
     ids = facts.params["anchor_ids"]
     return _marts_fit(facts) and (len(ids) == 0 or _covers(facts, ids))
 
+
+#: Suppliers per network, year and denominator in mart_network_supplier_rank (its QUALIFY).
+RANKED_ROWS = 1000
 
 #: The flags a path condition may use: name -> (reads the database, value). Each is the Python
 #: form of a SQL condition the query's gates state (the macros of cwb/sql/build/30_macros.sql).
@@ -211,28 +240,55 @@ FLAGS: dict[str, tuple[bool, Callable[[_Facts], bool]]] = {
     "whole": (True, _whole),
     # covers_network($network_id, $scope_anchor_ids): the detail scope is the whole network
     "scope_whole": (True, lambda f: _covers(f, f.params["scope_anchor_ids"])),
+    # network_bands_fit($network_id, $local_lads, $wider_lads, $region_code)
+    "bands_fit": (True, _bands_fit),
+    # the supplier list's filters: $search <> '' OR $shared_only OR $located_only OR $area_level <> ''
+    "filtered": (False, _filtered),
+    # $row_limit BETWEEN 1 AND 1000: rows the ranked supplier mart holds (35_banded_marts.sql)
+    "ranked_rows": (False, lambda f: 1 <= f.params["row_limit"] <= RANKED_ROWS),
 }
 
-_FACTS_SQL = """SELECT (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor WHERE network_id = $n),
-       (SELECT list(anchor_id ORDER BY anchor_id) FROM anchor_bit WHERE network_id = $n)"""
+# one statement of two plain scans (three scalar subqueries cost twice as much to plan)
+_FACTS_SQL = """SELECT 'now' AS kind, anchor_id AS value FROM anchor WHERE network_id = $n
+UNION ALL
+SELECT kind, value FROM mart_network_built WHERE network_id = $n"""
 
 
 class _Facts:
     """The bound parameters, and the database facts the flags read, asked for at most once (one
-    small query: the network's anchors and those its marts were built for). Never cached
-    across calls: an import or a moved anchor changes them, and reading them costs less than a
-    millisecond."""
+    small query: the network's anchors, those its marts were built for, and the bands its banded
+    marts were built for). Never cached across calls: an import, a moved anchor or a changed
+    geography changes them, and reading them costs about a millisecond."""
 
     def __init__(self, cur: duckdb.DuckDBPyConnection, params: dict[str, Any]):
         self.cur = cur
         self.params: dict[str, Any] = params
-        self._lists: tuple[list[str] | None, list[str] | None] | None = None
+        self._row: tuple[Any, Any, Any] | None = None
+
+    def _read(self) -> tuple[Any, Any, Any]:
+        if self._row is None:
+            got: dict[str, list] = {}
+            for kind, value in self.cur.execute(_FACTS_SQL, {"n": self.params["network_id"]}).fetchall():
+                got.setdefault(kind, []).append(value)
+            # None for no anchor, as list() of no rows in network_marts_fit (30_macros.sql)
+            now, built = sorted(got.get("now", [])) or None, sorted(got.get("anchor", [])) or None
+            bands = (
+                (sorted(got.get("local", [])), sorted(got.get("wider", [])), got["region"][0])
+                if "region" in got
+                else None
+            )
+            self._row = (now, built, bands)
+        return self._row
 
     def lists(self) -> tuple[list[str] | None, list[str] | None]:
-        if self._lists is None:
-            row = self.cur.execute(_FACTS_SQL, {"n": self.params["network_id"]}).fetchone()
-            self._lists = (row[0], row[1]) if row else (None, None)
-        return self._lists
+        """The network's anchors now, and when its marts were built (None: none)."""
+        row = self._read()
+        return row[0], row[1]
+
+    def bands(self) -> tuple[list[str], list[str], str | None] | None:
+        """The local and wider districts and the region the banded marts were built for (None:
+        the network had no row then)."""
+        return self._read()[2]
 
 
 class _Env(Mapping):

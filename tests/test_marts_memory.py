@@ -20,6 +20,12 @@ MARTS = [
     "mart_network_supplier_year",
     "mart_network_supplier_count",
     "mart_network_area_year",
+    "mart_band_lists",
+    "mart_network_built",
+    "mart_network_anchor_year",
+    "mart_network_headline",
+    "mart_network_area_banded",
+    "mart_network_supplier_rank",
 ]
 
 

@@ -2,8 +2,9 @@
 whose ``-- @when`` condition holds (cwb/db.py). Every choice must give exactly the rows of the
 full text (every branch, each gated in SQL), which serves every view by itself: checked on the
 demo database for the whole network, some anchors, one anchor, each denominator, one year and a
-range, the supplier list's filters, the map's levels, and after an anchor moved without a refresh
-(the network marts no longer fit)."""
+range, the supplier list's filters, the map's levels, bands other than the network's (the banded
+marts do not fit: 35_banded_marts.sql), and after an anchor moved without a refresh (the network
+marts no longer fit)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,18 @@ def _views(con) -> list[tuple[str, Method, list[str]]]:
         ):
             m = Method.for_network(con, "DEMO", anchors=anchors, denominator=denominator)
             out.append((f"{label}, {denominator}", m, scope))
+            if label.startswith("whole (") or label == "three anchors":
+                # bands other than those the banded marts were built for (same figures): live paths
+                out.append((f"{label}, other bands, {denominator}", _other_bands(m), scope))
     return out
+
+
+def _other_bands(m: Method) -> Method:
+    return m.replace(wider_lads=(*m.wider_lads, "E06099999"))
+
+
+def _bands_fit(m: Method) -> bool:
+    return "E06099999" not in m.wider_lads
 
 
 def _periods(m: Method) -> list[dict]:
@@ -79,7 +91,8 @@ def test_headline_every_path_equals_the_full_query(demo_con):
         for period in _periods(m):
             p = m.params("spend_indicators", **period)
             texts.add(_same(demo_con, "spend_indicators", p))
-    assert len(texts) == 3  # top N, the whole network, some of its anchors
+    # top N; the whole network and some of its anchors, each from the banded marts or live
+    assert len(texts) == 5
 
 
 def test_map_every_path_equals_the_full_query(demo_con):
@@ -89,7 +102,15 @@ def test_map_every_path_equals_the_full_query(demo_con):
     ):
         for within in ([], list(m.local_lads)):
             p = m.params("spend_by_area", **period, area_level=level, within_lads=within)
-            assert "whole_network" not in _same(demo_con, "spend_by_area", p)
+            text = _same(demo_con, "spend_by_area", p)
+            assert "whole_network" not in text
+            banded = "mart_network_area_banded" in text
+            assert banded == (
+                m.denominator != "top_n"
+                and (not m.anchors or len(m.anchors) == len(m.anchor_names))
+                and period["fy_from"] == period["fy_to"]
+                and _bands_fit(m)
+            )
 
 
 def test_supplier_list_every_path_equals_the_full_query(demo_con):
@@ -98,6 +119,7 @@ def test_supplier_list_every_path_equals_the_full_query(demo_con):
         for period in _periods(m):
             for extra in (
                 {"row_limit": 0},
+                {"row_limit": 1000},
                 {"row_limit": 50, "shared_only": True},
                 {"search": "ltd", "located_only": True},
                 {"area_level": "lad", "area_code": local},
@@ -107,9 +129,13 @@ def test_supplier_list_every_path_equals_the_full_query(demo_con):
                 whole_view = (
                     m.denominator != "top_n" and (not m.anchors or len(m.anchors) == len(m.anchor_names))
                 ) and len(scope) == len(m.anchor_names)
-                # the whole network reads the network marts only; any other view anchor grain only
-                assert ("spend_classified" in text) != whole_view, label
-                assert ("network_suppliers" in text) == whole_view, label
+                # one year of the whole network, no filter, its own bands: a range of the ranked mart
+                ranked = whole_view and period["fy_from"] == period["fy_to"] and extra == {"row_limit": 1000}
+                ranked = ranked and _bands_fit(m)
+                assert ("mart_network_supplier_rank" in text) == ranked, label
+                # else the whole network reads the network marts only; any other view anchor grain only
+                assert ("spend_classified" in text) != (whole_view or ranked), label
+                assert ("network_suppliers" in text) == (whole_view and not ranked), label
                 assert ("found" in text) == bool(extra.get("search")), label
 
 
@@ -125,6 +151,7 @@ def test_the_paths_when_the_network_marts_no_longer_fit(demo_con):
                 head = _same(demo_con, "spend_indicators", m.params("spend_indicators", **period))
                 if denominator != "top_n":
                     assert "mart_network_supplier_count" not in head and "mart_spend_supplier" in head
+                    assert "mart_network_headline" not in head and "mart_network_anchor_year" not in head
                 area = m.params("spend_by_area", **period, area_level="lad", within_lads=[])
                 assert "spend_classified" in _same(demo_con, "spend_by_area", area)
                 sup = m.params("spend_suppliers", **period, **supplier_list(scope))

@@ -9,11 +9,16 @@
 -- Speed (issue 15): one year of the whole network ('all' or 'influenceable') reads
 -- mart_network_area_year (one row per area and district), several years
 -- mart_network_supplier_year (one row per supplier and year); a subset of anchors or the top-N
--- denominator the anchor-grain mart. Same rows either way.
+-- denominator the anchor-grain mart. Same rows either way. One year of the whole network in the
+-- network's own bands (banded) reads the finished rows of mart_network_area_banded.
 -- Paths (cwb/db.py): each '-- @when' branch serves the views its condition names; cwb.db.run
 -- sends DuckDB only those, without the '-- @gate' lines (the same conditions in SQL).
+-- @let banded = not top_n and whole and one_year and bands_fit
 WITH
 whole AS (SELECT $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids) AS w),   -- @gate
+fin AS (SELECT (SELECT w FROM whole) AND $fy_from = $fy_to   -- @gate
+               AND network_bands_fit($network_id, $local_lads, $wider_lads, $region_code) AS b),   -- @gate
+-- @when not banded: the live path
 c AS (
 -- @when not top_n and whole and one_year: one year of the whole network, pre-aggregated per area (n: its distinct suppliers)
     SELECT area_code, NULL AS supplier_id,
@@ -25,6 +30,7 @@ c AS (
     WHERE network_id = $network_id AND financial_year = $fy_from AND area_level = $area_level
       AND ($denominator <> 'influenceable' OR n_suppliers_influenceable > 0)
       AND (SELECT w FROM whole) AND $fy_from = $fy_to   -- @gate
+      AND NOT (SELECT b FROM fin)   -- @gate
 -- @or not top_n and whole and not one_year: several years of the whole network, one row per supplier and year
     SELECT CASE $area_level WHEN 'lsoa11' THEN lsoa11 WHEN 'msoa11' THEN msoa11 ELSE lad_code END AS area_code,
            supplier_id, NULL AS n, spend_gbp, band, imd_decile, lad_code
@@ -58,10 +64,26 @@ areas AS (
     FROM c
     WHERE area_code IS NOT NULL
     GROUP BY area_code
+),
+-- @end
+r AS (
+-- @when banded: one year of the whole network in its own bands, finished at build time (35_banded_marts)
+    SELECT area_code, spend_gbp, n_suppliers, band,
+           CASE WHEN $area_level = 'lsoa11' THEN (CASE WHEN $imd_edition = '2025' THEN imd2025_decile
+                                                      ELSE imd2019_decile END) END AS imd_decile,
+           share_pct
+    FROM mart_network_area_banded
+    WHERE network_id = $network_id AND financial_year = $fy_from AND area_level = $area_level
+      AND denominator = CASE WHEN $denominator = 'influenceable' THEN 'influenceable' ELSE 'all' END
+      AND (len($within_lads) = 0 OR list_has_any(lads, $within_lads))
+      AND (SELECT b FROM fin)   -- @gate
+-- @or not banded
+    SELECT a.area_code, a.spend_gbp, a.n_suppliers, b.band, a.imd_decile, a.share_pct
+    FROM areas a
+    JOIN (SELECT area_code, first(band ORDER BY spend_gbp DESC, band) AS band FROM bands GROUP BY area_code) b
+      ON b.area_code = a.area_code
+    WHERE len($within_lads) = 0 OR list_has_any(a.lads, $within_lads)
+-- @end
 )
-SELECT a.area_code, a.spend_gbp, a.n_suppliers, b.band, a.imd_decile, a.share_pct
-FROM areas a
-JOIN (SELECT area_code, first(band ORDER BY spend_gbp DESC, band) AS band FROM bands GROUP BY area_code) b
-  ON b.area_code = a.area_code
-WHERE len($within_lads) = 0 OR list_has_any(a.lads, $within_lads)
-ORDER BY a.spend_gbp DESC, a.area_code;
+SELECT * FROM r
+ORDER BY spend_gbp DESC, area_code;

@@ -12,8 +12,13 @@
 -- (no supplier grain) and the distinct-supplier marts (mart_supplier_count per anchor;
 -- mart_network_supplier_count for the whole network, the bit strings of
 -- mart_network_supplier_year for some of its anchors); only 'top_n' reads supplier grain.
+-- While the bands asked for are the network's own and its anchors those the marts were built
+-- for (banded), the sums per anchor and year are read ready-made from mart_network_anchor_year
+-- (35_banded_marts.sql: the same sums of the same rows; any set of the network's anchors).
 -- Paths (cwb/db.py): each '-- @when' branch serves the views its condition names; cwb.db.run
 -- sends DuckDB only those, without the '-- @gate' lines (the same conditions in SQL).
+-- @let banded = not top_n and marts_fit and bands_fit
+-- @let banded_whole = banded and whole
 WITH
 -- @when top_n
 c AS (   -- supplier grain: the top-N denominator only
@@ -22,6 +27,7 @@ c AS (   -- supplier grain: the top-N denominator only
     WHERE $denominator = 'top_n'   -- @gate
 ),
 -- @end
+-- @when not banded: the live path (top N, another local area or region, or the network changed)
 h AS (
 -- @when not top_n: 'all' or 'influenceable': no supplier grain
     SELECT anchor_id, financial_year, spend_gbp, n_payments, located, band, deprived,
@@ -35,6 +41,8 @@ h AS (
     FROM c
 -- @end
 ),
+-- @end
+-- @when not banded_whole
 -- distinct matched suppliers per anchor-year, and for the set as a whole (counted once)
 nsup AS (
 -- @when not top_n: each anchor
@@ -78,6 +86,7 @@ nsup AS (
     GROUP BY GROUPING SETS ((anchor_id, financial_year), (financial_year))
 -- @end
 ),
+-- @when not banded
 -- one row per anchor, year, band and flags: the sums below read a few rows, not every district
 hb AS (
     SELECT anchor_id, financial_year, located, band, deprived, is_sme, is_vcse, is_social_economy,
@@ -85,7 +94,21 @@ hb AS (
     FROM h
     GROUP BY ALL
 ),
+-- @end
 per_anchor AS (
+-- @when banded: the whole network's bands, summed per anchor and year at build time (35_banded_marts)
+    SELECT anchor_id, financial_year, spend_gbp, local_gbp, rest_wider_gbp, rest_region_gbp, rest_uk_gbp,
+           unknown_gbp, sme_gbp, sme_known_gbp, local_sme_gbp, vcse_gbp, local_vcse_gbp, vcse_known_gbp,
+           social_gbp, deprived_gbp, imd_known_gbp, located_gbp, n_payments
+    FROM mart_network_anchor_year
+    WHERE network_id = $network_id
+      AND denominator = CASE WHEN $denominator = 'influenceable' THEN 'influenceable' ELSE 'all' END
+      AND imd_edition = CASE WHEN $imd_edition = '2025' THEN '2025' ELSE '2019' END
+      AND (len($anchor_ids) = 0 OR list_contains($anchor_ids, anchor_id))
+      AND financial_year BETWEEN $fy_from AND $fy_to
+      AND $denominator <> 'top_n' AND network_marts_fit($network_id)   -- @gate
+      AND network_bands_fit($network_id, $local_lads, $wider_lads, $region_code)   -- @gate
+-- @or not banded
     SELECT anchor_id,
            financial_year,
            sum(spend_gbp) AS spend_gbp,
@@ -106,7 +129,10 @@ per_anchor AS (
            coalesce(sum(spend_gbp) FILTER (WHERE located), 0) AS located_gbp,
            sum(n_payments) AS n_payments
     FROM hb
+    WHERE NOT ($denominator <> 'top_n' AND network_marts_fit($network_id)   -- @gate
+               AND network_bands_fit($network_id, $local_lads, $wider_lads, $region_code))   -- @gate
     GROUP BY anchor_id, financial_year
+-- @end
 ),
 -- the set as a whole: sums of the anchors' sums (spend-weighted); suppliers counted once
 whole AS (
@@ -126,13 +152,30 @@ both_levels AS (
     UNION ALL
     SELECT * FROM whole
 ),
+-- @end
 agg AS (
+-- @when banded_whole: the whole network in its own bands: every sum made at build time (35_banded_marts)
+    SELECT anchor_id, financial_year, spend_gbp, local_gbp, rest_wider_gbp, rest_region_gbp,
+           rest_uk_gbp, unknown_gbp, sme_gbp, sme_known_gbp, local_sme_gbp, vcse_gbp,
+           local_vcse_gbp, vcse_known_gbp, social_gbp, deprived_gbp, imd_known_gbp, located_gbp,
+           n_suppliers, n_payments
+    FROM mart_network_headline
+    WHERE network_id = $network_id
+      AND denominator = CASE WHEN $denominator = 'influenceable' THEN 'influenceable' ELSE 'all' END
+      AND imd_edition = CASE WHEN $imd_edition = '2025' THEN '2025' ELSE '2019' END
+      AND financial_year BETWEEN $fy_from AND $fy_to
+      AND $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids)   -- @gate
+      AND network_bands_fit($network_id, $local_lads, $wider_lads, $region_code)   -- @gate
+-- @or not banded_whole
     SELECT b.anchor_id, b.financial_year, b.spend_gbp, b.local_gbp, b.rest_wider_gbp, b.rest_region_gbp,
            b.rest_uk_gbp, b.unknown_gbp, b.sme_gbp, b.sme_known_gbp, b.local_sme_gbp, b.vcse_gbp,
            b.local_vcse_gbp, b.vcse_known_gbp, b.social_gbp, b.deprived_gbp, b.imd_known_gbp, b.located_gbp,
            coalesce(n.n_suppliers, 0) AS n_suppliers, b.n_payments
     FROM both_levels b
     LEFT JOIN nsup n USING (anchor_id, financial_year)
+    WHERE NOT ($denominator <> 'top_n' AND whole_network($network_id, $anchor_ids)   -- @gate
+               AND network_bands_fit($network_id, $local_lads, $wider_lads, $region_code))   -- @gate
+-- @end
 )
 SELECT *,
        local_gbp + rest_wider_gbp AS wider_gbp,

@@ -15,12 +15,19 @@
 -- and the anchors' list are joined to the rows kept after $row_limit (a national network
 -- has 100,000s of suppliers; the page shows the largest 1,000). When the view and the detail
 -- scope are the whole network ('all' or 'influenceable') it reads mart_network_supplier_year
--- (one row per supplier and year); otherwise the anchor-grain mart. Same rows either way.
+-- (one row per supplier and year); otherwise the anchor-grain mart. Same rows either way. Its
+-- largest 1,000 of one year with no filter, in the network's own bands (ranked), are a range of
+-- mart_network_supplier_rank; whether each is a person is read from the supplier tables as they are.
 -- Paths (cwb/db.py): each '-- @when' branch serves the views its condition names; cwb.db.run
 -- sends DuckDB only those, without the '-- @gate' lines (the same conditions in SQL).
 -- @let fast = not top_n and whole and scope_whole
+-- @let ranked = fast and one_year and not filtered and ranked_rows and bands_fit
 WITH
 whole AS (SELECT $denominator <> 'top_n' AND whole_network($network_id, $anchor_ids) AND covers_network($network_id, $scope_anchor_ids) AS w),   -- @gate
+rk AS (SELECT (SELECT w FROM whole) AND $fy_from = $fy_to AND $row_limit BETWEEN 1 AND 1000   -- @gate
+              AND NOT ($search <> '' OR $shared_only OR $located_only OR $area_level <> '')   -- @gate
+              AND network_bands_fit($network_id, $local_lads, $wider_lads, $region_code) AS ranked),   -- @gate
+-- @when not ranked: the list worked out from the suppliers' rows
 -- @when search
 found AS (   -- the search, on names that may be shown (never a person's)
     SELECT s.supplier_id
@@ -141,23 +148,51 @@ names AS (   -- the anchors of each kept row: from its mask (whole network), els
     FROM per_anchor p SEMI JOIN kept k ON k.supplier_id = p.supplier_id
     GROUP BY p.supplier_id
 -- @end
+),
+-- @end
+res AS (
+-- @when ranked: one year of the whole network, no filter, in its own bands: a range of the ranked mart (35_banded_marts)
+    SELECT r.supplier_id,
+           CASE WHEN r.person THEN 'Individual (name withheld)' ELSE r.name END AS supplier_name,
+           CASE WHEN r.person THEN NULL ELSE r.postcode END AS postcode,
+           r.lad_code, r.lad_name, r.band,
+           CASE WHEN $imd_edition = '2025' THEN r.imd2025_decile ELSE r.imd2019_decile END AS imd_decile,
+           r.is_sme, r.is_vcse, r.is_social_economy,
+           r.spend_gbp, r.n_payments, r.n_anchors, r.anchors, r.shared,
+           CASE WHEN r.person THEN NULL ELSE r.lat END AS lat,
+           CASE WHEN r.person THEN NULL ELSE r.lon END AS lon,
+           r.n_rows, r.total_spend_gbp
+    FROM (SELECT m.*,
+                 m.supplier_id IN (SELECT supplier_id FROM supplier WHERE is_individual   -- a person, as it is now
+                                   UNION ALL
+                                   SELECT supplier_id FROM supplier_resolved WHERE is_individual) AS person
+          FROM mart_network_supplier_rank m
+          WHERE m.network_id = $network_id AND m.financial_year = $fy_from
+            AND m.denominator = CASE WHEN $denominator = 'influenceable' THEN 'influenceable' ELSE 'all' END
+            AND m.rank <= $row_limit
+            AND (SELECT ranked FROM rk)   -- @gate
+         ) r
+-- @or not ranked
+    SELECT k.supplier_id,
+           CASE WHEN (s.is_individual OR raw.is_individual) THEN 'Individual (name withheld)' ELSE s.name END AS supplier_name,
+           CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.postcode END AS postcode,
+           g.lad_code, l.lad_name,
+           spend_band(coalesce(g.located, false) AND coalesce(g.country, 'UK') = 'UK', g.lad_code, g.region_code,
+                      $local_lads, $wider_lads, $region_code) AS band,
+           CASE WHEN $imd_edition = '2025' THEN g.imd2025_decile ELSE g.imd2019_decile END AS imd_decile,
+           s.is_sme, s.is_vcse, s.is_social_economy,
+           k.spend_gbp, k.n_payments, k.n_anchors, n.anchors, k.shared,
+           CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.lat END AS lat,
+           CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.lon END AS lon,
+           k.n_rows, k.total_spend_gbp
+    FROM kept k
+    JOIN names n ON n.supplier_id = k.supplier_id
+    JOIN supplier_resolved s ON s.supplier_id = k.supplier_id   -- flags: own, else from registers (05_registers)
+    JOIN supplier raw ON raw.supplier_id = k.supplier_id         -- a person on either record is never named
+    LEFT JOIN supplier_geo g ON g.supplier_id = k.supplier_id
+    LEFT JOIN ref_lad l ON l.lad_code = g.lad_code
+    WHERE NOT (SELECT ranked FROM rk)   -- @gate
+-- @end
 )
-SELECT k.supplier_id,
-       CASE WHEN (s.is_individual OR raw.is_individual) THEN 'Individual (name withheld)' ELSE s.name END AS supplier_name,
-       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.postcode END AS postcode,
-       g.lad_code, l.lad_name,
-       spend_band(coalesce(g.located, false) AND coalesce(g.country, 'UK') = 'UK', g.lad_code, g.region_code,
-                  $local_lads, $wider_lads, $region_code) AS band,
-       CASE WHEN $imd_edition = '2025' THEN g.imd2025_decile ELSE g.imd2019_decile END AS imd_decile,
-       s.is_sme, s.is_vcse, s.is_social_economy,
-       k.spend_gbp, k.n_payments, k.n_anchors, n.anchors, k.shared,
-       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.lat END AS lat,
-       CASE WHEN (s.is_individual OR raw.is_individual) THEN NULL ELSE g.lon END AS lon,
-       k.n_rows, k.total_spend_gbp
-FROM kept k
-JOIN names n ON n.supplier_id = k.supplier_id
-JOIN supplier_resolved s ON s.supplier_id = k.supplier_id   -- flags: own, else from registers (05_registers)
-JOIN supplier raw ON raw.supplier_id = k.supplier_id         -- a person on either record is never named
-LEFT JOIN supplier_geo g ON g.supplier_id = k.supplier_id
-LEFT JOIN ref_lad l ON l.lad_code = g.lad_code
-ORDER BY k.spend_gbp DESC, k.supplier_id;
+SELECT * FROM res
+ORDER BY spend_gbp DESC, supplier_id;
