@@ -37,9 +37,10 @@ INIT = """(() => {
   document.addEventListener('pointerup', () => { window.__cwb.click = performance.now(); }, true);
   function Wrapped(...args) {
     const ws = new W(...args);
-    ws.addEventListener('message', () => {
+    ws.addEventListener('message', (ev) => {
       const t = performance.now();
-      requestAnimationFrame(() => requestAnimationFrame(() => window.__cwb.msgs.push([t, performance.now()])));
+      const n = ev.data.byteLength || ev.data.size || ev.data.length || 0;
+      requestAnimationFrame(() => requestAnimationFrame(() => window.__cwb.msgs.push([t, performance.now(), n])));
     });
     return ws;
   }
@@ -56,7 +57,10 @@ DONE = """([t0, quiet]) => new Promise((resolve, reject) => {
     const start = (c !== null && c >= t0) ? c : t0;
     const after = window.__cwb.msgs.filter(m => m[0] >= start);
     if (after.length && performance.now() - after[after.length - 1][1] > quiet) {
-      resolve(after[after.length - 1][1] - start); return;
+      const last = after[after.length - 1];
+      // drawn total; first message arrived; last arrived; messages; bytes
+      resolve([last[1] - start, after[0][0] - start, last[0] - start, after.length,
+               after.reduce((a, m) => a + m[2], 0)]); return;
     }
     if (performance.now() > end) { reject(new Error('no message after the click')); return; }
     setTimeout(poll, 10);
@@ -151,6 +155,12 @@ def page_bytes(context, base, paths):
     return out
 
 
+def split(xs):
+    """Median breakdown of click records: total drawn, first message, last message, count, bytes."""
+    cols = list(zip(*xs))
+    return [statistics.median(c) for c in cols]
+
+
 def run_db(label, db_path, clicks, with_bytes=True):
     from playwright.sync_api import sync_playwright
 
@@ -213,6 +223,7 @@ def main() -> int:
     ap.add_argument("--clicks", type=int, default=7)
     ap.add_argument("--network-db", type=Path, default=None)
     ap.add_argument("--no-demo", action="store_true")
+    ap.add_argument("--no-bytes", action="store_true", help="skip the bytes per page (clicks only)")
     a = ap.parse_args()
     from cwb import build, db, demo
 
@@ -228,11 +239,12 @@ def main() -> int:
             dbs.append(("demo", path))
         if a.network_db:
             dbs.append(("10M", a.network_db))
-        bare = run_bare(a.clicks)
+        bare_rec = run_bare(a.clicks)
+        bare = [r[0] for r in bare_rec]
         print(f"bare page clicks (ms): {[round(x) for x in bare]}", flush=True)
         results = {}
         for label, path in dbs:
-            results[label] = run_db(label, path, a.clicks)
+            results[label] = run_db(label, path, a.clicks, with_bytes=not a.no_bytes)
             print(f"{label}: {results[label]}", flush=True)  # raw, in case a later database never ends
         bare_p50 = statistics.median(bare)
         print(
@@ -241,17 +253,26 @@ def main() -> int:
         )
         print(f"{'':34s} {'p50':>7s} {'p95':>7s} {'x bare':>7s}")
         print(f"{'bare page (1 selectbox, 1 metric)':34s} {bare_p50:7.0f} {pct(bare, 0.95):7.0f} {1:7.1f}")
+        rows = [("bare page (1 selectbox, 1 metric)", bare_rec)]
         for label, r in results.items():
             for kind, name in (
                 ("year", "sidebar filter (Financial year)"),
                 ("level", "page control (map level)"),
             ):
-                xs = r[kind]
+                rows.append((label + ": " + name, r[kind]))
+                xs = [x[0] for x in r[kind]]
                 print(
                     f"{label + ': ' + name:34s} {statistics.median(xs):7.0f} {pct(xs, 0.95):7.0f} "
                     f"{statistics.median(xs) / bare_p50:7.1f}"
                 )
+        print("\nwhere a click's time goes, medians (ms after the click; messages of the run, bytes):")
+        print(f"{'':34s} {'1st msg':>7s} {'last msg':>8s} {'drawn':>7s} {'msgs':>5s} {'kB':>7s}")
+        for name, rec in rows:
+            tot, first, last, n, b = split(rec)
+            print(f"{name:34s} {first:7.0f} {last:8.0f} {tot:7.0f} {n:5.0f} {b / 1e3:7.1f}")
         for label, r in results.items():
+            if "bytes" not in r:
+                continue
             print(f"\nbytes received on the websocket per page load, {label}:")
             for path, (b, n, s) in r["bytes"].items():
                 print(
