@@ -98,6 +98,13 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> duckdb.D
         return con
 
 
+def is_open(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``con`` is one of this process's connections still open (``close_all`` closes
+    them all)."""
+    with _lock:
+        return any(c is con for c in _connections.values())
+
+
 def close_all() -> None:
     with _lock:
         for con in _connections.values():

@@ -46,7 +46,11 @@ def demo_con(demo_db):
 
     from cwb import db
 
-    copy = demo_db.parent / f"copy_{os.getpid()}_{id(object())}.duckdb"
+    import uuid
+
+    # a new name every time: id(object()) was often the same address again, so a later test's
+    # copy could take the path (and the dashboard's cached connection) of an earlier one
+    copy = demo_db.parent / f"copy_{os.getpid()}_{uuid.uuid4().hex}.duckdb"
     shutil.copy(demo_db, copy)
     con = db.connect(copy)
     yield con

@@ -129,3 +129,19 @@ def test_page_settings_come_from_the_url(app_env):
     at = _run("pages/2_Spend_trends.py", {"ind": "A7", "fy": "2023-24"})
     assert not at.exception
     assert any("SME spend (A7) by year" in c.value or "SME spend (A7)" in c.value for c in at.caption)
+
+
+def test_page_opens_the_database_again_after_every_connection_was_closed(app_env):
+    """The dashboard's process-wide connection can be closed under it (``db.close_all()``: the
+    test fixtures, a maintenance step). The next page run must open the file again, not show
+    "Connection already closed!" (seen once in a CI run: a later test's copy reused the path of
+    an earlier one, whose cached connection had been closed)."""
+    from cwb import db
+
+    first = AppTest.from_file(str(ROOT / "pages/1_Spend_overview.py"), default_timeout=180).run()
+    assert not first.exception and not first.error
+    db.close_all()
+    again = AppTest.from_file(str(ROOT / "pages/1_Spend_overview.py"), default_timeout=180).run()
+    assert not again.exception, [e.message for e in again.exception]
+    assert not again.error, [e.value for e in again.error]
+    assert [m.value for m in again.metric] == [m.value for m in first.metric]  # the same figures

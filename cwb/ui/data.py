@@ -34,6 +34,16 @@ def _connection(path: str):
 _CACHE_SEEN = ""  # the reference cache folder last found ready
 
 
+def _open(path: str):
+    """The cached connection, opened again when ``db.close_all()`` closed it since (the cache
+    would otherwise hand out a closed connection: "Connection already closed!")."""
+    con = _connection(path)
+    if not db.is_open(con):
+        _connection.clear()
+        con = _connection(path)
+    return con
+
+
 def connection():
     """One connection per process and database file; queries take a cursor each (DuckDB 2.0).
     On a first start the reference geography is built here first, with its steps and an
@@ -49,7 +59,7 @@ def connection():
         # files on every call was 2-4 ms of each page run)
         if cache_dir == _CACHE_SEEN or geography.cache_ready(boundaries=False):
             _CACHE_SEEN = cache_dir
-            return _connection(path)
+            return _open(path)
         with st.status(
             "First start: preparing the reference geography and the demo network (only once on this machine)",
             expanded=True,
@@ -67,7 +77,7 @@ def connection():
 
             geography.build_cache(log=lambda *a: None, boundaries=False, progress=progress)
             bar.progress(0.95, text="Loading the synthetic demo network (or your database)...")
-            con = _connection(path)
+            con = _open(path)
             status.update(
                 label=f"Ready in {time.perf_counter() - t0:.0f} s", state="complete", expanded=False
             )
