@@ -43,10 +43,9 @@ def demo_db(tmp_path_factory) -> Path:
 def demo_con(demo_db):
     """Connection to a fresh copy of the demo database (tests may write to it)."""
     import shutil
+    import uuid
 
     from cwb import db
-
-    import uuid
 
     # a new name every time: id(object()) was often the same address again, so a later test's
     # copy could take the path (and the dashboard's cached connection) of an earlier one
