@@ -37,11 +37,40 @@ max_mb = int(config.get("CWB_MAX_UPLOAD_MB"))
 import_forms.network_and_anchor(con)
 
 kind = st.selectbox("What kind of file", list(KINDS), format_func=KINDS.get)
-anchor = (
-    st.selectbox("Anchor", list(f.anchor_names), format_func=f.anchor_names.get)
-    if kind in ("payments", "suppliers", "workforce", "assets")
-    else None
-)
+anchor = None
+if kind in ("payments", "suppliers", "workforce", "assets"):
+    # never a default the officer did not choose: a real file filed under the demo council (the
+    # first anchor of a fresh start) would mix real and invented payments. One real anchor in the
+    # network is the only choice made for them.
+    anchors_df = data.query("anchors", network_id=f.network_id)
+    demo_ids = set(anchors_df.loc[anchors_df["is_synthetic"], "anchor_id"])
+    real = [a for a in f.anchor_names if a not in demo_ids]
+    anchor = st.selectbox(
+        "Anchor",
+        list(f.anchor_names),
+        index=list(f.anchor_names).index(real[0]) if len(real) == 1 else None,
+        format_func=f.anchor_names.get,
+        placeholder="Choose the anchor whose file this is",
+    )
+    if anchor is None:
+        st.info(
+            "Choose the anchor the file belongs to. If your organisation is not listed, add it under "
+            "**Set up a network or an anchor** at the top of this page, then choose it here (an anchor "
+            "of a new network is listed once that network is chosen in the sidebar's **Network** box)."
+            + (
+                " The network shown is the synthetic demo: set up your own network there first."
+                if not real and f.synthetic
+                else ""
+            )
+        )
+        footer(f)
+        st.stop()
+    if anchor in demo_ids:
+        st.warning(
+            f"{f.anchor_names[anchor]} is a synthetic demo anchor: a real file imported here mixes real "
+            "payments with invented ones. For your own files, add your anchor under **Set up a network "
+            "or an anchor** at the top of this page."
+        )
 year = (
     st.text_input("Financial year the file describes (workforce and land files)", value=f.fy, max_chars=7)
     if kind in ("workforce", "assets")
@@ -91,7 +120,8 @@ if up is not None:
     st.subheader(f"Report: {rep.file_name}")
     if rep.error:
         st.error(rep.error)
-    c = st.columns(5)
+    # two rows of three: a £ total to the penny (£67,993,711.65) wrapped in a fifth of the width
+    c = st.columns(3) + st.columns(3)
     c[0].metric("Rows read", f"{rep.rows_read:,}")
     c[1].metric("Rows rejected", f"{len(rep.rejected):,}")
     c[2].metric("Total £", "–" if rep.total_gbp is None else f"£{float(rep.total_gbp):,.2f}")
@@ -198,8 +228,13 @@ else:
         ),
         hide_index=True,
     )
+    names = dict(zip(files["file_id"], files["file_name"]))
     undo_id = st.selectbox(
-        "Undo an import (removes everything the file brought in)", [None] + files["file_id"].tolist()
+        "Undo an import (removes everything the file brought in)",
+        files["file_id"].tolist(),
+        index=None,
+        placeholder="Choose a file to undo",
+        format_func=lambda i: f"File {i}: {names.get(i, '')}",
     )
     if undo_id is not None and st.button(f"Undo file {undo_id}"):
         try:

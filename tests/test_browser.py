@@ -24,9 +24,11 @@ from tests.browser_util import (
     page_paths,
     problems,
     screenshot,
+    set_widget,
     settle,
     shot_name,
     streamlit_server,
+    value,
 )
 
 SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
@@ -184,27 +186,42 @@ def test_upload_report_commit_in_browser(demo_db, browser, tmp_path):
     dbp = tmp_path / "upload.duckdb"
     shutil.copy(demo_db, dbp)
     f = tmp_path / "Spend Apr 2025 (final) ; DROP.csv"
-    # 1,250.00 - 50.00 (credit in brackets) = 1,200.00 net; the blank line is rejected
+    # 12,345,678.90 - 50.00 (credit in brackets) = 12,345,628.90 net (a total as long as a year's
+    # spend, to show the report's row holds it on one line); the blank line is rejected
     f.write_bytes(
-        ',,,\r\nPayment Date,Amount,Supplier Name\r\n01/04/2025,"\u00a31,250.00",ACME LTD\r\n'
+        ',,,\r\nPayment Date,Amount,Supplier Name\r\n01/04/2025,"\u00a312,345,678.90",ACME LTD\r\n'
         "02/04/2025,(50.00),REDACTED PERSONAL DATA\r\n,,\r\n".encode("cp1252")
     )
     with streamlit_server(dbp, env={"CWB_ORIGINALS": str(tmp_path / "orig")}) as url:
-        ctx = browser.new_context(viewport={"width": 1400, "height": 1600})
+        ctx = browser.new_context(viewport={"width": 1600, "height": 1000})
         try:
             page = ctx.new_page()
             page.goto(url + "/Import", timeout=120_000)
             settle(page)
+            # no anchor is chosen for the officer (the first one was the demo council) and there
+            # is nothing to upload into until one is
+            assert value(page, "selectbox", "Anchor", side=False) in ("", "Choose the anchor whose file this is")
+            assert page.locator('input[type="file"]').count() == 0
+            set_widget(page, "selectbox", "Anchor", "Millbrook City Council (demo)", side=False)
+            page.wait_for_selector("text=is a synthetic demo anchor", timeout=60_000)
             page.locator('input[type="file"]').set_input_files(str(f))
             page.wait_for_selector("text=Report:", timeout=120_000)
             settle(page)
             main = page.locator('[data-testid="stMain"]').inner_text()
-            assert "£1,200.00" in main and "Rows rejected" in main
+            assert "£12,345,628.90" in main and "Rows rejected" in main
+            screenshot(page, SHOTS / "Import_report_1600.png")
+            # each report figure on one line at 1600x1000 (a five-figure row wrapped £ totals)
+            for m in page.locator('[data-testid="stMetricValue"]').all():
+                box = m.bounding_box()
+                line = m.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+                assert box and box["height"] < 1.8 * line, (m.inner_text(), box, line)
             page.get_by_role("button", name="Commit this file").click()
             page.wait_for_selector("text=Imported as file", timeout=120_000)
             screenshot(page, SHOTS / "Import_committed.png")
             page.goto(url + "/Import", timeout=120_000)
             settle(page)
+            set_widget(page, "selectbox", "Anchor", "Millbrook City Council (demo)", side=False)
+            page.locator('input[type="file"]').wait_for(state="attached", timeout=60_000)
             page.locator('input[type="file"]').set_input_files(str(f))
             page.wait_for_selector("text=already imported", timeout=120_000)
             assert page.locator('[data-testid="stException"]').count() == 0

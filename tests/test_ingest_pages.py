@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 from streamlit.testing.v1 import AppTest
 
+from tests.import_util import import_page
+
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = (
     b"Spend over \xa3500,,\r\n,,\r\nDate Paid,Net Amount(\xa3),Supplier Name\r\n"
@@ -45,7 +47,7 @@ def _button(at, label):
 def test_upload_report_commit_reupload_and_undo(app_env, tmp_path, monkeypatch):
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "orig"))
     before = _count(app_env, "SELECT count(*) FROM payment")
-    at = _page("10_Import.py").run()
+    at = import_page()
     assert not at.exception, at.exception
     at.file_uploader[0].upload("odd name (1).csv", GOOD, "text/csv")
     at.run()
@@ -74,7 +76,7 @@ def test_upload_report_commit_reupload_and_undo(app_env, tmp_path, monkeypatch):
     ) == __import__("decimal").Decimal("800.25")
 
     # the same file again (a new upload of the same bytes) is recognised and cannot be committed
-    at = _page("10_Import.py").run()
+    at = import_page()
     at.file_uploader[0].upload("again.csv", GOOD, "text/csv")
     at.run()
     next(s for s in at.selectbox if s.label == "Date order").set_value("dmy")
@@ -83,7 +85,7 @@ def test_upload_report_commit_reupload_and_undo(app_env, tmp_path, monkeypatch):
     assert _button(at, "Commit this file").disabled
 
     # undo from the list of imported files
-    at = _page("10_Import.py").run()
+    at = import_page()
     fid = _count(app_env, "SELECT max(file_id) FROM source_file")
     undo = next(s for s in at.selectbox if s.label.startswith("Undo an import"))
     undo.set_value(fid)
@@ -97,7 +99,7 @@ def test_upload_report_commit_reupload_and_undo(app_env, tmp_path, monkeypatch):
 
 def test_rejected_rows_and_mapping_correction(app_env, tmp_path, monkeypatch):
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "orig"))
-    at = _page("10_Import.py").run()
+    at = import_page()
     # 'Value' is a known amount name but holds 'n/a': the contents say the amount is 'Paid', and the
     # page shows that with its evidence; mapping 'Value' by hand shows the bad rows
     at.file_uploader[0].upload(
@@ -119,7 +121,7 @@ def test_rejected_rows_and_mapping_correction(app_env, tmp_path, monkeypatch):
 
 
 def test_reference_upload_bad_file_changes_nothing(app_env, tmp_path):
-    at = _page("10_Import.py").run()
+    at = import_page()
     next(s for s in at.selectbox if s.label == "What kind of file").set_value("imd")
     at.run()
     at.file_uploader[0].upload("imd.csv", b"foo,bar\n1,2\n", "text/csv")
@@ -132,7 +134,7 @@ def test_reference_upload_bad_file_changes_nothing(app_env, tmp_path):
 
 def test_upload_over_the_size_limit_is_refused(app_env, monkeypatch):
     monkeypatch.setenv("CWB_MAX_UPLOAD_MB", "1")
-    at = _page("10_Import.py").run()
+    at = import_page()
     at.file_uploader[0].upload("big.csv", GOOD + b",,\r\n" * 400_000, "text/csv")
     at.run()
     assert any("larger than the 1 MB limit" in e.value for e in at.error)
@@ -154,3 +156,50 @@ def test_data_quality_page_shows_gaps_and_what_to_do(app_env):
     assert not unlocated["Supplier"].str.contains("REDACTED", case=False).any()
     md = " ".join(m.value for m in at.markdown)
     assert "Missing months" in md  # the demo has a two-month gap
+
+
+def test_no_anchor_is_chosen_for_the_officer_on_the_demo_network(app_env):
+    """Review defect: on a fresh start the Anchor box defaulted to the first demo anchor, so a
+    real file could be filed under 'Millbrook City Council (demo)' without anyone choosing it.
+    Now the box starts empty, there is no upload box until an anchor is chosen, and a demo
+    anchor chosen on purpose carries a warning."""
+    at = import_page(anchor=None)
+    box = next(s for s in at.selectbox if s.label == "Anchor")
+    assert box.value is None
+    assert not at.file_uploader  # nothing can be staged under no anchor
+    assert any("Set up a network or an anchor" in i.value for i in at.info)
+    assert any("synthetic demo" in i.value for i in at.info)  # every anchor shown is a demo one
+    box.set_value("DEMO-CC")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.file_uploader
+    assert any("Millbrook City Council (demo) is a synthetic demo anchor" in w.value for w in at.warning)
+
+
+def test_the_one_real_anchor_of_a_network_is_chosen_and_two_are_not(app_env):
+    """A network the officer set up with one real anchor: that anchor is the only sensible
+    choice and is made; with a second real anchor the officer chooses again."""
+    import duckdb
+
+    from cwb import manage
+
+    _release()
+    con = duckdb.connect(str(app_env))
+    try:
+        manage.create_network(con, "REAL", "Real network", ["E07000123"])
+        manage.add_anchor(con, "R1", "Real Borough Council", "council", "REAL")
+    finally:
+        con.close()
+    at = import_page(anchor=None, n="REAL")
+    assert next(s for s in at.selectbox if s.label == "Anchor").value == "R1"
+    assert at.file_uploader and not at.warning
+    _release()
+    con = duckdb.connect(str(app_env))
+    try:
+        manage.add_anchor(con, "R2", "Real Hospital Trust", "nhs_trust", "REAL")
+    finally:
+        con.close()
+    at = import_page(anchor=None, n="REAL")
+    assert next(s for s in at.selectbox if s.label == "Anchor").value is None
+    assert not at.file_uploader
+    assert not any("synthetic demo" in i.value for i in at.info)  # the network is real

@@ -18,6 +18,7 @@ from cwb import db, export, fmt
 from cwb.charts import network as net_charts
 from cwb.charts import spend as spend_charts
 from cwb.provenance import Provenance
+from tests.import_util import import_page
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -372,9 +373,7 @@ def test_exit_presentation_on_every_page(app_env):
 
 # -- import: cancel clears the report -------------------------------------------------------
 def test_cancel_clears_the_report_and_the_commit_button(app_env):
-    at = _run("pages/10_Import.py")
-    at.selectbox[[s.label for s in at.selectbox].index("What kind of file")].set_value("payments")
-    at.run()
+    at = import_page()  # payments is the default kind; the anchor is chosen as an officer must
     csv = (
         b"Date,Supplier,Amount,Description\r\n01/04/2025,Acme Ltd,100.00,Stationery\r\n"
         b"02/04/2025,Acme Ltd,50.00,Stationery\r\n"

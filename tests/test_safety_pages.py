@@ -5,20 +5,15 @@ and its report never giving the exact headcount (item 17)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import duckdb
-from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.import_util import import_page
+
 A = b"Payment Date,Amount,Supplier Name\n" + b"".join(
     b"%02d/04/2024,%d.25,Overlap Test %d Ltd\n" % (d, 100 + d, d) for d in range(1, 21)
 )
 B = A + b"".join(b"%02d/05/2024,%d.50,Overlap Test %d Ltd\n" % (d, 300 + d, d) for d in range(1, 11))
-
-
-def _page() -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages" / "10_Import.py"), default_timeout=180)
 
 
 def _count(db_path, sql):
@@ -46,13 +41,13 @@ def test_import_page_asks_what_to_do_with_an_overlapping_file(app_env, tmp_path,
     choice, and 'skip duplicates' adds only May's 10 payments."""
     monkeypatch.setenv("CWB_ORIGINALS", str(tmp_path / "orig"))
     before = _count(app_env, "SELECT count(*) FROM payment")
-    at = _page().run()
+    at = import_page()
     at.file_uploader[0].upload("april.csv", A, "text/csv")
     at.run()
     _button(at, "Commit this file").click()
     at.run()
     assert not at.exception and any("Imported as file" in s.value for s in at.success)
-    at = _page().run()
+    at = import_page()
     at.file_uploader[0].upload("april_to_may.csv", B, "text/csv")
     at.run()
     assert not at.exception, at.exception
@@ -80,7 +75,7 @@ def test_hr_extract_read_again_and_no_exact_headcount(app_env, tmp_path, monkeyp
             for i in range(23)
         )
     ).encode()
-    at = _page().run()
+    at = import_page()
     next(s for s in at.selectbox if s.label == "What kind of file").set_value("workforce")
     at.run()
     next(t for t in at.text_input if t.label.startswith("Financial year")).set_value("2024-25")
