@@ -200,7 +200,10 @@ def test_upload_report_commit_in_browser(demo_db, browser, tmp_path):
             settle(page)
             # no anchor is chosen for the officer (the first one was the demo council) and there
             # is nothing to upload into until one is
-            assert value(page, "selectbox", "Anchor", side=False) in ("", "Choose the anchor whose file this is")
+            assert value(page, "selectbox", "Anchor", side=False) in (
+                "",
+                "Choose the anchor whose file this is",
+            )
             assert page.locator('input[type="file"]').count() == 0
             set_widget(page, "selectbox", "Anchor", "Millbrook City Council (demo)", side=False)
             page.wait_for_selector("text=is a synthetic demo anchor", timeout=60_000)
