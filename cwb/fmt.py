@@ -57,6 +57,12 @@ def num(v) -> str:
     return "–" if _bad(v) else f"{float(v):,.0f}"
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """'1 payee', '2 payees', '55,936 rows': a count with its noun agreeing (``many`` for
+    irregular plurals; default ``one`` + 's')."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def text(v, missing: str = "–") -> str:
     """A data value as text for the screen: missing values (None, NaN, NA, '') become ``missing``."""
     if _bad(v):

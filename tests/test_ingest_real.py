@@ -121,7 +121,8 @@ def test_leeds_padding_counted_like_the_csv_module(con, shared_dir, name):
     )
     notes = safe_stage(con, path, "payments", "A").report.notes
     if want:
-        assert any(n == f"{want:,} empty padding rows ignored" for n in notes), notes
+        # "1 empty padding row", "3 empty padding rows" (the noun agrees with the count)
+        assert any(n == f"{want:,} empty padding row{'' if want == 1 else 's'} ignored" for n in notes), notes
     else:
         assert not any("padding" in n for n in notes)
 

@@ -458,3 +458,11 @@ def test_chart_titles_are_page_text_that_wraps_not_a_one_line_plotly_title():
     assert title == long and not (screen.layout.title and screen.layout.title.text)  # old: cut at '...2025-2'
     assert fig.layout.title.text == long  # exports keep it
     assert fig.layout.xaxis.showticklabels is False
+
+
+def test_counts_agree_with_their_noun():
+    """The import report said '1 payees have no supplier record' and '1 empty padding rows'."""
+    assert fmt.count(1, "payee") == "1 payee"
+    assert fmt.count(0, "payee") == "0 payees"
+    assert fmt.count(55_936, "empty padding row") == "55,936 empty padding rows"
+    assert fmt.count(2, "county", "counties") == "2 counties"

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cwb import config
+from cwb.fmt import count
 from cwb.ingest import importer, vocab
 from cwb.ingest.infer import infer
 from cwb.ingest.names import is_redacted_individual, matchable_suppliers_sql, near_matches, normalise_name
@@ -452,9 +453,9 @@ def read_payments(
     if n_tot:
         bad_tot = sum("does NOT match" in why for _w, why in skipped)
         rep.notes.append(
-            f"{n_tot:,} total line(s) left out (listed)"
+            f"{count(n_tot, 'total line')} left out (listed)"
             + (
-                f"; {bad_tot} do NOT match the rows they total"
+                f"; {bad_tot:,} {'does' if bad_tot == 1 else 'do'} NOT match the rows {'it totals' if bad_tot == 1 else 'they total'}"
                 if bad_tot
                 else ", each equal to the sum of the rows it totals"
             )
@@ -465,10 +466,10 @@ def read_payments(
         skipped.append((place(i), f"no amount (not a payment): {rowtext(i)}"))
     n_junk, n_noamt = int(junk.sum()), int(no_amount.sum())
     if n_junk:
-        rep.notes.append(f"{n_junk:,} line(s) with no amount, payee or date skipped (listed)")
+        rep.notes.append(f"{count(n_junk, 'line')} with no amount, payee or date skipped (listed)")
     if n_noamt:
         rep.notes.append(
-            f"{n_noamt:,} line(s) with a payee or date but no amount skipped: not payments (listed)"
+            f"{count(n_noamt, 'line')} with a payee or date but no amount skipped: not payments (listed)"
         )
     keep = ~(is_total | junk | no_amount)
 
@@ -732,7 +733,7 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
         rep.near_matches = near_matches(fresh, located, limit=1000, show=show)
         if rep.near_matches:
             rep.notes.append(
-                f"{len(rep.near_matches):,} new payees have a name close to a located supplier but were not "
+                f"{count(len(rep.near_matches), 'new payee')} with a name close to a located supplier, not "
                 "merged: review them; if they are the same, add the payee's name or ID to the supplier list"
             )
         if len(fresh) > 1000 and located:
@@ -741,9 +742,12 @@ def _match_suppliers(con, staged: importer.Staged, out: pd.DataFrame, anchor_id:
     rep.unmatched_suppliers = sorted(no_loc["payee_text"].unique().tolist())[:2000]
     if len(no_loc):
         rep.notes.append(
-            f"{no_loc['payee_text'].nunique():,} payees have no supplier record with a postcode yet: "
+            f"{count(no_loc['payee_text'].nunique(), 'payee')} without a supplier record with a postcode yet: "
             "import the anchor's supplier list to locate them"
         )
     n_ind = int(payees["is_individual"].sum())
     if n_ind:
-        rep.notes.append(f"{n_ind:,} payees are individuals or redacted: amounts kept, names never shown")
+        rep.notes.append(
+            f"{count(n_ind, 'payee')} {'is an individual' if n_ind == 1 else 'are individuals'} or redacted: "
+            "amounts kept, names never shown"
+        )

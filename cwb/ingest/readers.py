@@ -17,6 +17,7 @@ from zlib import error as zlib_error
 import numpy as np
 import pandas as pd
 
+from cwb.fmt import count
 from cwb.ingest import vocab
 
 MAX_BYTES_IN_ZIP = 2_000_000_000  # refuse zip bombs: more than this uncompressed
@@ -343,7 +344,7 @@ def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> T
     else:
         body = rows.iloc[hi + 1 :]
         if hi > 0:
-            notes.append(f"header found on line {hi + 1} ({hi} line(s) above it skipped)")
+            notes.append(f"header found on line {hi + 1} ({count(hi, 'line')} above it skipped)")
     seen: dict[str, int] = {}
     names = []
     for j, h in enumerate(header):
@@ -376,7 +377,7 @@ def to_table(path: Path, aliases: dict[str, list[str]], min_known: int = 2) -> T
     body = body[nonempty]
     lines = (body.index.to_numpy() + 1).tolist()
     if padding:
-        notes.append(f"{padding:,} empty padding rows ignored")
+        notes.append(f"{count(padding, 'empty padding row')} ignored")
     if wide:
         notes.append(f"{wide:,} rows had values beyond the last named column (ignored)")
     df = body.copy()
@@ -555,7 +556,7 @@ def split_blocks(
     if hi > 0:
         notes.append(
             f"header found on {'sheet ' + repr(sheet) + ' row' if sheet else 'line'} {hi + 1} "
-            f"({hi} line(s) above it skipped)"
+            f"({count(hi, 'line')} above it skipped)"
         )
     # later header rows: two or more cells that are known column names or this header's names
     header_cells = {str(h).strip() for h in rows.iloc[hi].tolist() if str(h).strip()}
@@ -597,7 +598,7 @@ def read_blocks(path: Path, extra_names=()) -> tuple[list[Block], str, list[str]
         pad = sum(b.padding for b in bs)
         if pad:
             notes.append(
-                f"{pad:,} empty padding rows ignored"
+                f"{count(pad, 'empty padding row')} ignored"
                 + (f" (sheet '{sn}')" if sn is not None and len(sheets) > 1 else "")
             )
         if not bs and sn is not None and not df.empty:
