@@ -284,7 +284,8 @@ class SignInGuard:
                 self._blocked("u:" + user.strip().lower(), now), self._blocked("a:" + (address or "?"), now)
             )
         if left:
-            return f"Too many failed sign-ins: try again in {max(1, round(left / 60))} minute(s), or ask an administrator."
+            mins = max(1, round(left / 60))
+            return f"Too many failed sign-ins: try again in {mins} minute{'' if mins == 1 else 's'}, or ask an administrator."
         return None
 
     def _fail(self, key: str, limit: int, now: float) -> None:

@@ -466,3 +466,18 @@ def test_counts_agree_with_their_noun():
     assert fmt.count(0, "payee") == "0 payees"
     assert fmt.count(55_936, "empty padding row") == "55,936 empty padding rows"
     assert fmt.count(2, "county", "counties") == "2 counties"
+
+
+def test_date_order_evidence_agrees_with_its_count():
+    """The report said '1 distinct date(s) have a first part over 12' (file of 01/09/2014 and
+    30/09/2014: one date, 30/09, has a first part over 12)."""
+    import pandas as pd
+
+    from cwb.ingest.payments import decide_date_order
+
+    order, why, _ = decide_date_order(pd.Series(["01/09/2014", "30/09/2014"]))
+    assert order == "dmy" and why.startswith("1 distinct date has a first part over 12"), why
+    order, why, _ = decide_date_order(pd.Series(["13/09/2014", "30/09/2014"]))
+    assert why.startswith("2 distinct dates have a first part over 12"), why
+    order, why, _ = decide_date_order(pd.Series(["09/13/2014", "09/01/2014"]))
+    assert order == "mdy" and why.startswith("1 distinct date has a middle part over 12"), why

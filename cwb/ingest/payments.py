@@ -111,14 +111,16 @@ def decide_date_order(s: pd.Series) -> tuple[str | None, str, bool | str]:
     if day_first:
         return (
             "dmy",
-            f"{day_first:,} distinct date(s) have a first part over 12 (e.g. '{u[parts.index[a > 12][0]]}'): day first",
+            f"{count(day_first, 'distinct date')} {'has' if day_first == 1 else 'have'} a first part over 12 "
+            f"(e.g. '{u[parts.index[a > 12][0]]}'): day first",
             True,
         )
     if month_first:
         return (
             "mdy",
             (
-                f"{month_first:,} distinct date(s) have a middle part over 12 (e.g. '{u[parts.index[b > 12][0]]}'): "
+                f"{count(month_first, 'distinct date')} {'has' if month_first == 1 else 'have'} a middle part over 12 "
+                f"(e.g. '{u[parts.index[b > 12][0]]}'): "
                 "month first (US order)"
             ),
             True,
@@ -487,7 +489,7 @@ def read_payments(
                 )
             )
         rep.notes.append(
-            f"{int(undated.sum()):,} row(s) with an amount but no date left out as asked (--skip-undated): "
+            f"{count(int(undated.sum()), 'row')} with an amount but no date left out as asked (--skip-undated): "
             f"£{pence[undated].sum() / 100:,.2f} not imported (listed)"
         )
         keep &= ~undated
@@ -516,7 +518,7 @@ def read_payments(
     if (bad_date & ~hdate).any() and not skip_undated:
         k = int((bad_date & ~hdate).sum())
         rep.notes.append(
-            f"{k:,} row(s) have an amount but no date: fix them, or leave them out with "
+            f"{count(k, 'row')} {'has' if k == 1 else 'have'} an amount but no date: fix {'it' if k == 1 else 'them'}, or leave {'it' if k == 1 else 'them'} out with "
             f"{_cmd(path, anchor_id, '--skip-undated')} (they are listed and their total reported)"
         )
     rep.skipped = skipped

@@ -577,7 +577,7 @@ def split_blocks(
         blocks.append(_block(rows, sheet, h, h + 1, stop, notes))
     if len(starts) > 1:
         notes.append(
-            f"{len(starts) - 1} more header row(s) inside {'sheet ' + repr(sheet) if sheet else 'the file'} "
+            f"{count(len(starts) - 1, 'more header row')} inside {'sheet ' + repr(sheet) if sheet else 'the file'} "
             f"(at {', '.join(str(h + 1) for h in starts[1:])}): each starts a table with its own columns"
         )
     return blocks, notes
