@@ -63,8 +63,6 @@ if kind in ("payments", "suppliers", "workforce", "assets"):
                 else ""
             )
         )
-        footer(f)
-        st.stop()
     if anchor in demo_ids:
         st.warning(
             f"{f.anchor_names[anchor]} is a synthetic demo anchor: a real file imported here mixes real "
@@ -83,11 +81,16 @@ if flash:
 order, skip_undated = import_forms.payment_options() if kind == "payments" else (None, False)
 popts = {"date_order": order, "skip_undated": skip_undated} if kind == "payments" else {}
 # Cancel gives the uploader a new key: the file, its report and the Commit button all go
+# the upload box is disabled until the file has an anchor (it shows where the file will go)
+no_anchor = anchor is None and kind in ("payments", "suppliers", "workforce", "assets")
 up = st.file_uploader(
     f"File (CSV, XLSX, XLS, ODS, GeoJSON, GeoPackage or a zip holding one; up to {max_mb} MB)",
     type=["csv", "txt", "tsv", "xlsx", "xls", "ods", "zip", "geojson", "json", "gpkg"],
     key=f"upload_{st.session_state.get('_upload_n', 0)}",
+    disabled=no_anchor,
 )
+if no_anchor:
+    up = None
 if up is not None:
     if up.size > max_mb * 1024 * 1024:
         st.error(

@@ -204,9 +204,10 @@ def test_upload_report_commit_in_browser(demo_db, browser, tmp_path):
                 "",
                 "Choose the anchor whose file this is",
             )
-            assert page.locator('input[type="file"]').count() == 0
+            assert page.locator('input[type="file"]').is_disabled()
             set_widget(page, "selectbox", "Anchor", "Millbrook City Council (demo)", side=False)
             page.wait_for_selector("text=is a synthetic demo anchor", timeout=60_000)
+            page.wait_for_selector('input[type="file"]:not([disabled])', state="attached", timeout=60_000)
             page.locator('input[type="file"]').set_input_files(str(f))
             page.wait_for_selector("text=Report:", timeout=120_000)
             settle(page)

@@ -166,13 +166,14 @@ def test_no_anchor_is_chosen_for_the_officer_on_the_demo_network(app_env):
     at = import_page(anchor=None)
     box = next(s for s in at.selectbox if s.label == "Anchor")
     assert box.value is None
-    assert not at.file_uploader  # nothing can be staged under no anchor
+    assert at.file_uploader[0].disabled  # nothing can be staged under no anchor
+    assert any(h.value == "Imported files" for h in at.subheader)  # the list and undo stay
     assert any("Set up a network or an anchor" in i.value for i in at.info)
     assert any("synthetic demo" in i.value for i in at.info)  # every anchor shown is a demo one
     box.set_value("DEMO-CC")
     at.run()
     assert not at.exception, at.exception
-    assert at.file_uploader
+    assert not at.file_uploader[0].disabled
     assert any("Millbrook City Council (demo) is a synthetic demo anchor" in w.value for w in at.warning)
 
 
@@ -192,7 +193,7 @@ def test_the_one_real_anchor_of_a_network_is_chosen_and_two_are_not(app_env):
         con.close()
     at = import_page(anchor=None, n="REAL")
     assert next(s for s in at.selectbox if s.label == "Anchor").value == "R1"
-    assert at.file_uploader and not at.warning
+    assert not at.file_uploader[0].disabled and not at.warning
     _release()
     con = duckdb.connect(str(app_env))
     try:
@@ -201,5 +202,5 @@ def test_the_one_real_anchor_of_a_network_is_chosen_and_two_are_not(app_env):
         con.close()
     at = import_page(anchor=None, n="REAL")
     assert next(s for s in at.selectbox if s.label == "Anchor").value is None
-    assert not at.file_uploader
+    assert at.file_uploader[0].disabled
     assert not any("synthetic demo" in i.value for i in at.info)  # the network is real
