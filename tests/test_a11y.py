@@ -133,21 +133,26 @@ def test_focus_ring_differs_from_current_page_highlight(server, browser):
     focused) shows none, so the two cannot be confused."""
     ctx, page = _open(browser, server, "/Spend_overview")
     try:
-        ring = None
-        for _ in range(6):
-            page.keyboard.press("Tab")
-            f = _focused(page)
-            if f["testid"] == "stPageLink-NavLink" and f["current"] != "page":
-                ring = f
-                break
-        assert ring, "no navigation link took the keyboard focus"
-        assert "none" not in ring["outline"] and not ring["outline"].startswith("solid 0px"), ring
-        assert "255, 221, 0" in ring["shadow"], f"focus has no yellow halo: {ring}"
         marked = page.locator('[data-testid="stSidebar"] a[aria-current="page"]')
         try:  # the page's script marks it once its frame has loaded: late on a busy machine
             marked.first.wait_for(state="attached", timeout=15_000)
         except Exception:  # noqa: BLE001  (then the assertion below says what is missing)
             pass
+        # Tab from the top of the page until a navigation link that is not the current page has
+        # the focus. Bounded at 12 presses: the order test above holds the links to the first 3;
+        # the slack is for a sidebar redrawn under the keyboard on a loaded machine (CI, once:
+        # none within 6 presses), which sends the focus back to the top of the document.
+        ring, seen = None, []
+        for _ in range(12):
+            page.keyboard.press("Tab")
+            f = _focused(page)
+            seen.append((f["testid"], f["text"][:30]))
+            if f["testid"] == "stPageLink-NavLink" and f["current"] != "page":
+                ring = f
+                break
+        assert ring, f"no navigation link took the keyboard focus in 12 Tab presses: {seen}"
+        assert "none" not in ring["outline"] and not ring["outline"].startswith("solid 0px"), ring
+        assert "255, 221, 0" in ring["shadow"], f"focus has no yellow halo: {ring}"
         assert [t.strip() for t in marked.all_text_contents()] == ["Spend overview"], (
             f"the current page must be the one link marked aria-current: {marked.all_text_contents()}"
         )
