@@ -16,11 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from cwb import access, provenance
-from cwb.config import ROOT
 from cwb.fmt import md_escape
 from cwb.method import DENOMINATORS, Method, local_area_name, wider_area_name
 from cwb.reference import geography
-from cwb.ui import auth, data, registry
+from cwb.ui import auth, data
 from cwb.ui_labels import ANCHOR_TYPES  # noqa: F401  (re-exported for the pages)
 
 IMD_HELP = "python -m cwb imd PATH_TO_IMD_FILE   (the official MHCLG file, 2019 or 2025 edition)"
@@ -219,8 +218,7 @@ def frame(
     imd_default = editions[-1] if editions else "2019"
     imd = _pick("imd", ["2019", "2025"], imd_default, notices, "deprivation edition")
 
-    sb = st.sidebar
-    _nav(sb)
+    sb = st.sidebar  # the page navigation above it is Streamlit's own (cwb/ui/nav.py)
     sb.markdown(f"**{md_escape(net['name'])}**")
     if len(net_ids) > 1:
         network_id = sb.selectbox("Network", net_ids, **_bind("n", network_id))
@@ -341,26 +339,6 @@ def frame(
 
     show.page_fixes(exit_button=exit_button)
     return f
-
-
-NAV = registry.nav()  # (section, [(path, label)]) from the one page registry
-
-
-def _nav(sb) -> None:
-    """Grouped page links (only pages that exist); filters follow through the session."""
-    from streamlit.errors import StreamlitAPIException
-
-    for section, pages in NAV:
-        present = [(p, label) for p, label in pages if (ROOT / p).is_file()]
-        if not present:
-            continue
-        sb.caption(section.upper())
-        for p, label in present:
-            try:
-                sb.page_link(p, label=label)
-            except StreamlitAPIException:
-                # a page run on its own (AppTest) knows no other pages: no links to draw
-                return
 
 
 def page_param(key: str, allowed: list[str], default: str, label: str) -> str:
