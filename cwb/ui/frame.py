@@ -151,8 +151,15 @@ def _bind(key: str, value: Any, conv=None, widget_key: str | None = None) -> dic
     unconditionally put the previous value back over the user's choice.
     """
     wkey = widget_key or f"w_{key}"
-    if st.session_state.get(wkey, _UNSET) != value:
+    # after a page switch the previous page's widget still answers for the key with its value
+    # for the first run, but the new page's widget (another widget id) does not take it: it
+    # drew its first option and its on_change-free value went into the store (the year fell
+    # back to the first year, the local area to none, on the next page). Seed on every page.
+    seeded = st.session_state.setdefault("_cwb_seeded", {})
+    here = _page_hash()
+    if st.session_state.get(wkey, _UNSET) != value or seeded.get(wkey) != here:
         st.session_state[wkey] = value
+        seeded[wkey] = here
 
     def sync() -> None:
         v = st.session_state.get(wkey)
@@ -162,11 +169,21 @@ def _bind(key: str, value: Any, conv=None, widget_key: str | None = None) -> dic
     return {"key": wkey, "on_change": sync}
 
 
+def _page_hash() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
 def _remember(key: str, value: Any) -> None:
     _state()[key] = value
 
 
 def page_setup(title: str) -> None:
+    from cwb.ui import nav
+
+    nav.take_over()  # a server's first session on a page other than home: through st.navigation
     st.set_page_config(
         page_title=f"{title} · Community wealth building", layout="wide", initial_sidebar_state="auto"
     )  # collapsed on a phone, open on a desktop

@@ -57,6 +57,21 @@ def run(home: Callable[[], None]) -> None:
     st.navigation(pages(home), position="sidebar", expanded=True).run()
 
 
+def take_over() -> None:
+    """Called by every page first (frame.page_setup). A server starts in Streamlit's old
+    multipage mode because a pages/ folder exists (PagesManager.uses_pages_directory, a
+    process-wide flag that only st.navigation clears): until some run has called st.navigation,
+    a session that opens a page other than home (a shared link to /Spend_overview) runs that
+    page on its own, with the old automatic navigation (file names, 'View 4 more'). Clear the
+    flag and run again: the rerun goes through dashboard.py and st.navigation, same page and
+    query. Once per server process at most."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def home_page() -> st.Page:
     """The home page, for ``st.switch_page`` / ``st.page_link`` (a callable page is reached by
     its Page, not a file name)."""
