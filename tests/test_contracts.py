@@ -210,3 +210,14 @@ def test_mypy_on_the_engine():
         [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=900
     )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+
+
+def test_house_script_has_no_markup_in_its_text():
+    """The frame's accessibility script (cwb/ui/style.py) reaches the page through Streamlit's
+    HTML sanitizer (DOMPurify), which drops a script whose text looks like markup (an angle
+    bracket before a letter or '/'): then no chart is named and the navigation's lists stay
+    invalid, silently."""
+    from cwb.ui import style
+
+    body = style.SCRIPT.removeprefix("<script>").removesuffix("</script>")
+    assert re.findall(r"<[/\w!]", body) == []

@@ -9,6 +9,9 @@
 - Headings form an outline (1.3.1): pages draw ``st.title`` (h1) then ``st.subheader`` (h3) or
   ``####`` for their visual size; each heading gets ``aria-level`` one below its parent's, so a
   screen reader's outline never skips a level (pages may move to ``st.header`` in time).
+- The navigation's sections are valid lists (1.3.1): Streamlit nests each section (a ``<div>``
+  holding its heading and links) straight in its ``<ul>``; each section becomes a list named by
+  its heading.
 - Charts and maps are named for screen readers (1.1.1): each plotly chart and deck.gl map gets
   ``role="figure"`` and an ``aria-label`` from its title (or the caption drawn under it).
 - A print layout (``@media print``): no sidebar, header, toolbar or download buttons; the page
@@ -91,7 +94,8 @@ summary:focus-visible, [role="button"]:focus-visible, [role="switch"]:focus-visi
 }}
 </style>"""
 
-# Names charts and maps for assistive technology. A fixed script (no user input), run once per
+# Names charts and maps for assistive technology and makes the navigation's sections valid
+# lists. A fixed script (no user input), run once per
 # browser tab; it watches the page because Streamlit redraws elements on every rerun.
 SCRIPT = r"""<script>
 (() => {
@@ -108,6 +112,22 @@ SCRIPT = r"""<script>
     return '';
   };
   const name = () => {
+    // Streamlit's navigation with sections puts a div per section (its heading and its list
+    // items) straight into its list, an invalid list (axe list / listitem, 1.3.1). Each section
+    // becomes the list, named by its heading (read as 'Spend, list, 5 items'); the outer list
+    // only holds them. (No angle brackets in this script: the sanitizer drops a script with them.)
+    const items = doc.querySelector('[data-testid="stSidebarNavItems"]');
+    if (items) {
+      if (items.getAttribute('role') !== 'none') items.setAttribute('role', 'none');
+      let i = 0;
+      for (const h of items.querySelectorAll(':scope > div > [data-testid="stNavSectionHeader"]')) {
+        const sec = h.parentElement, id = 'cwb-nav-section-' + (i++);
+        if (h.id !== id) h.id = id;
+        if (h.getAttribute('aria-hidden') !== 'true') h.setAttribute('aria-hidden', 'true');  // the list's name
+        if (sec.getAttribute('role') !== 'list') sec.setAttribute('role', 'list');
+        if (sec.getAttribute('aria-labelledby') !== id) sec.setAttribute('aria-labelledby', id);
+      }
+    }
     // heading outline (1.3.1): pages draw h1 then h3/h4 for visual size; screen readers get levels
     // that go down one step at a time (a heading's level = its parent heading's level + 1)
     const stack = [];
