@@ -134,8 +134,13 @@ def test_focus_ring_differs_from_current_page_highlight(server, browser):
     ctx, page = _open(browser, server, "/Spend_overview")
     try:
         marked = page.locator('[data-testid="stSidebar"] a[aria-current="page"]')
-        try:  # Streamlit's navigation marks it once the run has registered the pages: late on a busy machine
+        try:  # Streamlit's navigation marks it as soon as the pages are registered, before the
+            # frame's house CSS (the ring) is drawn; the house script marks the navigation's lists
+            # once the frame has drawn it: wait for both (late on a busy machine)
             marked.first.wait_for(state="attached", timeout=15_000)
+            page.locator('[data-testid="stSidebarNavItems"][role="none"]').wait_for(
+                state="attached", timeout=15_000
+            )
         except Exception:  # noqa: BLE001  (then the assertion below says what is missing)
             pass
         # Tab from the top of the page until a navigation link that is not the current page has
