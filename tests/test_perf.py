@@ -10,45 +10,35 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_data_version_is_asked_once_per_page_run(app_env, monkeypatch):
-    """It used to run before every cached lookup (a dozen times a page)."""
+def test_data_version_asks_nothing_of_the_database_and_moves_on_with_every_change(app_env, monkeypatch):
+    """The data version used to be one query per page run (a dozen before that): now a page run
+    asks the database only for its figures; the version moves on with ``data.clear()`` (every
+    page that writes calls it) and when the database is opened again, and a page run after
+    either reads fresh figures."""
     import streamlit as st
 
+    from cwb import db
     from cwb.ui import data
 
-    asked = []
-    real = data.connection
-
-    class Cur:
-        def __init__(self, cur):
-            self._cur = cur
-
-        def execute(self, sql, *a, **k):
-            if sql == data._VERSION_SQL:
-                asked.append(1)
-            return self._cur.execute(sql, *a, **k)
-
-        def __getattr__(self, name):
-            return getattr(self._cur, name)
-
-    class Con:
-        def __init__(self, con):
-            self._con = con
-
-        def cursor(self):
-            return Cur(self._con.cursor())
-
-        def __getattr__(self, name):
-            return getattr(self._con, name)
-
-    monkeypatch.setattr(data, "connection", lambda: Con(real()))
+    ran: list[str] = []
+    real_run = db.run
+    monkeypatch.setattr(db, "run", lambda name, con, **kw: ran.append(name) or real_run(name, con, **kw))
     st.cache_data.clear()
     at = AppTest.from_file(str(ROOT / "pages" / "1_Spend_overview.py"), default_timeout=120).run()
     assert not at.exception, at.exception
-    assert len(asked) == 1
-    asked.clear()
-    at.run()  # a rerun (a click) asks again: an import in another process is seen at once
-    assert len(asked) == 1
+    assert ran, "the page read no figures"
+    v0 = data.data_version()
+    assert data.data_version() == v0  # asked twice, the same: nothing changed
+    ran.clear()
+    at.run()  # a rerun (a click) with nothing changed: every figure from the cache
+    assert not at.exception and ran == []
+    data.clear()  # what the Import page does once a file is committed
+    v1 = data.data_version()
+    assert v1 != v0
+    at.run()
+    assert ran, "after clear() the page read its figures again"
+    db.close_all()  # the file closed (another process may write to it now) and opened again
+    assert data.data_version() not in (v0, v1)
 
 
 def test_network_scale_demo_has_the_asked_anchors_and_suppliers(tmp_path):

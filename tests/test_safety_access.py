@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from cwb import access, build, db, export
 from cwb.provenance import Provenance
+from tests.menu_util import open_menus
 
 ROOT = Path(__file__).resolve().parent.parent
 PW = "twelve chars pw"
@@ -227,6 +228,8 @@ def test_shared_mode_csv_download_is_made_on_click(app_env, monkeypatch, tmp_pat
     at.button[0].click()
     at.run()
     assert not at.exception
+    assert not [b for b in at.get("download_button")], "a closed Download menu drew its buttons"
+    open_menus(at)  # as the officer's click on "Download" does
     buttons = [b for b in at.get("download_button") if b.proto.label in ("CSV", "XLSX")]
     assert buttons
     for b in buttons:
