@@ -1,6 +1,9 @@
 """Community wealth building dashboard: entry point and network overview (home page): three
 pillars, the league table, targets against actuals, every indicator.
 
+The entry point registers every page with Streamlit's navigation (cwb/ui/nav.py, from the page
+registry) and runs the one asked for; the home page is ``render`` below, at ``/``.
+
 Run with:  streamlit run dashboard.py
 """
 
@@ -11,7 +14,7 @@ import streamlit as st
 
 from cwb import catalogue, fmt, privacy, tables, targets, workforce
 from cwb.fmt import md_escape
-from cwb.ui import data, show
+from cwb.ui import data, nav, show
 from cwb.ui.frame import ANCHOR_TYPES, footer, frame, set_present
 
 
@@ -237,4 +240,4 @@ def _has_present() -> bool:
     return (ROOT / "pages" / "9_Present.py").is_file()
 
 
-render()
+nav.run(render)

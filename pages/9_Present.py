@@ -18,6 +18,7 @@ from cwb.ui.frame import (
     set_present,
     step_page_param,
 )
+from cwb.ui.nav import home_page
 
 # at 1280 x 720 (a projector) the headline, the chart with its x-axis and the caption fit one screen
 CHART_HEIGHT = 340
@@ -98,7 +99,7 @@ nav[1].button(
 if nav[3].button("✕ Exit presentation", key="exit", width="stretch"):
     set_present(False)
     clear_page_param("s")
-    st.switch_page("dashboard.py")
+    st.switch_page(home_page())  # the home page is a callable: reached by its Page
 set_page_param("s", str(step))
 nav[2].markdown(f"<div class='cwb-count'>{step + 1} / {n}</div>", unsafe_allow_html=True)
 

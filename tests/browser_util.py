@@ -62,14 +62,13 @@ def page_scripts() -> list[Path]:
 
 
 def url_path(script: Path) -> str:
-    """The URL path Streamlit 1.67 serves a classic multipage script at: '/' for the main script,
-    '/Name' for pages/N_Name.py (leading number and separators dropped, runs of spaces and
-    underscores collapsed to one '_' -- streamlit.source_util.page_icon_and_name)."""
-    from streamlit.source_util import page_icon_and_name
+    """The URL path a page is served at: '/' for the home page (dashboard.py), '/Name' for
+    pages/N_Name.py, as st.navigation registers them (cwb/ui/nav.py; the same paths Streamlit
+    gave the pages/ files, streamlit.source_util.page_icon_and_name: tests/test_contracts.py)."""
+    from cwb.ui import nav
 
-    if script.resolve() == (ROOT / "dashboard.py").resolve():
-        return "/"
-    return "/" + page_icon_and_name(script)[1]
+    rel = script.resolve().relative_to(ROOT.resolve()).as_posix()
+    return "/" + nav.url_path(rel)
 
 
 def page_paths() -> list[str]:

@@ -192,6 +192,7 @@ FILE_SECONDS = {
     "test_ingest_kinds.py": 40,
     "test_engine.py": 40,
     "test_click_sidebar.py": 40,
+    "test_native_nav.py": 90,
 }
 
 

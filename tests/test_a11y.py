@@ -113,7 +113,7 @@ def test_keyboard_reaches_navigation_and_content_first(server, browser, path):
             page.keyboard.press("Tab")
             seen.append(_focused(page))
         assert "skip" in seen[0]["text"].lower(), f"first Tab lands on {seen[0]}"
-        navs = [i for i, f in enumerate(seen) if f["testid"] == "stPageLink-NavLink"]
+        navs = [i for i, f in enumerate(seen) if f["testid"] == "stSidebarNavLink"]
         assert navs and navs[0] <= 2, f"navigation not within the first 3 Tab presses: {seen}"
         # the skip link moves the keyboard into the page's content (reopened: Tab starts at the top)
         page.reload()
@@ -134,8 +134,13 @@ def test_focus_ring_differs_from_current_page_highlight(server, browser):
     ctx, page = _open(browser, server, "/Spend_overview")
     try:
         marked = page.locator('[data-testid="stSidebar"] a[aria-current="page"]')
-        try:  # the page's script marks it once its frame has loaded: late on a busy machine
+        try:  # Streamlit's navigation marks it as soon as the pages are registered, before the
+            # frame's house CSS (the ring) is drawn; the house script marks the navigation's lists
+            # once the frame has drawn it: wait for both (late on a busy machine)
             marked.first.wait_for(state="attached", timeout=15_000)
+            page.locator('[data-testid="stSidebarNavItems"][role="none"]').wait_for(
+                state="attached", timeout=15_000
+            )
         except Exception:  # noqa: BLE001  (then the assertion below says what is missing)
             pass
         # Tab from the top of the page until a navigation link that is not the current page has
@@ -147,7 +152,7 @@ def test_focus_ring_differs_from_current_page_highlight(server, browser):
             page.keyboard.press("Tab")
             f = _focused(page)
             seen.append((f["testid"], f["text"][:30]))
-            if f["testid"] == "stPageLink-NavLink" and f["current"] != "page":
+            if f["testid"] == "stSidebarNavLink" and f["current"] != "page":
                 ring = f
                 break
         assert ring, f"no navigation link took the keyboard focus in 12 Tab presses: {seen}"

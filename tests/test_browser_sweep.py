@@ -41,6 +41,7 @@ OVERFLOW = r"""() => {
   const sel = ['[data-testid="stMetricLabel"] *', '[data-testid="stMetricValue"]', '[data-testid="stMetricValue"] *',
                '[data-testid="stMetricDelta"] *', '[data-testid="stWidgetLabel"] p', '[data-testid="stBaseButton-secondary"] p',
                '[data-testid="stBaseButton-primary"] p', 'button p', '[data-testid="stPageLink-NavLink"] span',
+               '[data-testid="stSidebarNavLink"] span', '[data-testid="stNavSectionHeader"] span',
                '[data-testid="stCaptionContainer"] p', '[data-testid="stTable"] th', 'h1', 'h2', 'h3', 'h4',
                '[data-testid="stRadioOption"] p', '[data-testid="stMarkdownContainer"] p', '.stMarkdownEllipsis'].join(', ');
   for (const e of document.querySelectorAll(sel)) {

@@ -78,11 +78,13 @@ def test_financial_year_and_baseline_take_by_clicks(server, browser):
         )
         assert after != before
 
-        # the choice follows to another page through the navigation
+        # the choice follows to another page through Streamlit's navigation (a real click)
         page.locator(
-            '[data-testid="stSidebarNav"] a, [data-testid="stPageLink"] a', has_text="Spend overview"
-        ).first.click()
+            '[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"]', has_text="Spend overview"
+        ).click()
+        page.wait_for_url("**/Spend_overview**", timeout=60_000)
         settle(page)
+        assert page.locator("h1", has_text="Spend overview").count() == 1
         assert _selected(page, "Financial year") == latest
         assert _wait_param(page, "base", "2022-23") == "2022-23"
     finally:

@@ -128,10 +128,22 @@ def test_page_registry_lists_every_page_with_its_title():
 
 
 def test_navigation_comes_from_the_registry():
-    from cwb.ui import frame, registry
+    """Streamlit's navigation is built from the registry (cwb/ui/nav.py) and every page keeps the
+    URL Streamlit gave it when pages were found in pages/ ('/' home, '/Spend_overview', ...):
+    shared links stay good. The browser check is tests/test_native_nav.py."""
+    from streamlit.source_util import page_icon_and_name
 
-    assert frame.NAV == registry.nav()
-    assert [path for _s, pages in frame.NAV for path, _l in pages] == [p.path for p in registry.PAGES]
+    from cwb.ui import nav, registry
+
+    assert nav.url_path("dashboard.py") == ""
+    for p in registry.PAGES[1:]:
+        assert nav.url_path(p.path) == page_icon_and_name(ROOT / p.path)[1], p.path
+    urls = [nav.url_path(p.path) for p in registry.PAGES]
+    assert len(set(urls)) == len(urls), "two pages on one URL"
+    assert registry.PAGES[0].path == nav.HOME, "the home page is the registry's first"
+    # the frame no longer draws page links of its own on every run
+    frame_src = (ROOT / "cwb" / "ui" / "frame.py").read_text(encoding="utf-8")
+    assert "page_link" not in frame_src and "_nav(" not in frame_src
 
 
 # -- the indicator catalogue -----------------------------------------------------------------------
@@ -198,3 +210,14 @@ def test_mypy_on_the_engine():
         [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=900
     )
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+
+
+def test_house_script_has_no_markup_in_its_text():
+    """The frame's accessibility script (cwb/ui/style.py) reaches the page through Streamlit's
+    HTML sanitizer (DOMPurify), which drops a script whose text looks like markup (an angle
+    bracket before a letter or '/'): then no chart is named and the navigation's lists stay
+    invalid, silently."""
+    from cwb.ui import style
+
+    body = style.SCRIPT.removeprefix("<script>").removesuffix("</script>")
+    assert re.findall(r"<[/\w!]", body) == []

@@ -16,11 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from cwb import access, provenance
-from cwb.config import ROOT
 from cwb.fmt import md_escape
 from cwb.method import DENOMINATORS, Method, local_area_name, wider_area_name
 from cwb.reference import geography
-from cwb.ui import auth, data, registry
+from cwb.ui import auth, data
 from cwb.ui_labels import ANCHOR_TYPES  # noqa: F401  (re-exported for the pages)
 
 IMD_HELP = "python -m cwb imd PATH_TO_IMD_FILE   (the official MHCLG file, 2019 or 2025 edition)"
@@ -152,8 +151,15 @@ def _bind(key: str, value: Any, conv=None, widget_key: str | None = None) -> dic
     unconditionally put the previous value back over the user's choice.
     """
     wkey = widget_key or f"w_{key}"
-    if st.session_state.get(wkey, _UNSET) != value:
+    # after a page switch the previous page's widget still answers for the key with its value
+    # for the first run, but the new page's widget (another widget id) does not take it: it
+    # drew its first option and its on_change-free value went into the store (the year fell
+    # back to the first year, the local area to none, on the next page). Seed on every page.
+    seeded = st.session_state.setdefault("_cwb_seeded", {})
+    here = _page_hash()
+    if st.session_state.get(wkey, _UNSET) != value or seeded.get(wkey) != here:
         st.session_state[wkey] = value
+        seeded[wkey] = here
 
     def sync() -> None:
         v = st.session_state.get(wkey)
@@ -163,11 +169,21 @@ def _bind(key: str, value: Any, conv=None, widget_key: str | None = None) -> dic
     return {"key": wkey, "on_change": sync}
 
 
+def _page_hash() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
 def _remember(key: str, value: Any) -> None:
     _state()[key] = value
 
 
 def page_setup(title: str) -> None:
+    from cwb.ui import nav
+
+    nav.take_over()  # a server's first session on a page other than home: through st.navigation
     st.set_page_config(
         page_title=f"{title} · Community wealth building", layout="wide", initial_sidebar_state="auto"
     )  # collapsed on a phone, open on a desktop
@@ -219,8 +235,7 @@ def frame(
     imd_default = editions[-1] if editions else "2019"
     imd = _pick("imd", ["2019", "2025"], imd_default, notices, "deprivation edition")
 
-    sb = st.sidebar
-    _nav(sb)
+    sb = st.sidebar  # the page navigation above it is Streamlit's own (cwb/ui/nav.py)
     sb.markdown(f"**{md_escape(net['name'])}**")
     if len(net_ids) > 1:
         network_id = sb.selectbox("Network", net_ids, **_bind("n", network_id))
@@ -341,26 +356,6 @@ def frame(
 
     show.page_fixes(exit_button=exit_button)
     return f
-
-
-NAV = registry.nav()  # (section, [(path, label)]) from the one page registry
-
-
-def _nav(sb) -> None:
-    """Grouped page links (only pages that exist); filters follow through the session."""
-    from streamlit.errors import StreamlitAPIException
-
-    for section, pages in NAV:
-        present = [(p, label) for p, label in pages if (ROOT / p).is_file()]
-        if not present:
-            continue
-        sb.caption(section.upper())
-        for p, label in present:
-            try:
-                sb.page_link(p, label=label)
-            except StreamlitAPIException:
-                # a page run on its own (AppTest) knows no other pages: no links to draw
-                return
 
 
 def page_param(key: str, allowed: list[str], default: str, label: str) -> str:

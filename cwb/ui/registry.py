@@ -1,6 +1,6 @@
 """The one page registry: each page's file, its title (the frame's heading and browser title),
-its label in the navigation and its section. The navigation is built from it and the tests
-check every page file against it."""
+its label in the navigation and its section. Streamlit's navigation is built from it
+(cwb/ui/nav.py) and the tests check every page file against it."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 class Page:
     path: str  # relative to the project root
     title: str  # frame(title): heading and browser-tab title
-    label: str  # link text in the sidebar
-    section: str  # sidebar group
+    label: str  # link text in the sidebar navigation
+    section: str  # the navigation's section heading
 
 
 PAGES: tuple[Page, ...] = (
@@ -32,14 +32,6 @@ PAGES: tuple[Page, ...] = (
     Page("pages/13_Help.py", "Help and method", "Help and method", "Help"),
 )
 BY_PATH = {p.path: p for p in PAGES}
-
-
-def nav() -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(section, [(path, label), ...]), ...] in registry order."""
-    out: dict[str, list[tuple[str, str]]] = {}
-    for p in PAGES:
-        out.setdefault(p.section, []).append((p.path, p.label))
-    return list(out.items())
 
 
 def title(path: str) -> str:

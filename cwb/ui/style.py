@@ -4,10 +4,14 @@
   sidebar's section headings, which Streamlit draws in a 60 %-opacity grey (3.8:1).
 - A focus ring that cannot be mistaken for the current-page highlight (2.4.7, 2.4.11): a black
   ring with a yellow halo (the GOV.UK focus style) on every link, button and input reached with
-  the keyboard; the current page in the navigation is marked by a bar and bold text instead.
+  the keyboard; the current page in the navigation (Streamlit's st.navigation, which says it
+  with ``aria-current="page"``) is marked by a bar and bold text instead.
 - Headings form an outline (1.3.1): pages draw ``st.title`` (h1) then ``st.subheader`` (h3) or
   ``####`` for their visual size; each heading gets ``aria-level`` one below its parent's, so a
   screen reader's outline never skips a level (pages may move to ``st.header`` in time).
+- The navigation's sections are valid lists (1.3.1): Streamlit nests each section (a ``<div>``
+  holding its heading and links) straight in its ``<ul>``; each section becomes a list named by
+  its heading.
 - Charts and maps are named for screen readers (1.1.1): each plotly chart and deck.gl map gets
   ``role="figure"`` and an ``aria-label`` from its title (or the caption drawn under it).
 - A print layout (``@media print``): no sidebar, header, toolbar or download buttons; the page
@@ -30,6 +34,10 @@ CSS = f"""<style>
 [data-testid="stMetricDelta"][data-testid="stMetricDelta"] svg + div,
 [data-testid="stTooltipHoverTarget"] svg {{ color: {TEXT_SECONDARY} !important; opacity: 1 !important; }}
 [data-testid="stSidebar"] [data-testid="stCaptionContainer"] {{ font-weight: 600; letter-spacing: .04em; }}
+/* the navigation's section headings (Streamlit draws them in 80 % opacity, weight 500) */
+[data-testid="stNavSectionHeader"], [data-testid="stNavSectionHeader"] p {{
+  color: {TEXT_SECONDARY} !important; opacity: 1 !important; font-weight: 600; letter-spacing: .04em;
+}}
 
 /* 2.4.7 / 2.4.11 focus visible and distinct from the current-page highlight */
 a:focus-visible, button:focus-visible, input:focus-visible, textarea:focus-visible, select:focus-visible,
@@ -41,16 +49,21 @@ summary:focus-visible, [role="button"]:focus-visible, [role="switch"]:focus-visi
 [data-testid="stRadioOption"]:has(input:focus-visible), [data-testid="stCheckbox"] label:has(input:focus-visible) {{
   outline: 3px solid {INK}; outline-offset: 1px; box-shadow: 0 0 0 6px {FOCUS};
 }}
-/* the page one is on: a bar at the left and bold text (never a ring) */
-[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"][aria-current="page"] {{
+/* the page one is on (Streamlit's navigation marks it aria-current="page" and shades it): a bar
+   at the left and bold text as well (never a ring) */
+[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"][aria-current="page"] {{
   box-shadow: inset 4px 0 0 {INK}; font-weight: 700;
 }}
-[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"][aria-current="page"]:focus-visible {{
+[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"][aria-current="page"] p {{ font-weight: 700; }}
+[data-testid="stSidebarNav"] a[data-testid="stSidebarNavLink"][aria-current="page"]:focus-visible {{
   box-shadow: inset 4px 0 0 {INK}, 0 0 0 6px {FOCUS} !important;
 }}
 
-/* labels and values wrap rather than end in "..." (a 1280 x 720 projector, a phone): page links,
-   toggle and checkbox labels, the options of a segmented control, metric values ("636,330 m²") */
+/* labels and values wrap rather than end in "..." (a 1280 x 720 projector, a phone): navigation
+   links and section headings, page links in a page, toggle and checkbox labels, the options of a
+   segmented control, metric values ("636,330 m²") */
+[data-testid="stSidebarNavLink"] span, [data-testid="stSidebarNavLink"] p,
+[data-testid="stNavSectionHeader"] span, [data-testid="stNavSectionHeader"] p,
 [data-testid="stPageLink-NavLink"] span, [data-testid="stPageLink-NavLink"] p,
 [data-baseweb="checkbox"] [data-testid="stMarkdownContainer"] p, [data-testid="stCheckbox"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stButtonGroup"] button [data-testid="stMarkdownContainer"] p,
@@ -81,7 +94,8 @@ summary:focus-visible, [role="button"]:focus-visible, [role="switch"]:focus-visi
 }}
 </style>"""
 
-# Names charts and maps for assistive technology. A fixed script (no user input), run once per
+# Names charts and maps for assistive technology and makes the navigation's sections valid
+# lists. A fixed script (no user input), run once per
 # browser tab; it watches the page because Streamlit redraws elements on every rerun.
 SCRIPT = r"""<script>
 (() => {
@@ -98,13 +112,21 @@ SCRIPT = r"""<script>
     return '';
   };
   const name = () => {
-    // the page one is on: Streamlit marks it by colour only; say it (aria-current) and show it (CSS above)
-    const here = doc.defaultView.location.pathname.replace(/\/+$/, '') || '/';
-    for (const a of doc.querySelectorAll('[data-testid="stPageLink-NavLink"]')) {
-      const raw = a.getAttribute('href') || './';   // the home page's link has an empty href
-      const path = new URL(raw, doc.defaultView.location.href).pathname.replace(/\/+$/, '') || '/';
-      if (path === here) { if (a.getAttribute('aria-current') !== 'page') a.setAttribute('aria-current', 'page'); }
-      else if (a.hasAttribute('aria-current')) a.removeAttribute('aria-current');
+    // Streamlit's navigation with sections puts a div per section (its heading and its list
+    // items) straight into its list, an invalid list (axe list / listitem, 1.3.1). Each section
+    // becomes the list, named by its heading (read as 'Spend, list, 5 items'); the outer list
+    // only holds them. (No angle brackets in this script: the sanitizer drops a script with them.)
+    const items = doc.querySelector('[data-testid="stSidebarNavItems"]');
+    if (items) {
+      if (items.getAttribute('role') !== 'none') items.setAttribute('role', 'none');
+      let i = 0;
+      for (const h of items.querySelectorAll(':scope > div > [data-testid="stNavSectionHeader"]')) {
+        const sec = h.parentElement, id = 'cwb-nav-section-' + (i++);
+        if (h.id !== id) h.id = id;
+        if (h.getAttribute('aria-hidden') !== 'true') h.setAttribute('aria-hidden', 'true');  // the list's name
+        if (sec.getAttribute('role') !== 'list') sec.setAttribute('role', 'list');
+        if (sec.getAttribute('aria-labelledby') !== id) sec.setAttribute('aria-labelledby', id);
+      }
     }
     // heading outline (1.3.1): pages draw h1 then h3/h4 for visual size; screen readers get levels
     // that go down one step at a time (a heading's level = its parent heading's level + 1)
