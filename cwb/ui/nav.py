@@ -12,7 +12,6 @@ explicitly so a renamed title never moves a shared link.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,12 +24,13 @@ HOME = "dashboard.py"  # the entry point; its page is a callable (the entry poin
 
 
 def url_path(path: str) -> str:
-    """The page's URL path: '' for the home page, else the file name without its number prefix
-    and extension (Streamlit's own rule for pages/ files: 'pages/1_Spend_overview.py' ->
-    'Spend_overview')."""
+    """The page's URL path: '' for the home page, else the one Streamlit gave a pages/ file
+    (its own rule, ``page_icon_and_name``: 'pages/1_Spend_overview.py' -> 'Spend_overview')."""
+    from streamlit.source_util import page_icon_and_name
+
     if path == HOME:
         return ""
-    return re.sub(r"^[0-9]+[_ -]*", "", Path(path).stem)
+    return page_icon_and_name(Path(path))[1]
 
 
 _home: list[Callable[[], None]] = []  # the home page's callable, for home_page()
