@@ -200,41 +200,56 @@ def is_local(url: str) -> bool:
     return urlparse(url).hostname in LOOPBACK
 
 
+_CALM = """([quiet, since]) => {
+  // Calm: the script is not running and no status widget shows, and the script state last
+  // changed at least ``quiet`` ms ago. A MutationObserver stamps every change of the state, so a
+  // rerun too short for any poll to see still restarts the quiet time.
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  if (app.__cwbChanged === undefined) {
+    app.__cwbChanged = performance.now();
+    new MutationObserver(() => { app.__cwbChanged = performance.now(); })
+      .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  }
+  const state = app.getAttribute('data-test-script-state');
+  if (['initial', 'running', 'rerunRequested'].includes(state)
+      || document.querySelector('[data-testid="stStatusWidget"]')) {
+    app.__cwbChanged = performance.now();
+    return false;
+  }
+  return performance.now() - Math.max(app.__cwbChanged, since) >= quiet;
+}"""
+
+_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
+
 def settle(page, timeout: float = 120, quiet: float = 1.0, content: bool | str = True) -> None:
     """Wait until the app has finished running: the script state is 'notRunning' and no status
-    widget shows, continuously for ``quiet`` seconds; then (``content``) up to 20 s more for real
-    content -- a metric, table, chart, map or uploader, or the selector given -- or an exception
-    box to be drawn."""
+    widget shows, continuously for ``quiet`` seconds (watched inside the page, every 50 ms, and
+    every change of the state restarts the quiet time); then (``content``) up to 20 s more for
+    real content -- a metric, table, chart, map or uploader, or the selector given -- or an
+    exception box to be drawn, and half a second for charts and maps to draw. Without
+    ``content`` (after a click: the page is already there) two animation frames are waited for,
+    in which the browser draws what the run sent."""
     ms = timeout * 1000
     page.wait_for_selector('[data-testid="stApp"]', timeout=ms)
-    deadline = time.time() + timeout
-    calm_since = None
-    while True:
-        state = page.locator('[data-testid="stApp"]').first.get_attribute(
-            "data-test-script-state", timeout=ms
+    since = page.evaluate("() => performance.now()")
+    try:
+        page.wait_for_function(_CALM, arg=[quiet * 1000, since], polling=50, timeout=ms)
+    except Exception as exc:  # noqa: BLE001  (said as before: which page, in what state)
+        state = page.locator('[data-testid="stApp"]').first.get_attribute("data-test-script-state")
+        raise TimeoutError(f"{page.url}: app still running after {timeout:.0f} s (state {state})") from exc
+    if not content:
+        page.evaluate(_FRAMES)
+        return
+    try:  # the run is over: what it drew appears within seconds (bounded; callers assert)
+        page.wait_for_selector(
+            f"{content if isinstance(content, str) else CONTENT}, {PROBLEMS}",
+            state="attached",
+            timeout=20_000,
         )
-        running = (
-            state in ("initial", "running", "rerunRequested")
-            or page.locator('[data-testid="stStatusWidget"]').count() > 0
-        )
-        if running:
-            calm_since = None
-        elif calm_since is None:
-            calm_since = time.time()
-        elif time.time() - calm_since >= quiet:
-            break
-        if time.time() > deadline:
-            raise TimeoutError(f"{page.url}: app still running after {timeout:.0f} s (state {state})")
-        time.sleep(0.2)
-    if content:  # the run is over: what it drew appears within seconds (bounded; callers assert)
-        try:
-            page.wait_for_selector(
-                f"{content if isinstance(content, str) else CONTENT}, {PROBLEMS}",
-                state="attached",
-                timeout=20_000,
-            )
-        except Exception:  # noqa: BLE001
-            pass
+    except Exception:  # noqa: BLE001
+        pass
     try:  # charts and maps finish drawing; bounded
         page.wait_for_load_state("networkidle", timeout=10_000)
     except Exception:  # noqa: BLE001  (a busy page is still checked below)
@@ -264,7 +279,7 @@ def screenshot(page, path, max_height: int = 12_000) -> None:
     tall = max(size["height"], min(int(height) + 40, max_height))
     if tall != size["height"]:
         page.set_viewport_size({"width": size["width"], "height": tall})
-        time.sleep(0.8)  # charts re-lay out to the new window
+        time.sleep(0.5)  # charts re-lay out to the new window
     try:
         page.screenshot(path=str(path), full_page=True)
     finally:
@@ -375,13 +390,25 @@ def scroll_to(w, timeout: float = 10) -> None:
     the sidebar still moves, and a selectbox's list closes again on that scroll -- the Baseline
     year, below the fold at 1000 px high, then never opened.)"""
     w.scroll_into_view_if_needed()
-    end, last = time.time() + timeout, None
-    while time.time() < end:
-        box = w.bounding_box()
-        if box is not None and box == last:
-            return
-        last = box
-        time.sleep(0.15)
+    try:  # its box unchanged over 4 animation frames (about 60 ms), watched inside the page
+        w.evaluate(_STILL, timeout * 1000)
+    except Exception:  # noqa: BLE001  (detached while it moved: the caller's click says so)
+        pass
+
+
+_STILL = """(e, ms) => new Promise((resolve) => {
+  const end = performance.now() + ms;
+  let last = '', same = 0;
+  const look = () => {
+    const r = e.getBoundingClientRect();
+    const now = [r.x, r.y, r.width, r.height].join(',');
+    same = now === last ? same + 1 : 0;
+    last = now;
+    if (same >= 4 || performance.now() > end) resolve(same >= 4);
+    else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})"""
 
 
 def _open_list(page, w) -> None:
